@@ -1,0 +1,18 @@
+// Package zmtp speaks ZMTP 3.0 (the ZeroMQ wire protocol, RFC 23) with the NULL mechanism, for
+// exactly the socket shapes picam needs: one connection per peer, REQ or PUB on the dialling
+// side (picam-server, as NetGear's sender connects) and REP or SUB on the listening side
+// (picam-client, as NetGear's receiver binds).
+//
+// Why our own layer instead of go-zeromq/zmq4 (design decision 1, revised; see the README):
+// zmq4 v0.17.0 is wire-compatible but its send path keeps the caller's buffer, its receive path
+// allocates an unbounded buffer sized by the peer (a remote crash), its REQ panics with two peers
+// and cannot time out, its PUB freezes every subscriber behind one, Close leaks goroutines, and
+// its Security interface cannot carry CURVE. picam uses one connection per client anyway (W1), so
+// socket-level routing is not needed: what is left is the greeting, the READY handshake and the
+// frame codec, a few hundred lines that we can make bounded (frame-size cap checked before any
+// allocation), deadline-driven (every handshake, read and write), zero-copy on send (one writev
+// per message, synchronous, so the caller may reuse its buffer as soon as Write returns) and
+// allocation-free on receive (buffers reused between messages).
+//
+// The package does not reconnect or route; package stream does that on top of it.
+package zmtp
