@@ -1,0 +1,185 @@
+package picimage
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+)
+
+// ToBGR converts f to tightly packed BGR24 (OpenCV order, NetGear raw layout)
+// and returns the result. It writes into dst when cap(dst) is large enough and
+// allocates otherwise, so a caller converting a stream of frames can pass the
+// previous result back in and convert without garbage. The returned slice
+// never aliases f.Data; for a BGR24 frame it is a copy.
+//
+// YUV formats are decoded as BT.601 limited range (Y 16..235, chroma 16..240),
+// which is what V4L2 cameras deliver for YUYV, NV12 and I420. GRAY8 is taken
+// as full range. MJPEG is decoded with the standard library; H.264 cannot be
+// converted here.
+func ToBGR(dst []byte, f Frame) ([]byte, error) {
+	if err := f.Validate(); err != nil {
+		return dst, fmt.Errorf("picimage: convert to BGR24: %w", err)
+	}
+	if f.Format == H264 {
+		return dst, fmt.Errorf("picimage: convert frame %d to BGR24: H264 frames need a video decoder; ask the camera for a raw format or MJPEG instead", f.Seq)
+	}
+	out := grow(dst, 3*f.Width*f.Height)
+	switch f.Format {
+	case BGR24:
+		copy(out, f.Data)
+	case RGB24:
+		swapRB(out, f.Data)
+	case GRAY8:
+		grayToBGR(out, f.Data)
+	case YUYV:
+		yuyvToBGR(out, f.Data, f.Width, f.Height)
+	case NV12:
+		nv12ToBGR(out, f.Data, f.Width, f.Height)
+	case I420:
+		i420ToBGR(out, f.Data, f.Width, f.Height)
+	case MJPEG:
+		if err := jpegToBGR(out, f); err != nil {
+			return dst, err
+		}
+	}
+	return out, nil
+}
+
+// grow returns a slice of length n backed by b when b has room, else a new one.
+func grow(b []byte, n int) []byte {
+	if cap(b) >= n {
+		return b[:n]
+	}
+	return make([]byte, n)
+}
+
+// swapRB converts RGB24 to BGR24 (the same operation both ways).
+func swapRB(dst, src []byte) {
+	for i := 0; i+2 < len(src); i += 3 {
+		s := src[i : i+3 : i+3]
+		d := dst[i : i+3 : i+3]
+		d[0], d[1], d[2] = s[2], s[1], s[0]
+	}
+}
+
+func grayToBGR(dst, src []byte) {
+	for i, y := range src {
+		d := dst[3*i : 3*i+3 : 3*i+3]
+		d[0], d[1], d[2] = y, y, y
+	}
+}
+
+// BT.601 limited-range YUV to RGB in 8.8 fixed point:
+//
+//	R = 1.164(Y-16)                + 1.596(V-128)
+//	G = 1.164(Y-16) - 0.392(U-128) - 0.813(V-128)
+//	B = 1.164(Y-16) + 2.017(U-128)
+const (
+	kY  = 298 // 1.164 * 256
+	kRV = 409 // 1.596 * 256
+	kGU = 100 // 0.392 * 256
+	kGV = 208 // 0.813 * 256
+	kBU = 516 // 2.017 * 256
+)
+
+// clamp8 saturates a fixed-point result shifted down to 0..255.
+func clamp8(v int32) byte {
+	if uint32(v) <= 255 {
+		return byte(v)
+	}
+	if v < 0 {
+		return 0
+	}
+	return 255
+}
+
+// convertRow converts one row of pixel pairs. Pair i has lumas
+// y[i*ystep], y[i*ystep+yoff] and chroma u[i*cstep], v[i*cstep]; the three
+// callers below pick the steps for their layouts. The chroma terms are
+// computed once per pair. Written as one loop so the compiler keeps
+// everything in registers (a per-pair helper call costs a third of the time).
+func convertRow(d, y []byte, ystep, yoff int, u, v []byte, cstep, pairs int) {
+	for i := 0; i < pairs; i++ {
+		o := d[6*i : 6*i+6 : 6*i+6]
+		e := int32(u[i*cstep]) - 128
+		g := int32(v[i*cstep]) - 128
+		rc := kRV*g + 128
+		gc := -kGU*e - kGV*g + 128
+		bc := kBU*e + 128
+		c0 := kY * (int32(y[i*ystep]) - 16)
+		c1 := kY * (int32(y[i*ystep+yoff]) - 16)
+		o[0] = clamp8((c0 + bc) >> 8)
+		o[1] = clamp8((c0 + gc) >> 8)
+		o[2] = clamp8((c0 + rc) >> 8)
+		o[3] = clamp8((c1 + bc) >> 8)
+		o[4] = clamp8((c1 + gc) >> 8)
+		o[5] = clamp8((c1 + rc) >> 8)
+	}
+}
+
+func yuyvToBGR(dst, src []byte, w, h int) {
+	// Y0 U Y1 V: lumas at 0 and 2, U at 1, V at 3, every 4 bytes.
+	convertRow(dst, src, 4, 2, src[1:], src[3:], 4, w*h/2)
+}
+
+func nv12ToBGR(dst, src []byte, w, h int) {
+	yPlane, uv := src[:w*h], src[w*h:]
+	for y := 0; y < h; y++ {
+		c := uv[(y/2)*w : (y/2)*w+w]
+		convertRow(dst[3*y*w:3*(y+1)*w], yPlane[y*w:(y+1)*w], 2, 1, c, c[1:], 2, w/2)
+	}
+}
+
+func i420ToBGR(dst, src []byte, w, h int) {
+	cw, ch := w/2, h/2
+	yPlane := src[:w*h]
+	uPlane := src[w*h : w*h+cw*ch]
+	vPlane := src[w*h+cw*ch : w*h+2*cw*ch]
+	for y := 0; y < h; y++ {
+		c := (y / 2) * cw
+		convertRow(dst[3*y*w:3*(y+1)*w], yPlane[y*w:(y+1)*w], 2, 1, uPlane[c:c+cw], vPlane[c:c+cw], 1, cw)
+	}
+}
+
+// jpegToBGR decodes an MJPEG frame into out, which has room for exactly
+// Width x Height BGR pixels. JPEG's YCbCr is full range (JFIF), unlike the
+// camera YUV formats above.
+func jpegToBGR(out []byte, f Frame) error {
+	img, err := jpeg.Decode(bytes.NewReader(f.Data))
+	if err != nil {
+		return fmt.Errorf("picimage: decode MJPEG frame %d: %w (some USB cameras omit Huffman tables; try a raw format)", f.Seq, err)
+	}
+	b := img.Bounds()
+	if b.Dx() != f.Width || b.Dy() != f.Height {
+		return fmt.Errorf("picimage: MJPEG frame %d is %dx%d but the frame says %dx%d; check the camera's configured size",
+			f.Seq, b.Dx(), b.Dy(), f.Width, f.Height)
+	}
+	switch m := img.(type) {
+	case *image.YCbCr:
+		for y := 0; y < f.Height; y++ {
+			d := out[3*y*f.Width : 3*(y+1)*f.Width]
+			for x := 0; x < f.Width; x++ {
+				yi := m.YOffset(b.Min.X+x, b.Min.Y+y)
+				ci := m.COffset(b.Min.X+x, b.Min.Y+y)
+				r, g, bl := color.YCbCrToRGB(m.Y[yi], m.Cb[ci], m.Cr[ci])
+				d[3*x], d[3*x+1], d[3*x+2] = bl, g, r
+			}
+		}
+	case *image.Gray:
+		for y := 0; y < f.Height; y++ {
+			row := m.Pix[(y)*m.Stride : y*m.Stride+f.Width]
+			grayToBGR(out[3*y*f.Width:3*(y+1)*f.Width], row)
+		}
+	default:
+		for y := 0; y < f.Height; y++ {
+			for x := 0; x < f.Width; x++ {
+				r, g, bl, _ := img.At(b.Min.X+x, b.Min.Y+y).RGBA()
+				i := 3 * (y*f.Width + x)
+				out[i], out[i+1], out[i+2] = byte(bl>>8), byte(g>>8), byte(r>>8)
+			}
+		}
+	}
+	return nil
+}

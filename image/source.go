@@ -1,0 +1,148 @@
+package picimage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+	"time"
+)
+
+// ErrClosed is returned by TestSource.Next after Close, so a capture loop can
+// tell an orderly shutdown from a failure with errors.Is.
+var ErrClosed = errors.New("picimage: test source is closed")
+
+// TestSource is a camera stand-in: it renders a TestPattern at a steady frame
+// rate and hands out frames the way a real camera source does. It is the
+// default source when no camera is present (design decision 4).
+//
+// Next must be called from one goroutine at a time; Close may be called from
+// any goroutine, at any time, and wakes a Next that is waiting.
+type TestSource struct {
+	pattern *TestPattern
+	pace    pacer
+	seq     uint64
+	timer   *time.Timer
+	done    chan struct{}
+	once    sync.Once
+}
+
+// NewTestSource makes a source of width x height BGR24 frames at fps frames
+// per second; fps <= 0 means as fast as the caller asks. Size rules are those
+// of NewTestPattern.
+func NewTestSource(width, height int, fps float64) (*TestSource, error) {
+	if math.IsNaN(fps) || math.IsInf(fps, 0) {
+		return nil, fmt.Errorf("picimage: test source frame rate %v is not a number; use a positive rate such as 30, or 0 for unpaced", fps)
+	}
+	p, err := NewTestPattern(width, height)
+	if err != nil {
+		return nil, fmt.Errorf("new test source: %w", err)
+	}
+	var period time.Duration
+	if fps > 0 {
+		period = time.Duration(float64(time.Second) / fps)
+		if period <= 0 {
+			period = 1 // absurd rates degrade to unpaced-but-ordered
+		}
+	}
+	t := time.NewTimer(time.Hour)
+	t.Stop()
+	return &TestSource{
+		pattern: p,
+		pace:    pacer{period: period},
+		timer:   t,
+		done:    make(chan struct{}),
+	}, nil
+}
+
+// Pattern returns the pattern the source renders, for callers that want its
+// size.
+func (s *TestSource) Pattern() *TestPattern { return s.pattern }
+
+// Next waits for the next frame slot and returns a new frame. Each frame has
+// its own freshly allocated Data, Seq counts delivered frames from 0 without
+// gaps, Captured is the time the frame was rendered, and Keyframe is true.
+// It returns ctx's error if ctx ends first and ErrClosed after Close.
+func (s *TestSource) Next(ctx context.Context) (Frame, error) {
+	select {
+	case <-s.done:
+		return Frame{}, ErrClosed
+	default:
+	}
+	if wait := s.pace.wait(time.Now()); wait > 0 {
+		s.timer.Reset(wait)
+		select {
+		case <-s.timer.C:
+		case <-ctx.Done():
+			s.timer.Stop()
+			return Frame{}, fmt.Errorf("test source frame %d: %w", s.seq, ctx.Err())
+		case <-s.done:
+			s.timer.Stop()
+			return Frame{}, ErrClosed
+		}
+	} else if err := ctx.Err(); err != nil {
+		return Frame{}, fmt.Errorf("test source frame %d: %w", s.seq, err)
+	}
+	now := time.Now()
+	s.pace.delivered(now)
+	f := Frame{
+		Width:    s.pattern.width,
+		Height:   s.pattern.height,
+		Format:   BGR24,
+		Data:     s.pattern.Render(nil, s.seq, now),
+		Seq:      s.seq,
+		Captured: now,
+		Keyframe: true,
+	}
+	s.seq++
+	return f, nil
+}
+
+// Close stops the source: a waiting Next returns ErrClosed, as do all later
+// calls. It is safe to call more than once.
+func (s *TestSource) Close() error {
+	s.once.Do(func() { close(s.done) })
+	return nil
+}
+
+// pacer is the frame schedule, kept free of clocks and timers so its rules
+// can be tested with made-up times.
+//
+// Frames are due on a fixed grid (first frame, then every period after it), so
+// rendering time does not add up into drift as it would with sleep(period).
+// When the caller comes late, the frame is delivered at once and the grid
+// points already missed are skipped rather than delivered back to back; a
+// grid point less than half a period after a delivery is skipped too. So two
+// frames are never closer than half a period, and the long-run rate never
+// exceeds fps.
+type pacer struct {
+	period time.Duration // 0: unpaced
+	next   time.Time     // when the next frame is due; zero before the first
+}
+
+// wait returns how long to wait at now before delivering the next frame
+// (0 or less: deliver now).
+func (p *pacer) wait(now time.Time) time.Duration {
+	if p.period == 0 || p.next.IsZero() {
+		return 0
+	}
+	return p.next.Sub(now)
+}
+
+// delivered records a frame delivered at t and schedules the next one.
+func (p *pacer) delivered(t time.Time) {
+	if p.period == 0 {
+		return
+	}
+	if p.next.IsZero() {
+		p.next = t.Add(p.period)
+		return
+	}
+	next := p.next.Add(p.period)
+	if short := t.Add(p.period / 2).Sub(next); short > 0 {
+		// Skip every grid point earlier than half a period after t.
+		next = next.Add((short + p.period - 1) / p.period * p.period)
+	}
+	p.next = next
+}
