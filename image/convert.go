@@ -20,7 +20,7 @@ import (
 // converted here.
 func ToBGR(dst []byte, f Frame) ([]byte, error) {
 	if err := f.Validate(); err != nil {
-		return dst, fmt.Errorf("picimage: convert to BGR24: %w", err)
+		return dst, fmt.Errorf("convert to BGR24: %w", err)
 	}
 	if f.Format == H264 {
 		return dst, fmt.Errorf("picimage: convert frame %d to BGR24: H264 frames need a video decoder; ask the camera for a raw format or MJPEG instead", f.Seq)
@@ -147,9 +147,13 @@ func i420ToBGR(dst, src []byte, w, h int) {
 // Width x Height BGR pixels. JPEG's YCbCr is full range (JFIF), unlike the
 // camera YUV formats above.
 func jpegToBGR(out []byte, f Frame) error {
-	img, err := jpeg.Decode(bytes.NewReader(f.Data))
+	data, err := NormalizeMJPEG(f.Data)
 	if err != nil {
-		return fmt.Errorf("picimage: decode MJPEG frame %d: %w (some USB cameras omit Huffman tables; try a raw format)", f.Seq, err)
+		return fmt.Errorf("convert MJPEG frame %d to BGR24: %w", f.Seq, err)
+	}
+	img, err := jpeg.Decode(bytes.NewReader(data))
+	if err != nil {
+		return fmt.Errorf("picimage: decode MJPEG frame %d: %w; the camera sent a damaged image, or try a raw format", f.Seq, err)
 	}
 	b := img.Bounds()
 	if b.Dx() != f.Width || b.Dy() != f.Height {

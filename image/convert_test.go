@@ -200,7 +200,7 @@ func TestToBGRErrors(t *testing.T) {
 	}{
 		{Frame{Width: 4, Height: 2, Format: I420, Data: make([]byte, 11)}, "has 11 bytes, want 12"},
 		{Frame{Width: 4, Height: 2, Format: H264, Data: []byte{0, 0, 0, 1, 0x65}}, "video decoder"},
-		{Frame{Width: 4, Height: 2, Format: MJPEG, Data: []byte{1, 2, 3}}, "decode MJPEG"},
+		{Frame{Width: 4, Height: 2, Format: MJPEG, Data: []byte{1, 2, 3}}, "not a JPEG"},
 		{Frame{Width: 3, Height: 2, Format: YUYV, Data: make([]byte, 12)}, "width must be even"},
 	} {
 		if _, err := ToBGR(nil, tc.f); err == nil || !strings.Contains(err.Error(), tc.want) {
