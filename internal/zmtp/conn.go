@@ -451,3 +451,15 @@ func (c *Conn) Ping(ttl uint16) error {
 	binary.BigEndian.PutUint16(b[:], ttl)
 	return c.WriteCommand("PING", b[:])
 }
+
+// CloseWrite half-closes the connection (TCP FIN) so the peer reads everything we wrote and
+// then EOF, while we can still read its last messages.
+func (c *Conn) CloseWrite() error {
+	if cw, ok := c.nc.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
+
+// NetConn is the underlying connection, for tests that need to put raw bytes on the wire.
+func (c *Conn) NetConn() net.Conn { return c.nc }

@@ -156,3 +156,24 @@ func containsAny(b []byte, chars string) bool {
 	}
 	return false
 }
+
+// AppendArrayReply appends the JSON part of a 2-part ndarray reply; the raw array bytes go in
+// the second part. port may be "" (no port key, as outside multi-client mode).
+func AppendArrayReply(dst []byte, port, dtype string, shape []int) []byte {
+	dst = append(dst, '{')
+	if port != "" {
+		dst = append(dst, `"port": `...)
+		dst = strconv.AppendQuote(dst, port)
+		dst = append(dst, ", "...)
+	}
+	dst = append(dst, `"return_type": "ndarray", "compression": false, "array_dtype": `...)
+	dst = strconv.AppendQuote(dst, dtype)
+	dst = append(dst, `, "array_shape": [`...)
+	for i, d := range shape {
+		if i > 0 {
+			dst = append(dst, ", "...)
+		}
+		dst = strconv.AppendInt(dst, int64(d), 10)
+	}
+	return append(dst, `], "data": null}`...)
+}

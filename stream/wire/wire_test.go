@@ -113,3 +113,11 @@ func TestReturnTypeOf(t *testing.T) {
 		}
 	}
 }
+
+func TestArrayReplyRoundTrip(t *testing.T) {
+	b := AppendArrayReply(nil, "5577", "uint8", []int{2, 3})
+	r, err := ParseReply([][]byte{b, make([]byte, 6)})
+	if err != nil || r.ReturnType != "ndarray" || r.PortString() != "5577" || !reflect.DeepEqual(r.ArrayShape, []int{2, 3}) {
+		t.Fatalf("%s: %+v %v", b, r, err)
+	}
+}

@@ -1,0 +1,429 @@
+package stream
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/picam-project/picam/internal/zmtp"
+	"github.com/picam-project/picam/stream/wire"
+)
+
+// Frame is one frame received by a Client.
+type Frame struct {
+	Port     int // the local port it arrived on
+	Header   wire.Header
+	Payload  []byte // valid until Release
+	Received time.Time
+
+	c   *Client
+	msg *zmtp.Msg
+}
+
+// Release hands the frame's buffer back for reuse. The frame must not be used afterwards.
+// Not calling it is safe; it only costs garbage.
+func (f *Frame) Release() {
+	if f.c != nil && f.msg != nil {
+		f.c.pool.Put(f.msg)
+	}
+	f.c, f.msg, f.Payload = nil, nil, nil
+}
+
+// ClientStats are a Client's counters.
+type ClientStats struct {
+	Frames       uint64 `json:"frames"`        // frames received and queued
+	Bytes        uint64 `json:"bytes"`         // payload bytes of those frames
+	Dropped      uint64 `json:"dropped"`       // frames dropped because Recv fell behind
+	DecodeErrors uint64 `json:"decode_errors"` // malformed headers or payloads
+	MissingParts uint64 `json:"missing_parts"` // frames without their payload part
+	Connections  uint64 `json:"connections"`   // server connections accepted
+	Rejected     uint64 `json:"rejected"`      // connections dropped for protocol errors
+}
+
+// Client receives frames as a NetGear client does: it binds its port and lets a server connect.
+// In pattern 1 it answers each frame at once with its return data (NetGear's behaviour); frames
+// then wait in a short queue for Recv, where the oldest is dropped when the reader falls behind,
+// so a slow consumer sees fresh frames rather than a growing backlog.
+type Client struct {
+	cfg   ClientConfig
+	log   *slog.Logger
+	lns   []net.Listener
+	ports []int
+	pool  sync.Pool
+
+	mu         sync.Mutex
+	queue      []*Frame
+	seenPorts  map[int]bool
+	termPorts  map[int]bool
+	terminated bool
+	retJSON    json.RawMessage
+	retArray   *arrayReturn
+	conns      map[*zmtp.Conn]struct{}
+	notify     chan struct{}
+
+	heard     atomic.Bool
+	lastHeard atomic.Int64
+	started   time.Time
+
+	frames, bytes, dropped, decodeErrs, missing, connCount, rejected atomic.Uint64
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+type arrayReturn struct {
+	dtype string
+	shape []int
+	data  []byte
+}
+
+// Listen binds the client's port(s) and starts accepting servers. Close stops it.
+func Listen(ctx context.Context, cfg ClientConfig) (*Client, error) {
+	cfg.setDefaults()
+	ports, err := cfg.ports()
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{
+		cfg:       cfg,
+		log:       cfg.Logger,
+		ports:     ports,
+		seenPorts: map[int]bool{},
+		termPorts: map[int]bool{},
+		conns:     map[*zmtp.Conn]struct{}{},
+		notify:    make(chan struct{}, 1),
+		started:   time.Now(),
+	}
+	c.pool.New = func() any { return new(zmtp.Msg) }
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	for _, p := range ports {
+		addr := net.JoinHostPort(cfg.Address, strconv.Itoa(p))
+		ln, err := zmtp.Listen(ctx, addr)
+		if err != nil {
+			c.Close()
+			return nil, fmt.Errorf("Receive Mode failed to bind address %s (is another client using port %d, or is %q not an address of this machine?): %w",
+				addr, p, cfg.Address, err)
+		}
+		c.lns = append(c.lns, ln)
+	}
+	for i, ln := range c.lns {
+		c.wg.Add(1)
+		go func() {
+			defer c.wg.Done()
+			c.acceptLoop(ln, ports[i])
+		}()
+	}
+	return c, nil
+}
+
+// Addrs are the bound listener addresses (useful with port 0 in tests).
+func (c *Client) Addrs() []net.Addr {
+	out := make([]net.Addr, len(c.lns))
+	for i, ln := range c.lns {
+		out[i] = ln.Addr()
+	}
+	return out
+}
+
+// SetReturn sets the data (a JSON value) sent back with every following reply in pattern 1.
+// Like NetGear's return_data it is sticky: it stays until changed.
+func (c *Client) SetReturn(data json.RawMessage) error {
+	if len(data) > 0 && !json.Valid(data) {
+		return fmt.Errorf("return data is not valid JSON: %s", data)
+	}
+	c.mu.Lock()
+	c.retJSON, c.retArray = data, nil
+	c.mu.Unlock()
+	return nil
+}
+
+// SetReturnArray makes following replies carry an array (NetGear's 2-part ndarray reply).
+func (c *Client) SetReturnArray(dtype string, shape []int, data []byte) error {
+	n, err := wire.ArraySize(dtype, shape)
+	if err != nil {
+		return err
+	}
+	if n != int64(len(data)) {
+		return fmt.Errorf("array of %s %v needs %d bytes, got %d", dtype, shape, n, len(data))
+	}
+	c.mu.Lock()
+	c.retJSON, c.retArray = nil, &arrayReturn{dtype: dtype, shape: shape, data: data}
+	c.mu.Unlock()
+	return nil
+}
+
+// Stats returns the client's counters.
+func (c *Client) Stats() ClientStats {
+	return ClientStats{
+		Frames: c.frames.Load(), Bytes: c.bytes.Load(), Dropped: c.dropped.Load(),
+		DecodeErrors: c.decodeErrs.Load(), MissingParts: c.missing.Load(),
+		Connections: c.connCount.Load(), Rejected: c.rejected.Load(),
+	}
+}
+
+// Recv returns the next frame. It returns ErrTerminated after the server's terminate (once the
+// frames received before it were returned), ErrServerGone when a server once heard has been
+// silent for Timeout, ErrNoServer when none appeared within WaitLimit.
+func (c *Client) Recv(ctx context.Context) (*Frame, error) {
+	for {
+		c.mu.Lock()
+		if len(c.queue) > 0 {
+			f := c.queue[0]
+			c.queue[0] = nil
+			c.queue = c.queue[1:]
+			c.mu.Unlock()
+			return f, nil
+		}
+		term := c.terminated
+		c.mu.Unlock()
+		if term {
+			return nil, ErrTerminated
+		}
+		var wait time.Duration
+		var waitErr error
+		switch {
+		case c.heard.Load():
+			wait = c.cfg.Timeout - time.Since(time.Unix(0, c.lastHeard.Load()))
+			waitErr = ErrServerGone
+		case c.cfg.WaitLimit > 0:
+			wait = c.cfg.WaitLimit - time.Since(c.started)
+			waitErr = ErrNoServer
+		default:
+			wait = time.Hour
+		}
+		if wait <= 0 {
+			return nil, waitErr
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-c.notify:
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		case <-c.ctx.Done():
+			t.Stop()
+			return nil, ErrClosed
+		}
+		t.Stop()
+	}
+}
+
+// Close stops accepting, drops every connection and waits for the client's goroutines.
+func (c *Client) Close() error {
+	c.cancel()
+	for _, ln := range c.lns {
+		ln.Close()
+	}
+	c.mu.Lock()
+	for conn := range c.conns {
+		conn.Close()
+	}
+	c.mu.Unlock()
+	c.wg.Wait()
+	return nil
+}
+
+func (c *Client) wakeup() {
+	select {
+	case c.notify <- struct{}{}:
+	default:
+	}
+}
+
+func (c *Client) hear() {
+	c.lastHeard.Store(time.Now().UnixNano())
+	c.heard.Store(true)
+}
+
+func (c *Client) acceptLoop(ln net.Listener, port int) {
+	for {
+		nc, err := ln.Accept()
+		if err != nil {
+			if c.ctx.Err() == nil {
+				c.log.Error("accept failed; no more servers can connect", "port", port, "err", err)
+			}
+			return
+		}
+		c.wg.Add(1)
+		go func() {
+			defer c.wg.Done()
+			c.serveConn(nc, port)
+		}()
+	}
+}
+
+func (c *Client) serveConn(nc net.Conn, port int) {
+	typ := zmtp.SUB
+	if c.cfg.Pattern == ReqRep {
+		typ = zmtp.REP
+	}
+	conn, err := zmtp.Handshake(nc, zmtp.Options{SocketType: typ, Picam: true, MaxFrameSize: c.cfg.MaxFrameSize})
+	if err != nil {
+		nc.Close()
+		c.rejected.Add(1)
+		c.log.Warn("server connection refused during handshake", "port", port, "remote", nc.RemoteAddr(), "err", err)
+		return
+	}
+	c.mu.Lock()
+	if c.ctx.Err() != nil {
+		c.mu.Unlock()
+		conn.Close()
+		return
+	}
+	c.conns[conn] = struct{}{}
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		delete(c.conns, conn)
+		c.mu.Unlock()
+		conn.Close()
+	}()
+	c.connCount.Add(1)
+	c.log.Info("server connected", "port", port, "remote", conn.RemoteAddr(), "picam", conn.IsPicam())
+	if typ == zmtp.SUB {
+		if err := conn.WriteMsg([]byte{1}); err != nil { // subscribe to everything
+			return
+		}
+	}
+	for {
+		m := c.pool.Get().(*zmtp.Msg)
+		if err := conn.ReadMsg(m, func(string) { c.hear() }); err != nil {
+			c.pool.Put(m)
+			if c.ctx.Err() == nil {
+				if errors.Is(err, zmtp.ErrFrameTooLarge) || errors.Is(err, zmtp.ErrProtocol) {
+					c.rejected.Add(1)
+					c.log.Warn("server connection dropped", "port", port, "err", err)
+				} else {
+					c.log.Debug("server connection closed", "port", port, "err", err)
+				}
+			}
+			return
+		}
+		c.hear()
+		if !c.handle(conn, port, m) {
+			return
+		}
+	}
+}
+
+// handle processes one message; false drops the connection.
+func (c *Client) handle(conn *zmtp.Conn, port int, m *zmtp.Msg) bool {
+	parts := m.Parts
+	var envelope [][]byte
+	if c.cfg.Pattern == ReqRep {
+		k := -1
+		for i, p := range parts {
+			if len(p) == 0 {
+				k = i
+				break
+			}
+		}
+		if k < 0 {
+			c.pool.Put(m)
+			c.rejected.Add(1)
+			c.log.Warn("request without a REQ envelope; dropping the connection", "port", port)
+			return false
+		}
+		envelope, parts = parts[:k+1], parts[k+1:]
+	}
+	if len(parts) == 0 {
+		c.pool.Put(m)
+		c.countDecodeError(port, errors.New("empty message"))
+		return c.reply(conn, envelope, port, false)
+	}
+	h, err := wire.ParseHeader(parts[0])
+	if err != nil {
+		c.pool.Put(m)
+		c.countDecodeError(port, err)
+		return c.reply(conn, envelope, port, false)
+	}
+	if h.Terminate {
+		c.pool.Put(m)
+		ok := c.reply(conn, envelope, port, true)
+		c.mu.Lock()
+		c.seenPorts[port] = true
+		c.termPorts[port] = true
+		if len(c.termPorts) == len(c.seenPorts) {
+			c.terminated = true
+		}
+		c.mu.Unlock()
+		c.wakeup()
+		return ok
+	}
+	if !c.reply(conn, envelope, port, false) {
+		c.pool.Put(m)
+		return false
+	}
+	if len(parts) < 2 {
+		c.pool.Put(m)
+		c.missing.Add(1)
+		c.log.Warn("frame without its payload part", "port", port)
+		return true
+	}
+	if err := wire.CheckPayload(&h, parts[1]); err != nil {
+		c.pool.Put(m)
+		c.countDecodeError(port, err)
+		return true
+	}
+	f := &Frame{Port: port, Header: h, Payload: parts[1], Received: time.Now(), c: c, msg: m}
+	c.frames.Add(1)
+	c.bytes.Add(uint64(len(f.Payload)))
+	c.mu.Lock()
+	c.seenPorts[port] = true
+	if len(c.queue) >= c.cfg.QueueLen {
+		old := c.queue[0]
+		c.queue = c.queue[1:]
+		c.dropped.Add(1)
+		old.Release()
+	}
+	c.queue = append(c.queue, f)
+	c.mu.Unlock()
+	c.wakeup()
+	return true
+}
+
+// reply answers a pattern-1 request (no-op in pattern 2) with the envelope echoed.
+func (c *Client) reply(conn *zmtp.Conn, envelope [][]byte, port int, terminate bool) bool {
+	if c.cfg.Pattern != ReqRep {
+		return true
+	}
+	parts := append([][]byte(nil), envelope...)
+	if terminate {
+		parts = append(parts, []byte(wire.TerminateAck))
+	} else {
+		portStr := ""
+		if len(c.ports) == 1 && !c.cfg.MultiServer {
+			portStr = strconv.Itoa(port)
+		}
+		c.mu.Lock()
+		ret, arr := c.retJSON, c.retArray
+		c.mu.Unlock()
+		if arr != nil {
+			parts = append(parts, wire.AppendArrayReply(nil, portStr, arr.dtype, arr.shape), arr.data)
+		} else {
+			parts = append(parts, wire.AppendReply(nil, portStr, wire.ReturnTypeOf(ret), ret))
+		}
+	}
+	_ = conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
+	if err := conn.WriteMsg(parts...); err != nil {
+		c.log.Debug("reply failed", "port", port, "err", err)
+		return false
+	}
+	return true
+}
+
+func (c *Client) countDecodeError(port int, err error) {
+	n := c.decodeErrs.Add(1)
+	if n <= 5 || n%100 == 0 {
+		c.log.Warn("bad frame ignored", "port", port, "err", err, "count", n)
+	}
+}

@@ -1,0 +1,42 @@
+package stream
+
+import "errors"
+
+// Sentinel errors mirroring NetGear's ValueErrors; a ConfigError wraps one of them, so callers
+// can branch with errors.Is while users read a message that names the fix.
+var (
+	// ErrInvalidPattern: multi-client (or multi-server) mode needs pattern 1 or 2.
+	ErrInvalidPattern = errors.New("invalid pattern for multi-client mode")
+	// ErrBidirectionalPattern2: bidirectional mode needs pattern 1.
+	ErrBidirectionalPattern2 = errors.New("bidirectional mode is not valid with pattern 2")
+	// ErrMultiClientMultiServer: the two exclusive modes cannot be combined.
+	ErrMultiClientMultiServer = errors.New("multi-client and multi-server mode together")
+	// ErrPorts: ports or endpoints missing or invalid.
+	ErrPorts = errors.New("missing or invalid ports")
+	// ErrDuplicatePort: the same client endpoint or port given twice.
+	ErrDuplicatePort = errors.New("duplicate port")
+)
+
+// Errors that end a Client's Recv loop.
+var (
+	// ErrTerminated: the server sent NetGear's terminate flag; frames received before it were
+	// all returned first.
+	ErrTerminated = errors.New("server terminated the stream")
+	// ErrServerGone: a server was heard, then nothing arrived for the client's Timeout.
+	ErrServerGone = errors.New("server gone: no message within the timeout")
+	// ErrNoServer: no server was heard within the client's WaitLimit.
+	ErrNoServer = errors.New("no server appeared within the wait limit")
+	// ErrClosed: the Client or Server was closed.
+	ErrClosed = errors.New("closed")
+)
+
+// ConfigError is an invalid configuration, with a message that tells the user what to change.
+type ConfigError struct {
+	Err error // one of the sentinels above
+	Msg string
+}
+
+func (e *ConfigError) Error() string { return e.Msg }
+
+// Unwrap returns the sentinel, for errors.Is.
+func (e *ConfigError) Unwrap() error { return e.Err }

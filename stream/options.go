@@ -1,0 +1,286 @@
+package stream
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Pattern is NetGear's messaging pattern. Multi-client mode supports 1 and 2.
+type Pattern int
+
+const (
+	// ReqRep is NetGear pattern 1: the server's REQ sends a frame and waits for the client's
+	// REP reply, which may carry data back.
+	ReqRep Pattern = 1
+	// PubSub is NetGear pattern 2: the server publishes, clients subscribe; no replies.
+	PubSub Pattern = 2
+)
+
+// String is the pattern's number as NetGear writes it in the header.
+func (p Pattern) String() string { return strconv.Itoa(int(p)) }
+
+// Delivery decides which clients get a frame.
+type Delivery int
+
+const (
+	// Broadcast gives every client every frame it can keep up with (picam's default).
+	Broadcast Delivery = iota
+	// RoundRobin gives each frame to one client in turn, as NetGear's single REQ socket does in
+	// pattern 1; useful to spread work over several consumers.
+	RoundRobin
+)
+
+// String names the delivery mode as the command line spells it.
+func (d Delivery) String() string {
+	if d == RoundRobin {
+		return "round-robin"
+	}
+	return "broadcast"
+}
+
+// ParseDelivery accepts "broadcast" and "round-robin".
+func ParseDelivery(s string) (Delivery, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "broadcast", "":
+		return Broadcast, nil
+	case "round-robin", "roundrobin", "rr":
+		return RoundRobin, nil
+	}
+	return 0, fmt.Errorf("unknown delivery %q: use broadcast or round-robin", s)
+}
+
+// Wait says how many clients must be connected before transmission starts. Zero means all.
+type Wait int
+
+// WaitAny starts as soon as one client is connected.
+const WaitAny Wait = -1
+
+// ParseWait accepts "all", "any" or a positive number.
+func ParseWait(s string) (Wait, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "all", "":
+		return 0, nil
+	case "any":
+		return WaitAny, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("invalid --wait %q: use all, any, or a number of clients ≥ 1", s)
+	}
+	return Wait(n), nil
+}
+
+// need is the number of connected clients the policy requires out of total.
+func (w Wait) need(total int) int {
+	switch {
+	case w == 0:
+		return total
+	case w == WaitAny:
+		return 1
+	case int(w) > total:
+		return total
+	}
+	return int(w)
+}
+
+// String renders the policy as the command line spells it.
+func (w Wait) String() string {
+	switch w {
+	case 0:
+		return "all"
+	case WaitAny:
+		return "any"
+	}
+	return strconv.Itoa(int(w))
+}
+
+// ServerConfig configures a multi-client Server. Clients are given as NetGear does (Address and
+// Ports: every client at one address) and/or as Endpoints ("host:port", clients anywhere).
+type ServerConfig struct {
+	Address   string
+	Ports     []int
+	Endpoints []string
+
+	Pattern       Pattern
+	Bidirectional bool
+	// MultiServer exists only to reproduce NetGear's error: picam-server is a multi-client
+	// sender, and NetGear refuses both modes at once.
+	MultiServer bool
+	Delivery    Delivery
+	Wait        Wait
+
+	// RequestTimeout bounds the wait for a pattern-1 reply (NetGear's request_timeout, 4 s).
+	RequestTimeout time.Duration
+	// StallAfter marks a client stalled when one send or reply takes longer (default 1 s).
+	StallAfter time.Duration
+	// WriteTimeout drops and redials a connection whose write takes longer (default 5 s).
+	WriteTimeout time.Duration
+	// DialTimeout bounds one connection attempt (default 2 s).
+	DialTimeout time.Duration
+	// RetryMin and RetryMax bound the redial back-off (defaults 100 ms and 500 ms), so a
+	// restarted client is reached again within a second.
+	RetryMin, RetryMax time.Duration
+	// Heartbeat is how long a picam client may go without a frame before it gets a ZMTP PING,
+	// so it does not mistake a paused camera for a dead server (default 1 s).
+	Heartbeat time.Duration
+
+	Logger *slog.Logger
+}
+
+func (c *ServerConfig) setDefaults() {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&c.RequestTimeout, 4*time.Second)
+	def(&c.StallAfter, time.Second)
+	def(&c.WriteTimeout, 5*time.Second)
+	def(&c.DialTimeout, 2*time.Second)
+	def(&c.RetryMin, 100*time.Millisecond)
+	def(&c.RetryMax, 500*time.Millisecond)
+	def(&c.Heartbeat, time.Second)
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+// endpoints validates the client list and returns each client's dial address and port label.
+func (c *ServerConfig) endpoints() ([]endpoint, error) {
+	if err := checkModes(c.Pattern, c.Bidirectional, true, c.MultiServer); err != nil {
+		return nil, err
+	}
+	if len(c.Ports) == 0 && len(c.Endpoints) == 0 {
+		return nil, &ConfigError{Err: ErrPorts, Msg: "Incorrect port value! Kindly provide a list of Client ports (--ports 5577,5578) or client endpoints (--client host:port) in Multi-Client Mode"}
+	}
+	if len(c.Ports) > 0 && c.Address == "" {
+		return nil, &ConfigError{Err: ErrPorts, Msg: "--ports needs --address: the IP the clients bound to (NetGear's address)"}
+	}
+	var eps []endpoint
+	seen := map[string]bool{}
+	add := func(host string, port int) error {
+		if port < 1 || port > 65535 {
+			return &ConfigError{Err: ErrPorts, Msg: fmt.Sprintf("invalid client port %d: use 1-65535", port)}
+		}
+		addr := net.JoinHostPort(host, strconv.Itoa(port))
+		if seen[addr] {
+			return &ConfigError{Err: ErrDuplicatePort, Msg: fmt.Sprintf("client %s is listed twice: each client needs a unique port", addr)}
+		}
+		seen[addr] = true
+		eps = append(eps, endpoint{addr: addr, port: port})
+		return nil
+	}
+	for _, p := range c.Ports {
+		if err := add(c.Address, p); err != nil {
+			return nil, err
+		}
+	}
+	for _, e := range c.Endpoints {
+		host, ps, err := net.SplitHostPort(e)
+		p, perr := strconv.Atoi(ps)
+		if err != nil || perr != nil || host == "" {
+			return nil, &ConfigError{Err: ErrPorts, Msg: fmt.Sprintf("invalid client endpoint %q: use host:port, e.g. 192.168.1.20:5577", e)}
+		}
+		if err := add(host, p); err != nil {
+			return nil, err
+		}
+	}
+	return eps, nil
+}
+
+type endpoint struct {
+	addr string
+	port int
+}
+
+// checkModes reproduces NetGear's ValueErrors for invalid mode combinations.
+func checkModes(p Pattern, bidirectional, multiClient, multiServer bool) error {
+	if multiClient && multiServer {
+		return &ConfigError{Err: ErrMultiClientMultiServer, Msg: "Multi-Client and Multi-Server Mode cannot be enabled simultaneously: drop one of them"}
+	}
+	if p != ReqRep && p != PubSub {
+		mode := "Multi-Client"
+		if multiServer {
+			mode = "Multi-Server"
+		}
+		return &ConfigError{Err: ErrInvalidPattern, Msg: fmt.Sprintf("`%d` pattern is not valid when %s Mode is enabled: use pattern 1 (REQ/REP) or 2 (PUB/SUB)", p, mode)}
+	}
+	if bidirectional && p == PubSub {
+		return &ConfigError{Err: ErrBidirectionalPattern2, Msg: "`2` pattern is not valid when Bidirectional Mode is enabled: use pattern 1 (REQ/REP) for bidirectional mode"}
+	}
+	return nil
+}
+
+// ClientConfig configures a receiving Client, which binds its port as a NetGear client does.
+type ClientConfig struct {
+	// Address to bind; "" or "*" means all interfaces.
+	Address string
+	// Port to bind; required (NetGear: "Kindly provide a unique & valid port value").
+	Port int
+	// Ports, instead of Port, binds several ports and receives from several servers at once
+	// (NetGear's Multi-Server mode). Frames carry the port they came in on.
+	Ports []int
+
+	Pattern       Pattern
+	Bidirectional bool
+	// MultiServer is implied by Ports; MultiClient is set by callers that expose NetGear's
+	// flag, so that enabling both reproduces NetGear's error.
+	MultiServer, MultiClient bool
+
+	// Timeout ends the client when a server, once heard, has been silent this long (default 3 s).
+	Timeout time.Duration
+	// WaitLimit bounds the wait for the first message; 0 waits for ever.
+	WaitLimit time.Duration
+	// QueueLen is how many received frames wait for Recv; older ones are dropped (default 4).
+	QueueLen int
+	// MaxFrameSize caps one incoming frame (default 64 MiB).
+	MaxFrameSize int64
+
+	Logger *slog.Logger
+}
+
+func (c *ClientConfig) setDefaults() {
+	if c.Timeout <= 0 {
+		c.Timeout = 3 * time.Second
+	}
+	if c.QueueLen <= 0 {
+		c.QueueLen = 4
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Address == "*" {
+		c.Address = ""
+	}
+}
+
+func (c *ClientConfig) ports() ([]int, error) {
+	multiServer := c.MultiServer || len(c.Ports) > 0
+	if err := checkModes(c.Pattern, c.Bidirectional, c.MultiClient, multiServer); err != nil {
+		return nil, err
+	}
+	ports := c.Ports
+	if len(ports) == 0 {
+		if c.Port == 0 {
+			return nil, &ConfigError{Err: ErrPorts, Msg: "Kindly provide a unique & valid port value at Client-end (--port 5577)"}
+		}
+		ports = []int{c.Port}
+	} else if c.Port != 0 {
+		return nil, &ConfigError{Err: ErrPorts, Msg: "give either --port or --ports, not both"}
+	}
+	seen := map[int]bool{}
+	for _, p := range ports {
+		if p < 1 || p > 65535 {
+			return nil, &ConfigError{Err: ErrPorts, Msg: fmt.Sprintf("invalid port %d: use 1-65535", p)}
+		}
+		if seen[p] {
+			return nil, &ConfigError{Err: ErrDuplicatePort, Msg: fmt.Sprintf("port %d is listed twice: each server needs its own port", p)}
+		}
+		seen[p] = true
+	}
+	return ports, nil
+}

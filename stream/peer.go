@@ -1,0 +1,444 @@
+package stream
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"math/rand/v2"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/picam-project/picam/internal/zmtp"
+	"github.com/picam-project/picam/stream/wire"
+)
+
+const (
+	stateConnecting int32 = iota // never connected yet
+	stateConnected
+	stateGone // was connected, connection lost, redialling
+)
+
+var stateNames = map[int32]string{stateConnecting: "connecting", stateConnected: "connected", stateGone: "gone"}
+
+// peer is one client endpoint: its connection, its sender goroutine and its mailbox.
+type peer struct {
+	s  *Server
+	ep endpoint
+
+	mu       sync.Mutex
+	pending  *outgoing // newest frame not yet sent
+	lastData json.RawMessage
+	wake     chan struct{}
+
+	state         atomic.Int32
+	everConnected atomic.Bool
+	busySince     atomic.Int64 // unix nanos when the current send/round trip began; 0 when idle
+	sent          atomic.Uint64
+	dropped       atomic.Uint64
+	replies       atomic.Uint64
+	rtt           atomic.Int64 // last round trip (pattern 1) or write time (pattern 2), nanos
+	lastSeen      atomic.Int64 // unix nanos of the last sign of life
+	reconnects    atomic.Uint64
+	picam         atomic.Bool
+}
+
+func newPeer(s *Server, ep endpoint) *peer {
+	return &peer{s: s, ep: ep, wake: make(chan struct{}, 1)}
+}
+
+// offer puts a frame in the mailbox, replacing (and counting as dropped) one not yet sent.
+func (p *peer) offer(o *outgoing) {
+	p.mu.Lock()
+	if p.pending != nil {
+		p.dropped.Add(1)
+	}
+	p.pending = o
+	p.mu.Unlock()
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (p *peer) take() *outgoing {
+	p.mu.Lock()
+	o := p.pending
+	p.pending = nil
+	p.mu.Unlock()
+	return o
+}
+
+func (p *peer) idle() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.pending == nil && p.busySince.Load() == 0
+}
+
+func (p *peer) seen() { p.lastSeen.Store(time.Now().UnixNano()) }
+
+func (p *peer) status() ClientStatus {
+	st := ClientStatus{
+		Endpoint:   p.ep.addr,
+		Port:       p.ep.port,
+		State:      stateNames[p.state.Load()],
+		FramesSent: p.sent.Load(),
+		Dropped:    p.dropped.Load(),
+		Replies:    p.replies.Load(),
+		RTTMillis:  float64(p.rtt.Load()) / 1e6,
+		Reconnects: p.reconnects.Load(),
+		Picam:      p.picam.Load(),
+	}
+	if b := p.busySince.Load(); b != 0 && st.State == "connected" && time.Since(time.Unix(0, b)) > p.s.cfg.StallAfter {
+		st.State = "stalled"
+	}
+	if ls := p.lastSeen.Load(); ls != 0 {
+		t := time.Unix(0, ls)
+		st.LastSeen = &t
+	}
+	p.mu.Lock()
+	st.LastData = p.lastData
+	p.mu.Unlock()
+	return st
+}
+
+func (p *peer) closing() bool {
+	select {
+	case <-p.s.closing:
+		return true
+	default:
+		return false
+	}
+}
+
+// run dials, serves and redials until the server closes.
+func (p *peer) run() {
+	log := p.s.log.With("client", p.ep.addr)
+	for {
+		conn := p.connect()
+		if conn == nil {
+			return
+		}
+		log.Info("client connected", "picam", conn.IsPicam())
+		var done bool
+		if p.s.cfg.Pattern == ReqRep {
+			done = p.serveReq(conn)
+		} else {
+			done = p.servePub(conn)
+		}
+		conn.Close()
+		if done {
+			return
+		}
+		p.state.Store(stateGone)
+		p.reconnects.Add(1)
+		log.Warn("client connection lost; redialling")
+	}
+}
+
+// connect dials until it succeeds or the server starts closing (nil).
+func (p *peer) connect() *zmtp.Conn {
+	cfg := &p.s.cfg
+	typ := zmtp.PUB
+	if cfg.Pattern == ReqRep {
+		typ = zmtp.REQ
+	}
+	delay := cfg.RetryMin
+	for {
+		if p.s.dialCtx.Err() != nil {
+			return nil
+		}
+		c, err := zmtp.Dial(p.s.dialCtx, p.ep.addr, cfg.DialTimeout, zmtp.Options{SocketType: typ, Picam: true, HandshakeTimeout: cfg.DialTimeout})
+		if err == nil {
+			p.picam.Store(c.IsPicam())
+			return c
+		}
+		if errors.Is(err, zmtp.ErrProtocol) {
+			p.s.log.Warn("client handshake failed", "client", p.ep.addr, "err", err)
+		}
+		select {
+		case <-p.s.dialCtx.Done():
+			return nil
+		case <-time.After(delay):
+		}
+		delay = min(delay*2, cfg.RetryMax)
+	}
+}
+
+func (p *peer) markConnected() {
+	p.seen()
+	p.state.Store(stateConnected)
+	p.everConnected.Store(true)
+	p.s.peerConnected()
+}
+
+// write sends one message with the write deadline, tracking the time it took.
+func (p *peer) write(conn *zmtp.Conn, parts ...[]byte) error {
+	start := time.Now()
+	p.busySince.Store(start.UnixNano())
+	defer p.busySince.Store(0)
+	if err := conn.SetWriteDeadline(start.Add(p.s.cfg.WriteTimeout)); err != nil {
+		return err
+	}
+	return conn.WriteMsg(parts...)
+}
+
+// servePub runs one PUB connection. It returns true when the server is closing.
+func (p *peer) servePub(conn *zmtp.Conn) bool {
+	s := p.s
+	stop := context.AfterFunc(s.runCtx, func() { conn.Close() })
+	defer stop()
+
+	// The reader takes subscriptions (libzmq: a message [0x01, topic...]) and heartbeats.
+	var topicsMu sync.Mutex
+	var topics [][]byte
+	subscribed := make(chan struct{})
+	readDone := make(chan error, 1)
+	go func() {
+		var once sync.Once
+		var m zmtp.Msg
+		for {
+			if err := conn.ReadMsg(&m, func(string) { p.seen() }); err != nil {
+				readDone <- err
+				return
+			}
+			p.seen()
+			if len(m.Parts) != 1 || len(m.Parts[0]) == 0 {
+				continue
+			}
+			switch m.Parts[0][0] {
+			case 1:
+				topicsMu.Lock()
+				topics = append(topics, append([]byte(nil), m.Parts[0][1:]...))
+				topicsMu.Unlock()
+				once.Do(func() { close(subscribed) })
+			case 0:
+				topicsMu.Lock()
+				for i, t := range topics {
+					if bytes.Equal(t, m.Parts[0][1:]) {
+						topics = append(topics[:i], topics[i+1:]...)
+						break
+					}
+				}
+				topicsMu.Unlock()
+			}
+		}
+	}()
+	readerRunning := true
+	defer func() {
+		if readerRunning {
+			conn.Close()
+			<-readDone
+		}
+	}()
+	matches := func(hdr []byte) bool {
+		topicsMu.Lock()
+		defer topicsMu.Unlock()
+		for _, t := range topics {
+			if bytes.HasPrefix(hdr, t) {
+				return true
+			}
+		}
+		return false
+	}
+
+	select {
+	case <-subscribed:
+	case <-s.closing:
+		return true
+	case err := <-readDone:
+		readerRunning = false
+		s.log.Debug("client left before subscribing", "client", p.ep.addr, "err", err)
+		return false
+	}
+	p.markConnected()
+
+	hb := time.NewTimer(s.cfg.Heartbeat)
+	defer hb.Stop()
+	for {
+		select {
+		case <-p.wake:
+			if o := p.take(); o != nil && matches(o.header) {
+				start := time.Now()
+				if err := p.write(conn, o.header, o.payload); err != nil {
+					s.log.Warn("send failed", "client", p.ep.addr, "err", err)
+					return false
+				}
+				p.rtt.Store(int64(time.Since(start)))
+				p.sent.Add(1)
+				p.seen()
+			}
+			hb.Reset(s.cfg.Heartbeat)
+		case <-hb.C:
+			if conn.IsPicam() {
+				if err := conn.Ping(uint16(s.cfg.Heartbeat / (100 * time.Millisecond) * 3)); err != nil {
+					return false
+				}
+			}
+			hb.Reset(s.cfg.Heartbeat)
+		case err := <-readDone:
+			readerRunning = false
+			s.log.Debug("client connection closed", "client", p.ep.addr, "err", err)
+			return false
+		case <-s.closing:
+			if o := p.take(); o != nil && matches(o.header) {
+				if err := p.write(conn, o.header, o.payload); err != nil {
+					return true
+				}
+				p.sent.Add(1)
+			}
+			if matches(wire.Terminate) {
+				if err := p.write(conn, wire.Terminate); err != nil {
+					return true
+				}
+			}
+			// Half-close and let the client hang up first, so nothing we wrote is lost to a
+			// reset; give up after a second.
+			conn.CloseWrite()
+			select {
+			case <-readDone:
+				readerRunning = false
+			case <-time.After(time.Second):
+			case <-s.runCtx.Done():
+			}
+			return true
+		}
+	}
+}
+
+// serveReq runs one REQ connection as NetGear's Lazy Pirate does: one request, one reply within
+// RequestTimeout, or the connection is dropped and redialled. It returns true when closing.
+func (p *peer) serveReq(conn *zmtp.Conn) bool {
+	s := p.s
+	stop := context.AfterFunc(s.runCtx, func() { conn.Close() })
+	defer stop()
+	p.markConnected()
+	rt := &reqState{id: rand.Uint32()}
+	hb := time.NewTimer(s.cfg.Heartbeat)
+	defer hb.Stop()
+	for {
+		select {
+		case <-p.wake:
+			if o := p.take(); o != nil {
+				if !p.roundTrip(conn, rt, o) {
+					return p.closing()
+				}
+			}
+			hb.Reset(s.cfg.Heartbeat)
+		case <-hb.C:
+			if conn.IsPicam() {
+				if err := conn.Ping(uint16(s.cfg.Heartbeat / (100 * time.Millisecond) * 3)); err != nil {
+					return false
+				}
+			}
+			hb.Reset(s.cfg.Heartbeat)
+		case <-s.closing:
+			if o := p.take(); o != nil {
+				if !p.roundTrip(conn, rt, o) {
+					return true
+				}
+			}
+			p.terminateReq(conn, rt)
+			return true
+		}
+	}
+}
+
+// reqState carries the REQ_CORRELATE-style request id and the reply buffer of a connection.
+type reqState struct {
+	id  uint32
+	idb [4]byte
+	msg zmtp.Msg
+}
+
+func (r *reqState) next() []byte {
+	r.id++
+	binary.LittleEndian.PutUint32(r.idb[:], r.id)
+	return r.idb[:]
+}
+
+// awaitReply reads until the reply carrying our request id arrives, skipping stale ones.
+func (p *peer) awaitReply(conn *zmtp.Conn, r *reqState, deadline time.Time) ([][]byte, error) {
+	if err := conn.SetReadDeadline(deadline); err != nil {
+		return nil, err
+	}
+	for {
+		if err := conn.ReadMsg(&r.msg, func(string) { p.seen() }); err != nil {
+			return nil, err
+		}
+		parts := r.msg.Parts
+		k := -1
+		for i, part := range parts {
+			if len(part) == 0 {
+				k = i
+				break
+			}
+		}
+		if k < 0 {
+			return nil, errors.New("reply without the REQ envelope delimiter")
+		}
+		if k == 1 && !bytes.Equal(parts[0], r.idb[:]) {
+			continue // a reply to an earlier request
+		}
+		return parts[k+1:], nil
+	}
+}
+
+func (p *peer) roundTrip(conn *zmtp.Conn, r *reqState, o *outgoing) bool {
+	s := p.s
+	start := time.Now()
+	p.busySince.Store(start.UnixNano())
+	defer p.busySince.Store(0)
+	if err := conn.SetWriteDeadline(start.Add(s.cfg.WriteTimeout)); err != nil {
+		return false
+	}
+	if err := conn.WriteMsg(r.next(), nil, o.header, o.payload); err != nil {
+		s.log.Warn("send failed", "client", p.ep.addr, "err", err)
+		return false
+	}
+	p.sent.Add(1)
+	body, err := p.awaitReply(conn, r, start.Add(s.cfg.RequestTimeout))
+	if err != nil {
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			s.log.Warn("no reply from client within the request timeout; reconnecting",
+				"client", p.ep.addr, "timeout", s.cfg.RequestTimeout)
+		} else if !p.closing() {
+			s.log.Warn("reply failed", "client", p.ep.addr, "err", err)
+		}
+		return false
+	}
+	p.rtt.Store(int64(time.Since(start)))
+	p.seen()
+	rep, err := wire.ParseReply(body)
+	if err != nil {
+		s.log.Warn("malformed reply ignored", "client", p.ep.addr, "err", err)
+		return true
+	}
+	p.replies.Add(1)
+	p.mu.Lock()
+	if rep.ReturnType == "ndarray" {
+		p.lastData, _ = json.Marshal(rep.DataString())
+	} else {
+		p.lastData = rep.Data
+	}
+	p.mu.Unlock()
+	s.deliverReply(Reply{Port: p.ep.port, Endpoint: p.ep.addr, Seq: o.seq, Reply: rep})
+	return true
+}
+
+// terminateReq sends the terminate flag and waits briefly for the acknowledgement, as NetGear
+// does (request_timeout/5).
+func (p *peer) terminateReq(conn *zmtp.Conn, r *reqState) {
+	s := p.s
+	_ = conn.SetWriteDeadline(time.Now().Add(time.Second))
+	if err := conn.WriteMsg(r.next(), nil, wire.Terminate); err != nil {
+		return
+	}
+	if _, err := p.awaitReply(conn, r, time.Now().Add(s.cfg.RequestTimeout/5)); err != nil {
+		s.log.Debug("no terminate acknowledgement", "client", p.ep.addr, "err", err)
+	}
+}

@@ -1,0 +1,281 @@
+package stream
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/picam-project/picam/stream/wire"
+)
+
+// Packet is one encoded frame handed to Server.Send. Data must not be modified afterwards:
+// every client's sender reads it.
+type Packet struct {
+	Codec    string // "raw" (BGR24 array), "jpeg" or "h264"
+	Data     []byte
+	Width    int
+	Height   int
+	Seq      uint64
+	Captured time.Time
+	Keyframe bool
+}
+
+// Reply is data a client sent back in pattern 1, with the client it came from.
+type Reply struct {
+	Port     int    // the client's port as configured
+	Endpoint string // host:port dialled
+	Seq      uint64 // the frame it answered
+	wire.Reply
+}
+
+// outgoing is a frame ready for the wire, shared read-only by all client senders.
+type outgoing struct {
+	header  []byte
+	payload []byte
+	seq     uint64
+}
+
+// Server sends frames to many NetGear clients at once, each over its own connection with its
+// own sender goroutine and a one-slot mailbox that always holds the newest frame, so a slow,
+// frozen or dead client never delays the others or the caller.
+type Server struct {
+	cfg   ServerConfig
+	log   *slog.Logger
+	peers []*peer
+
+	replies        chan Reply
+	repliesDropped atomic.Uint64
+
+	mu      sync.Mutex
+	message json.RawMessage
+	rr      int
+
+	ready     chan struct{}
+	readyOnce sync.Once
+
+	sent     atomic.Uint64 // frames accepted for transmission
+	unrouted atomic.Uint64 // round-robin frames with no connected client
+
+	runCtx   context.Context // cancelled to force every sender to stop
+	cancel   context.CancelFunc
+	dialCtx  context.Context // cancelled when closing starts: no new connections
+	stopDial context.CancelFunc
+	closing  chan struct{}
+	closeMu  sync.Once
+	wg       sync.WaitGroup
+}
+
+// NewServer validates cfg (NetGear's errors for invalid combinations) and starts one sender
+// per client. Senders dial in the background and redial for ever until Close.
+func NewServer(cfg ServerConfig) (*Server, error) {
+	cfg.setDefaults()
+	eps, err := cfg.endpoints()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg:     cfg,
+		log:     cfg.Logger,
+		replies: make(chan Reply, 256),
+		ready:   make(chan struct{}),
+		closing: make(chan struct{}),
+	}
+	s.runCtx, s.cancel = context.WithCancel(context.Background())
+	s.dialCtx, s.stopDial = context.WithCancel(s.runCtx)
+	for _, ep := range eps {
+		p := newPeer(s, ep)
+		s.peers = append(s.peers, p)
+	}
+	for _, p := range s.peers {
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			p.run()
+		}()
+	}
+	return s, nil
+}
+
+// Ready is closed once the Wait policy is met (by default: every client connected), as
+// NetGear does not start transmitting before its clients are there.
+func (s *Server) Ready() <-chan struct{} { return s.ready }
+
+// Replies delivers data returned by clients in pattern 1. If nobody reads it, replies beyond
+// its buffer are dropped (and counted) rather than slowing the senders.
+func (s *Server) Replies() <-chan Reply { return s.replies }
+
+// SetMessage sets the server message (any JSON value) sent with every following frame in
+// bidirectional mode.
+func (s *Server) SetMessage(v json.RawMessage) error {
+	if len(v) > 0 && !json.Valid(v) {
+		return fmt.Errorf("server message is not valid JSON: %s", v)
+	}
+	s.mu.Lock()
+	s.message = v
+	s.mu.Unlock()
+	return nil
+}
+
+// Send offers a frame to the clients and returns at once. It returns false, without sending,
+// while the Wait policy is not met yet. Frames a client cannot take in time are replaced by
+// newer ones (counted as dropped for that client).
+func (s *Server) Send(pkt *Packet) bool {
+	select {
+	case <-s.ready:
+	default:
+		return false
+	}
+	select {
+	case <-s.closing:
+		return false
+	default:
+	}
+	out := &outgoing{payload: pkt.Data, seq: pkt.Seq, header: s.header(pkt)}
+	s.sent.Add(1)
+	if s.cfg.Delivery == RoundRobin {
+		if p := s.nextRoundRobin(); p != nil {
+			p.offer(out)
+		} else {
+			s.unrouted.Add(1)
+		}
+		return true
+	}
+	for _, p := range s.peers {
+		p.offer(out)
+	}
+	return true
+}
+
+func (s *Server) header(pkt *Packet) []byte {
+	h := wire.Header{Pattern: s.cfg.Pattern.String()}
+	if s.cfg.Bidirectional {
+		s.mu.Lock()
+		h.Message = s.message
+		s.mu.Unlock()
+	}
+	switch pkt.Codec {
+	case "jpeg":
+		h.Compression = &wire.Compression{DCT: true, Colorspace: "BGR"}
+	case "raw":
+		h.DType = "uint8"
+		h.Shape = []int{pkt.Height, pkt.Width, 3}
+	default:
+		// Not an array NetGear can decode: it still needs a JSON header; dtype/shape stay "".
+		h.DType = ""
+	}
+	h.Picam = &wire.Ext{Seq: pkt.Seq, Codec: pkt.Codec, Keyframe: pkt.Keyframe}
+	if !pkt.Captured.IsZero() {
+		h.Picam.TimeUS = pkt.Captured.UnixMicro()
+	}
+	return wire.AppendHeader(make([]byte, 0, 256), &h)
+}
+
+// nextRoundRobin picks the next connected client, preferring one that is idle.
+func (s *Server) nextRoundRobin() *peer {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := len(s.peers)
+	var fallback *peer
+	for i := 1; i <= n; i++ {
+		p := s.peers[(s.rr+i)%n]
+		if p.state.Load() != stateConnected {
+			continue
+		}
+		if p.idle() {
+			s.rr = (s.rr + i) % n
+			return p
+		}
+		if fallback == nil {
+			fallback = p
+		}
+	}
+	if fallback != nil {
+		s.rr = (s.rr + 1) % n
+	}
+	return fallback
+}
+
+// peerConnected re-evaluates the Wait policy.
+func (s *Server) peerConnected() {
+	n := 0
+	for _, p := range s.peers {
+		if p.everConnected.Load() {
+			n++
+		}
+	}
+	if n >= s.cfg.Wait.need(len(s.peers)) {
+		s.readyOnce.Do(func() {
+			s.log.Info("transmission starting", "connected", n, "clients", len(s.peers), "wait", s.cfg.Wait.String())
+			close(s.ready)
+		})
+	}
+}
+
+func (s *Server) deliverReply(r Reply) {
+	select {
+	case s.replies <- r:
+	default:
+		s.repliesDropped.Add(1)
+	}
+}
+
+// Close stops transmission: each client gets the frame still waiting in its mailbox, then
+// NetGear's single-part terminate (in both patterns; NetGear itself forgets pattern 2), and is
+// disconnected. Clients that do not answer by ctx's deadline are cut off.
+func (s *Server) Close(ctx context.Context) error {
+	s.closeMu.Do(func() {
+		close(s.closing)
+		s.stopDial()
+	})
+	done := make(chan struct{})
+	go func() {
+		s.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		s.cancel()
+		return nil
+	case <-ctx.Done():
+		s.cancel()
+		<-done
+		return fmt.Errorf("closing clients: %w", ctx.Err())
+	}
+}
+
+// ClientStatus is the tracked state of one client.
+type ClientStatus struct {
+	Endpoint   string          `json:"endpoint"`
+	Port       int             `json:"port"`
+	State      string          `json:"state"` // connecting, connected, stalled, gone
+	FramesSent uint64          `json:"frames_sent"`
+	Dropped    uint64          `json:"dropped"`
+	Replies    uint64          `json:"replies"`
+	RTTMillis  float64         `json:"rtt_ms"`
+	LastData   json.RawMessage `json:"last_data"`
+	LastSeen   *time.Time      `json:"last_seen,omitempty"`
+	Reconnects uint64          `json:"reconnects"`
+	Picam      bool            `json:"picam"`
+}
+
+// Clients reports every client's state.
+func (s *Server) Clients() []ClientStatus {
+	out := make([]ClientStatus, 0, len(s.peers))
+	for _, p := range s.peers {
+		out = append(out, p.status())
+	}
+	return out
+}
+
+// FramesSent is the number of frames accepted for transmission since start.
+func (s *Server) FramesSent() uint64 { return s.sent.Load() }
+
+// RepliesDropped is the number of client replies lost because Replies was not read.
+func (s *Server) RepliesDropped() uint64 { return s.repliesDropped.Load() }
+
+// Pattern is the configured pattern.
+func (s *Server) Pattern() Pattern { return s.cfg.Pattern }

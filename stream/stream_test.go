@@ -1,0 +1,552 @@
+package stream
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/picam-project/picam/internal/zmtp"
+)
+
+func testLogger(t *testing.T) *slog.Logger {
+	if os.Getenv("PICAM_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return nil
+}
+
+// startClients binds n clients on free loopback ports.
+func startClients(t *testing.T, n int, cfg ClientConfig) ([]*Client, []int) {
+	t.Helper()
+	var cs []*Client
+	var ports []int
+	for i := 0; i < n; i++ {
+		c := cfg
+		c.Address = "127.0.0.1"
+		c.Port = freePort(t)
+		c.Logger = testLogger(t)
+		cl, err := Listen(context.Background(), c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cl.Close() })
+		cs = append(cs, cl)
+		ports = append(ports, c.Port)
+	}
+	return cs, ports
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+func newServer(t *testing.T, cfg ServerConfig) *Server {
+	t.Helper()
+	if cfg.Address == "" && len(cfg.Ports) > 0 {
+		cfg.Address = "127.0.0.1"
+	}
+	cfg.Logger = testLogger(t)
+	s, err := NewServer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close(context.Background()) })
+	return s
+}
+
+func waitReady(t *testing.T, s *Server) {
+	t.Helper()
+	select {
+	case <-s.Ready():
+	case <-time.After(5 * time.Second):
+		t.Fatalf("server not ready: %+v", s.Clients())
+	}
+}
+
+// packet makes a raw 8x4 BGR frame whose bytes all equal seq%256.
+func packet(seq uint64) *Packet {
+	data := make([]byte, 8*4*3)
+	for i := range data {
+		data[i] = byte(seq)
+	}
+	return &Packet{Codec: "raw", Data: data, Width: 8, Height: 4, Seq: seq, Captured: time.Now()}
+}
+
+type result struct {
+	seqs []uint64
+	err  error
+}
+
+// drain receives until the client ends, checking every payload against its header's seq.
+func drain(t *testing.T, c *Client) <-chan result {
+	ch := make(chan result, 1)
+	go func() {
+		var r result
+		for {
+			f, err := c.Recv(context.Background())
+			if err != nil {
+				r.err = err
+				ch <- r
+				return
+			}
+			seq := f.Header.Picam.Seq
+			for _, b := range f.Payload {
+				if b != byte(seq) {
+					r.err = fmt.Errorf("frame %d corrupted", seq)
+					ch <- r
+					return
+				}
+			}
+			r.seqs = append(r.seqs, seq)
+			f.Release()
+		}
+	}()
+	return ch
+}
+
+func sendPaced(s *Server, n int, every time.Duration) {
+	for i := 0; i < n; i++ {
+		s.Send(packet(uint64(i)))
+		time.Sleep(every)
+	}
+}
+
+func TestBroadcastBothPatterns(t *testing.T) {
+	for _, p := range []Pattern{ReqRep, PubSub} {
+		t.Run("pattern"+p.String(), func(t *testing.T) {
+			clients, ports := startClients(t, 3, ClientConfig{Pattern: p})
+			s := newServer(t, ServerConfig{Ports: ports, Pattern: p})
+			waitReady(t, s)
+			var results []<-chan result
+			for _, c := range clients {
+				results = append(results, drain(t, c))
+			}
+			sendPaced(s, 60, 5*time.Millisecond)
+			if err := s.Close(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			for i, ch := range results {
+				r := <-ch
+				if !errors.Is(r.err, ErrTerminated) {
+					t.Fatalf("client %d ended with %v, want ErrTerminated", i, r.err)
+				}
+				if len(r.seqs) != 60 {
+					t.Fatalf("client %d got %d/60 frames", i, len(r.seqs))
+				}
+			}
+			for _, st := range s.Clients() {
+				if st.FramesSent != 60 {
+					t.Fatalf("%s: frames_sent %d", st.Endpoint, st.FramesSent)
+				}
+				if p == ReqRep && st.Replies != 60 {
+					t.Fatalf("%s: replies %d", st.Endpoint, st.Replies)
+				}
+			}
+		})
+	}
+}
+
+func TestRoundRobinGivesEachFrameToOneClient(t *testing.T) {
+	clients, ports := startClients(t, 3, ClientConfig{Pattern: ReqRep})
+	s := newServer(t, ServerConfig{Ports: ports, Pattern: ReqRep, Delivery: RoundRobin})
+	waitReady(t, s)
+	var results []<-chan result
+	for _, c := range clients {
+		results = append(results, drain(t, c))
+	}
+	sendPaced(s, 30, 5*time.Millisecond)
+	s.Close(context.Background())
+	seen := map[uint64]int{}
+	for i, ch := range results {
+		r := <-ch
+		if len(r.seqs) < 5 {
+			t.Fatalf("client %d got only %d frames: not spread", i, len(r.seqs))
+		}
+		for _, q := range r.seqs {
+			seen[q]++
+		}
+	}
+	if len(seen) != 30 {
+		t.Fatalf("%d distinct frames delivered, want 30", len(seen))
+	}
+	for q, n := range seen {
+		if n != 1 {
+			t.Fatalf("frame %d delivered %d times", q, n)
+		}
+	}
+}
+
+func TestReturnDataAndBidirectionalMessage(t *testing.T) {
+	clients, ports := startClients(t, 2, ClientConfig{Pattern: ReqRep, Bidirectional: true})
+	clients[0].SetReturn(json.RawMessage(`"hello from 0"`))
+	if err := clients[1].SetReturnArray("uint8", []int{2, 2}, []byte{1, 2, 3, 4}); err != nil {
+		t.Fatal(err)
+	}
+	s := newServer(t, ServerConfig{Ports: ports, Pattern: ReqRep, Bidirectional: true})
+	s.SetMessage(json.RawMessage(`{"cmd": "smile"}`))
+	waitReady(t, s)
+	for _, c := range clients {
+		defer drain(t, c)
+	}
+	got := map[int]string{}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for r := range s.Replies() {
+			got[r.Port] = r.DataString()
+			if len(got) == 2 {
+				return
+			}
+		}
+	}()
+	f := func() *Frame {
+		s.Send(packet(1))
+		fr, err := clients[0].Recv(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fr
+	}()
+	if string(f.Header.Message) != `{"cmd": "smile"}` {
+		t.Fatalf("server message %s", f.Header.Message)
+	}
+	select {
+	case <-done:
+	case <-time.After(3 * time.Second):
+		t.Fatalf("replies: %v", got)
+	}
+	if got[ports[0]] != "hello from 0" || got[ports[1]] != "ndarray uint8 [2 2] (4 bytes)" {
+		t.Fatalf("replies %v", got)
+	}
+}
+
+func TestConfigErrorsMirrorNetGear(t *testing.T) {
+	cases := []struct {
+		cfg  ServerConfig
+		want error
+	}{
+		{ServerConfig{Address: "127.0.0.1", Ports: []int{1}, Pattern: 0}, ErrInvalidPattern},
+		{ServerConfig{Address: "127.0.0.1", Ports: []int{1}, Pattern: 3}, ErrInvalidPattern},
+		{ServerConfig{Address: "127.0.0.1", Ports: []int{1}, Pattern: PubSub, Bidirectional: true}, ErrBidirectionalPattern2},
+		{ServerConfig{Address: "127.0.0.1", Ports: []int{1}, Pattern: ReqRep, MultiServer: true}, ErrMultiClientMultiServer},
+		{ServerConfig{Pattern: ReqRep}, ErrPorts},
+		{ServerConfig{Address: "127.0.0.1", Ports: []int{5577, 5577}, Pattern: ReqRep}, ErrDuplicatePort},
+		{ServerConfig{Ports: []int{5577}, Endpoints: []string{"127.0.0.1:5577"}, Address: "127.0.0.1", Pattern: ReqRep}, ErrDuplicatePort},
+		{ServerConfig{Endpoints: []string{"nohost"}, Pattern: ReqRep}, ErrPorts},
+	}
+	for _, c := range cases {
+		_, err := NewServer(c.cfg)
+		var ce *ConfigError
+		if !errors.Is(err, c.want) || !errors.As(err, &ce) {
+			t.Errorf("%+v: got %v, want %v", c.cfg, err, c.want)
+		}
+	}
+	_, err := Listen(context.Background(), ClientConfig{Pattern: ReqRep})
+	if !errors.Is(err, ErrPorts) {
+		t.Errorf("client without port: %v", err)
+	}
+	_, err = Listen(context.Background(), ClientConfig{Port: 1, Pattern: PubSub, Bidirectional: true})
+	if !errors.Is(err, ErrBidirectionalPattern2) {
+		t.Errorf("client bidirectional p2: %v", err)
+	}
+	_, err = Listen(context.Background(), ClientConfig{Ports: []int{1, 2}, MultiClient: true, Pattern: ReqRep})
+	if !errors.Is(err, ErrMultiClientMultiServer) {
+		t.Errorf("client multi-client + multi-server: %v", err)
+	}
+}
+
+// A client that stops reading (frozen process) must not delay the others: zmq4 v0.17.0's PUB
+// froze every subscriber behind one (docs/zmq4.md §3); one connection per client fixes it (W1).
+func TestFrozenClientDoesNotDelayOthers(t *testing.T) {
+	for _, p := range []Pattern{ReqRep, PubSub} {
+		t.Run("pattern"+p.String(), func(t *testing.T) {
+			clients, ports := startClients(t, 3, ClientConfig{Pattern: p})
+			frozen := frozenPeer(t, p)
+			ports = append(ports, frozen)
+			s := newServer(t, ServerConfig{Ports: ports, Pattern: p, WriteTimeout: time.Second, RequestTimeout: time.Second})
+			waitReady(t, s)
+			var results []<-chan result
+			for _, c := range clients {
+				results = append(results, drain(t, c))
+			}
+			// Large frames fill the frozen peer's socket buffers quickly.
+			for i := 0; i < 100; i++ {
+				pk := packet(uint64(i))
+				pk.Data = make([]byte, 200*1000*3)
+				for j := range pk.Data {
+					pk.Data[j] = byte(i)
+				}
+				pk.Width, pk.Height = 1000, 200
+				s.Send(pk)
+				time.Sleep(10 * time.Millisecond)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+			defer cancel()
+			s.Close(ctx)
+			for i, ch := range results {
+				r := <-ch
+				if len(r.seqs) < 99 {
+					t.Errorf("client %d got %d/100 frames while another was frozen", i, len(r.seqs))
+				}
+			}
+		})
+	}
+}
+
+// frozenPeer accepts one server connection, completes the handshake (and subscribes), then
+// never reads again, like a SIGSTOPped client.
+func frozenPeer(t *testing.T, p Pattern) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var held []net.Conn
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		for _, c := range held {
+			c.Close()
+		}
+		mu.Unlock()
+	})
+	go func() {
+		for {
+			nc, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			held = append(held, nc)
+			mu.Unlock()
+			typ := zmtp.SUB
+			if p == ReqRep {
+				typ = zmtp.REP
+			}
+			c, err := zmtp.Handshake(nc, zmtp.Options{SocketType: typ})
+			if err == nil && typ == zmtp.SUB {
+				c.WriteMsg([]byte{1})
+			}
+		}
+	}()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// A killed client comes back on the same port and receives again within a second; the server
+// never stops for it (NetGear's server dies after 3 timeouts).
+func TestRestartedClientReceivesAgain(t *testing.T) {
+	for _, p := range []Pattern{ReqRep, PubSub} {
+		t.Run("pattern"+p.String(), func(t *testing.T) {
+			clients, ports := startClients(t, 2, ClientConfig{Pattern: p})
+			s := newServer(t, ServerConfig{Ports: ports, Pattern: p})
+			waitReady(t, s)
+			steady := drain(t, clients[0])
+			clients[1].Close()
+			stop := make(chan struct{})
+			var wg sync.WaitGroup
+			var sent int
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := uint64(0); ; i++ {
+					select {
+					case <-stop:
+						return
+					case <-time.After(10 * time.Millisecond):
+					}
+					s.Send(packet(i))
+					sent++
+				}
+			}()
+			time.Sleep(300 * time.Millisecond)
+			restarted, err := Listen(context.Background(), ClientConfig{Address: "127.0.0.1", Port: ports[1], Pattern: p})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer restarted.Close()
+			back := time.Now()
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+			defer cancel()
+			f, err := restarted.Recv(ctx)
+			if err != nil {
+				t.Fatalf("restarted client got nothing: %v (%+v)", err, s.Clients())
+			}
+			f.Release()
+			if d := time.Since(back); d > time.Second {
+				t.Errorf("restarted client waited %v for its first frame, want ≤ 1s", d)
+			}
+			close(stop)
+			wg.Wait()
+			s.Close(context.Background())
+			if r := <-steady; !errors.Is(r.err, ErrTerminated) || float64(len(r.seqs)) < 0.99*float64(sent) {
+				t.Fatalf("steady client: %d/%d frames, %v", len(r.seqs), sent, r.err)
+			}
+		})
+	}
+}
+
+// The server dials before the client exists (zmq4 gives up after 2.5 s by default, W2).
+func TestLateClient(t *testing.T) {
+	port := freePort(t)
+	s := newServer(t, ServerConfig{Ports: []int{port}, Pattern: PubSub})
+	time.Sleep(3 * time.Second)
+	c, err := Listen(context.Background(), ClientConfig{Address: "127.0.0.1", Port: port, Pattern: PubSub})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	waitReady(t, s)
+	s.Send(packet(1))
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if _, err := c.Recv(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestWaitPolicy(t *testing.T) {
+	clients, ports := startClients(t, 1, ClientConfig{Pattern: PubSub})
+	_ = clients
+	missing := freePort(t)
+	all := newServer(t, ServerConfig{Ports: append([]int{missing}, ports...), Pattern: PubSub})
+	anyS := newServer(t, ServerConfig{Ports: append([]int{missing}, ports...), Pattern: PubSub, Wait: WaitAny})
+	waitReady(t, anyS)
+	select {
+	case <-all.Ready():
+		t.Fatal("wait=all became ready with a client missing")
+	case <-time.After(500 * time.Millisecond):
+	}
+	if all.Send(packet(1)) {
+		t.Fatal("Send before ready must not transmit")
+	}
+}
+
+func TestClientExitsWhenServerGoesSilent(t *testing.T) {
+	clients, ports := startClients(t, 1, ClientConfig{Pattern: PubSub, Timeout: 500 * time.Millisecond})
+	s := newServer(t, ServerConfig{Ports: ports, Pattern: PubSub})
+	waitReady(t, s)
+	res := drain(t, clients[0])
+	s.Send(packet(1))
+	time.Sleep(100 * time.Millisecond)
+	s.cancel() // a crash: no terminate
+	r := <-res
+	if !errors.Is(r.err, ErrServerGone) || len(r.seqs) != 1 {
+		t.Fatalf("got %v after %d frames", r.err, len(r.seqs))
+	}
+	c, err := Listen(context.Background(), ClientConfig{Address: "127.0.0.1", Port: freePort(t), Pattern: PubSub, WaitLimit: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Recv(context.Background()); !errors.Is(err, ErrNoServer) {
+		t.Fatalf("want ErrNoServer, got %v", err)
+	}
+}
+
+// Heartbeats keep a picam client alive while the camera sends nothing.
+func TestHeartbeatKeepsIdleClientAlive(t *testing.T) {
+	clients, ports := startClients(t, 1, ClientConfig{Pattern: ReqRep, Timeout: 600 * time.Millisecond})
+	s := newServer(t, ServerConfig{Ports: ports, Pattern: ReqRep, Heartbeat: 200 * time.Millisecond})
+	waitReady(t, s)
+	res := drain(t, clients[0])
+	s.Send(packet(1))
+	time.Sleep(1500 * time.Millisecond)
+	s.Send(packet(2))
+	time.Sleep(100 * time.Millisecond)
+	s.Close(context.Background())
+	if r := <-res; !errors.Is(r.err, ErrTerminated) || len(r.seqs) != 2 {
+		t.Fatalf("idle client: %d frames, %v", len(r.seqs), r.err)
+	}
+}
+
+// hostile connects to a client as a REQ or PUB and sends raw messages.
+func hostile(t *testing.T, port int, p Pattern) *zmtp.Conn {
+	t.Helper()
+	typ := zmtp.PUB
+	if p == ReqRep {
+		typ = zmtp.REQ
+	}
+	c, err := zmtp.Dial(context.Background(), fmt.Sprintf("127.0.0.1:%d", port), time.Second, zmtp.Options{SocketType: typ})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	if p == PubSub {
+		var m zmtp.Msg
+		if err := c.ReadMsg(&m, nil); err != nil { // the subscription
+			t.Fatal(err)
+		}
+	}
+	return c
+}
+
+func TestBadInputIsCountedNotFatal(t *testing.T) {
+	for _, p := range []Pattern{ReqRep, PubSub} {
+		t.Run("pattern"+p.String(), func(t *testing.T) {
+			clients, ports := startClients(t, 1, ClientConfig{Pattern: p})
+			c := clients[0]
+			h := hostile(t, ports[0], p)
+			var env [][]byte
+			if p == ReqRep {
+				env = [][]byte{nil}
+			}
+			send := func(parts ...[]byte) {
+				if err := h.WriteMsg(append(append([][]byte{}, env...), parts...)...); err != nil {
+					t.Fatal(err)
+				}
+				if p == ReqRep {
+					var m zmtp.Msg
+					if err := h.ReadMsg(&m, nil); err != nil {
+						t.Fatalf("no reply to a bad frame: %v", err)
+					}
+				}
+			}
+			send([]byte(`{"terminate_flag": fal`), []byte{1})
+			send([]byte(`{"terminate_flag": false, "compression": false, "dtype": "uint8", "shape": [2, 2]}`))
+			send([]byte(`{"terminate_flag": false, "compression": false, "dtype": "uint8", "shape": [2, 2]}`), []byte{1, 2, 3})
+			send([]byte(`{"terminate_flag": false, "compression": false, "dtype": "uint8", "shape": [2, 2]}`), []byte{1, 2, 3, 4})
+			f, err := c.Recv(context.Background())
+			if err != nil || len(f.Payload) != 4 {
+				t.Fatalf("good frame after bad ones: %v", err)
+			}
+			st := c.Stats()
+			if st.DecodeErrors != 2 || st.MissingParts != 1 || st.Frames != 1 {
+				t.Fatalf("stats %+v", st)
+			}
+			// A frame announcing 1 TiB: that connection is dropped, the client lives on.
+			var hdr [9]byte
+			hdr[0] = 0x02
+			binary.BigEndian.PutUint64(hdr[1:], 1<<40)
+			raw := h.NetConn()
+			raw.Write(hdr[:])
+			deadline := time.Now().Add(2 * time.Second)
+			for c.Stats().Rejected == 0 && time.Now().Before(deadline) {
+				time.Sleep(10 * time.Millisecond)
+			}
+			if c.Stats().Rejected != 1 {
+				t.Fatalf("huge frame not rejected: %+v", c.Stats())
+			}
+			h2 := hostile(t, ports[0], p)
+			h = h2
+			send([]byte(`{"terminate_flag": false, "compression": false, "dtype": "uint8", "shape": [1]}`), []byte{9})
+			if f, err := c.Recv(context.Background()); err != nil || f.Payload[0] != 9 {
+				t.Fatalf("client dead after a hostile peer: %v", err)
+			}
+		})
+	}
+}
