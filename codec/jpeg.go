@@ -1,0 +1,156 @@
+package codec
+
+import (
+	"fmt"
+	"image"
+	"image/jpeg"
+
+	picimage "github.com/picam-project/picam/image"
+)
+
+// DefaultJPEGQuality is NetGear's default jpeg_compression_quality, so a
+// picam server looks the same to Python users as a NetGear one.
+const DefaultJPEGQuality = 90
+
+// jpegEncoder is the pure-Go software JPEG encoder. It keeps its YCbCr
+// picture and colour tables between frames; only the output bytes are new
+// for each packet, because packets are shared with client senders.
+type jpegEncoder struct {
+	opts     jpeg.Options
+	img      *image.YCbCr // reused while the frame size stays the same
+	rgbSwap  []byte       // scratch for RGB24 input
+	lut      *rangeLUT    // built on the first YUV frame
+	out      appendWriter
+	sizeHint int // expected size of the next JPEG, from the last one
+	closed   bool
+}
+
+// NewJPEG returns a software JPEG encoder at the given quality, 1..100
+// (higher is better and larger). NetGear itself only accepts 10..100 for its
+// own encoder; picam accepts the full range image/jpeg supports because any
+// baseline JPEG decodes on the client.
+//
+// Raw frames of every picimage format are converted straight to 4:2:0 YCbCr
+// (YUV input needs no detour through BGR) and encoded as baseline 4:2:0
+// JFIF-range JPEG, which Go, libjpeg-turbo (simplejpeg, OpenCV) and PIL all
+// decode. MJPEG frames are passed through without re-encoding (with the
+// standard Huffman tables inserted if the camera left them out); H.264
+// frames are refused.
+//
+// Like every Encoder it must be used from one goroutine at a time.
+func NewJPEG(quality int) (Encoder, error) {
+	if quality < 1 || quality > 100 {
+		return nil, fmt.Errorf("codec: JPEG quality %d is out of range; use 1..100 (NetGear clients expect 10..100, default %d)",
+			quality, DefaultJPEGQuality)
+	}
+	return &jpegEncoder{opts: jpeg.Options{Quality: quality}}, nil
+}
+
+// Encode implements Encoder.
+func (e *jpegEncoder) Encode(f picimage.Frame) (Packet, error) {
+	if e.closed {
+		return Packet{}, ErrClosed
+	}
+	if err := f.Validate(); err != nil {
+		return Packet{}, fmt.Errorf("jpeg encode: %w", err)
+	}
+	switch f.Format {
+	case picimage.MJPEG:
+		data, err := picimage.NormalizeMJPEG(f.Data)
+		if err != nil {
+			return Packet{}, fmt.Errorf("jpeg passthrough of frame %d: %w", f.Seq, err)
+		}
+		return packetFor(JPEG, f, data), nil
+	case picimage.H264:
+		return Packet{}, fmt.Errorf("jpeg encode frame %d: cannot re-encode H264 frames; configure the camera for a raw format or MJPEG", f.Seq)
+	}
+	if err := e.fill(f); err != nil {
+		return Packet{}, err
+	}
+	if e.sizeHint == 0 {
+		e.sizeHint = f.Width*f.Height/4 + 1024
+	}
+	e.out.buf = make([]byte, 0, e.sizeHint)
+	if err := jpeg.Encode(&e.out, e.img, &e.opts); err != nil {
+		e.out.buf = nil
+		return Packet{}, fmt.Errorf("jpeg encode frame %d (%dx%d): %w", f.Seq, f.Width, f.Height, err)
+	}
+	data := e.out.buf
+	e.out.buf = nil
+	e.sizeHint = len(data) + len(data)/8 + 1024
+	return packetFor(JPEG, f, data), nil
+}
+
+// fill converts a validated raw frame into e.img.
+func (e *jpegEncoder) fill(f picimage.Frame) error {
+	if e.img == nil || e.img.Rect.Dx() != f.Width || e.img.Rect.Dy() != f.Height {
+		e.img = newYCbCr420(f.Width, f.Height)
+		e.sizeHint = 0
+	}
+	switch f.Format {
+	case picimage.BGR24:
+		bgrToYCbCr420(e.img, f.Data)
+	case picimage.RGB24:
+		if cap(e.rgbSwap) < len(f.Data) {
+			e.rgbSwap = make([]byte, len(f.Data))
+		}
+		bgr, err := picimage.ToBGR(e.rgbSwap, f)
+		if err != nil {
+			return fmt.Errorf("jpeg encode: %w", err)
+		}
+		bgrToYCbCr420(e.img, bgr)
+	case picimage.GRAY8:
+		grayToYCbCr420(e.img, f.Data)
+	case picimage.YUYV, picimage.NV12, picimage.I420:
+		if e.lut == nil {
+			e.lut = newRangeLUT()
+		}
+		switch f.Format {
+		case picimage.YUYV:
+			e.lut.yuyvToYCbCr420(e.img, f.Data)
+		case picimage.NV12:
+			e.lut.nv12ToYCbCr420(e.img, f.Data)
+		default:
+			e.lut.i420ToYCbCr420(e.img, f.Data)
+		}
+	default:
+		return fmt.Errorf("jpeg encode frame %d: pixel format %s is not supported", f.Seq, f.Format)
+	}
+	return nil
+}
+
+// RequestKeyframe implements Encoder; every JPEG is a keyframe.
+func (e *jpegEncoder) RequestKeyframe() {}
+
+// Codec implements Encoder.
+func (e *jpegEncoder) Codec() Codec { return JPEG }
+
+// Close implements Encoder and drops the reusable buffers.
+func (e *jpegEncoder) Close() error {
+	e.closed = true
+	e.img, e.rgbSwap, e.lut = nil, nil, nil
+	return nil
+}
+
+// appendWriter collects image/jpeg's output in a byte slice. It has the
+// Flush and WriteByte methods image/jpeg looks for, so the encoder writes
+// straight into the slice instead of wrapping it in a new bufio.Writer (and
+// its 4 KiB buffer) for every frame.
+type appendWriter struct {
+	buf []byte
+}
+
+// Write appends p.
+func (w *appendWriter) Write(p []byte) (int, error) {
+	w.buf = append(w.buf, p...)
+	return len(p), nil
+}
+
+// WriteByte appends c.
+func (w *appendWriter) WriteByte(c byte) error {
+	w.buf = append(w.buf, c)
+	return nil
+}
+
+// Flush does nothing; the bytes are already in buf.
+func (w *appendWriter) Flush() error { return nil }

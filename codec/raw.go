@@ -1,0 +1,51 @@
+package codec
+
+import (
+	"fmt"
+
+	picimage "github.com/picam-project/picam/image"
+)
+
+// rawEncoder produces NetGear raw packets: BGR24, dtype uint8, shape
+// [height, width, 3].
+type rawEncoder struct {
+	closed bool
+}
+
+// NewRaw returns an encoder of raw BGR24 packets, the format every NetGear
+// client understands even without simplejpeg installed. A BGR24 frame is
+// passed through without copying (the packet shares the frame's Data); YUV,
+// RGB, grey and MJPEG frames are converted with picimage.ToBGR into a fresh
+// buffer per packet, since packets outlive the call. H.264 frames are
+// refused.
+func NewRaw() Encoder { return &rawEncoder{} }
+
+// Encode implements Encoder.
+func (e *rawEncoder) Encode(f picimage.Frame) (Packet, error) {
+	if e.closed {
+		return Packet{}, ErrClosed
+	}
+	if f.Format == picimage.BGR24 {
+		if err := f.Validate(); err != nil {
+			return Packet{}, fmt.Errorf("raw encode: %w", err)
+		}
+		return packetFor(Raw, f, f.Data), nil
+	}
+	data, err := picimage.ToBGR(nil, f)
+	if err != nil {
+		return Packet{}, fmt.Errorf("raw encode: %w", err)
+	}
+	return packetFor(Raw, f, data), nil
+}
+
+// RequestKeyframe implements Encoder; every raw packet is a keyframe.
+func (e *rawEncoder) RequestKeyframe() {}
+
+// Codec implements Encoder.
+func (e *rawEncoder) Codec() Codec { return Raw }
+
+// Close implements Encoder.
+func (e *rawEncoder) Close() error {
+	e.closed = true
+	return nil
+}
