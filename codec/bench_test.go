@@ -43,17 +43,25 @@ func textureFrame(w, h int) picimage.Frame {
 // The test pattern is mostly flat colour and compresses easily; the texture
 // (smooth shapes plus sensor-like noise) is closer to a camera picture.
 
-func BenchmarkJPEG640x480(b *testing.B) { benchJPEG(b, patternFrame(b, 640, 480), DefaultJPEGQuality) }
+func BenchmarkJPEG640x480(b *testing.B) {
+	benchJPEG(b, patternFrame(b, 640, 480), DefaultJPEGQuality)
+}
+
 func BenchmarkJPEG1280x720(b *testing.B) {
 	benchJPEG(b, patternFrame(b, 1280, 720), DefaultJPEGQuality)
 }
+
 func BenchmarkJPEG640x480Texture(b *testing.B) {
 	benchJPEG(b, textureFrame(640, 480), DefaultJPEGQuality)
 }
+
 func BenchmarkJPEG1280x720Texture(b *testing.B) {
 	benchJPEG(b, textureFrame(1280, 720), DefaultJPEGQuality)
 }
-func BenchmarkJPEG640x480Q75(b *testing.B) { benchJPEG(b, patternFrame(b, 640, 480), 75) }
+
+func BenchmarkJPEG640x480Q75(b *testing.B) {
+	benchJPEG(b, patternFrame(b, 640, 480), 75)
+}
 
 func BenchmarkJPEG640x480FromYUYV(b *testing.B) {
 	yuyv, _, _ := yuvFromBGR(patternFrame(b, 640, 480).Data, 640, 480)
