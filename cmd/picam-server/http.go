@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/picam-project/picam/stream"
+)
+
+// startHTTP serves the status endpoints until ctx ends or the returned server is closed.
+func startHTTP(ctx context.Context, addr string, srv *stream.Server, log *slog.Logger) (*http.Server, error) {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(&collector{srv: srv}, prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /api/clients", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(summary{FramesSent: srv.FramesSent(), Clients: srv.Clients()})
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--http %s: %w", addr, err)
+	}
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("http server stopped", "err", err)
+		}
+	}()
+	context.AfterFunc(ctx, func() { hs.Close() })
+	log.Info("status on http", "url", "http://"+ln.Addr().String()+"/api/clients")
+	return hs, nil
+}
+
+// collector exposes the server's tracked state as Prometheus metrics at scrape time.
+type collector struct{ srv *stream.Server }
+
+var (
+	descFrames     = prometheus.NewDesc("picam_frames_sent_total", "Frames accepted for transmission.", nil, nil)
+	descClientSent = prometheus.NewDesc("picam_client_frames_sent_total", "Frames sent to a client.", []string{"endpoint"}, nil)
+	descClientDrop = prometheus.NewDesc("picam_client_frames_dropped_total", "Frames replaced by newer ones before a client could take them.", []string{"endpoint"}, nil)
+	descReplies    = prometheus.NewDesc("picam_client_replies_total", "Pattern-1 replies from a client.", []string{"endpoint"}, nil)
+	descRTT        = prometheus.NewDesc("picam_client_rtt_seconds", "Last round trip (pattern 1) or write time (pattern 2).", []string{"endpoint"}, nil)
+	descReconnects = prometheus.NewDesc("picam_client_reconnects_total", "Connections to a client lost and redialled.", []string{"endpoint"}, nil)
+	descState      = prometheus.NewDesc("picam_client_state", "1 for the client's current state.", []string{"endpoint", "state"}, nil)
+)
+
+// Describe sends the metric descriptions.
+func (c *collector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{descFrames, descClientSent, descClientDrop, descReplies, descRTT, descReconnects, descState} {
+		ch <- d
+	}
+}
+
+// Collect reads the server's state.
+func (c *collector) Collect(ch chan<- prometheus.Metric) {
+	ch <- prometheus.MustNewConstMetric(descFrames, prometheus.CounterValue, float64(c.srv.FramesSent()))
+	for _, st := range c.srv.Clients() {
+		ep := st.Endpoint
+		ch <- prometheus.MustNewConstMetric(descClientSent, prometheus.CounterValue, float64(st.FramesSent), ep)
+		ch <- prometheus.MustNewConstMetric(descClientDrop, prometheus.CounterValue, float64(st.Dropped), ep)
+		ch <- prometheus.MustNewConstMetric(descReplies, prometheus.CounterValue, float64(st.Replies), ep)
+		ch <- prometheus.MustNewConstMetric(descRTT, prometheus.GaugeValue, st.RTTMillis/1000, ep)
+		ch <- prometheus.MustNewConstMetric(descReconnects, prometheus.CounterValue, float64(st.Reconnects), ep)
+		for _, s := range []string{"connecting", "connected", "stalled", "gone"} {
+			v := 0.0
+			if s == st.State {
+				v = 1
+			}
+			ch <- prometheus.MustNewConstMetric(descState, prometheus.GaugeValue, v, ep, s)
+		}
+	}
+}

@@ -1,0 +1,193 @@
+// Command picam-server captures frames (the test pattern when no camera is given), encodes them
+// once and streams them to many clients at once over ZeroMQ, speaking VidGear NetGear's
+// Multi-Clients wire protocol: Python programs using vidgear.gears.NetGear receive from it
+// unchanged, and so does picam-client.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/picam-project/picam/internal/cli"
+	"github.com/picam-project/picam/stream"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+const usageHead = `picam-server streams a camera to many clients at once, wire-compatible with
+VidGear NetGear's Multi-Clients mode (patterns 1 REQ/REP and 2 PUB/SUB).
+
+Clients bind, the server connects (as in NetGear): start clients on their ports, then
+  picam-server --address 127.0.0.1 --ports 5577,5578 --pattern 2
+Clients on different machines:
+  picam-server --client 192.168.1.20:5577 --client 192.168.1.21:5577 --pattern 1
+
+Exit status: 0 after a clean stop, 1 on a runtime failure, 2 on bad usage.
+
+Flags:
+`
+
+// options are the parsed command line.
+type options struct {
+	address       string
+	ports         string
+	clients       cli.StringList
+	pattern       int
+	bidirectional bool
+	message       string
+	delivery      string
+	wait          string
+	source        string
+	resolution    string
+	framerate     float64
+	codec         string
+	jpegQuality   int
+	frames        uint64
+	httpAddr      string
+	jsonOut       bool
+	logLevel      string
+	reqTimeout    time.Duration
+}
+
+func parseFlags(args []string, stderr io.Writer) (*options, error) {
+	o := &options{}
+	fs := flag.NewFlagSet("picam-server", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usageHead)
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&o.address, "address", "", "IP address the clients bound to, used with --ports (NetGear's address)")
+	fs.StringVar(&o.ports, "ports", "", "comma-separated client ports at --address, e.g. 5577,5578")
+	fs.Var(&o.clients, "client", "a client endpoint host:port (repeatable, or comma-separated), for clients on different machines")
+	fs.IntVar(&o.pattern, "pattern", 1, "NetGear pattern: 1 (REQ/REP, clients can send data back) or 2 (PUB/SUB)")
+	fs.BoolVar(&o.bidirectional, "bidirectional", false, "NetGear bidirectional mode: send --message with every frame (pattern 1 only)")
+	fs.StringVar(&o.message, "message", "", "server message sent with every frame in bidirectional mode (JSON value, or plain text sent as a string)")
+	fs.StringVar(&o.delivery, "delivery", "broadcast", "broadcast (every client gets every frame it can keep up with) or round-robin (NetGear-exact: one client per frame)")
+	fs.StringVar(&o.wait, "wait", "all", "start transmitting when all, any, or N clients are connected")
+	fs.StringVar(&o.source, "source", "auto", "frame source: testsrc (moving test pattern), or auto (a camera if found, else testsrc)")
+	fs.StringVar(&o.resolution, "resolution", "640x480", "frame size WIDTHxHEIGHT")
+	fs.Float64Var(&o.framerate, "framerate", 30, "frames per second (0 = as fast as possible)")
+	fs.StringVar(&o.codec, "codec", "jpeg", "payload: raw (BGR24 array, decodes anywhere) or jpeg (NetGear's frame compression)")
+	fs.IntVar(&o.jpegQuality, "jpeg-quality", 90, "JPEG quality 1-100 (NetGear's default is 90)")
+	fs.Uint64Var(&o.frames, "frames", 0, "stop after N frames and terminate the clients (0 = run until Ctrl-C)")
+	fs.StringVar(&o.httpAddr, "http", "", "serve /healthz, /api/clients and /metrics on this address, e.g. 127.0.0.1:8080")
+	fs.BoolVar(&o.jsonOut, "json", false, "print a JSON summary line on stdout at exit")
+	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	fs.DurationVar(&o.reqTimeout, "request-timeout", 4*time.Second, "pattern 1: how long to wait for a client's reply before reconnecting (NetGear's request_timeout)")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q: every option is a --flag (see --help)", fs.Arg(0))
+	}
+	return o, nil
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	o, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return cli.ExitOK
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "picam-server:", err)
+		return cli.ExitUsage
+	}
+	log, err := cli.NewLogger(stderr, o.logLevel)
+	if err != nil {
+		fmt.Fprintln(stderr, "picam-server:", err)
+		return cli.ExitUsage
+	}
+	cfg, pl, err := o.build(log)
+	if err != nil {
+		fmt.Fprintln(stderr, "picam-server:", err)
+		return cli.ExitUsage
+	}
+	defer pl.close()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	srv, err := stream.NewServer(cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, "picam-server:", err)
+		return cli.ExitUsage
+	}
+	if err := setMessage(srv, o.message); err != nil {
+		srv.Close(context.Background())
+		fmt.Fprintln(stderr, "picam-server:", err)
+		return cli.ExitUsage
+	}
+	if o.httpAddr != "" {
+		hs, err := startHTTP(ctx, o.httpAddr, srv, log)
+		if err != nil {
+			srv.Close(context.Background())
+			fmt.Fprintln(stderr, "picam-server:", err)
+			return cli.ExitFailure
+		}
+		defer hs.Close()
+	}
+	repliesDone := make(chan struct{})
+	printCtx, stopPrint := context.WithCancel(context.Background())
+	go func() {
+		defer close(repliesDone)
+		printReplies(printCtx, srv, stdout)
+	}()
+
+	log.Info("picam-server started", "pattern", o.pattern, "clients", len(srv.Clients()), "codec", o.codec,
+		"resolution", o.resolution, "framerate", o.framerate, "delivery", cfg.Delivery.String(), "wait", cfg.Wait.String())
+	runErr := pl.run(ctx, srv, o.frames, log)
+
+	closeCtx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	if err := srv.Close(closeCtx); err != nil {
+		log.Warn("some clients did not take the terminate in time", "err", err)
+	}
+	cancel()
+	stopPrint()
+	<-repliesDone
+	if o.jsonOut {
+		writeSummary(stdout, srv)
+	}
+	if runErr != nil && !errors.Is(runErr, context.Canceled) {
+		log.Error("stopped on error", "err", runErr)
+		return cli.ExitFailure
+	}
+	log.Info("picam-server stopped", "frames", srv.FramesSent())
+	return cli.ExitOK
+}
+
+// printReplies prints clients' returned data as NetGear's example does.
+func printReplies(ctx context.Context, srv *stream.Server, w io.Writer) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case r := <-srv.Replies():
+			if r.ReturnType == "NoneType" {
+				continue
+			}
+			fmt.Fprintf(w, "Client at port %d said: %s\n", r.Port, r.DataString())
+		}
+	}
+}
+
+// summary is the --json line.
+type summary struct {
+	FramesSent uint64                `json:"frames_sent"`
+	Clients    []stream.ClientStatus `json:"clients"`
+}
+
+func writeSummary(w io.Writer, srv *stream.Server) {
+	b, _ := json.Marshal(summary{FramesSent: srv.FramesSent(), Clients: srv.Clients()})
+	fmt.Fprintln(w, string(b))
+}

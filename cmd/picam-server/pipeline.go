@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/picam-project/picam/codec"
+	"github.com/picam-project/picam/internal/cli"
+	picimage "github.com/picam-project/picam/image"
+	"github.com/picam-project/picam/stream"
+)
+
+// pipeline is the capture → encode → send loop.
+type pipeline struct {
+	src *picimage.TestSource
+	enc codec.Encoder
+}
+
+// build turns the options into a stream configuration and a pipeline, validating everything
+// before any socket or device is touched.
+func (o *options) build(log *slog.Logger) (stream.ServerConfig, *pipeline, error) {
+	var cfg stream.ServerConfig
+	ports, err := parsePortsFlag(o.ports)
+	if err != nil {
+		return cfg, nil, err
+	}
+	delivery, err := stream.ParseDelivery(o.delivery)
+	if err != nil {
+		return cfg, nil, err
+	}
+	wait, err := stream.ParseWait(o.wait)
+	if err != nil {
+		return cfg, nil, err
+	}
+	cfg = stream.ServerConfig{
+		Address:        o.address,
+		Ports:          ports,
+		Endpoints:      o.clients,
+		Pattern:        stream.Pattern(o.pattern),
+		Bidirectional:  o.bidirectional,
+		Delivery:       delivery,
+		Wait:           wait,
+		RequestTimeout: o.reqTimeout,
+		Logger:         log,
+	}
+	if o.message != "" && !o.bidirectional {
+		return cfg, nil, fmt.Errorf("--message is sent only in bidirectional mode: add --bidirectional (pattern 1)")
+	}
+	w, h, err := picimage.ParseResolution(o.resolution)
+	if err != nil {
+		return cfg, nil, err
+	}
+	if o.framerate < 0 {
+		return cfg, nil, fmt.Errorf("invalid --framerate %v: use a positive number, or 0 for as fast as possible", o.framerate)
+	}
+	switch strings.ToLower(o.source) {
+	case "testsrc":
+	case "auto", "":
+		log.Info("no camera support in this build yet; using the test pattern", "source", "testsrc")
+	default:
+		return cfg, nil, fmt.Errorf("unknown --source %q: use testsrc or auto", o.source)
+	}
+	c, err := codec.ParseCodec(o.codec)
+	if err != nil {
+		return cfg, nil, err
+	}
+	var enc codec.Encoder
+	switch c {
+	case codec.Raw:
+		enc = codec.NewRaw()
+	case codec.JPEG:
+		if enc, err = codec.NewJPEG(o.jpegQuality); err != nil {
+			return cfg, nil, err
+		}
+	default:
+		return cfg, nil, fmt.Errorf("--codec %s is not available yet: use raw or jpeg", c)
+	}
+	src, err := picimage.NewTestSource(w, h, o.framerate)
+	if err != nil {
+		enc.Close()
+		return cfg, nil, err
+	}
+	return cfg, &pipeline{src: src, enc: enc}, nil
+}
+
+func parsePortsFlag(s string) ([]int, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	return cli.ParsePorts(s)
+}
+
+// setMessage turns --message into the JSON value sent in the header: valid JSON as it is,
+// anything else as a JSON string.
+func setMessage(srv *stream.Server, msg string) error {
+	if msg == "" {
+		return nil
+	}
+	raw := json.RawMessage(msg)
+	if !json.Valid(raw) {
+		raw, _ = json.Marshal(msg)
+	}
+	return srv.SetMessage(raw)
+}
+
+// run waits for the clients (the Wait policy), then captures, encodes once and sends until ctx
+// ends or limit frames have been sent.
+func (p *pipeline) run(ctx context.Context, srv *stream.Server, limit uint64, log *slog.Logger) error {
+	select {
+	case <-srv.Ready():
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	var sent uint64
+	for limit == 0 || sent < limit {
+		f, err := p.src.Next(ctx)
+		if err != nil {
+			return err
+		}
+		pkt, err := p.enc.Encode(f)
+		if err != nil {
+			return fmt.Errorf("encode frame %d: %w", f.Seq, err)
+		}
+		if srv.Send(&stream.Packet{Codec: string(pkt.Codec), Data: pkt.Data, Width: pkt.Width, Height: pkt.Height,
+			Seq: pkt.Seq, Captured: pkt.Captured, Keyframe: pkt.Keyframe}) {
+			sent++
+		}
+	}
+	log.Info("frame limit reached", "frames", sent)
+	return nil
+}
+
+func (p *pipeline) close() {
+	p.src.Close()
+	p.enc.Close()
+}

@@ -1,0 +1,61 @@
+// Package cli holds what picam's commands share: flag value types, the logger set-up and the
+// exit codes, so picam-server and picam-client behave alike.
+package cli
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+)
+
+// Exit codes shared by the commands.
+const (
+	ExitOK         = 0
+	ExitFailure    = 1
+	ExitUsage      = 2 // bad flags or an invalid mode combination
+	ExitServerGone = 3 // picam-client: the server went away without terminating
+)
+
+// ParsePorts parses "5577,5578" (spaces allowed) into port numbers.
+func ParsePorts(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		p, err := strconv.Atoi(f)
+		if err != nil || p < 1 || p > 65535 {
+			return nil, fmt.Errorf("invalid port %q: ports are numbers 1-65535, comma separated (e.g. 5577,5578)", f)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// StringList is a repeatable string flag (--client a --client b), also accepting commas.
+type StringList []string
+
+// String renders the list for flag's help output.
+func (l *StringList) String() string { return strings.Join(*l, ",") }
+
+// Set adds one or more comma-separated values.
+func (l *StringList) Set(v string) error {
+	for _, f := range strings.Split(v, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			*l = append(*l, f)
+		}
+	}
+	return nil
+}
+
+// NewLogger returns a text logger on w at the named level (debug, info, warn, error).
+func NewLogger(w io.Writer, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("invalid --log-level %q: use debug, info, warn or error", level)
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+}
