@@ -8,8 +8,8 @@ import (
 	"strings"
 
 	"github.com/picam-project/picam/codec"
-	"github.com/picam-project/picam/internal/cli"
 	picimage "github.com/picam-project/picam/image"
+	"github.com/picam-project/picam/internal/cli"
 	"github.com/picam-project/picam/stream"
 )
 
