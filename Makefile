@@ -1,0 +1,82 @@
+# picam: build, test and demo. `make demo` and `make test` are the two commands the README
+# promises work on a fresh Debian machine.
+SHELL := /bin/bash
+GO ?= go
+BIN := bin
+DIST := dist
+PY := /usr/bin/python3
+# Debian packages the tests need: the Python NetGear stand-ins (pyzmq on libzmq, numpy, PIL).
+APT_PACKAGES := python3-zmq python3-numpy python3-pil
+FUZZTIME ?= 5s
+LDFLAGS := -s -w
+
+.PHONY: all build cross test deps lint unit fuzz interop demo bench clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN)/picam-server ./cmd/picam-server
+	$(GO) build -o $(BIN)/picam-client ./cmd/client
+
+# Static binaries for the Pis (arm64: Pi 3/4/5/Zero 2 W on a 64-bit OS; armv7 and armv6 for
+# 32-bit OSes and the Pi Zero/1) and for laptops.
+cross:
+	@set -e; for t in linux/arm64/ linux/arm/7 linux/arm/6 linux/amd64/; do \
+	  IFS=/ read -r os arch arm <<<"$$t"; \
+	  out=$(DIST)/$$os-$$arch$${arm:+v$$arm}; mkdir -p $$out; \
+	  echo "cross $$out"; \
+	  CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch GOARM=$$arm $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $$out/picam-server ./cmd/picam-server; \
+	  CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch GOARM=$$arm $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $$out/picam-client ./cmd/client; \
+	done
+
+# deps installs what the tests need, once: Debian packages (as root, or through sudo) and Go
+# modules.
+deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages: $$missing"; \
+	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+	$(GO) mod download
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+unit:
+	$(GO) test -race -count=1 ./...
+
+# A short run of every fuzz target (the full corpus runs as unit tests above).
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "fuzz $$pkg $$f ($(FUZZTIME))"; \
+	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg >/dev/null; \
+	  done; \
+	done
+
+interop:
+	bash test/interop/selftest.sh
+
+test: deps lint unit fuzz interop
+
+# A server on the test pattern streaming to two local clients for 10 s; the clients print their
+# statistics, then the JSON summaries of all three are shown.
+demo: build
+	@set -e; trap 'kill $$c1 $$c2 2>/dev/null || true' EXIT; \
+	$(BIN)/picam-client --address 127.0.0.1 --port 5577 --pattern 2 --json > $(BIN)/demo-5577.json & c1=$$!; \
+	$(BIN)/picam-client --address 127.0.0.1 --port 5578 --pattern 2 --json > $(BIN)/demo-5578.json & c2=$$!; \
+	sleep 0.3; \
+	$(BIN)/picam-server --address 127.0.0.1 --ports 5577,5578 --pattern 2 --codec jpeg --frames 300 --json > $(BIN)/demo-server.json; \
+	wait $$c1 $$c2; trap - EXIT; \
+	echo; echo "== server"; cat $(BIN)/demo-server.json; \
+	echo "== client 5577"; cat $(BIN)/demo-5577.json; \
+	echo "== client 5578"; cat $(BIN)/demo-5578.json
+
+bench: build
+	$(GO) run ./test/bench $(BENCHFLAGS)
+
+clean:
+	rm -rf $(BIN) $(DIST)
