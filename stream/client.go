@@ -269,8 +269,12 @@ func (c *Client) serveConn(nc net.Conn, port int) {
 	conn, err := zmtp.Handshake(nc, zmtp.Options{SocketType: typ, Picam: true, MaxFrameSize: c.cfg.MaxFrameSize})
 	if err != nil {
 		nc.Close()
-		c.rejected.Add(1)
-		c.log.Warn("server connection refused during handshake", "port", port, "remote", nc.RemoteAddr(), "err", err)
+		level := slog.LevelDebug // a port probe or a server that gave up mid-handshake
+		if errors.Is(err, zmtp.ErrProtocol) {
+			c.rejected.Add(1)
+			level = slog.LevelWarn
+		}
+		c.log.Log(c.ctx, level, "server connection refused during handshake", "port", port, "remote", nc.RemoteAddr(), "err", err)
 		return
 	}
 	c.mu.Lock()

@@ -121,7 +121,7 @@ type ServerConfig struct {
 	WriteTimeout time.Duration
 	// DialTimeout bounds one connection attempt (default 2 s).
 	DialTimeout time.Duration
-	// RetryMin and RetryMax bound the redial back-off (defaults 100 ms and 500 ms), so a
+	// RetryMin and RetryMax bound the redial back-off (defaults 100 ms and 250 ms), so a
 	// restarted client is reached again within a second.
 	RetryMin, RetryMax time.Duration
 	// Heartbeat is how long a picam client may go without a frame before it gets a ZMTP PING,
@@ -142,7 +142,7 @@ func (c *ServerConfig) setDefaults() {
 	def(&c.WriteTimeout, 5*time.Second)
 	def(&c.DialTimeout, 2*time.Second)
 	def(&c.RetryMin, 100*time.Millisecond)
-	def(&c.RetryMax, 500*time.Millisecond)
+	def(&c.RetryMax, 250*time.Millisecond)
 	def(&c.Heartbeat, time.Second)
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
