@@ -26,6 +26,12 @@ type rawBuffer struct {
 	RequestFD int32
 }
 
+// Compile-time layout check (a mismatch is a constant overflow).
+const (
+	_ uintptr = unsafe.Sizeof(rawBuffer{}) - 88
+	_ uintptr = 88 - unsafe.Sizeof(rawBuffer{})
+)
+
 // bufIoctlName names architecture-specific buffer ioctls (none on 64-bit).
 func bufIoctlName(uint32) string { return "ioctl" }
 

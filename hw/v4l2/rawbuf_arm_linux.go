@@ -28,8 +28,7 @@ type rawBuffer struct {
 	M             uintptr // union {offset, userptr, planes, fd}
 	Length        uint32
 	Reserved2     uint32
-	RequestFD     int32
-	_             uint32 // EABI tail padding to a multiple of 8
+	RequestFD     int32 // ends at 80, already a multiple of 8: no tail padding
 }
 
 // rawBufferTime32 is struct v4l2_buffer with a 32-bit time_t (68 bytes):
@@ -52,6 +51,18 @@ type rawBufferTime32 struct {
 	Reserved2     uint32
 	RequestFD     int32
 }
+
+// Compile-time layout checks (a mismatch is a constant overflow), so that
+// even a plain GOARCH=arm build catches a broken mirror; the golden test
+// checks the offsets too.
+const (
+	_ uintptr = unsafe.Sizeof(rawBuffer{}) - 80
+	_ uintptr = 80 - unsafe.Sizeof(rawBuffer{})
+	_ uintptr = unsafe.Sizeof(rawBufferTime32{}) - 68
+	_ uintptr = 68 - unsafe.Sizeof(rawBufferTime32{})
+	_ uintptr = unsafe.Offsetof(rawBuffer{}.TimestampSec) - 24
+	_ uintptr = 24 - unsafe.Offsetof(rawBuffer{}.TimestampSec)
+)
 
 // The 32-bit-time variants of the buffer ioctls.
 const (
