@@ -123,6 +123,15 @@ class Run:
             self._emitted = True
             sys.stdout.write(json.dumps(summary, default=_jsonable) + "\n")
             sys.stdout.flush()
+        if code != EXIT_OK:
+            why = summary.get("init_error") or "; ".join(str(e) for e in (summary.get("errors") or [])[-3:])
+            counts = ", ".join(
+                "%s=%s" % (k, summary[k]) for k in ("decode_errors", "missing_parts") if summary.get(k)
+            )
+            self.log.error(
+                "FAILED (exit code %d): exit=%s%s%s", code, summary.get("exit"),
+                (" " + counts) if counts else "", (": " + why) if why else "",
+            )
         return code
 
     def interrupted(self):
@@ -1241,6 +1250,9 @@ def cmd_bench_client(a, run: Run) -> int:
 
 class Parser(argparse.ArgumentParser):
     """argparse that still prints the one JSON line on bad usage (exit 2) or --help (exit 0)."""
+
+    def print_help(self, file=None):
+        super().print_help(file or sys.stderr)  # stdout carries only the JSON line
 
     def exit(self, status=0, message=None):
         if message:
