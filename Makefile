@@ -10,7 +10,7 @@ APT_PACKAGES := python3-zmq python3-numpy python3-pil
 FUZZTIME ?= 5s
 LDFLAGS := -s -w
 
-.PHONY: all build cross test deps lint unit fuzz interop demo bench clean
+.PHONY: all build cross test deps lint unit e2e fuzz interop demo bench clean
 
 all: build
 
@@ -45,8 +45,13 @@ lint:
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
+# Package tests under the race detector; the process-level tests in test/ run afterwards, one
+# package at a time, so their timing checks do not compete with the unit tests for the CPU.
 unit:
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v '/test/')
+
+e2e:
+	$(GO) test -count=1 -p 1 ./test/...
 
 # A short run of every fuzz target (the full corpus runs as unit tests above).
 fuzz:
@@ -60,7 +65,7 @@ fuzz:
 interop:
 	bash test/interop/selftest.sh
 
-test: deps lint unit fuzz interop
+test: deps lint unit fuzz interop e2e
 
 # A server on the test pattern streaming to two local clients for 10 s; the clients print their
 # statistics, then the JSON summaries of all three are shown.
