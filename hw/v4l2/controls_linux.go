@@ -251,10 +251,7 @@ func (d *Device) SetExtControls(class CtrlClass, ctrls ...ExtControl) error {
 			return &Error{Op: "VIDIOC_S_EXT_CTRLS", Path: d.path, Err: err}
 		}
 		infos[i] = info
-		raw[i] = rawExtControl{ID: uint32(c.ID), Value: [2]uint32{uint32(c.Value), uint32(uint64(c.Value) >> 32)}}
-		if info.Type != CtrlTypeInteger64 {
-			raw[i].Value[1] = 0 // 32-bit controls read only the low word
-		}
+		raw[i] = rawExtControl{ID: uint32(c.ID), Value: encodeExtValue(c.Value, info.Type)}
 	}
 	return d.extCtrls(vidiocSExtCtrls, class, raw, infos)
 }
@@ -267,6 +264,15 @@ func checkExtType(c ControlInfo) error {
 		return nil
 	}
 	return fmt.Errorf("control %s has type %s, which this package cannot read or write: %w", c.label(), c.Type, ErrInvalidValue)
+}
+
+// encodeExtValue fills the value union: value64 for 64-bit controls, the
+// low word (value) for the rest, with the high word zeroed.
+func encodeExtValue(v int64, t CtrlType) [2]uint32 {
+	if t == CtrlTypeInteger64 {
+		return [2]uint32{uint32(v), uint32(uint64(v) >> 32)}
+	}
+	return [2]uint32{uint32(v), 0}
 }
 
 // extValue decodes the value union for a control type.

@@ -66,6 +66,8 @@ func hint(op string, err error) string {
 			return "not a V4L2 device"
 		}
 		return "the driver does not implement this ioctl"
+	case syscall.ENOSYS:
+		return "the kernel does not know this ioctl; under qemu-user emulation V4L2 ioctls are not translated, run natively"
 	case syscall.EPIPE:
 		if op == "VIDIOC_DQBUF" {
 			return "the last buffer was already dequeued: the encoder is drained, restart streaming"
