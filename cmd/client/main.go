@@ -61,7 +61,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usageHead)
-		fs.PrintDefaults()
+		cli.PrintFlags(fs, stderr)
 	}
 	fs.StringVar(&o.address, "address", "*", "local address to bind (* = all interfaces); the server's --address must reach it")
 	fs.IntVar(&o.port, "port", 0, "port to bind; each client of one server needs its own (required)")

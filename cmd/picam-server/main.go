@@ -65,7 +65,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usageHead)
-		fs.PrintDefaults()
+		cli.PrintFlags(fs, stderr)
 	}
 	fs.StringVar(&o.address, "address", "", "IP address the clients bound to, used with --ports (NetGear's address)")
 	fs.StringVar(&o.ports, "ports", "", "comma-separated client ports at --address, e.g. 5577,5578")
