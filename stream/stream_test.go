@@ -553,3 +553,77 @@ func TestBadInputIsCountedNotFatal(t *testing.T) {
 		})
 	}
 }
+
+// hostileRep binds a port and answers every request with reply(i), counting requests.
+func hostileRep(t *testing.T, reply func(i int, c *zmtp.Conn, envelope [][]byte) error) int {
+	t.Helper()
+	ln, err := zmtp.Listen(context.Background(), "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for i := 0; ; {
+			nc, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c, err := zmtp.Handshake(nc, zmtp.Options{SocketType: zmtp.REP})
+			if err != nil {
+				nc.Close()
+				continue
+			}
+			go func() {
+				defer c.Close()
+				var m zmtp.Msg
+				for ; ; i++ {
+					if err := c.ReadMsg(&m, nil); err != nil {
+						return
+					}
+					env := [][]byte{append([]byte(nil), m.Parts[0]...), nil}
+					if reply(i, c, env) != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// Hostile replies (not JSON, no envelope, a huge frame) cost the server that connection at
+// most; it keeps serving the other client and keeps redialling the hostile one.
+func TestServerSurvivesHostileReplies(t *testing.T) {
+	clients, ports := startClients(t, 1, ClientConfig{Pattern: ReqRep})
+	bad := hostileRep(t, func(i int, c *zmtp.Conn, env [][]byte) error {
+		switch i % 3 {
+		case 0:
+			return c.WriteMsg(append(env, []byte("{not json"))...)
+		case 1:
+			return c.WriteMsg([]byte("no envelope"))
+		default:
+			var hdr [9]byte
+			hdr[0] = 0x02
+			binary.BigEndian.PutUint64(hdr[1:], 1<<40)
+			_, err := c.NetConn().Write(hdr[:])
+			return err
+		}
+	})
+	s := newServer(t, ServerConfig{Ports: append(ports, bad), Pattern: ReqRep})
+	waitReady(t, s)
+	res := drain(t, clients[0])
+	sendPaced(s, 60, 10*time.Millisecond)
+	s.Close(context.Background())
+	if r := <-res; !errors.Is(r.err, ErrTerminated) || len(r.seqs) < 57 {
+		t.Fatalf("good client: %d/60 frames, %v", len(r.seqs), r.err)
+	}
+	var st ClientStatus
+	for _, c := range s.Clients() {
+		if c.Port == bad {
+			st = c
+		}
+	}
+	if st.Reconnects < 2 || st.Replies != 0 {
+		t.Fatalf("hostile peer status %+v: want its connections dropped and redialled, no replies accepted", st)
+	}
+}
