@@ -113,6 +113,9 @@ func TestTransitionsRestartPattern(t *testing.T) {
 		r.set(status.Waiting, 0)
 		r.clk.Advance(1500 * time.Millisecond) // on 0s, off 1s
 		r.set(status.Starting, 0)              // restart at 1.5s: on now, not at Waiting's 2s mark
+		if p := r.clk.Pending(); p != 1 {
+			t.Errorf("%d timers pending after a transition, want 1 (the old pattern's timer leaked)", p)
+		}
 		r.clk.Advance(250 * time.Millisecond)  // on 1.5, off 1.6, on 1.7
 		r.set(status.Starting, 0)              // same state: must not restart
 		r.clk.Advance(100 * time.Millisecond)  // off 1.8

@@ -50,8 +50,10 @@ const (
 //
 // A level counts once it has held for the debounce time with no further
 // edge. A long press is timed from the last edge of the press, and is not
-// reported while a release is still being debounced, so letting go at 2.98 s
-// is a short press even though 3 s pass before the release is confirmed.
+// reported while any edge is still being debounced: letting go at 2.98 s is a
+// short press even though 3 s pass before the release is confirmed, and so is
+// a release whose contacts bounce across the 3 s mark. A glitch while held
+// only delays the long press until the level has settled again.
 type tracker struct {
 	debounce, long time.Duration
 
@@ -82,10 +84,8 @@ func (t *tracker) due() (time.Time, bool) {
 	if t.pending {
 		at, ok = t.lastEdge.Add(t.debounce), true
 	}
-	if t.stable && t.raw && !t.suppressed {
-		if l := t.pressedAt.Add(t.long); !ok || l.Before(at) {
-			at, ok = l, true
-		}
+	if t.stable && !t.pending && !t.suppressed {
+		at, ok = t.pressedAt.Add(t.long), true
 	}
 	return at, ok
 }
@@ -107,7 +107,7 @@ func (t *tracker) advance(now time.Time) []ButtonEvent {
 			}
 		}
 	}
-	if t.stable && t.raw && !t.suppressed && !now.Before(t.pressedAt.Add(t.long)) {
+	if t.stable && !t.pending && !t.suppressed && !now.Before(t.pressedAt.Add(t.long)) {
 		t.suppressed = true
 		evs = append(evs, ButtonEvent{Kind: LongPress, At: now, Held: now.Sub(t.pressedAt)})
 	}
