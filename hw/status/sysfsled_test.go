@@ -11,7 +11,7 @@ import (
 )
 
 // fakeLED creates root/name with the attribute files the kernel provides.
-func fakeLED(t *testing.T, root, name, trigger, brightness, maxBrightness string) string {
+func fakeLED(t testing.TB, root, name, trigger, brightness, maxBrightness string) string {
 	t.Helper()
 	dir := filepath.Join(root, name)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
