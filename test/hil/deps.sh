@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# deps.sh: install the Debian packages the QEMU HIL run needs on the host, once.
+#
+# Only host tools are installed here. The arm64 kernel, headers, kernel source
+# and busybox are *downloaded* (not installed) by prepare.sh into the cache, so
+# this machine's dpkg architectures and kernel stay untouched.
+set -euo pipefail
+
+pkgs=(
+	qemu-system-arm        # qemu-system-aarch64 (TCG: KVM is not usable on these machines)
+	cpio                   # the initramfs archive
+	kmod                   # modinfo/depmod for the guest's module tree
+	gcc-aarch64-linux-gnu  # cross compiler for the out-of-tree modules
+	make xz-utils          # kbuild; linux-source is a .tar.xz
+	python3-zmq python3-numpy python3-pil  # test/interop/netgear_peer.py, the NetGear peer
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "hil: installing Debian packages: ${missing[*]}"
+SUDO=
+if [ "$(id -u)" != 0 ]; then
+	if ! command -v sudo >/dev/null; then
+		echo "hil: need root to install ${missing[*]}: run 'apt-get install ${missing[*]}' as root, then make hil again" >&2
+		exit 1
+	fi
+	SUDO="sudo -n"
+fi
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
