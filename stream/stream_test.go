@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -562,8 +563,9 @@ func hostileRep(t *testing.T, reply func(i int, c *zmtp.Conn, envelope [][]byte)
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ln.Close() })
+	var n atomic.Int64 // requests answered, across the hostile peer's connections
 	go func() {
-		for i := 0; ; {
+		for {
 			nc, err := ln.Accept()
 			if err != nil {
 				return
@@ -576,12 +578,12 @@ func hostileRep(t *testing.T, reply func(i int, c *zmtp.Conn, envelope [][]byte)
 			go func() {
 				defer c.Close()
 				var m zmtp.Msg
-				for ; ; i++ {
+				for {
 					if err := c.ReadMsg(&m, nil); err != nil {
 						return
 					}
 					env := [][]byte{append([]byte(nil), m.Parts[0]...), nil}
-					if reply(i, c, env) != nil {
+					if reply(int(n.Add(1)-1), c, env) != nil {
 						return
 					}
 				}
