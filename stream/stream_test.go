@@ -629,3 +629,36 @@ func TestServerSurvivesHostileReplies(t *testing.T) {
 		t.Fatalf("hostile peer status %+v: want its connections dropped and redialled, no replies accepted", st)
 	}
 }
+
+// Frames that arrived before the terminate are all returned before ErrTerminated (NetGear
+// discards whatever is still queued).
+func TestTerminateDrainsQueuedFrames(t *testing.T) {
+	for _, p := range []Pattern{ReqRep, PubSub} {
+		t.Run("pattern"+p.String(), func(t *testing.T) {
+			clients, ports := startClients(t, 1, ClientConfig{Pattern: p})
+			s := newServer(t, ServerConfig{Ports: ports, Pattern: p})
+			waitReady(t, s)
+			for i := 0; i < 3; i++ {
+				s.Send(packet(uint64(i)))
+				// Let each frame reach the client's queue; nobody is reading yet.
+				deadline := time.Now().Add(2 * time.Second)
+				for clients[0].Stats().Frames < uint64(i+1) && time.Now().Before(deadline) {
+					time.Sleep(5 * time.Millisecond)
+				}
+			}
+			s.Close(context.Background())
+			for i := 0; i < 3; i++ {
+				f, err := clients[0].Recv(context.Background())
+				if err != nil {
+					t.Fatalf("frame %d: %v", i, err)
+				}
+				if f.Header.Picam.Seq != uint64(i) {
+					t.Fatalf("frame %d has seq %d", i, f.Header.Picam.Seq)
+				}
+			}
+			if _, err := clients[0].Recv(context.Background()); !errors.Is(err, ErrTerminated) {
+				t.Fatalf("after the queued frames: %v", err)
+			}
+		})
+	}
+}
