@@ -298,6 +298,11 @@ func (d *Device) dequeueLocked(ctx context.Context, t BufType, deadline time.Tim
 	}
 	for {
 		b, err := d.tryDequeue(t, q)
+		if errors.Is(err, unix.EINVAL) {
+			// vb2 answers EINVAL when the queue is not streaming; the
+			// arguments are ours and match the queue, so that is the cause.
+			return b, &Error{Op: "VIDIOC_DQBUF", Path: d.path, Err: fmt.Errorf("%w: %w", unix.EINVAL, ErrNotStreaming)}
+		}
 		if !errors.Is(err, unix.EAGAIN) {
 			return b, err
 		}
