@@ -132,6 +132,16 @@ if [ ! -e "$EXT/.built" ]; then
 	touch "$EXT/.built"
 fi
 
+# The guest's module tree: Debian's plus ours under extra/, indexed, so that
+# modprobe --show-depends can pick the few modules the initramfs needs.
+MD=$KD/root/lib/modules/$KVER
+if [ "$(cat "$MD/extra/.key" 2>/dev/null)" != "$KEY" ]; then
+	rm -rf "$MD/extra" && mkdir -p "$MD/extra"
+	cp "$EXT"/*.ko "$MD/extra/"
+	depmod -b "$KD/root" "$KVER" || die "depmod on $KD/root failed"
+	echo "$KEY" >"$MD/extra/.key"
+fi
+
 # 4. A static arm64 busybox for the guest's /init (shell, modprobe, ip, mount, ...).
 BB=$CACHE/busybox/busybox-arm64
 if [ ! -x "$BB" ]; then
