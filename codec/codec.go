@@ -22,8 +22,13 @@ const (
 	// when the header's "compression" field is set.
 	JPEG Codec = "jpeg"
 	// H264 is one Annex-B H.264 access unit per packet; only picam clients
-	// that asked for it receive it.
+	// that asked for it receive it. Every keyframe packet carries SPS and
+	// PPS in front of its IDR slice, so a client can start at any of them.
 	H264 Codec = "h264"
+	// FWHT is the bitstream of the Linux kernel's vicodec test driver. It
+	// exists only so the QEMU hardware-in-the-loop test can drive the V4L2
+	// M2M encoder path without a Raspberry Pi; codec/fwht decodes it.
+	FWHT Codec = "fwht"
 )
 
 // String returns the codec's name.
@@ -40,6 +45,8 @@ func ParseCodec(s string) (Codec, error) {
 		return JPEG, nil
 	case "h264", "h.264", "avc":
 		return H264, nil
+	case "fwht":
+		return FWHT, nil
 	}
 	return "", fmt.Errorf("codec: unknown codec %q; use raw, jpeg or h264", s)
 }
@@ -61,20 +68,33 @@ type Packet struct {
 	// Captured is when the source captured the frame.
 	Captured time.Time
 	// Keyframe reports that a client can start decoding at this packet. It
-	// is always true for raw and JPEG packets.
+	// is always true for raw and JPEG packets; for H.264 it marks an IDR
+	// access unit with SPS and PPS in front.
 	Keyframe bool
+	// Index numbers the packets of one encoder from 0 in bitstream order.
+	// It grows by exactly one per packet as long as nothing is lost on the
+	// way in (a passthrough encoder whose camera dropped frames skips
+	// numbers), so a sender that sees a jump knows its client missed a
+	// packet that later inter-coded packets may reference; h264.Gate uses
+	// it. Seq, by contrast, counts camera frames, which may be dropped
+	// before they are ever encoded.
+	Index uint64
 }
 
 // Encoder turns frames into packets: frames in, packets out, one each. An
-// encoder is owned by one goroutine (the capture loop); its methods are not
-// safe for concurrent use unless an implementation says otherwise.
+// encoder is owned by one goroutine (the capture loop); its methods other
+// than RequestKeyframe are not safe for concurrent use unless an
+// implementation says otherwise.
 type Encoder interface {
 	// Encode encodes one frame. The frame's Data must not be modified
 	// afterwards, since the packet may share it.
 	Encode(f picimage.Frame) (Packet, error)
 	// RequestKeyframe asks that the next packet be a keyframe, so a client
 	// that just joined can start decoding. It is a no-op for intra-only
-	// codecs (raw, JPEG), where every packet already is one.
+	// codecs (raw, JPEG), where every packet already is one, and for
+	// sources that offer no way to ask (then the stream's periodic IDR
+	// comes in its own time). Unlike the other methods it may be called
+	// from any goroutine, concurrently with Encode: client senders call it.
 	RequestKeyframe()
 	// Codec reports the payload format of the packets.
 	Codec() Codec
@@ -85,6 +105,16 @@ type Encoder interface {
 
 // ErrClosed is returned by Encode after Close.
 var ErrClosed = errors.New("codec: encoder is closed")
+
+// indexer numbers an encoder's packets (Packet.Index).
+type indexer struct{ next uint64 }
+
+// stamp gives p the next index.
+func (c *indexer) stamp(p Packet) Packet {
+	p.Index = c.next
+	c.next++
+	return p
+}
 
 // packetFor starts a packet carrying f's metadata.
 func packetFor(c Codec, f picimage.Frame, data []byte) Packet {

@@ -3,12 +3,14 @@ package codec
 import (
 	"strings"
 	"testing"
+
+	picimage "github.com/picam-project/picam/image"
 )
 
 func TestParseCodec(t *testing.T) {
 	for in, want := range map[string]Codec{
 		"raw": Raw, " RAW ": Raw, "bgr24": Raw, "jpeg": JPEG, "JPG": JPEG, "mjpeg": JPEG,
-		"h264": H264, "H.264": H264, "avc": H264,
+		"h264": H264, "H.264": H264, "avc": H264, "fwht": FWHT,
 	} {
 		got, err := ParseCodec(in)
 		if err != nil || got != want {
@@ -22,5 +24,26 @@ func TestParseCodec(t *testing.T) {
 	}
 	if JPEG.String() != "jpeg" {
 		t.Errorf("JPEG.String() = %q", JPEG.String())
+	}
+}
+
+// Packet.Index counts each encoder's packets from 0 without gaps.
+func TestPacketIndex(t *testing.T) {
+	jpegEnc, err := NewJPEG(DefaultJPEGQuality)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range []Encoder{NewRaw(), jpegEnc} {
+		for i := range 3 {
+			f := picimage.Frame{Width: 16, Height: 16, Format: picimage.BGR24, Data: make([]byte, 16*16*3), Seq: uint64(10 + 2*i)}
+			p, err := e.Encode(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Index != uint64(i) || p.Seq != f.Seq {
+				t.Errorf("%s packet %d: Index %d Seq %d", e.Codec(), i, p.Index, p.Seq)
+			}
+		}
+		e.Close()
 	}
 }

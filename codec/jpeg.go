@@ -23,6 +23,7 @@ type jpegEncoder struct {
 	out      appendWriter
 	sizeHint int // expected size of the next JPEG, from the last one
 	closed   bool
+	indexer
 }
 
 // NewJPEG returns a software JPEG encoder at the given quality, 1..100
@@ -60,7 +61,7 @@ func (e *jpegEncoder) Encode(f picimage.Frame) (Packet, error) {
 		if err != nil {
 			return Packet{}, fmt.Errorf("jpeg passthrough of frame %d: %w", f.Seq, err)
 		}
-		return packetFor(JPEG, f, data), nil
+		return e.stamp(packetFor(JPEG, f, data)), nil
 	case picimage.H264:
 		return Packet{}, fmt.Errorf("jpeg encode frame %d: cannot re-encode H264 frames; configure the camera for a raw format or MJPEG", f.Seq)
 	}
@@ -78,7 +79,7 @@ func (e *jpegEncoder) Encode(f picimage.Frame) (Packet, error) {
 	data := e.out.buf
 	e.out.buf = nil
 	e.sizeHint = len(data) + len(data)/8 + 1024
-	return packetFor(JPEG, f, data), nil
+	return e.stamp(packetFor(JPEG, f, data)), nil
 }
 
 // fill converts a validated raw frame into e.img.

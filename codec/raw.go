@@ -10,6 +10,7 @@ import (
 // [height, width, 3].
 type rawEncoder struct {
 	closed bool
+	indexer
 }
 
 // NewRaw returns an encoder of raw BGR24 packets, the format every NetGear
@@ -29,13 +30,13 @@ func (e *rawEncoder) Encode(f picimage.Frame) (Packet, error) {
 		if err := f.Validate(); err != nil {
 			return Packet{}, fmt.Errorf("raw encode: %w", err)
 		}
-		return packetFor(Raw, f, f.Data), nil
+		return e.stamp(packetFor(Raw, f, f.Data)), nil
 	}
 	data, err := picimage.ToBGR(nil, f)
 	if err != nil {
 		return Packet{}, fmt.Errorf("raw encode: %w", err)
 	}
-	return packetFor(Raw, f, data), nil
+	return e.stamp(packetFor(Raw, f, data)), nil
 }
 
 // RequestKeyframe implements Encoder; every raw packet is a keyframe.
