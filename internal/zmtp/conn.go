@@ -10,6 +10,8 @@ import (
 	"net"
 	"sync"
 	"time"
+
+	"github.com/picam-project/picam/internal/curve"
 )
 
 // Socket types as they appear in the READY command's Socket-Type property.
@@ -57,6 +59,10 @@ type Options struct {
 	MaxParts int
 	// Picam marks this side as a picam peer in its READY metadata.
 	Picam bool
+	// Curve, when set, replaces the NULL mechanism with CURVE (NetGear's secure_mode): a
+	// *curve.Client on the side that connects, a *curve.Server on the side that binds. Every
+	// frame is then sealed, and both sides must use it (curve.go).
+	Curve curve.Handshaker
 }
 
 func (o Options) withDefaults() Options {
@@ -103,10 +109,11 @@ type Conn struct {
 	hdrs    []byte      // scratch for frame headers, guarded by wmu
 	vec     net.Buffers // scratch for writev, guarded by wmu
 	scratch [9]byte     // read-side frame header scratch: flags + up to 8 size bytes
+	cv      *curveState // CURVE session after the handshake; nil with NULL (curve.go)
 }
 
-// Handshake runs the ZMTP 3.0 greeting and NULL READY exchange on nc. On error nc is left open:
-// the caller owns it.
+// Handshake runs the ZMTP 3.0 greeting and the NULL READY exchange on nc, or the CURVE
+// handshake when opts.Curve is set. On error nc is left open: the caller owns it.
 func Handshake(nc net.Conn, opts Options) (*Conn, error) {
 	opts = opts.withDefaults()
 	c := &Conn{nc: nc, br: bufio.NewReaderSize(nc, 64<<10), opts: opts}
@@ -116,18 +123,15 @@ func Handshake(nc net.Conn, opts Options) (*Conn, error) {
 	if err := c.greet(); err != nil {
 		return nil, err
 	}
-	if err := c.writeCommand("READY", c.readyProps()); err != nil {
-		return nil, fmt.Errorf("zmtp: send READY: %w", err)
+	var body []byte
+	var err error
+	if opts.Curve != nil {
+		body, err = c.curveHandshake()
+	} else {
+		body, err = c.nullReady()
 	}
-	name, body, err := c.readCommand()
 	if err != nil {
-		return nil, fmt.Errorf("zmtp: read READY: %w", err)
-	}
-	if name == "ERROR" {
-		return nil, fmt.Errorf("%w: peer refused the handshake: %q", ErrProtocol, errorReason(body))
-	}
-	if name != "READY" {
-		return nil, fmt.Errorf("%w: expected READY, got command %q", ErrProtocol, name)
+		return nil, err
 	}
 	props, err := parseProps(body)
 	if err != nil {
@@ -145,6 +149,24 @@ func Handshake(nc net.Conn, opts Options) (*Conn, error) {
 	return c, nil
 }
 
+// nullReady is the NULL mechanism: READY both ways; it returns the peer's properties.
+func (c *Conn) nullReady() ([]byte, error) {
+	if err := c.writeCommand("READY", c.readyProps()); err != nil {
+		return nil, fmt.Errorf("zmtp: send READY: %w", err)
+	}
+	name, body, err := c.readCommand()
+	if err != nil {
+		return nil, fmt.Errorf("zmtp: read READY: %w", err)
+	}
+	if name == "ERROR" {
+		return nil, fmt.Errorf("%w: peer refused the handshake: %q", ErrProtocol, errorReason(body))
+	}
+	if name != "READY" {
+		return nil, fmt.Errorf("%w: expected READY, got command %q", ErrProtocol, name)
+	}
+	return body, nil
+}
+
 func (c *Conn) readyProps() [][2]string {
 	props := [][2]string{{"Socket-Type", c.opts.SocketType}}
 	if c.opts.SocketType == REQ {
@@ -156,18 +178,22 @@ func (c *Conn) readyProps() [][2]string {
 	return props
 }
 
-// greeting is the fixed 64-byte ZMTP 3.0 greeting for the NULL mechanism.
-func greeting() []byte {
+// greeting is the 64-byte ZMTP 3.0 greeting for mechanism mech ("NULL" or "CURVE").
+func greeting(mech string, asServer bool) []byte {
 	g := make([]byte, 64)
 	g[0] = 0xFF
 	g[9] = 0x7F
 	g[10], g[11] = 3, 0
-	copy(g[12:32], "NULL")
+	copy(g[12:32], mech)
+	if asServer {
+		g[32] = 1
+	}
 	return g
 }
 
 func (c *Conn) greet() error {
-	if _, err := c.nc.Write(greeting()); err != nil {
+	mech, asServer := c.mechanism()
+	if _, err := c.nc.Write(greeting(mech, asServer)); err != nil {
 		return fmt.Errorf("zmtp: send greeting: %w", err)
 	}
 	var peer [64]byte
@@ -180,11 +206,11 @@ func (c *Conn) greet() error {
 	if peer[10] < 3 {
 		return fmt.Errorf("%w: peer speaks ZMTP %d.%d; 3.0 or later is required", ErrProtocol, peer[10], peer[11])
 	}
-	mech := string(bytes.TrimRight(peer[12:32], "\x00"))
-	if mech != "NULL" {
-		return fmt.Errorf("%w: peer uses security mechanism %q; this side uses NULL (check secure mode on both sides)", ErrProtocol, mech)
+	peerMech := string(bytes.TrimRight(peer[12:32], "\x00"))
+	if peerMech != mech {
+		return fmt.Errorf("%w: peer uses security mechanism %q; this side uses %s (check secure mode on both sides)", ErrProtocol, peerMech, mech)
 	}
-	return nil
+	return c.checkAsServer(peer[32])
 }
 
 // Close closes the underlying network connection.
@@ -216,6 +242,9 @@ func appendFrameHeader(dst []byte, flags byte, n int) []byte {
 func (c *Conn) WriteMsg(parts ...[]byte) error {
 	if len(parts) == 0 {
 		return errors.New("zmtp: a message needs at least one frame")
+	}
+	if c.cv != nil {
+		return c.writeCurveMsg(parts)
 	}
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
@@ -254,6 +283,9 @@ func (c *Conn) WriteMsg(parts ...[]byte) error {
 
 // WriteCommand sends a command frame (PING, PONG, ...).
 func (c *Conn) WriteCommand(name string, body []byte) error {
+	if c.cv != nil {
+		return c.writeCurveCommand(name, body)
+	}
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	return c.writeRawCommand(name, body)
@@ -376,6 +408,9 @@ func (m *Msg) Size() int {
 // messages are handled here: PING is answered with PONG, everything else is ignored. onCommand,
 // when not nil, is told of every command (heartbeats count as a sign of life).
 func (c *Conn) ReadMsg(m *Msg, onCommand func(name string)) error {
+	if c.cv != nil {
+		return c.readCurveMsg(m, onCommand)
+	}
 	m.Parts = m.Parts[:0]
 	var total int64
 	for {

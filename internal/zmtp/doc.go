@@ -1,7 +1,7 @@
-// Package zmtp speaks ZMTP 3.0 (the ZeroMQ wire protocol, RFC 23) with the NULL mechanism, for
-// exactly the socket shapes picam needs: one connection per peer, REQ or PUB on the dialling
-// side (picam-server, as NetGear's sender connects) and REP or SUB on the listening side
-// (picam-client, as NetGear's receiver binds).
+// Package zmtp speaks ZMTP 3.0 (the ZeroMQ wire protocol, RFC 23) with the NULL or CURVE
+// mechanism, for exactly the socket shapes picam needs: one connection per peer, REQ or PUB
+// on the dialling side (picam-server, as NetGear's sender connects) and REP or SUB on the
+// listening side (picam-client, as NetGear's receiver binds).
 //
 // Why our own layer instead of go-zeromq/zmq4 (design decision 1, revised; see the README):
 // zmq4 v0.17.0 is wire-compatible but its send path keeps the caller's buffer, its receive path
@@ -13,6 +13,9 @@
 // allocation), deadline-driven (every handshake, read and write), zero-copy on send (one writev
 // per message, synchronous, so the caller may reuse its buffer as soon as Write returns) and
 // allocation-free on receive (buffers reused between messages).
+//
+// With Options.Curve set, the CURVE mechanism (NetGear's secure_mode) replaces NULL: the
+// handshake comes from package curve and every frame is sealed (curve.go).
 //
 // The package does not reconnect or route; package stream does that on top of it.
 package zmtp
