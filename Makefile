@@ -6,7 +6,7 @@ BIN := bin
 DIST := dist
 PY := /usr/bin/python3
 # Debian packages the tests need: the Python NetGear stand-ins (pyzmq on libzmq, numpy, PIL).
-APT_PACKAGES := python3-zmq python3-numpy python3-pil
+APT_PACKAGES := python3-zmq python3-numpy python3-pil ffmpeg chromium
 FUZZTIME ?= 5s
 LDFLAGS := -s -w
 
