@@ -1,0 +1,33 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+)
+
+// platform is a Go build target.
+type platform struct{ goos, goarch, goarm string }
+
+// native builds for the machine the runner runs on (the host's clients).
+var native = platform{}
+
+// goBuild builds a static binary of pkg for p, as the release builds do.
+func goBuild(ctx context.Context, repo string, p platform, pkg, out string) error {
+	goBin := os.Getenv("GO")
+	if goBin == "" {
+		goBin = "go"
+	}
+	cmd := exec.CommandContext(ctx, goBin, "build", "-trimpath", "-ldflags=-s -w", "-o", out, pkg)
+	cmd.Dir = repo
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+p.goos, "GOARCH="+p.goarch, "GOARM="+p.goarm)
+	if p == native {
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	}
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build %s for %s/%s: %w\n%s", pkg, p.goos, p.goarch, err, strings.TrimSpace(string(b)))
+	}
+	return nil
+}

@@ -1,0 +1,377 @@
+package main
+
+import (
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/picam-project/picam/test/hil/internal/fact"
+)
+
+// verdict is the outcome of one check.
+type verdict int
+
+const (
+	pass verdict = iota
+	fail
+	skip
+)
+
+// result is one judged check. guest marks failures whose explanation is in
+// the guest's log, so the report shows its tail.
+type result struct {
+	name   string
+	v      verdict
+	detail string
+	guest  bool
+}
+
+// judge collects results.
+type judge struct {
+	c   config
+	o   *observations
+	out []result
+}
+
+func (j *judge) pass(name, detail string) {
+	j.out = append(j.out, result{name: name, v: pass, detail: detail})
+}
+func (j *judge) fail(name, detail string) {
+	j.out = append(j.out, result{name: name, v: fail, detail: detail, guest: true})
+}
+func (j *judge) skip(name, detail string) {
+	j.out = append(j.out, result{name: name, v: skip, detail: detail})
+}
+func (j *judge) failHost(name, d string) {
+	j.out = append(j.out, result{name: name, v: fail, detail: d})
+}
+func (j *judge) expect(ok bool, name, good, bad string) {
+	if ok {
+		j.pass(name, good)
+	} else {
+		j.fail(name, bad)
+	}
+}
+
+// step returns the last fact for step; when there is none, or it reports an
+// error or a skip, it records that as the check's result and returns false.
+func (j *judge) step(name, step string) (fact.Fact, bool) {
+	fs := j.o.all(step)
+	if len(fs) == 0 {
+		j.fail(name, fmt.Sprintf("no %q report: the guest stopped before this step, or never got there", step))
+		return fact.Fact{}, false
+	}
+	f := fs[len(fs)-1]
+	switch {
+	case f.Err != "":
+		j.fail(name, f.Err)
+		return f, false
+	case f.Skip != "":
+		j.skip(name, f.Skip)
+		return f, false
+	}
+	return f, true
+}
+
+// evaluate judges a run. Every expectation of the HIL test lives here.
+func evaluate(c config, o *observations) []result {
+	j := &judge{c: c, o: o}
+	qemu := o.target.kind == "qemu"
+	if qemu {
+		j.guestSetup()
+	}
+	j.camera(qemu)
+	j.encoder(qemu)
+	j.gpio()
+	j.status()
+	sum := j.server()
+	j.clients(sum)
+	j.endOfRun(qemu)
+	return j.out
+}
+
+func (j *judge) guestSetup() {
+	if f, ok := j.step("guest boots to /init", "boot"); ok {
+		j.pass("guest boots to /init", fmt.Sprintf("kernel %s %s, /init at %vs", f.Str("kernel"), f.Str("arch"), f.V["uptime_s"]))
+	}
+	for _, m := range []string{"vivid", "vicodec", "vim2m", "gpio-sim", "virtio_net"} {
+		name := "module " + m + " loads"
+		var found *fact.Fact
+		for _, f := range j.o.all("module") {
+			if f.Str("name") == m || strings.HasPrefix(f.Err, "modprobe "+m+":") {
+				found = &f
+			}
+		}
+		switch {
+		case found == nil:
+			j.fail(name, "not loaded: no report of it from the guest's init (see the log)")
+		case found.Err != "":
+			j.fail(name, found.Err)
+		default:
+			j.pass(name, "")
+		}
+	}
+	if f, ok := j.step("gpio-sim chip with named lines", "gpiosim"); ok {
+		j.pass("gpio-sim chip with named lines", f.Str("device")+" "+f.Str("chip"))
+	}
+	if _, ok := j.step("guest network up", "net"); ok {
+		j.pass("guest network up", "eth0 10.0.2.15, host loopback at 10.0.2.2")
+	}
+}
+
+func (j *judge) camera(qemu bool) {
+	const cap = "camera QUERYCAP"
+	if f, ok := j.step(cap, "v4l2.querycap"); ok {
+		c, _ := f.Bool("capture")
+		s, _ := f.Bool("streaming")
+		drv := f.Str("driver")
+		good := c && s && (!qemu || drv == "vivid")
+		j.expect(good, cap, fmt.Sprintf("%s driver=%s caps=%s", f.Str("device"), drv, f.Str("device_caps")),
+			fmt.Sprintf("%s driver=%q capture=%v streaming=%v; want a streaming capture node%s", f.Str("device"), drv, c, s, map[bool]string{true: " from vivid"}[qemu]))
+	}
+	const format = "camera format YUYV 640x480"
+	if f, ok := j.step(format, "v4l2.format"); ok {
+		w, _ := f.Int("width")
+		h, _ := f.Int("height")
+		stride, _ := f.Int("stride")
+		size, _ := f.Int("sizeimage")
+		good := f.Str("fourcc") == "YUYV" && w == 640 && h == 480 && size == stride*h && stride >= 2*w
+		j.expect(good, format, fmt.Sprintf("stride %d, %d bytes", stride, size),
+			fmt.Sprintf("got %dx%d %s stride %d size %d", w, h, f.Str("fourcc"), stride, size))
+	}
+	const hflip = "camera control hflip reads back"
+	if f, ok := j.step(hflip, "v4l2.hflip"); ok {
+		set, _ := f.Int("set")
+		got, _ := f.Int("got")
+		j.expect(set == got, hflip, fmt.Sprintf("set %d, read %d", set, got),
+			fmt.Sprintf("S_CTRL horizontal_flip=%d, but G_CTRL read back %d", set, got))
+	}
+	const frame = "camera frame over MMAP"
+	if f, ok := j.step(frame, "v4l2.capture"); ok {
+		n, _ := f.Int("bytes")
+		size, _ := f.Int("sizeimage")
+		nz, _ := f.Bool("nonzero")
+		j.expect(n == size && n > 0 && nz, frame, fmt.Sprintf("%d bytes in %vms", n, f.V["ms"]),
+			fmt.Sprintf("%d bytes (want sizeimage %d), non-zero content %v", n, size, nz))
+	}
+}
+
+func (j *judge) encoder(qemu bool) {
+	const enc = "encoder is a multi-planar M2M node"
+	if f, ok := j.step(enc, "enc.querycap"); ok {
+		m2m, _ := f.Bool("m2m")
+		mp, _ := f.Bool("mplane")
+		drv := f.Str("driver")
+		j.expect(m2m && mp && (!qemu || drv == "vicodec"), enc, fmt.Sprintf("%s driver=%s", f.Str("device"), drv),
+			fmt.Sprintf("%s driver=%q m2m=%v mplane=%v (vicodec must be loaded with multiplanar=1)", f.Str("device"), drv, m2m, mp))
+	}
+	const gop = "encoder control GOP size reads back"
+	if f, ok := j.step(gop, "enc.gop"); ok {
+		set, _ := f.Int("set")
+		got, _ := f.Int("got")
+		j.expect(set == got, gop, fmt.Sprintf("set %d, read %d", set, got), fmt.Sprintf("set %d, read back %d", set, got))
+	}
+	const frame = "encoder encodes a camera frame"
+	if f, ok := j.step(frame, "enc.frame"); ok {
+		n, _ := f.Int("bytes")
+		raw, _ := f.Int("raw_bytes")
+		valid, _ := f.Bool("valid")
+		ts, _ := f.Int("timestamp_us")
+		stamp, _ := f.Int("stamp_us")
+		good := valid && n > 0 && n < raw && ts == stamp
+		j.expect(good, frame, fmt.Sprintf("%s %d -> %d bytes %s in %vms", f.Str("in"), raw, n, f.Str("coded"), f.V["ms"]),
+			fmt.Sprintf("%s: %d bytes from %d (starts %s, valid %v), timestamp %dus (want %dus copied from the raw buffer)",
+				f.Str("coded"), n, raw, f.Str("head"), valid, ts, stamp))
+	}
+}
+
+func (j *judge) gpio() {
+	const out = "GPIO cdev output seen by the simulator"
+	if f, ok := j.step(out, "gpio.out"); ok {
+		j.expect(reflect.DeepEqual(f.V["drove"], f.V["sim"]), out, fmt.Sprintf("%s drove %v", f.Str("line"), f.V["drove"]),
+			fmt.Sprintf("%s: drove %v through GPIO_V2_LINE_SET_VALUES, the simulator saw %v", f.Str("line"), f.V["drove"], f.V["sim"]))
+	}
+	const in = "GPIO simulator input seen through cdev"
+	if f, ok := j.step(in, "gpio.in"); ok {
+		want := []any{1.0, 0.0, 1.0}
+		j.expect(reflect.DeepEqual(f.V["got"], want), in, fmt.Sprintf("%s read %v", f.Str("line"), f.V["got"]),
+			fmt.Sprintf("%s: pulls %v read back %v, want [1 0 1]", f.Str("line"), f.V["pulls"], f.V["got"]))
+	}
+}
+
+func (j *judge) status() {
+	const led = "status LED follows the server state (hw/status)"
+	if f, ok := j.step(led, "status.led"); ok {
+		on, _ := f.Int("streaming")
+		off, _ := f.Int("stopping")
+		flips, _ := f.Int("starting_flips_per_s")
+		// Starting blinks 100 ms on / 100 ms off: 10 flips a second; a
+		// loaded emulator may lose a few samples but not most of them.
+		good := on == 1 && off == 0 && flips >= 4
+		j.expect(good, led, fmt.Sprintf("%s: streaming on, starting %d flips/s, stopping off", f.Str("led"), flips),
+			fmt.Sprintf("%s: streaming=%d (want 1), starting blinked %d times in 1 s (want >= 4), stopping=%d (want 0)", f.Str("led"), on, flips, off))
+	}
+	const btn = "status button short press (hw/status)"
+	if f, ok := j.step(btn, "status.button"); ok {
+		j.expect(f.Str("kind") == "short", btn, fmt.Sprintf("%s held %vms", f.Str("button"), f.V["held_ms"]),
+			fmt.Sprintf("%s: a 300 ms press was reported as %q", f.Str("button"), f.Str("kind")))
+	}
+	const cl = "status LED off after Close"
+	if f, ok := j.step(cl, "status.close"); ok {
+		v, _ := f.Int("led_after_close")
+		j.expect(v == 0, cl, "", fmt.Sprintf("the LED line reads %d after Close", v))
+	}
+}
+
+// serverSummary is picam-server's --json line, as far as the checks need it.
+type serverSummary struct {
+	ok      bool
+	frames  int64
+	clients map[int]fact.Fact // by port: each client's status as a fact-like map
+}
+
+func (j *judge) server() serverSummary {
+	const ex = "picam-server exits 0"
+	if f, ok := j.step(ex, "server.exit"); ok {
+		code, _ := f.Int("code")
+		j.expect(code == 0, ex, "", fmt.Sprintf("picam-server exited %d (its log is in the guest log)", code))
+	}
+	var s serverSummary
+	name := fmt.Sprintf("picam-server sends %d frames to both clients", j.c.frames)
+	f, ok := j.step(name, "server.summary")
+	if !ok {
+		return s
+	}
+	s.frames, _ = f.Int("frames_sent")
+	s.clients = map[int]fact.Fact{}
+	list, _ := f.V["clients"].([]any)
+	var parts []string
+	for _, x := range list {
+		m, _ := x.(map[string]any)
+		cf := fact.Fact{Step: "client", V: m}
+		port, _ := cf.Int("port")
+		sent, _ := cf.Int("frames_sent")
+		s.clients[int(port)] = cf
+		parts = append(parts, fmt.Sprintf("%d:%d sent/%v replies", port, sent, m["replies"]))
+	}
+	good := s.frames == int64(j.c.frames) && len(s.clients) == 2
+	for _, cf := range s.clients {
+		sent, _ := cf.Int("frames_sent")
+		good = good && sent > 0
+	}
+	s.ok = good
+	j.expect(good, name, strings.Join(parts, ", "),
+		fmt.Sprintf("frames_sent=%d (want %d), clients: %s", s.frames, j.c.frames, strings.Join(parts, ", ")))
+	return s
+}
+
+func (j *judge) clients(sum serverSummary) {
+	h, w := j.streamSize()
+	for _, cr := range j.o.clients {
+		name := cr.name + " receives the stream"
+		if cr.err != nil {
+			j.failHost(name, fmt.Sprintf("%v (exit %d, log %s)", cr.err, cr.exitCode, cr.log))
+			continue
+		}
+		s := fact.Fact{Step: cr.name, V: cr.summary}
+		frames, _ := s.Int("frames")
+		decErr, _ := s.Int("decode_errors")
+		missing, _ := s.Int("missing_parts")
+		var problems []string
+		if cr.exitCode != 0 || s.Str("exit") != "terminate" {
+			problems = append(problems, fmt.Sprintf("ended with %q, exit code %d (want the server's terminate, 0)", s.Str("exit"), cr.exitCode))
+		}
+		sent := int64(-1)
+		if st, ok := sum.clients[cr.port]; ok {
+			sent, _ = st.Int("frames_sent")
+		}
+		if frames <= 0 || frames != sent {
+			problems = append(problems, fmt.Sprintf("%d frames, the server sent it %d", frames, sent))
+		}
+		if decErr != 0 || missing != 0 {
+			problems = append(problems, fmt.Sprintf("%d decode errors, %d missing parts", decErr, missing))
+		}
+		wantShape := j.wantShape(cr.name, h, w)
+		if got := fmt.Sprint(cr.summary["shapes"]); got != wantShape {
+			problems = append(problems, fmt.Sprintf("frame shapes %s, want %s", got, wantShape))
+		}
+		if cr.name == picamClient {
+			if got := fmt.Sprint(cr.summary["codecs"]); got != "["+j.c.codec+"]" {
+				problems = append(problems, fmt.Sprintf("codecs %s, want [%s]", got, j.c.codec))
+			}
+		} else if errs, _ := cr.summary["errors"].([]any); len(errs) > 0 {
+			problems = append(problems, fmt.Sprintf("errors %v", errs))
+		}
+		if len(problems) > 0 {
+			j.failHost(name, strings.Join(problems, "; ")+" (log "+cr.log+")")
+		} else {
+			j.pass(name, fmt.Sprintf("%d frames, shape %s", frames, wantShape))
+		}
+
+		rname := cr.name + " replies reach picam-server"
+		want := map[string]string{picamClient: "hil ", netgearPeer: "py "}[cr.name]
+		st, ok := sum.clients[cr.port]
+		switch {
+		case !ok:
+			j.fail(rname, fmt.Sprintf("the server's summary has no client on port %d", cr.port))
+		default:
+			replies, _ := st.Int("replies")
+			last, _ := st.V["last_data"].(string)
+			j.expect(replies > 0 && strings.HasPrefix(last, want), rname, fmt.Sprintf("%d replies, last %q", replies, last),
+				fmt.Sprintf("%d replies, last data %q (want %q...)", replies, last, want))
+		}
+	}
+}
+
+// streamSize parses the -resolution flag.
+func (j *judge) streamSize() (h, w int) {
+	ws, hs, _ := strings.Cut(j.c.resolution, "x")
+	w, _ = strconv.Atoi(ws)
+	h, _ = strconv.Atoi(hs)
+	return h, w
+}
+
+// wantShape is how each client's summary prints the frame shape it decoded.
+func (j *judge) wantShape(client string, h, w int) string {
+	if client == picamClient {
+		if j.c.codec == "jpeg" {
+			return "[jpeg]" // picam-client checks the JPEG but does not report its size
+		}
+		return fmt.Sprintf("[[%d %d 3]]", h, w)
+	}
+	return fmt.Sprintf("[[%d %d 3]]", h, w) // the NetGear peer decodes JPEG and raw into H x W x 3 arrays
+}
+
+func (j *judge) endOfRun(qemu bool) {
+	const api = "HTTP /api/clients from the host"
+	switch r := j.o.http; {
+	case !r.checked && !qemu:
+		j.skip(api, "not checked over SSH")
+	case r.ok:
+		j.pass(api, fmt.Sprintf("%d clients listed (attempt %d)", r.clients, r.attempts))
+	case !r.checked:
+		j.fail(api, "never tried: picam-server did not start")
+	default:
+		j.failHost(api, fmt.Sprintf("after %d attempts: %s", r.attempts, r.err))
+	}
+	t := j.o.target
+	if !qemu {
+		j.expect(t.exitCode == 0 && !t.timedOut, "scenario on the Pi exits 0", "",
+			fmt.Sprintf("ssh exit %d, timed out %v", t.exitCode, t.timedOut))
+		return
+	}
+	const end = "guest scenario ends and powers off"
+	f, ok := j.step(end, "guest.end")
+	switch {
+	case t.timedOut:
+		j.fail(end, fmt.Sprintf("killed after %v: the guest hung or is too slow (HIL_TIMEOUT raises the limit)", j.c.bootLimit))
+	case !ok:
+	case t.hung:
+		j.fail(end, "the guest reported its end but QEMU did not exit within 15 s (poweroff failed)")
+	default:
+		code, _ := f.Int("scenario_exit")
+		j.expect(code == 0 && t.exitCode == 0, end, fmt.Sprintf("at %vs guest time", f.V["uptime_s"]),
+			fmt.Sprintf("scenario exit %d, QEMU exit %d", code, t.exitCode))
+	}
+}
