@@ -10,7 +10,7 @@ APT_PACKAGES := python3-zmq python3-numpy python3-pil ffmpeg chromium
 FUZZTIME ?= 5s
 LDFLAGS := -s -w
 
-.PHONY: all build cross test deps lint unit e2e fuzz interop demo bench clean
+.PHONY: all build cross test deps lint unit e2e fuzz interop demo bench clean hil
 
 all: build
 
@@ -79,6 +79,24 @@ demo: build
 	echo; echo "== server"; cat $(BIN)/demo-server.json; \
 	echo "== client 5577"; cat $(BIN)/demo-5577.json; \
 	echo "== client 5578"; cat $(BIN)/demo-5578.json
+
+# Hardware-in-the-loop (test/hil/README.md): the arm64 picam-server and a probe in a QEMU arm64
+# guest with stand-in devices (vivid camera, vicodec encoder, gpio-sim LED and button), streaming
+# to picam-client and the NetGear peer on this machine. Against a real Pi instead:
+#   make hil HIL_TARGET=ssh://pi@raspberrypi.local HIL_HOST_ADDR=<this machine's LAN address>
+# HIL_BREAK=hflip (or modules, server, boot) breaks a step on purpose to see the failure report.
+HIL_CACHE ?= $(HOME)/.cache/picam-hil
+HIL_TARGET ?= qemu
+HIL_ARTIFACTS ?= test/hil/artifacts
+HIL_TIMEOUT ?= 240s
+hil:
+	@set -e; \
+	if [ "$(HIL_TARGET)" = qemu ]; then bash test/hil/deps.sh qemu; bash test/hil/prepare.sh "$(HIL_CACHE)"; \
+	else bash test/hil/deps.sh ssh; fi; \
+	$(GO) run ./test/hil/runner -target "$(HIL_TARGET)" -cache "$(HIL_CACHE)" -artifacts "$(HIL_ARTIFACTS)" \
+	  -timeout "$(HIL_TIMEOUT)" -break "$(HIL_BREAK)" -host-addr "$(HIL_HOST_ADDR)" \
+	  $(if $(HIL_FRAMES),-frames "$(HIL_FRAMES)") $(if $(HIL_CODEC),-codec "$(HIL_CODEC)") \
+	  $(if $(HIL_LED),-led "$(HIL_LED)") $(if $(HIL_SERVER_ARGS),-server-args "$(HIL_SERVER_ARGS)")
 
 bench: build
 	$(GO) run ./test/bench $(BENCHFLAGS)

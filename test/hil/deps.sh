@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
-# deps.sh: install the Debian packages the QEMU HIL run needs on the host, once.
+# deps.sh [qemu|ssh]: install the Debian packages the HIL run needs on the host, once.
 #
 # Only host tools are installed here. The arm64 kernel, headers, kernel source
 # and busybox are *downloaded* (not installed) by prepare.sh into the cache, so
 # this machine's dpkg architectures and kernel stay untouched.
 set -euo pipefail
 
-pkgs=(
-	qemu-system-arm        # qemu-system-aarch64 (TCG: KVM is not usable on these machines)
-	cpio                   # the initramfs archive
-	kmod                   # modinfo/depmod for the guest's module tree
-	gcc-aarch64-linux-gnu  # cross compiler for the out-of-tree modules
-	make xz-utils          # kbuild; linux-source is a .tar.xz
-	python3-zmq python3-numpy python3-pil  # test/interop/netgear_peer.py, the NetGear peer
-)
+# Both targets: the NetGear peer (test/interop/netgear_peer.py) on the host.
+pkgs=(python3-zmq python3-numpy python3-pil)
+case ${1:-qemu} in
+qemu)
+	pkgs+=(
+		qemu-system-arm        # qemu-system-aarch64 (TCG: KVM is not usable on these machines)
+		cpio                   # the initramfs archive
+		kmod                   # modprobe/depmod for the guest's module tree
+		gcc-aarch64-linux-gnu  # cross compiler for the out-of-tree modules
+		make xz-utils          # kbuild; linux-source is a .tar.xz
+	) ;;
+ssh) pkgs+=(openssh-client) ;; # ssh and scp to the Pi
+*) echo "usage: $0 [qemu|ssh]" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${pkgs[@]}"; do

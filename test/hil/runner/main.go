@@ -67,6 +67,10 @@ func run() int {
 	c.breaks = strings.FieldsFunc(breaks, func(r rune) bool { return r == ',' || r == ' ' })
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 
+	if err := c.absPaths(); err != nil {
+		fmt.Fprintf(os.Stderr, "hil: %v\n", err)
+		return 2
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	obs, err := execute(ctx, c, log)
@@ -87,13 +91,6 @@ func run() int {
 
 // execute sets the run up, runs it and returns everything observed.
 func execute(ctx context.Context, c config, log *slog.Logger) (*observations, error) {
-	var err error
-	if c.repo, err = filepath.Abs(c.repo); err != nil {
-		return nil, err
-	}
-	if !filepath.IsAbs(c.artifacts) {
-		c.artifacts = filepath.Join(c.repo, c.artifacts)
-	}
 	if err := os.RemoveAll(c.artifacts); err != nil {
 		return nil, fmt.Errorf("clearing %s: %w", c.artifacts, err)
 	}
@@ -107,6 +104,24 @@ func execute(ctx context.Context, c config, log *slog.Logger) (*observations, er
 		return runSSH(ctx, c, log)
 	}
 	return nil, fmt.Errorf("unknown HIL_TARGET %q: use qemu, or ssh://user@host for a Pi", c.target)
+}
+
+// absPaths makes the directories absolute, so that messages name them fully
+// and builds can run in any directory. A relative -artifacts is under -repo.
+func (c *config) absPaths() error {
+	var err error
+	if c.repo, err = filepath.Abs(c.repo); err != nil {
+		return err
+	}
+	if c.cache != "" {
+		if c.cache, err = filepath.Abs(c.cache); err != nil {
+			return err
+		}
+	}
+	if !filepath.IsAbs(c.artifacts) {
+		c.artifacts = filepath.Join(c.repo, c.artifacts)
+	}
+	return nil
 }
 
 // broken reports whether step is one of the deliberately broken ones.
