@@ -1,0 +1,358 @@
+package codec
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/picam-project/picam/hw/v4l2"
+	picimage "github.com/picam-project/picam/image"
+)
+
+// M2MConfig configures a V4L2 memory-to-memory hardware encoder.
+type M2MConfig struct {
+	// Device is the encoder node: /dev/video11 on a Raspberry Pi 1-4 or
+	// Zero (bcm2835-codec, H.264 or MJPEG), /dev/video31 (bcm2835-codec
+	// JPEG), or vicodec's stateful encoder under QEMU. FindM2MEncoder
+	// looks one up by what it can do.
+	Device string
+	// Codec is what to produce: H264, JPEG or FWHT (vicodec only).
+	Codec Codec
+	// Width and Height are the frame size; every frame must have it.
+	Width, Height int
+	// Input is the pixel format frames arrive in. When the encoder does
+	// not take it, frames are converted to I420 in software first (a cost
+	// of a few milliseconds per frame at 720p); I420, NV12, YUYV, BGR24
+	// and RGB24 are all taken directly by bcm2835-codec and vicodec.
+	Input picimage.PixelFormat
+	// FPS tells the encoder's rate control the frame rate (default 30).
+	FPS float64
+	// Bitrate in bits per second for H.264 (bcm2835-codec: 25 kbit/s to
+	// 25 Mbit/s, its default 10 Mbit/s); 0 keeps the driver's default.
+	Bitrate int
+	// IFramePeriod is the number of frames from one IDR to the next.
+	// 0 means one second's worth (FPS frames), so a client that joins
+	// while keyframe requests cannot be honoured waits at most a second.
+	IFramePeriod int
+	// Profile is the H.264 profile: "baseline", "constrained-baseline",
+	// "main" or "high"; empty keeps the driver's default (high on
+	// bcm2835-codec).
+	Profile string
+	// Level is the H.264 level ("4", "4.1", "4.2", …); empty picks 4.2
+	// when the frame rate and size need more than level 4.1 allows
+	// (above 1080p30), else keeps the driver's default (4.0).
+	Level string
+	// JPEGQuality is 1..100 for JPEG (default DefaultJPEGQuality). It
+	// applies to encoders with a JPEG quality control (bcm2835-codec's
+	// /dev/video31); MJPEG on /dev/video11 is sized by Bitrate instead.
+	JPEGQuality int
+	// DMABuf makes the encoder import the camera's buffers instead of
+	// copying frames (EncodeDMABuf); Encode is then unavailable. Only
+	// dma-contig cameras (unicam, the ISP) can be imported by
+	// bcm2835-codec; the legacy camera driver and UVC cannot.
+	DMABuf bool
+	// Buffers is the number of OUTPUT and of CAPTURE buffers (default 2).
+	Buffers int
+	// Timeout bounds the wait for one encoded frame (default 2 s).
+	Timeout time.Duration
+	// Logger receives setup details and skipped controls; nil discards.
+	Logger *slog.Logger
+}
+
+// M2MEncoder encodes frames on a V4L2 stateful memory-to-memory encoder
+// through the multi-planar (or single-planar) queue API: raw frames go into
+// the OUTPUT queue, the bitstream comes back on the CAPTURE queue. It is
+// the hardware path on Raspberry Pis with a VideoCore (bcm2835-codec); the
+// same code drives vicodec in the QEMU test.
+//
+// Encode is synchronous: it queues the frame and waits for its bitstream,
+// which on bcm2835-codec takes less than a frame interval. H.264 output
+// gets the guarantees of every picam H.264 source (cached SPS/PPS in front
+// of every IDR, Keyframe from parsing). RequestKeyframe and Close may be
+// called from any goroutine.
+type M2MEncoder struct {
+	dev     m2mDevice
+	cfg     M2MConfig
+	log     *slog.Logger
+	outT    v4l2.BufType
+	capT    v4l2.BufType
+	layout  rawLayout
+	outFmt  v4l2.PixFormat
+	convert bool // frames are converted to I420 first
+	maps    [][]byte
+	free    []uint32
+	ts      time.Duration // the last OUTPUT timestamp
+	scratch []byte
+	pending []byte // H.264 parameter sets that came in a buffer of their own
+
+	forceKey     bool // the device has FORCE_KEY_FRAME
+	keyRequested atomic.Bool
+
+	h264 h264Stream
+	indexer
+
+	mu     sync.Mutex // serialises Encode with the end of Close
+	closed atomic.Bool
+}
+
+// m2mDevice is the part of *v4l2.Device the encoder uses, so tests can run
+// it against a fake.
+type m2mDevice interface {
+	Path() string
+	Capability() v4l2.Capability
+	EnumFormats(v4l2.BufType) ([]v4l2.FormatDesc, error)
+	SetFormat(v4l2.BufType, v4l2.PixFormat) (v4l2.PixFormat, error)
+	SetFrameInterval(v4l2.BufType, v4l2.Fract) (v4l2.Fract, error)
+	QueryControl(v4l2.CtrlID) (v4l2.ControlInfo, error)
+	SetExtControls(v4l2.CtrlClass, ...v4l2.ExtControl) error
+	RequestBuffers(v4l2.BufType, int) (int, error)
+	RequestDMABufBuffers(v4l2.BufType, int) (int, error)
+	Mapping(v4l2.BufType, int) ([][]byte, error)
+	Queue(v4l2.Buffer) error
+	Dequeue(context.Context, v4l2.BufType) (v4l2.Buffer, error)
+	StreamOn(v4l2.BufType) error
+	Close() error
+}
+
+// NewM2M opens the encoder device, negotiates formats, applies the
+// settings and starts streaming. Errors say which step failed and how to
+// fix it; settings the device does not offer (a bitrate on vicodec) are
+// skipped with a log line, except those the user asked for explicitly.
+func NewM2M(cfg M2MConfig) (*M2MEncoder, error) {
+	dev, err := v4l2.Open(cfg.Device)
+	if err != nil {
+		return nil, fmt.Errorf("m2m encoder: %w", err)
+	}
+	e, err := newM2M(dev, cfg)
+	if err != nil {
+		return nil, errors.Join(err, dev.Close())
+	}
+	return e, nil
+}
+
+// Encode implements Encoder: it copies the frame into a free OUTPUT
+// buffer (converting it first if the device does not take its format),
+// queues it, and waits for the encoded result.
+func (e *M2MEncoder) Encode(f picimage.Frame) (Packet, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed.Load() {
+		return Packet{}, ErrClosed
+	}
+	if e.cfg.DMABuf {
+		return Packet{}, fmt.Errorf("m2m encode frame %d: the encoder imports dmabufs; use EncodeDMABuf", f.Seq)
+	}
+	if err := e.checkFrame(f); err != nil {
+		return Packet{}, err
+	}
+	if err := f.Validate(); err != nil {
+		return Packet{}, fmt.Errorf("m2m encode: %w", err)
+	}
+	data := f.Data
+	if e.convert {
+		var err error
+		if e.scratch, err = toI420(e.scratch, f); err != nil {
+			return Packet{}, fmt.Errorf("m2m encode frame %d: %w", f.Seq, err)
+		}
+		data = e.scratch
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), e.cfg.Timeout)
+	defer cancel()
+	idx, err := e.freeOutput(ctx)
+	if err != nil {
+		return Packet{}, fmt.Errorf("m2m encode frame %d: %w", f.Seq, err)
+	}
+	e.layout.fill(e.maps[idx], data)
+	out := v4l2.Buffer{Type: e.outT, Index: idx, Planes: []v4l2.Plane{{BytesUsed: uint32(e.layout.size)}}}
+	return e.run(ctx, f, out)
+}
+
+// DMABufFrame is a raw frame held in another device's buffer and exported
+// as a dmabuf (v4l2.Device.ExportBuffer), for zero-copy encoding.
+type DMABufFrame struct {
+	// FD is the dmabuf; it stays owned by the caller.
+	FD int
+	// Length is the size of the buffer, BytesUsed the size of the picture
+	// in it (the camera's plane length and bytesused).
+	Length, BytesUsed int
+	// Frame carries the metadata (Width, Height, Format, Seq, Captured);
+	// its Data is ignored.
+	Frame picimage.Frame
+}
+
+// EncodeDMABuf encodes a frame by importing its buffer. The buffer's layout
+// must be the one InputFormat reports (same stride and plane offsets).
+// When it returns, the encoder has finished reading the buffer, so the
+// caller may give it back to the camera.
+func (e *M2MEncoder) EncodeDMABuf(b DMABufFrame) (Packet, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed.Load() {
+		return Packet{}, ErrClosed
+	}
+	if !e.cfg.DMABuf {
+		return Packet{}, fmt.Errorf("m2m encode frame %d: the encoder was set up for copies; set M2MConfig.DMABuf to import dmabufs", b.Frame.Seq)
+	}
+	if err := e.checkFrame(b.Frame); err != nil {
+		return Packet{}, err
+	}
+	if e.convert {
+		return Packet{}, fmt.Errorf("m2m encode frame %d: the encoder does not take %s, and a dmabuf cannot be converted on the way; have the camera deliver %s",
+			b.Frame.Seq, b.Frame.Format, e.layout.format)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), e.cfg.Timeout)
+	defer cancel()
+	idx, err := e.freeOutput(ctx)
+	if err != nil {
+		return Packet{}, fmt.Errorf("m2m encode frame %d: %w", b.Frame.Seq, err)
+	}
+	out := v4l2.Buffer{Type: e.outT, Index: idx, Planes: []v4l2.Plane{{
+		FD: int32(b.FD), Length: uint32(b.Length), BytesUsed: uint32(b.BytesUsed),
+	}}}
+	p, err := e.run(ctx, b.Frame, out)
+	if err != nil {
+		return p, err
+	}
+	// The CAPTURE buffer can come back before the driver lets go of the
+	// OUTPUT one; wait, so the camera does not overwrite what is read.
+	back, err := e.dev.Dequeue(ctx, e.outT)
+	if err != nil {
+		return Packet{}, fmt.Errorf("m2m encode frame %d: waiting for the encoder to release the dmabuf: %w", b.Frame.Seq, err)
+	}
+	e.free = append(e.free, back.Index)
+	return p, nil
+}
+
+// checkFrame rejects frames the encoder was not set up for.
+func (e *M2MEncoder) checkFrame(f picimage.Frame) error {
+	if f.Width != e.cfg.Width || f.Height != e.cfg.Height || f.Format != e.cfg.Input {
+		return fmt.Errorf("m2m encode frame %d: %dx%d %s, but the encoder was set up for %dx%d %s; restart it with the new settings",
+			f.Seq, f.Width, f.Height, f.Format, e.cfg.Width, e.cfg.Height, e.cfg.Input)
+	}
+	return nil
+}
+
+// freeOutput returns an OUTPUT buffer the driver is done with.
+func (e *M2MEncoder) freeOutput(ctx context.Context) (uint32, error) {
+	if len(e.free) == 0 {
+		b, err := e.dev.Dequeue(ctx, e.outT)
+		if err != nil {
+			return 0, fmt.Errorf("waiting for a free input buffer on %s: %w", e.dev.Path(), err)
+		}
+		e.free = append(e.free, b.Index)
+	}
+	idx := e.free[len(e.free)-1]
+	e.free = e.free[:len(e.free)-1]
+	return idx, nil
+}
+
+// run queues a filled OUTPUT buffer and collects the bitstream for it.
+func (e *M2MEncoder) run(ctx context.Context, f picimage.Frame, out v4l2.Buffer) (Packet, error) {
+	if e.keyRequested.Swap(false) && e.forceKey {
+		// Best effort: a failure costs the joining client some waiting,
+		// not the stream.
+		if err := e.dev.SetExtControls(v4l2.CtrlClassCodec, v4l2.ExtControl{ID: v4l2.CtrlMPEGVideoForceKeyFrame, Value: 1}); err != nil {
+			e.log.Warn("m2m encoder: keyframe request failed", "device", e.dev.Path(), "err", err)
+		}
+	}
+	// The timestamp is copied to the CAPTURE buffer, which tells which
+	// frame a bitstream buffer belongs to. Whole milliseconds survive
+	// every driver's conversion (bcm2835-codec keeps microseconds).
+	e.ts += time.Millisecond
+	out.Timestamp = e.ts
+	out.Field = v4l2.FieldNone
+	if err := e.dev.Queue(out); err != nil {
+		e.free = append(e.free, out.Index)
+		return Packet{}, fmt.Errorf("m2m encode frame %d: queueing it on %s: %w", f.Seq, e.dev.Path(), err)
+	}
+	for {
+		b, err := e.dev.Dequeue(ctx, e.capT)
+		if err != nil {
+			if e.closed.Load() {
+				return Packet{}, ErrClosed
+			}
+			return Packet{}, fmt.Errorf("m2m encode frame %d: waiting for the bitstream from %s: %w", f.Seq, e.dev.Path(), err)
+		}
+		var data []byte
+		if len(b.Data) > 0 {
+			data = append(e.pending, b.Data[0]...) // a copy: the packet outlives the buffer
+			e.pending = nil
+		}
+		bad := b.Flags&v4l2.BufFlagError != 0
+		if err := e.dev.Queue(v4l2.Buffer{Type: e.capT, Index: b.Index}); err != nil {
+			return Packet{}, fmt.Errorf("m2m encode frame %d: giving a bitstream buffer back to %s: %w", f.Seq, e.dev.Path(), err)
+		}
+		switch {
+		case b.Timestamp != e.ts:
+			// Left over from a frame that timed out earlier.
+			e.log.Debug("m2m encoder: dropping a stale bitstream buffer", "timestamp", b.Timestamp, "want", e.ts)
+			continue
+		case bad:
+			return Packet{}, fmt.Errorf("m2m encode frame %d: %s marked the bitstream as corrupt", f.Seq, e.dev.Path())
+		case len(data) == 0:
+			return Packet{}, fmt.Errorf("m2m encode frame %d: %s returned an empty bitstream buffer", f.Seq, e.dev.Path())
+		case e.cfg.Codec == H264 && parameterSetsOnly(data):
+			// Headers in a buffer of their own: they belong in front of
+			// the picture that follows.
+			e.pending = data
+			continue
+		}
+		return e.packet(f, data, b.Flags), nil
+	}
+}
+
+// packet wraps the bitstream of one frame.
+func (e *M2MEncoder) packet(f picimage.Frame, data []byte, flags v4l2.BufFlag) Packet {
+	switch e.cfg.Codec {
+	case H264:
+		return e.h264.packet(f, data)
+	case FWHT:
+		p := packetFor(FWHT, f, data)
+		p.Keyframe = flags&v4l2.BufFlagKeyFrame != 0 || fwhtIsIntra(data)
+		return e.stamp(p)
+	}
+	return e.stamp(packetFor(e.cfg.Codec, f, data))
+}
+
+// fwhtIsIntra reads the I-frame flag of a vicodec FWHT frame header.
+func fwhtIsIntra(data []byte) bool {
+	const flagsOff, iFrame = 20, 1 << 10
+	if len(data) < flagsOff+4 {
+		return false
+	}
+	flags := uint32(data[flagsOff])<<24 | uint32(data[flagsOff+1])<<16 | uint32(data[flagsOff+2])<<8 | uint32(data[flagsOff+3])
+	return flags&iFrame != 0
+}
+
+// RequestKeyframe implements Encoder: the next frame is encoded as an IDR
+// on encoders with a force-keyframe control (bcm2835-codec). Others (vicodec)
+// keep their I-frame period.
+func (e *M2MEncoder) RequestKeyframe() { e.keyRequested.Store(true) }
+
+// Codec implements Encoder.
+func (e *M2MEncoder) Codec() Codec { return e.cfg.Codec }
+
+// InputFormat is the OUTPUT format the driver chose: the stride and plane
+// layout a dmabuf given to EncodeDMABuf must have.
+func (e *M2MEncoder) InputFormat() v4l2.PixFormat { return e.outFmt }
+
+// Close implements Encoder. It may be called while Encode waits: closing
+// the device wakes it. The kernel stops streaming and frees the buffers
+// when the device is closed.
+func (e *M2MEncoder) Close() error {
+	if e.closed.Swap(true) {
+		return nil
+	}
+	err := e.dev.Close()
+	e.mu.Lock() // wait for an Encode in progress to notice
+	e.maps = nil
+	e.mu.Unlock()
+	if err != nil {
+		return fmt.Errorf("m2m encoder: %w", err)
+	}
+	return nil
+}
