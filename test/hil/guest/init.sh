@@ -33,7 +33,7 @@ load() {
 	if out=$(modprobe "$m" "$@" 2>&1); then
 		fact module "\"name\":\"$m\",\"loaded\":true"
 	else
-		factErr module "modprobe $m: $out"
+		factErr module "modprobe $m: $out; kernel: $(dmesg | tail -n 3)"
 	fi
 }
 load vivid n_devs=1 node_types=0x1 num_inputs=1 input_types=0

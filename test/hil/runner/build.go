@@ -11,6 +11,16 @@ import (
 // platform is a Go build target.
 type platform struct{ goos, goarch, goarm string }
 
+func (p platform) String() string {
+	switch {
+	case p == native:
+		return "this machine"
+	case p.goarm != "":
+		return p.goos + "/" + p.goarch + "v" + p.goarm
+	}
+	return p.goos + "/" + p.goarch
+}
+
 // native builds for the machine the runner runs on (the host's clients).
 var native = platform{}
 
@@ -27,7 +37,7 @@ func goBuild(ctx context.Context, repo string, p platform, pkg, out string) erro
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	}
 	if b, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build %s for %s/%s: %w\n%s", pkg, p.goos, p.goarch, err, strings.TrimSpace(string(b)))
+		return fmt.Errorf("go build %s for %s: %w\n%s", pkg, p, err, strings.TrimSpace(string(b)))
 	}
 	return nil
 }

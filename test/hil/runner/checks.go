@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bufio"
 	"fmt"
+	"os"
 	"reflect"
 	"strconv"
 	"strings"
@@ -78,6 +80,20 @@ func (j *judge) step(name, step string) (fact.Fact, bool) {
 func evaluate(c config, o *observations) []result {
 	j := &judge{c: c, o: o}
 	qemu := o.target.kind == "qemu"
+	if qemu && len(o.all("boot")) == 0 {
+		// Nothing after boot can have happened: one clear failure instead
+		// of a cascade of "no report" lines.
+		why := "the guest never reached /init"
+		if p := panicLine(o.consoleLog); p != "" {
+			why += ": " + p
+		}
+		if o.target.timedOut {
+			why += fmt.Sprintf(" (killed after %v)", c.bootLimit)
+		}
+		j.fail("guest boots to /init", why)
+		j.fail("scenario", "not run: the guest did not boot (kernel, initramfs or QEMU problem; see the log below)")
+		return j.out
+	}
 	if qemu {
 		j.guestSetup()
 	}
@@ -374,4 +390,20 @@ func (j *judge) endOfRun(qemu bool) {
 		j.expect(code == 0 && t.exitCode == 0, end, fmt.Sprintf("at %vs guest time", f.V["uptime_s"]),
 			fmt.Sprintf("scenario exit %d, QEMU exit %d", code, t.exitCode))
 	}
+}
+
+// panicLine returns the kernel's panic message from the console log, if any.
+func panicLine(path string) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if _, msg, ok := strings.Cut(sc.Text(), "Kernel panic - "); ok {
+			return "Kernel panic - " + strings.TrimSpace(msg)
+		}
+	}
+	return ""
 }

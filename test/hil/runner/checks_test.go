@@ -1,0 +1,194 @@
+package main
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The testdata is a real passing run: the guest's serial log and the two
+// clients' summaries. Each failure test mutates one thing a broken guest or
+// client would get wrong and asserts that exactly that check fails, with a
+// message saying what was wrong.
+
+const (
+	picamPort = 45253
+	peerPort  = 44921
+)
+
+func testConfig() config {
+	return config{target: "qemu", frames: 60, resolution: "320x240", codec: "jpeg", bootLimit: 240e9}
+}
+
+// observe builds observations from a serial log (after edit) and the saved
+// client summaries.
+func observe(t *testing.T, edit func(string) string) *observations {
+	t.Helper()
+	b, err := os.ReadFile("testdata/serial-pass.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := edit(string(b))
+	path := filepath.Join(t.TempDir(), "serial.log")
+	if err := os.WriteFile(path, []byte(log), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o := &observations{consoleLog: path, target: targetResult{kind: "qemu"}, http: httpResult{checked: true, ok: true, clients: 2, attempts: 1}}
+	if err := readConsole(strings.NewReader(log), io.Discard, o.add); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		port int
+	}{{picamClient, picamPort}, {netgearPeer, peerPort}} {
+		b, err := os.ReadFile("testdata/" + c.name + ".json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum, err := lastJSON(string(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.clients = append(o.clients, &clientResult{name: c.name, port: c.port, summary: sum, log: c.name + ".log"})
+	}
+	return o
+}
+
+func same(s string) string { return s }
+
+func count(res []result) (p, f, s int) {
+	for _, r := range res {
+		switch r.v {
+		case pass:
+			p++
+		case fail:
+			f++
+		case skip:
+			s++
+		}
+	}
+	return
+}
+
+func failures(res []result) []result {
+	var out []result
+	for _, r := range res {
+		if r.v == fail {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func TestPassingRunPasses(t *testing.T) {
+	res := evaluate(testConfig(), observe(t, same))
+	p, f, s := count(res)
+	if f != 0 || s != 0 || p < 25 {
+		t.Fatalf("passed %d, failed %d, skipped %d; failures: %+v", p, f, s, failures(res))
+	}
+}
+
+// expectOneFailure runs evaluate on a mutated log and checks that only the
+// named check fails, with a detail containing want.
+func expectOneFailure(t *testing.T, c config, o *observations, name, want string) {
+	t.Helper()
+	fs := failures(evaluate(c, o))
+	if len(fs) != 1 || fs[0].name != name || !strings.Contains(fs[0].detail, want) {
+		t.Fatalf("want only %q failing with %q, got %+v", name, want, fs)
+	}
+}
+
+func TestHFlipMismatchFails(t *testing.T) {
+	o := observe(t, func(s string) string {
+		return strings.Replace(s, `"broken":false,"got":1,"set":1`, `"broken":true,"got":0,"set":1`, 1)
+	})
+	expectOneFailure(t, testConfig(), o, "camera control hflip reads back", "G_CTRL read back 0")
+}
+
+func TestModuleErrorIsReported(t *testing.T) {
+	o := observe(t, func(s string) string {
+		return strings.Replace(s, `{"step":"module","v":{"name":"vim2m","loaded":true}}`,
+			`{"step":"module","err":"modprobe vim2m: Unknown symbol v4l2_m2m_init"}`, 1)
+	})
+	expectOneFailure(t, testConfig(), o, "module vim2m loads", "Unknown symbol")
+}
+
+func TestEncoderTimestampNotCopiedFails(t *testing.T) {
+	o := observe(t, func(s string) string {
+		return strings.Replace(s, `"timestamp_us":4242`, `"timestamp_us":0`, 1)
+	})
+	expectOneFailure(t, testConfig(), o, "encoder encodes a camera frame", "timestamp 0us")
+}
+
+func TestMissingStepFails(t *testing.T) {
+	o := observe(t, func(s string) string {
+		var keep []string
+		for _, l := range strings.Split(s, "\n") {
+			if !strings.Contains(l, `"step":"gpio.in"`) {
+				keep = append(keep, l)
+			}
+		}
+		return strings.Join(keep, "\n")
+	})
+	expectOneFailure(t, testConfig(), o, "GPIO simulator input seen through cdev", `no "gpio.in" report`)
+}
+
+func TestClientShortOfFramesFails(t *testing.T) {
+	o := observe(t, same)
+	o.clients[1].summary["frames"] = 12.0
+	expectOneFailure(t, testConfig(), o, "netgear-peer receives the stream", "12 frames, the server sent it")
+}
+
+func TestWrongFrameShapeFails(t *testing.T) {
+	c := testConfig()
+	c.resolution = "640x480"
+	o := observe(t, same)
+	fs := failures(evaluate(c, o))
+	if len(fs) != 1 || fs[0].name != "netgear-peer receives the stream" || !strings.Contains(fs[0].detail, "want [[480 640 3]]") {
+		t.Fatalf("got %+v", fs)
+	}
+}
+
+func TestHTTPFailureIsReported(t *testing.T) {
+	o := observe(t, same)
+	o.http = httpResult{checked: true, attempts: 7, err: "connection refused"}
+	expectOneFailure(t, testConfig(), o, "HTTP /api/clients from the host", "connection refused")
+}
+
+func TestGuestThatNeverBootsIsOneClearFailure(t *testing.T) {
+	o := observe(t, func(string) string {
+		return "[    5.6] Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)\n"
+	})
+	res := evaluate(testConfig(), o)
+	fs := failures(res)
+	if len(res) != 2 || len(fs) != 2 || !strings.Contains(fs[0].detail, "VFS: Unable to mount root fs") {
+		t.Fatalf("got %+v", res)
+	}
+}
+
+func TestHungGuestFails(t *testing.T) {
+	o := observe(t, same)
+	o.target.hung = true
+	expectOneFailure(t, testConfig(), o, "guest scenario ends and powers off", "did not exit")
+}
+
+// On a Pi without gpio-sim the GPIO checks are skipped, never passed.
+func TestSkippedStepsAreNotPasses(t *testing.T) {
+	o := observe(t, func(s string) string {
+		s = strings.Replace(s, `{"step":"gpio.out","v":{"drove":[1,0,1],"line":"sim_gpio1","offset":1,"sim":[1,0,1]}}`,
+			`{"step":"gpio.out","skip":"no gpio-sim chip"}`, 1)
+		return s
+	})
+	res := evaluate(testConfig(), o)
+	for _, r := range res {
+		if r.name == "GPIO cdev output seen by the simulator" {
+			if r.v != skip || r.detail != "no gpio-sim chip" {
+				t.Fatalf("got %+v", r)
+			}
+			return
+		}
+	}
+	t.Fatal("no GPIO output check")
+}
