@@ -267,8 +267,9 @@ def netgear_timeouts(a, log):
     return rt, retries, sub
 
 
-def netgear_config_error(pattern: int, bidirectional: bool):
-    """NetGear's constructor ValueErrors for Multi-Clients mode, or None (netgear.py L163-307).
+def netgear_config_error(pattern: int, bidirectional: bool, mode: str = "Multi-Client"):
+    """NetGear's constructor ValueErrors for Multi-Clients (or Multi-Servers) mode, or None
+    (netgear.py L163-307).
 
     An invalid pattern becomes 0 first, so pattern 3 reports "`0` pattern".
     """
@@ -276,8 +277,8 @@ def netgear_config_error(pattern: int, bidirectional: bool):
         pattern = 0
     if pattern == 0:
         return (
-            "[NetGear:ERROR] :: `0` pattern is not valid when Multi-Client Mode is enabled. "
-            "Kindly refer Docs for more Information."
+            "[NetGear:ERROR] :: `0` pattern is not valid when %s Mode is enabled. "
+            "Kindly refer Docs for more Information." % mode
         )
     if bidirectional and pattern == 2:
         return (
@@ -807,8 +808,11 @@ class NetGearSender:
     """One REQ (pattern 1) or PUB (pattern 2) socket connected to every client port,
     with NetGear's Lazy Pirate reply handling and close() (netgear.py L800-860, L1338-1585)."""
 
-    def __init__(self, ctx, pattern, endpoints, rt, retries, run: Run, st: ServerStats, quiet=False):
+    def __init__(self, ctx, pattern, endpoints, rt, retries, run: Run, st: ServerStats, quiet=False, multiserver_port=None):
         self.ctx = ctx
+        # Multi-Servers mode: this sender's own port, put in every header and in the terminate
+        # (netgear.py L1308, L1558-1564); None in Multi-Clients mode.
+        self.multiserver_port = multiserver_port
         self.pattern = pattern
         self.endpoints = endpoints
         self.rt = rt
@@ -857,6 +861,8 @@ class NetGearSender:
             self.run.check()
             return self._reconnect()
         raw = self.sock.recv()
+        if self.multiserver_port is not None:
+            return self._multiserver_reply(raw)
         try:
             rj = json.loads(raw.decode("utf-8"))
         except ValueError:
@@ -899,6 +905,34 @@ class NetGearSender:
             self.log.info("Client at port %s said: %s", port, shown)
         return port, data
 
+    def _multiserver_reply(self, raw: bytes):
+        """A Multi-Servers receiver replies with its plain "Data received on device" string,
+        or, in bidirectional mode, {"return_type", "data"} without a port (netgear.py L1064,
+        L1143-1160). NetGear's sender only logs the first and reads "data" from the second."""
+        key = str(self.multiserver_port)
+        try:
+            rj = json.loads(raw.decode("utf-8"))
+        except ValueError:
+            rj = None
+        if isinstance(rj, dict) and "return_type" in rj:
+            data = rj.get("data")
+            if rj["return_type"] == "ndarray":
+                drain_parts(self.sock)
+                data = "<ndarray>"
+        else:
+            data = raw.decode("utf-8", "replace")
+        drain_parts(self.sock)
+        self.st.replies[key] = self.st.replies.get(key, 0) + 1
+        self.st.last_data[key] = data
+        if not self.quiet:
+            self.log.info("Client said: %s", data)
+        return key, data
+
+    def terminate_header(self) -> bytes:
+        if self.multiserver_port is None:
+            return TERMINATE_HEADER
+        return json.dumps({"terminate_flag": True, "port": self.multiserver_port}).encode("utf8")
+
     def _reconnect(self):
         """Lazy Pirate: close, count down max_retries (never reset), recreate, lose this frame."""
         self.st.timeouts += 1
@@ -923,7 +957,10 @@ class NetGearSender:
             if p1 and self.retries == 0:
                 self.log.info("no terminate sent: max_retries is 0 (NetGear skips it too)")
                 return
-            if not self.port_buffer and not (not p1 and terminate_p2):
+            # Multi-Servers mode is not Multi-Clients mode: NetGear's port-buffer condition does
+            # not apply, and it always sends its terminate (L1546-1571).
+            multiserver = self.multiserver_port is not None
+            if not multiserver and not self.port_buffer and not (not p1 and terminate_p2):
                 if p1:
                     self.log.info("no terminate sent: no client ever replied (NetGear skips it too)")
                 else:
@@ -946,8 +983,8 @@ class NetGearSender:
         # One terminate per port that ever replied, round-robin through the REQ; then
         # wait request_timeout//5 for ONE confirmation. NetGear swallows ZMQErrors here.
         try:
-            for _ in self.port_buffer:
-                self.sock.send(TERMINATE_HEADER)
+            for _ in (self.port_buffer if self.multiserver_port is None else [None]):
+                self.sock.send(self.terminate_header())
                 self.st.terminate_sent += 1
             if self.sock.poll(int(self.rt * 1000) // 5, zmq.POLLIN):
                 self.st.terminate_reply = self.sock.recv().decode("utf-8", "replace")
@@ -972,10 +1009,10 @@ class NetGearSender:
                 time.sleep(0.01)
             self.sock.setsockopt(zmq.XPUB_NODROP, 1)
             self.sock.setsockopt(zmq.SNDTIMEO, 1000)
-            self.sock.send(TERMINATE_HEADER)
+            self.sock.send(self.terminate_header())
         except zmq.Again:
             self.sock.setsockopt(zmq.XPUB_NODROP, 0)
-            self.sock.send(TERMINATE_HEADER, zmq.DONTWAIT)
+            self.sock.send(self.terminate_header(), zmq.DONTWAIT)
             self.st.errors.append("terminate may have been dropped: a subscriber queue stayed full for 1 s")
         self.st.terminate_sent += 1
         self.sock.setsockopt(zmq.LINGER, 1000)
@@ -986,14 +1023,17 @@ class NetGearSender:
 def server_header(a, comp, dtype, shape, i: int, picam_codec: str) -> dict:
     """NetGear's header, in its key order; --picam-header adds picam's extension key."""
     msg = a.message.replace("{n}", str(i)) if a.message is not None else None
-    hdr = {
+    hdr = {}
+    if getattr(a, "multiserver_port", None) is not None:
+        hdr["port"] = a.multiserver_port  # first, as NetGear inserts it (L1308)
+    hdr.update({
         "terminate_flag": False,
         "compression": comp,
         "message": msg,
         "pattern": str(a.pattern),
         "dtype": dtype,
         "shape": shape,
-    }
+    })
     if a.picam_header:
         hdr["picam"] = {"seq": i, "ts": int(time.time() * 1e6), "codec": picam_codec, "key": True}
     return hdr
@@ -1001,7 +1041,8 @@ def server_header(a, comp, dtype, shape, i: int, picam_codec: str) -> dict:
 
 def open_sender(a, run, st, quiet):
     """Validates like NetGear and connects; returns the sender or None (init_error set)."""
-    err = netgear_config_error(a.pattern, getattr(a, "bidirectional", False))
+    multiserver_port = getattr(a, "multiserver_port", None)
+    err = netgear_config_error(a.pattern, getattr(a, "bidirectional", False), "Multi-Server" if multiserver_port else "Multi-Client")
     if err:
         st.init_error = err
         st.exit = "error"
@@ -1009,7 +1050,7 @@ def open_sender(a, run, st, quiet):
         return None
     rt, retries, _ = netgear_timeouts(a, run.log)
     endpoints = ["tcp://%s:%s" % (a.address, p) for p in a.ports]
-    sender = NetGearSender(zmq.Context(), a.pattern, endpoints, rt, retries, run, st, quiet=quiet)
+    sender = NetGearSender(zmq.Context(), a.pattern, endpoints, rt, retries, run, st, quiet=quiet, multiserver_port=multiserver_port)
     try:
         sender.open()
     except zmq.ZMQError as e:
@@ -1269,12 +1310,12 @@ class Parser(argparse.ArgumentParser):
 ROLES = ("client", "server", "bench-client", "bench-server")
 
 
-def add_common(p, port_flag):
+def add_common(p, port_flag, ports_required=True):
     p.add_argument("--address", default="127.0.0.1", help="IP the client binds / the server connects to (default 127.0.0.1)")
     if port_flag == "port":
         p.add_argument("--port", required=True, type=parse_port, help="this client's port (echoed as a string in replies)")
     else:
-        p.add_argument("--ports", required=True, type=parse_ports, help="comma-separated client ports, e.g. 5577,5578")
+        p.add_argument("--ports", required=ports_required, type=parse_ports, help="comma-separated client ports, e.g. 5577,5578")
     p.add_argument("--pattern", required=True, type=int, help="1 = REQ/REP, 2 = PUB/SUB (others give NetGear's ValueError)")
     p.add_argument("--max-seconds", type=float, default=60.0, help="hard stop for the whole run (default 60)")
     p.add_argument("--request-timeout", type=float, default=4, help="pattern 1 reply timeout in s (NetGear: int >= 4, default 4)")
@@ -1308,7 +1349,10 @@ def build_parser():
     c.add_argument("--subscriber-timeout", type=float, default=None, help="pattern 2: stop after S s without a message")
 
     s = sub.add_parser("server", help="a NetGear sender (one REQ or PUB connected to every port)")
-    add_common(s, "ports")
+    add_common(s, "ports", ports_required=False)
+    s.add_argument("--multiserver-port", type=parse_port, default=None, metavar="P",
+                   help="NetGear Multi-Servers mode sender: one connect to the receiver's port P (instead of --ports), "
+                        "\"port\": P in every header and in the terminate, which is always sent")
     s.add_argument("--bidirectional", action="store_true", help="bidirectional_mode=True (ValueError with pattern 2)")
     s.add_argument("--message", default=None, help="header message; {n} = frame index (default null)")
     s.add_argument("--jpeg", action="store_true", help="JPEG q90 4:2:2 via PIL (stand-in for simplejpeg)")
@@ -1343,6 +1387,13 @@ def build_parser():
 def main(argv=None) -> int:
     parser = build_parser()
     a = parser.parse_args(argv)
+    if a.role == "server":
+        if a.multiserver_port is not None:
+            if a.ports not in (None, [a.multiserver_port]):
+                parser.error("--multiserver-port P connects to port P only: drop --ports (or give the same single port)")
+            a.ports = [a.multiserver_port]
+        elif a.ports is None:
+            parser.error("the following arguments are required: --ports (or --multiserver-port)")
     logging.basicConfig(
         stream=sys.stderr,
         level=logging.WARNING if a.quiet else logging.INFO,

@@ -322,6 +322,34 @@ def test_server_wire_format_req_correlate():
         r.close(0)
 
 
+def test_server_multiserver_port_wire_format():
+    """--multiserver-port: one connect, "port" first in every header and in the terminate,
+    which is sent once even though no reply carried a port; plain-string replies (what a
+    Multi-Servers NetGear receiver sends) are accepted."""
+    ctx = zmq.Context.instance()
+    r = ctx.socket(zmq.ROUTER)
+    a = port()
+    r.bind("tcp://127.0.0.1:%s" % a)
+    try:
+        srv = Peer("server", "--multiserver-port", a, "--pattern", "1", "--fps", "0", "--frames", "2", "--size", "8x4")
+        for i in range(2):
+            check(r.poll(5000), "frame %d arrives" % i, "".join(srv.err))
+            parts = r.recv_multipart()
+            want = ('{"port": "%s", "terminate_flag": false, "compression": false, "message": null, "pattern": "1", '
+                    '"dtype": "uint8", "shape": [4, 8, 3]}' % a).encode()
+            check(len(parts) == 5 and parts[3] == want, "exact header bytes with the port first", parts[3:4])
+            reply = b"Data received on device: ABCDEFGH !" if i == 0 else json.dumps({"return_type": "str", "data": "hi"}).encode()
+            r.send_multipart(parts[:3] + [reply])
+        check(r.poll(5000), "terminate arrives")
+        parts = r.recv_multipart()
+        check(parts[2:] == [b"", ('{"terminate_flag": true, "port": "%s"}' % a).encode()], "terminate with the port", parts)
+        r.send_multipart(parts[:3] + [b"Termination signal successfully received at client!"])
+        rc, s, _ = srv.result()
+        check(rc == 0 and s["replies"] == {a: 2} and s["last_data"] == {a: "hi"} and s["terminate_sent"] == 1, "server", s)
+    finally:
+        r.close(0)
+
+
 def test_server_crashes_on_non_json_reply():
     ctx = zmq.Context.instance()
     rep = ctx.socket(zmq.REP)
