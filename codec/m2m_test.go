@@ -408,3 +408,33 @@ func TestToI420(t *testing.T) {
 		t.Error("odd width accepted")
 	}
 }
+
+func TestFindM2MEncoders(t *testing.T) {
+	devs := map[string]*fakeM2M{}
+	enc := newFakeM2M()
+	jpegOnly := newFakeM2M()
+	jpegOnly.coded = []v4l2.PixelFormat{v4l2.PixFmtJPEG}
+	decoder := newFakeM2M()
+	decoder.coded = []v4l2.PixelFormat{v4l2.PixFmtYUV420} // a decoder's CAPTURE side is raw
+	devs["/dev/video10"], devs["/dev/video11"], devs["/dev/video31"] = decoder, enc, jpegOnly
+	open := func(p string) (m2mDevice, error) {
+		if d, ok := devs[p]; ok {
+			return d, nil
+		}
+		return nil, errors.New("no such device")
+	}
+	got := findM2MEncoders([]string{"/dev/video0", "/dev/video10", "/dev/video11", "/dev/video31"}, open)
+	if len(got) != 2 || got[0].Path != "/dev/video11" || got[1].Path != "/dev/video31" {
+		t.Fatalf("found %+v", got)
+	}
+	if len(got[0].Codecs) != 2 || got[0].Codecs[0] != H264 || got[0].Codecs[1] != JPEG || !got[0].MPlane {
+		t.Errorf("video11: %+v", got[0])
+	}
+	for _, d := range []*fakeM2M{enc, jpegOnly, decoder} {
+		select {
+		case <-d.closed:
+		default:
+			t.Error("a probed device was left open")
+		}
+	}
+}
