@@ -11,15 +11,18 @@ fact() {
 	printf '\nHILJ {"step":"%s","v":{%s}}\n' "$1" "$2"
 }
 
-# factErr STEP MESSAGE reports a step that could not be done. Quotes,
-# backslashes and newlines are taken out so the message stays valid JSON.
+# clean TEXT makes TEXT safe inside a JSON string: quotes, backslashes and
+# control characters are taken out.
+clean() {
+	printf '%s' "$1" | tr '\n\t\r' '   ' | tr -d '"\\' | tr -d '\000-\037'
+}
+
+# factErr STEP MESSAGE reports a step that could not be done.
 factErr() {
-	msg=$(printf '%s' "$2" | tr '\n\t' '  ' | tr -d '"\\')
-	printf '\nHILJ {"step":"%s","err":"%s"}\n' "$1" "$msg"
+	printf '\nHILJ {"step":"%s","err":"%s"}\n' "$1" "$(clean "$2")"
 }
 
 # factSkip STEP WHY reports a step that does not apply on this target.
 factSkip() {
-	msg=$(printf '%s' "$2" | tr '\n\t' '  ' | tr -d '"\\')
-	printf '\nHILJ {"step":"%s","skip":"%s"}\n' "$1" "$msg"
+	printf '\nHILJ {"step":"%s","skip":"%s"}\n' "$1" "$(clean "$2")"
 }

@@ -14,6 +14,7 @@
 #   HIL_HTTP         picam-server --http address, empty for none
 #   HIL_LED          status LED for the probe (GPIO17 in QEMU, ACT on a Pi)
 #   HIL_BUTTON       button line for the probe (GPIO27 in QEMU, empty on a Pi)
+#   HIL_TESTS        directory of packages' `go test -tags hil` binaries (NAME.test), may be empty
 #   HIL_WORK         scratch directory
 #   HIL_BREAK        deliberately broken steps, space-separated: hflip server
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -38,17 +39,49 @@ broken hflip && camflags="-break hflip"
 "$B/probe" gpio || rc=1
 "$B/probe" status -led "${HIL_LED:-GPIO17}" -button "${HIL_BUTTON-GPIO27}" || rc=1
 
-# 2. picam-server streaming to the host's clients until it has sent
+# 2. The packages' own hardware tests (hw/v4l2, codec: go test -tags hil),
+#    pointed at the devices the probe finds. Two spellings of the variables
+#    are in use; both are set.
+if [ -n "$HIL_TESTS" ] && [ -d "$HIL_TESTS" ]; then
+	cam=$("$B/probe" find camera 2>/dev/null)
+	enc=$("$B/probe" find encoder 2>/dev/null)
+	for t in "$HIL_TESTS"/*.test; do
+		[ -x "$t" ] || continue
+		name=$(basename "$t" .test)
+		out=$HIL_WORK/$name.out
+		PICAM_V4L2_DEVICE=$cam PICAM_V4L2_M2M_DEVICE=$enc PICAM_HIL_CAMERA=$cam PICAM_HIL_ENCODER=$enc \
+			"$t" -test.run '^TestHIL' -test.v -test.timeout 120s >"$out" 2>&1
+		trc=$?
+		sed "s|^|[$name] |" "$out"
+		p=$(grep -c '^--- PASS' "$out")
+		f=$(grep -c '^--- FAIL' "$out")
+		s=$(grep -c '^--- SKIP' "$out")
+		names=$(grep '^--- FAIL' "$out" | cut -d' ' -f3 | tr '\n' ' ')
+		fact gotest "\"package\":\"$name\",\"exit\":$trc,\"passed\":$p,\"failed\":$f,\"skipped\":$s,\"failures\":\"$names\""
+		[ $trc -eq 0 ] || rc=1
+	done
+fi
+
+# 3. picam-server streaming to the host's clients until it has sent
 #    HIL_FRAMES frames and terminated them.
 extra=
 broken server && extra=--hil-broken-flag
 fact server.start "\"ports\":\"$HIL_PORTS\",\"host\":\"$HIL_HOST\",\"uptime_s\":$(uptime_s)"
+# Its log goes to the console and to server.err; its exit status through a
+# file, since a pipeline's status is tee's.
 # shellcheck disable=SC2086
-"$B/picam-server" --address "$HIL_HOST" --ports "$HIL_PORTS" --pattern 1 \
-	--frames "$HIL_FRAMES" --resolution "$HIL_RES" --json \
-	${HIL_HTTP:+--http "$HIL_HTTP"} $HIL_SERVER_ARGS $extra >"$HIL_WORK/server.out"
-src=$?
-fact server.exit "\"code\":$src,\"uptime_s\":$(uptime_s)"
+{
+	"$B/picam-server" --address "$HIL_HOST" --ports "$HIL_PORTS" --pattern 1 \
+		--frames "$HIL_FRAMES" --resolution "$HIL_RES" --json \
+		${HIL_HTTP:+--http "$HIL_HTTP"} $HIL_SERVER_ARGS $extra 2>&1 >"$HIL_WORK/server.out"
+	echo $? >"$HIL_WORK/server.rc"
+} | tee "$HIL_WORK/server.err"
+src=$(cat "$HIL_WORK/server.rc")
+why=
+if [ "$src" != 0 ]; then
+	why=$(grep -m 1 -i -e 'level=error' -e 'flag' -e 'invalid' -e 'error' "$HIL_WORK/server.err" || head -n 1 "$HIL_WORK/server.err")
+fi
+fact server.exit "\"code\":$src,\"stderr\":\"$(clean "$why")\",\"uptime_s\":$(uptime_s)"
 line=$(grep '^{' "$HIL_WORK/server.out" | tail -n 1)
 if [ -n "$line" ]; then
 	printf '\nHILJ {"step":"server.summary","v":%s}\n' "$line"

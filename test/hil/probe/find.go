@@ -3,6 +3,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -83,4 +84,27 @@ func findEncoder(flagValue string) (string, error) {
 	return findNode("stateful encoder (M2M node)", encoderNames, func(c v4l2.Capability) bool {
 		return c.IsM2M() && strings.Contains(strings.ToLower(c.Card), "enc")
 	})
+}
+
+// runFind prints the camera's or the encoder's node, so the scenario can
+// hand it to the packages' own hil tests.
+func runFind(ctx context.Context, r *reporter, args []string) error {
+	if len(args) != 1 {
+		return fmt.Errorf("usage: probe find camera|encoder")
+	}
+	var path string
+	var err error
+	switch args[0] {
+	case "camera":
+		path, err = findCamera("")
+	case "encoder":
+		path, err = findEncoder("")
+	default:
+		return fmt.Errorf("probe find: unknown device %q (camera or encoder)", args[0])
+	}
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(r.w, path)
+	return err
 }

@@ -8,6 +8,7 @@
 //	probe encode   one camera frame through a multi-planar M2M encoder (hw/v4l2)
 //	probe gpio     a gpio-sim chip through the GPIO character device v2 (raw ioctls)
 //	probe status   the status LED and button through hw/status, read back from the simulator
+//	probe find camera|encoder   print the node path, for scripts (no fact)
 //
 // The probe judges nothing: the host runner holds the expectations. It exits
 // non-zero only when a step could not be carried out at all, so a shell can
@@ -33,6 +34,7 @@ var commands = map[string]func(ctx context.Context, r *reporter, args []string) 
 	"encode": runEncode,
 	"gpio":   runGPIO,
 	"status": runStatus,
+	"find":   runFind,
 }
 
 func main() {

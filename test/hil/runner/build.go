@@ -26,11 +26,7 @@ var native = platform{}
 
 // goBuild builds a static binary of pkg for p, as the release builds do.
 func goBuild(ctx context.Context, repo string, p platform, pkg, out string) error {
-	goBin := os.Getenv("GO")
-	if goBin == "" {
-		goBin = "go"
-	}
-	cmd := exec.CommandContext(ctx, goBin, "build", "-trimpath", "-ldflags=-s -w", "-o", out, pkg)
+	cmd := exec.CommandContext(ctx, goCommand(), "build", "-trimpath", "-ldflags=-s -w", "-o", out, pkg)
 	cmd.Dir = repo
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+p.goos, "GOARCH="+p.goarch, "GOARM="+p.goarm)
 	if p == native {
@@ -40,4 +36,12 @@ func goBuild(ctx context.Context, repo string, p platform, pkg, out string) erro
 		return fmt.Errorf("go build %s for %s: %w\n%s", pkg, p, err, strings.TrimSpace(string(b)))
 	}
 	return nil
+}
+
+// goCommand is the go tool make uses ($(GO)), else go from PATH.
+func goCommand() string {
+	if g := os.Getenv("GO"); g != "" {
+		return g
+	}
+	return "go"
 }

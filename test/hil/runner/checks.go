@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -101,6 +103,7 @@ func evaluate(c config, o *observations) []result {
 	j.encoder(qemu)
 	j.gpio()
 	j.status()
+	j.goTests()
 	sum := j.server()
 	j.clients(sum)
 	j.endOfRun(qemu)
@@ -240,6 +243,41 @@ func (j *judge) status() {
 	}
 }
 
+// goTests judges the packages' own hil tests: every built package must
+// report, run at least one test, fail none and skip none.
+func (j *judge) goTests() {
+	reported := map[string]fact.Fact{}
+	for _, f := range j.o.all("gotest") {
+		reported[f.Str("package")] = f
+	}
+	names := append([]string{}, j.o.hilTests...)
+	for n, f := range reported {
+		if f.Err != "" && !slices.Contains(names, n) {
+			names = append(names, n) // did not build, so never went to the target
+		}
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		name := "go test -tags hil ./" + strings.ReplaceAll(n, ".", "/")
+		f, ok := reported[n]
+		switch {
+		case !ok:
+			j.fail(name, "no report: the guest stopped before running it")
+			continue
+		case f.Err != "":
+			j.failHost(name, f.Err)
+			continue
+		}
+		code, _ := f.Int("exit")
+		p, _ := f.Int("passed")
+		fl, _ := f.Int("failed")
+		sk, _ := f.Int("skipped")
+		j.expect(code == 0 && p > 0 && fl == 0 && sk == 0, name, fmt.Sprintf("%d passed", p),
+			fmt.Sprintf("exit %d: %d passed, %d failed %s, %d skipped (a hil test must not skip); output in the log, prefixed [%s]",
+				code, p, fl, strings.TrimSpace(f.Str("failures")), sk, n))
+	}
+}
+
 // serverSummary is picam-server's --json line, as far as the checks need it.
 type serverSummary struct {
 	ok      bool
@@ -251,7 +289,7 @@ func (j *judge) server() serverSummary {
 	const ex = "picam-server exits 0"
 	if f, ok := j.step(ex, "server.exit"); ok {
 		code, _ := f.Int("code")
-		j.expect(code == 0, ex, "", fmt.Sprintf("picam-server exited %d (its log is in the guest log)", code))
+		j.expect(code == 0, ex, "", fmt.Sprintf("picam-server exited %d: %s", code, f.Str("stderr")))
 	}
 	var s serverSummary
 	name := fmt.Sprintf("picam-server sends %d frames to both clients", j.c.frames)

@@ -21,6 +21,8 @@ type observations struct {
 	facts      []fact.Fact
 	consoleLog string // guest serial log (QEMU) or remote output (SSH)
 
+	hilTests []string // packages whose hil test binaries went to the target
+
 	target  targetResult
 	clients []*clientResult
 	http    httpResult

@@ -49,7 +49,7 @@ func runQEMU(ctx context.Context, c config, log *slog.Logger) (*observations, er
 	if err := os.RemoveAll(work); err != nil {
 		return nil, err
 	}
-	for _, d := range []string{"usr/bin", "hil"} {
+	for _, d := range []string{"usr/bin", "hil", "usr/lib/picam-hil"} {
 		if err := os.MkdirAll(filepath.Join(payload, d), 0o755); err != nil {
 			return nil, err
 		}
@@ -64,6 +64,12 @@ func runQEMU(ctx context.Context, c config, log *slog.Logger) (*observations, er
 		{native, "./cmd/client", clientBin},
 	} {
 		if err := goBuild(ctx, c.repo, b.p, b.pkg, b.out); err != nil {
+			return nil, err
+		}
+	}
+	obs := &observations{consoleLog: filepath.Join(c.artifacts, "serial.log"), target: targetResult{kind: "qemu"}}
+	if c.goTests {
+		if obs.hilTests, err = buildHILTests(ctx, c, arm64, filepath.Join(payload, "usr/lib/picam-hil"), obs); err != nil {
 			return nil, err
 		}
 	}
@@ -93,6 +99,7 @@ func runQEMU(ctx context.Context, c config, log *slog.Logger) (*observations, er
 		"HIL_LED=" + led,
 		"HIL_BUTTON=GPIO27",
 		"HIL_BREAK=" + strings.Join(c.breaks, " "),
+		"HIL_TESTS=/usr/lib/picam-hil",
 	}
 	if err := writeEnv(filepath.Join(payload, "hil.env"), settings); err != nil {
 		return nil, err
@@ -106,7 +113,6 @@ func runQEMU(ctx context.Context, c config, log *slog.Logger) (*observations, er
 	built := time.Since(start)
 
 	// Clients first: they bind, the guest's picam-server dials them.
-	obs := &observations{consoleLog: filepath.Join(c.artifacts, "serial.log"), target: targetResult{kind: "qemu"}}
 	kids, err := startClients(ctx, c, "127.0.0.1", clientBin, clientPorts)
 	defer func() {
 		for _, k := range kids {

@@ -77,6 +77,16 @@ func runSSH(ctx context.Context, c config, log *slog.Logger) (*observations, err
 			return nil, err
 		}
 	}
+	obs := &observations{consoleLog: filepath.Join(c.artifacts, "target.log"), target: targetResult{kind: "ssh"}}
+	tests := filepath.Join(work, "tests")
+	if err := os.MkdirAll(tests, 0o755); err != nil {
+		return nil, err
+	}
+	if c.goTests {
+		if obs.hilTests, err = buildHILTests(ctx, c, p, tests, obs); err != nil {
+			return nil, err
+		}
+	}
 	rdir, err := out("mktemp -d /tmp/picam-hil.XXXXXX")
 	if err != nil {
 		return nil, err
@@ -88,8 +98,8 @@ func runSSH(ctx context.Context, c config, log *slog.Logger) (*observations, err
 		_ = exec.CommandContext(cctx, "ssh", append(append([]string{}, sshOpts...), dest, "rm -rf "+shellQuote(rdir))...).Run()
 	}()
 	files := []string{filepath.Join(work, "picam-server"), filepath.Join(work, "probe"),
-		filepath.Join(c.repo, "test/hil/guest/lib.sh"), filepath.Join(c.repo, "test/hil/guest/scenario.sh")}
-	scp := exec.CommandContext(ctx, "scp", append(append(append([]string{}, scpOpts...), files...), dest+":"+rdir+"/")...)
+		filepath.Join(c.repo, "test/hil/guest/lib.sh"), filepath.Join(c.repo, "test/hil/guest/scenario.sh"), tests}
+	scp := exec.CommandContext(ctx, "scp", append(append(append([]string{"-r"}, scpOpts...), files...), dest+":"+rdir+"/")...)
 	if b, err := scp.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("scp to %s:%s: %w: %s", dest, rdir, err, strings.TrimSpace(string(b)))
 	}
@@ -98,8 +108,6 @@ func runSSH(ctx context.Context, c config, log *slog.Logger) (*observations, err
 	if err != nil {
 		return nil, fmt.Errorf("%w (HIL_HOST_ADDR must be an address of this machine)", err)
 	}
-	obs := &observations{consoleLog: filepath.Join(c.artifacts, "target.log"), target: targetResult{kind: "ssh"}}
-	obs.http.checked = false
 	kids, err := startClients(ctx, c, c.hostAddr, clientBin, ports)
 	defer func() {
 		for _, k := range kids {
@@ -117,7 +125,7 @@ func runSSH(ctx context.Context, c config, log *slog.Logger) (*observations, err
 		"HIL_BIN=" + rdir, "HIL_WORK=" + rdir, "HIL_HOST=" + c.hostAddr, "HIL_PORTS=" + joinInts(ports),
 		"HIL_FRAMES=" + strconv.Itoa(c.frames), "HIL_RES=" + c.resolution,
 		"HIL_SERVER_ARGS=" + c.serverArgs + " --codec " + c.codec,
-		"HIL_HTTP=", "HIL_LED=" + led, "HIL_BUTTON=", "HIL_BREAK=" + strings.Join(c.breaks, " "),
+		"HIL_HTTP=", "HIL_TESTS=" + rdir + "/tests", "HIL_LED=" + led, "HIL_BUTTON=", "HIL_BREAK=" + strings.Join(c.breaks, " "),
 	}
 	var envs []string
 	for _, s := range settings {
