@@ -42,3 +42,23 @@ func TestHILCaptureTime32(t *testing.T) {
 		t.Error("the device switched away from the forced time32 layout")
 	}
 }
+
+// TestHILCaptureTime64Native checks that on kernels since 5.6 the package
+// really uses the native 64-bit time layout and does not silently fall back.
+func TestHILCaptureTime64Native(t *testing.T) {
+	d := hilDevice(t, "PICAM_V4L2_DEVICE")
+	if v := d.Capability().Version; v < 5<<16|6<<8 {
+		t.Fatalf("kernel %s predates the time64 V4L2 ABI; this test needs 5.6 or later", d.Capability().VersionString())
+	}
+	c, err := d.StartCapture(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Stop()
+	if _, err := c.ReadFrame(5 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if d.bufTime32.Load() {
+		t.Error("fell back to 32-bit time buffers on a kernel that has the time64 ioctls")
+	}
+}
