@@ -52,6 +52,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	jsonOut := stdout
 	if o.output == "-" {
 		jsonOut = con
+		// A player that quits must end the client cleanly, not kill it: with SIGPIPE
+		// notified, a write to the closed stdout fails with EPIPE instead (see os/signal).
+		sigpipe := make(chan os.Signal, 1)
+		signal.Notify(sigpipe, syscall.SIGPIPE)
+		defer signal.Stop(sigpipe)
 	}
 
 	sigCtx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

