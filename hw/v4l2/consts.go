@@ -174,3 +174,7 @@ const (
 	DMABufSyncStart = 0
 	DMABufSyncEnd   = 4
 )
+
+// capTimePerFrame is V4L2_CAP_TIMEPERFRAME in struct v4l2_captureparm: the
+// driver honours timeperframe.
+const capTimePerFrame = 0x1000

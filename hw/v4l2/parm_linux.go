@@ -7,10 +7,6 @@ import (
 	"unsafe"
 )
 
-// capTimePerFrame is V4L2_CAP_TIMEPERFRAME in struct v4l2_captureparm: the
-// driver honours timeperframe.
-const capTimePerFrame = 0x1000
-
 // GetFrameInterval returns the time per frame of a queue (VIDIOC_G_PARM).
 func (d *Device) GetFrameInterval(t BufType) (Fract, error) {
 	if err := d.acquire(); err != nil {
