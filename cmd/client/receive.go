@@ -50,6 +50,23 @@ type camera struct {
 	meter *media.Meter
 	jpeg  codec.Encoder // converts raw frames for the outputs; made on first need
 	count uint64        // frames, for the sequence number of servers that send none
+	// width and height of an H.264 stream, from its newest SPS
+	width, height int
+}
+
+// h264Size reads the picture size from the SPS in front of a keyframe, if there is one.
+func (c *camera) h264Size(au []byte) {
+	for nal := range h264.NALUnits(au) {
+		if h264.TypeOf(nal) == h264.NALSPS {
+			if sps, err := h264.ParseSPS(nal); err == nil {
+				c.width, c.height = sps.Width, sps.Height
+			}
+			return
+		}
+		if h264.TypeOf(nal).IsSlice() {
+			return
+		}
+	}
 }
 
 func newReceiver(o *options, c *stream.Client, log *slog.Logger) *receiver {
@@ -204,6 +221,10 @@ func (r *receiver) account(f *stream.Frame) {
 	}
 	if codecName == media.H264 {
 		p.Key = h264.IsIDR(f.Payload)
+		if p.Key {
+			cam.h264Size(f.Payload)
+		}
+		p.Width, p.Height = cam.width, cam.height
 	}
 	cam.meter.Add(p, len(f.Payload))
 	if len(r.outputs) == 0 && r.viewer == nil {

@@ -67,7 +67,7 @@ func TestClientViewerH264(t *testing.T) {
 	}
 	var s fullClientSummary
 	client.jsonLine(&s)
-	if len(s.Cameras) != 1 || s.Cameras[0].Codec != "h264" || s.Frames == 0 {
+	if len(s.Cameras) != 1 || s.Cameras[0].Codec != "h264" || s.Cameras[0].Width != 640 || s.Cameras[0].Height != 480 || s.Frames == 0 {
 		t.Fatalf("summary %+v", s)
 	}
 }
