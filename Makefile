@@ -96,7 +96,8 @@ hil:
 	$(GO) run ./test/hil/runner -target "$(HIL_TARGET)" -cache "$(HIL_CACHE)" -artifacts "$(HIL_ARTIFACTS)" \
 	  -timeout "$(HIL_TIMEOUT)" -break "$(HIL_BREAK)" -host-addr "$(HIL_HOST_ADDR)" \
 	  $(if $(HIL_FRAMES),-frames "$(HIL_FRAMES)") $(if $(HIL_CODEC),-codec "$(HIL_CODEC)") \
-	  $(if $(HIL_LED),-led "$(HIL_LED)") $(if $(HIL_SERVER_ARGS),-server-args "$(HIL_SERVER_ARGS)")
+	  $(if $(HIL_LED),-led "$(HIL_LED)") $(if $(HIL_SERVER_ARGS),-server-args "$(HIL_SERVER_ARGS)") \
+	  $(if $(HIL_WATCH_LED),-watch-led "$(HIL_WATCH_LED)") $(if $(filter 0,$(HIL_GOTESTS)),-gotests=false)
 
 bench: build
 	$(GO) run ./test/bench $(BENCHFLAGS)

@@ -16,6 +16,7 @@
 #   HIL_BUTTON       button line for the probe (GPIO27 in QEMU, empty on a Pi)
 #   HIL_TESTS        directory of packages' `go test -tags hil` binaries (NAME.test), may be empty
 #   HIL_WORK         scratch directory
+#   HIL_WATCH_LED    gpio-sim line to watch while picam-server runs (its own status LED)
 #   HIL_BREAK        deliberately broken steps, space-separated: hflip server
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
@@ -66,6 +67,11 @@ fi
 #    HIL_FRAMES frames and terminated them.
 extra=
 broken server && extra=--hil-broken-flag
+wpid=
+if [ -n "$HIL_WATCH_LED" ]; then
+	"$B/probe" watch -line "$HIL_WATCH_LED" &
+	wpid=$!
+fi
 fact server.start "\"ports\":\"$HIL_PORTS\",\"host\":\"$HIL_HOST\",\"uptime_s\":$(uptime_s)"
 # Its log goes to the console and to server.err; its exit status through a
 # file, since a pipeline's status is tee's.
@@ -77,6 +83,10 @@ fact server.start "\"ports\":\"$HIL_PORTS\",\"host\":\"$HIL_HOST\",\"uptime_s\":
 	echo $? >"$HIL_WORK/server.rc"
 } | tee "$HIL_WORK/server.err"
 src=$(cat "$HIL_WORK/server.rc")
+if [ -n "$wpid" ]; then
+	kill -TERM "$wpid"
+	wait "$wpid"
+fi
 why=
 if [ "$src" != 0 ]; then
 	why=$(grep -m 1 -i -e 'level=error' -e 'flag' -e 'invalid' -e 'error' "$HIL_WORK/server.err" || head -n 1 "$HIL_WORK/server.err")

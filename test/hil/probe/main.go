@@ -9,6 +9,7 @@
 //	probe gpio     a gpio-sim chip through the GPIO character device v2 (raw ioctls)
 //	probe status   the status LED and button through hw/status, read back from the simulator
 //	probe find camera|encoder   print the node path, for scripts (no fact)
+//	probe watch -line GPIO17    sample a simulated LED line until SIGTERM (picam-server's LED)
 //
 // The probe judges nothing: the host runner holds the expectations. It exits
 // non-zero only when a step could not be carried out at all, so a shell can
@@ -35,7 +36,11 @@ var commands = map[string]func(ctx context.Context, r *reporter, args []string) 
 	"gpio":   runGPIO,
 	"status": runStatus,
 	"find":   runFind,
+	"watch":  runWatch,
 }
+
+// limits bounds each command; watch lasts as long as the server it watches.
+var limits = map[string]time.Duration{"watch": 10 * time.Minute}
 
 func main() {
 	if len(os.Args) < 2 || commands[os.Args[1]] == nil {
@@ -46,10 +51,14 @@ func main() {
 	// the host's boot deadline, which would hide which step wedged.
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
-	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	name := os.Args[1]
+	limit := limits[name]
+	if limit == 0 {
+		limit = 60 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	r := &reporter{w: os.Stdout, log: slog.New(slog.NewTextHandler(os.Stderr, nil))}
-	name := os.Args[1]
 	if err := commands[name](ctx, r, os.Args[2:]); err != nil {
 		r.fail(name, err)
 		os.Exit(1)

@@ -105,6 +105,7 @@ func evaluate(c config, o *observations) []result {
 	j.status()
 	j.goTests()
 	sum := j.server()
+	j.serverLED()
 	j.clients(sum)
 	j.endOfRun(qemu)
 	return j.out
@@ -240,6 +241,23 @@ func (j *judge) status() {
 	if f, ok := j.step(cl, "status.close"); ok {
 		v, _ := f.Int("led_after_close")
 		j.expect(v == 0, cl, "", fmt.Sprintf("the LED line reads %d after Close", v))
+	}
+}
+
+// serverLED judges picam-server's own status LED, watched on its gpio-sim
+// line while it ran: it must have lit and changed (starting, waiting,
+// streaming and stopping look different).
+func (j *judge) serverLED() {
+	if j.c.watchLED == "" {
+		return
+	}
+	name := "picam-server drives its status LED on " + j.c.watchLED
+	if f, ok := j.step(name, "server.led"); ok {
+		high, _ := f.Int("high")
+		flips, _ := f.Int("flips")
+		samples, _ := f.Int("samples")
+		j.expect(high > 0 && flips >= 2, name, fmt.Sprintf("on in %d of %d samples, %d changes", high, samples, flips),
+			fmt.Sprintf("on in %d of %d samples, %d changes: the LED never lit or never changed (is the server's LED flag in HIL_SERVER_ARGS?)", high, samples, flips))
 	}
 }
 

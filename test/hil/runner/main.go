@@ -35,6 +35,7 @@ type config struct {
 	codec      string
 	serverArgs string
 	led        string
+	watchLED   string        // gpio-sim line picam-server drives as its status LED (QEMU)
 	bootLimit  time.Duration // bound on one guest run
 	goTests    bool          // also run the packages' own -tags hil tests on the target
 }
@@ -58,6 +59,7 @@ func run() int {
 	fs.StringVar(&c.codec, "codec", "jpeg", "stream payload: jpeg or raw")
 	fs.StringVar(&c.serverArgs, "server-args", "--source testsrc", "extra picam-server flags (camera source, encoder, LEDs)")
 	fs.StringVar(&c.led, "led", "", `status LED the probe drives through hw/status (default GPIO17 on gpio-sim in QEMU, ACT on a Pi)`)
+	fs.StringVar(&c.watchLED, "watch-led", "", `gpio-sim line picam-server itself drives as its status LED (give -server-args the matching LED flag), e.g. GPIO17; checked only when set`)
 	fs.BoolVar(&c.goTests, "gotests", true, "build the packages' `go test -tags hil` binaries and run them on the target")
 	fs.DurationVar(&c.bootLimit, "timeout", 240*time.Second, "bound on the guest run, from QEMU start (or SSH start) to power-off")
 	if err := fs.Parse(os.Args[1:]); err != nil {

@@ -100,6 +100,7 @@ func runQEMU(ctx context.Context, c config, log *slog.Logger) (*observations, er
 		"HIL_BUTTON=GPIO27",
 		"HIL_BREAK=" + strings.Join(c.breaks, " "),
 		"HIL_TESTS=/usr/lib/picam-hil",
+		"HIL_WATCH_LED=" + c.watchLED,
 	}
 	if err := writeEnv(filepath.Join(payload, "hil.env"), settings); err != nil {
 		return nil, err
