@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/jpeg"
 
+	"github.com/picam-project/picam/codec/turbojpeg"
 	picimage "github.com/picam-project/picam/image"
 )
 
@@ -23,6 +24,7 @@ type jpegEncoder struct {
 	out      appendWriter
 	sizeHint int // expected size of the next JPEG, from the last one
 	closed   bool
+	turbo    *turbojpeg.Compressor // nil: pure Go
 	indexer
 }
 
@@ -64,6 +66,13 @@ func (e *jpegEncoder) Encode(f picimage.Frame) (Packet, error) {
 		return e.stamp(packetFor(JPEG, f, data)), nil
 	case picimage.H264:
 		return Packet{}, fmt.Errorf("jpeg encode frame %d: cannot re-encode H264 frames; configure the camera for a raw format or MJPEG", f.Seq)
+	}
+	if e.turbo != nil {
+		data, err := e.encodeTurbo(f)
+		if err != nil {
+			return Packet{}, fmt.Errorf("jpeg encode frame %d (%dx%d): %w", f.Seq, f.Width, f.Height, err)
+		}
+		return e.stamp(packetFor(JPEG, f, data)), nil
 	}
 	if err := e.fill(f); err != nil {
 		return Packet{}, err
@@ -130,6 +139,11 @@ func (e *jpegEncoder) Codec() Codec { return JPEG }
 func (e *jpegEncoder) Close() error {
 	e.closed = true
 	e.img, e.rgbSwap, e.lut = nil, nil, nil
+	if e.turbo != nil {
+		err := e.turbo.Close()
+		e.turbo = nil
+		return err
+	}
 	return nil
 }
 
