@@ -137,7 +137,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	}
 	fs.StringVar(&o.address, "address", "*", "local address to bind (* = all interfaces); the server's --address must reach it")
 	fs.IntVar(&o.port, "port", 0, "port to bind; each client of one server needs its own (required, unless --ports)")
-	fs.Var(portsFlag{&o.ports}, "ports", "NetGear Multi-Servers mode: bind these ports (e.g. 5566,5567) and receive from one server on each at once; not with --port or --multiclient")
+	fs.Var(portsFlag{&o.ports}, "ports", "NetGear Multi-Servers mode: bind `PORTS` (e.g. 5566,5567) and receive from one server on each at once; not with --port or --multiclient")
 	fs.IntVar(&o.pattern, "pattern", 1, "NetGear pattern: 1 (REQ/REP) or 2 (PUB/SUB); must match the server")
 	fs.BoolVar(&o.bidirectional, "bidirectional", false, "NetGear bidirectional mode: print the server's message (pattern 1 only)")
 	fs.BoolVar(&o.multiClient, "multiclient", true, "NetGear multi-client mode (picam-client speaks it unless --ports; the flag exists for NetGear's mode checks)")
@@ -149,9 +149,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.jsonOut, "json", false, "print a JSON summary line at exit: on stdout, or on stderr when --output - has stdout")
 	fs.DurationVar(&o.statsEvery, "stats", time.Second, "status: on a terminal a line redrawn in place, otherwise a log line this often (0 = never)")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn, error")
-	fs.Var(viewFlag{&o.view}, "view", "serve a live viewer page for a browser, on ADDR with --view=ADDR (default "+DefaultViewAddr+")")
-	fs.StringVar(&o.record, "record", "", "record to FILE: .mp4 (fragmented, H.264 or Motion-JPEG), .mjpeg or .h264; with --ports one file per camera, FILE-PORT.ext")
-	fs.StringVar(&o.output, "output", "", "write the bare video stream (JPEG frames or H.264 Annex-B) to FILE, or to stdout with -, for a player: ffplay -fflags nobuffer -f mjpeg -")
+	fs.Var(viewFlag{&o.view}, "view", "serve a live viewer page for a browser on "+DefaultViewAddr+", or on ADDR with --view=ADDR")
+	fs.StringVar(&o.record, "record", "", "record to `FILE`: .mp4 (fragmented, H.264 or Motion-JPEG), .mjpeg or .h264; with --ports one file per camera, FILE-PORT.ext")
+	fs.StringVar(&o.output, "output", "", "write the bare video stream (JPEG frames or H.264 Annex-B) to `FILE`, or to stdout with -, for a player: ffplay -fflags nobuffer -f mjpeg -")
 	fs.IntVar(&o.jpegQuality, "jpeg-quality", 90, "JPEG quality 1-100 for raw (uncompressed) frames converted for --view, --record and --output")
 	if err := fs.Parse(joinViewArg(args)); err != nil {
 		return nil, err
