@@ -57,6 +57,8 @@ func (c *Client) Handshake(cc CommandConn, _ net.Addr, metadata []byte) (*Sessio
 	case "WELCOME":
 	case "ERROR":
 		return nil, nil, refused(body)
+	case "HELLO":
+		return nil, nil, fmt.Errorf("%w: the peer sent HELLO too, so it is also a CURVE client; the receiver must be the CURVE server", ErrMalformed)
 	default:
 		return nil, nil, unexpected("the handshake", "WELCOME", name)
 	}

@@ -34,18 +34,13 @@ func (c *Conn) mechanism() (name string, asServer bool) {
 	return "CURVE", c.opts.Curve.AsServer()
 }
 
-// checkAsServer enforces RFC 25: in CURVE exactly one side is the server. Two clients would
-// wait for each other's WELCOME until the deadline; two servers for each other's HELLO.
+// checkAsServer looks at the peer's as-server bit. RFC 23 says exactly one CURVE side sets it,
+// but libzmq 4.3 sends zeros there whatever its role (and ignores the bit), so only a peer
+// that claims to be a server while we are one can be refused here: two servers would each wait
+// for the other's HELLO until the deadline. Two clients are caught by the handshake instead.
 func (c *Conn) checkAsServer(peerAsServer byte) error {
-	if c.opts.Curve == nil {
-		return nil
-	}
-	if own := c.opts.Curve.AsServer(); own == (peerAsServer == 1) {
-		role := "client"
-		if own {
-			role = "server"
-		}
-		return fmt.Errorf("%w: both sides are CURVE %ss; one must be the server (the receiver, which binds) and one the client (the sender)", ErrProtocol, role)
+	if c.opts.Curve != nil && c.opts.Curve.AsServer() && peerAsServer == 1 {
+		return fmt.Errorf("%w: both sides are CURVE servers; the sender must be the CURVE client", ErrProtocol)
 	}
 	return nil
 }

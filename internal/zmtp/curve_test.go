@@ -333,7 +333,13 @@ func TestCurveHandshakeRefusals(t *testing.T) {
 	})
 	t.Run("two CURVE clients", func(t *testing.T) {
 		_, _, l, err := curvePair(t, REQ, REP, cl, curve.NewClient(k.client, k.server.Public), Options{})
-		if !errors.Is(err, ErrProtocol) || !strings.Contains(err.Error(), "both sides") || l.err == nil {
+		if !errors.Is(err, ErrProtocol) || !errors.Is(err, curve.ErrMalformed) || !strings.Contains(err.Error(), "also a CURVE client") || l.err == nil {
+			t.Fatalf("client %v, server %v", err, l.err)
+		}
+	})
+	t.Run("two CURVE servers", func(t *testing.T) {
+		_, _, l, err := curvePair(t, REQ, REP, curve.NewServer(k.client, nil), curve.NewServer(k.server, nil), Options{})
+		if !errors.Is(err, ErrProtocol) || !strings.Contains(err.Error(), "both sides are CURVE servers") || !errors.Is(l.err, ErrProtocol) {
 			t.Fatalf("client %v, server %v", err, l.err)
 		}
 	})
@@ -401,4 +407,59 @@ func (h *helloSender) WriteCommand(name string, body []byte) error {
 
 func (h *helloSender) ReadCommand() (string, []byte, error) {
 	return "", nil, errors.New("test: stop after HELLO")
+}
+
+// FuzzCurveReadMsg feeds arbitrary bytes to a CURVE connection after a real handshake: every
+// input must end in an error (nothing forged opens), never in a panic or a huge allocation.
+func FuzzCurveReadMsg(f *testing.F) {
+	f.Add([]byte{0, 5, 'h', 'e', 'l', 'l', 'o'})
+	f.Add(append([]byte{0, 33}, "\x07MESSAGE\x00\x00\x00\x00\x00\x00\x00\x09"+strings.Repeat("\x00", 17)...))
+	f.Add([]byte{flagLong, 0, 0, 0, 0, 0, 0, 1, 0})
+	f.Add([]byte{flagCommand, 5, 4, 'P', 'I', 'N', 'G'})
+	srvKeys, err := curve.GenerateKeyPair()
+	if err != nil {
+		f.Fatal(err)
+	}
+	cliKeys, err := curve.GenerateKeyPair()
+	if err != nil {
+		f.Fatal(err)
+	}
+	srv := curve.NewServer(srvKeys, nil)
+	cl := curve.NewClient(cliKeys, srvKeys.Public)
+	// Loopback TCP rather than net.Pipe: both sides send their greeting before reading, which
+	// needs a buffered transport.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer ln.Close()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		a, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer a.Close()
+		b, err := ln.Accept()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b.Close()
+		done := make(chan error, 1)
+		go func() {
+			_, err := Handshake(a, Options{SocketType: PUB, Curve: cl})
+			done <- err
+		}()
+		l, err := Handshake(b, Options{SocketType: SUB, Curve: srv, MaxFrameSize: 1 << 16})
+		if derr := <-done; err != nil || derr != nil {
+			t.Fatalf("handshake: %v, %v", err, derr)
+		}
+		go func() {
+			a.Write(data)
+			a.Close()
+		}()
+		var m Msg
+		if err := l.ReadMsg(&m, nil); err == nil {
+			t.Fatalf("forged bytes read as a message: %q", m.Parts)
+		}
+	})
 }
