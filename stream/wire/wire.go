@@ -126,6 +126,15 @@ type rawHeader struct {
 // present; a non-terminate header also needs compression, and, for a raw payload, dtype and
 // shape. Payload sizes are checked separately by CheckPayload.
 func ParseHeader(b []byte) (Header, error) {
+	if h, ok := parseCanonical(b); ok {
+		return h, nil
+	}
+	return parseHeaderJSON(b)
+}
+
+// parseHeaderJSON is ParseHeader for any JSON: the reference behaviour, and the path for every
+// header parseCanonical does not take.
+func parseHeaderJSON(b []byte) (Header, error) {
 	var r rawHeader
 	if err := json.Unmarshal(b, &r); err != nil {
 		return Header{}, fmt.Errorf("%w: header is not a JSON object: %v", ErrMalformed, err)
