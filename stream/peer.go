@@ -69,7 +69,17 @@ func (p *peer) take() *outgoing {
 	o := p.pending
 	p.pending = nil
 	p.mu.Unlock()
+	if o != nil {
+		p.s.signalDemand()
+	}
 	return o
+}
+
+// empty reports whether the mailbox holds no frame.
+func (p *peer) empty() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.pending == nil
 }
 
 func (p *peer) idle() bool {
@@ -173,6 +183,7 @@ func (p *peer) markConnected() {
 	p.state.Store(stateConnected)
 	p.everConnected.Store(true)
 	p.s.peerConnected()
+	p.s.signalDemand()
 }
 
 // write sends one message with the write deadline, tracking the time it took.

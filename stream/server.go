@@ -56,6 +56,7 @@ type Server struct {
 
 	ready     chan struct{}
 	readyOnce sync.Once
+	demand    chan struct{} // signalled when a connected client's mailbox empties (WaitDemand)
 
 	sent     atomic.Uint64 // frames accepted for transmission
 	unrouted atomic.Uint64 // round-robin frames with no connected client
@@ -82,6 +83,7 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 		log:     cfg.Logger,
 		replies: make(chan Reply, 256),
 		ready:   make(chan struct{}),
+		demand:  make(chan struct{}, 1),
 		closing: make(chan struct{}),
 	}
 	s.runCtx, s.cancel = context.WithCancel(context.Background())
@@ -148,6 +150,43 @@ func (s *Server) Send(pkt *Packet) bool {
 		p.offer(out)
 	}
 	return true
+}
+
+// WaitDemand blocks until some connected client has an empty mailbox (its sender has taken the
+// last frame offered and will take the next one as soon as it can), or ctx ends, or the server
+// closes (ErrClosed). A source with no natural frame rate, such as a still test card or a file,
+// calls it before each Send so that it produces exactly as fast as the fastest client takes
+// frames instead of spinning a core on frames that would only replace each other. A camera
+// paces itself and never needs it.
+func (s *Server) WaitDemand(ctx context.Context) error {
+	for {
+		select {
+		case <-s.closing:
+			return ErrClosed
+		default:
+		}
+		for _, p := range s.peers {
+			if p.state.Load() == stateConnected && p.empty() {
+				return nil
+			}
+		}
+		select {
+		case <-s.demand:
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-s.closing:
+			return ErrClosed
+		}
+	}
+}
+
+// signalDemand wakes a WaitDemand; a signal nobody waits for is kept (one) and only costs a
+// re-check.
+func (s *Server) signalDemand() {
+	select {
+	case s.demand <- struct{}{}:
+	default:
+	}
 }
 
 func (s *Server) header(pkt *Packet) []byte {
