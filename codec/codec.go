@@ -37,6 +37,8 @@ func (c Codec) String() string { return string(c) }
 // ParseCodec turns a user-supplied name into a Codec. It ignores case and
 // surrounding space and accepts the aliases "jpg", "mjpeg" and "h.264"/"avc",
 // because people type codec names the way their other tools spell them.
+// "auto" gives Auto, which only Select understands; "fwht" gives FWHT, the
+// QEMU test's codec.
 func ParseCodec(s string) (Codec, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "raw", "bgr", "bgr24":
@@ -47,8 +49,10 @@ func ParseCodec(s string) (Codec, error) {
 		return H264, nil
 	case "fwht":
 		return FWHT, nil
+	case "auto":
+		return Auto, nil
 	}
-	return "", fmt.Errorf("codec: unknown codec %q; use raw, jpeg or h264", s)
+	return "", fmt.Errorf("codec: unknown codec %q; use raw, jpeg, h264 or auto", s)
 }
 
 // Packet is one encoded frame, ready to send. Width, Height, Seq, Captured

@@ -10,7 +10,7 @@ import (
 func TestParseCodec(t *testing.T) {
 	for in, want := range map[string]Codec{
 		"raw": Raw, " RAW ": Raw, "bgr24": Raw, "jpeg": JPEG, "JPG": JPEG, "mjpeg": JPEG,
-		"h264": H264, "H.264": H264, "avc": H264, "fwht": FWHT,
+		"h264": H264, "H.264": H264, "avc": H264, "fwht": FWHT, "Auto": Auto,
 	} {
 		got, err := ParseCodec(in)
 		if err != nil || got != want {
@@ -18,7 +18,7 @@ func TestParseCodec(t *testing.T) {
 		}
 	}
 	for _, in := range []string{"", "png", "h265", "rawr"} {
-		if _, err := ParseCodec(in); err == nil || !strings.Contains(err.Error(), "use raw, jpeg or h264") {
+		if _, err := ParseCodec(in); err == nil || !strings.Contains(err.Error(), "use raw, jpeg, h264 or auto") {
 			t.Errorf("ParseCodec(%q) err = %v", in, err)
 		}
 	}

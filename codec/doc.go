@@ -7,8 +7,22 @@
 // the packet's bytes are then shared by every client's sender, so a packet's
 // Data is never modified after Encode returns.
 //
-// This file set holds the two software encoders every build has: NewRaw
-// (BGR24 passthrough or conversion) and NewJPEG (pure Go image/jpeg, with
-// passthrough for frames a camera already compressed). Hardware (V4L2 M2M)
-// and H.264 encoders implement the same interface.
+// The encoders, in the order Select prefers them:
+//
+//   - Hardware: NewM2M drives a V4L2 memory-to-memory encoder through the
+//     multi-planar queue API, the Raspberry Pi's bcm2835-codec (/dev/video11
+//     H.264 or MJPEG, /dev/video31 JPEG); in the QEMU test, vicodec.
+//   - Passthrough: a camera that already compresses (the legacy Pi camera,
+//     UVC) is forwarded: MJPEG by NewJPEG, H.264 by NewH264Passthrough.
+//   - Software: NewJPEG (pure Go, every build), NewTurboJPEG (libjpeg-turbo,
+//     build tag turbojpeg), NewSoftwareH264 (OpenH264, build tag openh264),
+//     NewRaw (BGR24).
+//
+// Every H.264 encoder puts SPS and PPS in front of each IDR and numbers its
+// packets without gaps (Packet.Index), so a per-client h264.Gate can start a
+// client at a keyframe and keep it from P-frames it cannot decode.
+//
+// The default build is pure Go (CGO_ENABLED=0); the cgo encoders compile only
+// with their build tags and report an error wrapping ErrUnavailable
+// otherwise, so callers fall back at run time.
 package codec

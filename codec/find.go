@@ -16,8 +16,10 @@ type M2MDevice struct {
 	Driver string // "bcm2835-codec", "vicodec", …
 	Card   string // "bcm2835-codec-encode", "vicodec", …
 	MPlane bool
-	// Codecs are the codecs it can produce.
-	Codecs []Codec
+	// Codecs are the codecs it can produce; Formats the bitstream formats
+	// it offers (MJPG on /dev/video11, JPEG on /dev/video31).
+	Codecs  []Codec
+	Formats []v4l2.PixelFormat
 }
 
 // FindM2MEncoders lists the memory-to-memory encoders among /dev/video*,
@@ -32,8 +34,23 @@ func FindM2MEncoders() []M2MDevice {
 
 // FindM2MEncoder returns the first encoder that produces c, or an error
 // that lists what was found.
+// For JPEG a device offering JPEG stills (bcm2835-codec's /dev/video31,
+// which has a quality control) is preferred to one offering MJPEG
+// (/dev/video11, where quality follows the bitrate).
 func FindM2MEncoder(c Codec) (M2MDevice, error) {
-	all := FindM2MEncoders()
+	return pickM2MEncoder(FindM2MEncoders(), c)
+}
+
+func pickM2MEncoder(all []M2MDevice, c Codec) (M2MDevice, error) {
+	if pref := codedFourCCs[c]; len(pref) > 0 {
+		for _, d := range all {
+			for _, pf := range d.Formats {
+				if pf == pref[0] {
+					return d, nil
+				}
+			}
+		}
+	}
 	for _, d := range all {
 		for _, dc := range d.Codecs {
 			if dc == c {
@@ -83,11 +100,15 @@ func findM2MEncoders(paths []string, open func(string) (m2mDevice, error)) []M2M
 			if err == nil {
 				m := M2MDevice{Path: p, Driver: c.Driver, Card: c.Card, MPlane: c.IsMPlane()}
 				for _, codec := range []Codec{H264, JPEG, FWHT} {
+					found := false
 					for _, pf := range codedFourCCs[codec] {
 						if hasFourCC(fmts, pf) {
-							m.Codecs = append(m.Codecs, codec)
-							break
+							m.Formats = append(m.Formats, pf)
+							found = true
 						}
+					}
+					if found {
+						m.Codecs = append(m.Codecs, codec)
 					}
 				}
 				if len(m.Codecs) > 0 {

@@ -1,0 +1,169 @@
+package codec
+
+import (
+	"bytes"
+	"errors"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/picam-project/picam/codec/openh264"
+	"github.com/picam-project/picam/codec/turbojpeg"
+	"github.com/picam-project/picam/hw/v4l2"
+	picimage "github.com/picam-project/picam/image"
+)
+
+// stubEncoder stands in for encoders Select creates from hardware or
+// libraries the test machine may not have.
+type stubEncoder struct{ codec Codec }
+
+func (s stubEncoder) Encode(picimage.Frame) (Packet, error) { return Packet{}, nil }
+func (s stubEncoder) RequestKeyframe()                      {}
+func (s stubEncoder) Codec() Codec                          { return s.codec }
+func (s stubEncoder) Close() error                          { return nil }
+
+// piSelector is a Raspberry Pi 4: bcm2835-codec's encoders, no cgo libraries.
+func piSelector(got *M2MConfig) selector {
+	return selector{
+		findEncoders: func() []M2MDevice {
+			return []M2MDevice{
+				{Path: "/dev/video11", Card: "bcm2835-codec-encode", MPlane: true, Codecs: []Codec{H264, JPEG},
+					Formats: []v4l2.PixelFormat{v4l2.PixFmtH264, v4l2.PixFmtMJPEG}},
+				{Path: "/dev/video31", Card: "bcm2835-codec-encode_image", MPlane: true, Codecs: []Codec{JPEG},
+					Formats: []v4l2.PixelFormat{v4l2.PixFmtJPEG}},
+			}
+		},
+		newM2M: func(c M2MConfig) (Encoder, error) {
+			*got = c
+			return stubEncoder{c.Codec}, nil
+		},
+		softwareH264: func(SoftwareH264Config) (Encoder, error) { return nil, openh264.ErrUnavailable },
+		turboJPEG:    func(int) (Encoder, error) { return nil, turbojpeg.ErrUnavailable },
+	}
+}
+
+// laptopSelector has no hardware encoder but both libraries.
+func laptopSelector() selector {
+	return selector{
+		findEncoders: func() []M2MDevice { return nil },
+		newM2M:       func(M2MConfig) (Encoder, error) { return nil, errors.New("unreachable") },
+		softwareH264: func(SoftwareH264Config) (Encoder, error) { return stubEncoder{H264}, nil },
+		turboJPEG:    func(int) (Encoder, error) { return stubEncoder{JPEG}, nil },
+	}
+}
+
+func TestSelect(t *testing.T) {
+	var m2m M2MConfig
+	pi := piSelector(&m2m)
+	bare := pi
+	bare.findEncoders = func() []M2MDevice { return nil } // a Pi 5, pure-Go build
+	broken := pi
+	broken.newM2M = func(M2MConfig) (Encoder, error) { return nil, errors.New("VIDIOC_REQBUFS: out of memory") }
+	for _, tc := range []struct {
+		name    string
+		s       selector
+		cfg     SelectConfig
+		codec   Codec
+		engine  Engine
+		impl    string
+		skipped int
+	}{
+		{"pi h264 from YUV", pi, SelectConfig{Codec: H264, Input: picimage.I420}, H264, EngineHardware, "bcm2835-codec-encode /dev/video11", 0},
+		{"pi jpeg prefers the JPEG node", pi, SelectConfig{Codec: JPEG, Input: picimage.YUYV}, JPEG, EngineHardware, "bcm2835-codec-encode_image /dev/video31", 0},
+		{"auto from YUV is JPEG", pi, SelectConfig{Codec: Auto, Input: picimage.YUYV}, JPEG, EngineHardware, "bcm2835-codec-encode_image /dev/video31", 0},
+		{"auto from MJPEG passes through", pi, SelectConfig{Codec: Auto, Input: picimage.MJPEG}, JPEG, EnginePassthrough, "MJPEG passthrough", 1},
+		{"auto from H.264 passes through", pi, SelectConfig{Codec: Auto, Input: picimage.H264}, H264, EnginePassthrough, "H.264 passthrough", 1},
+		{"legacy camera H.264", pi, SelectConfig{Codec: H264, Input: picimage.H264}, H264, EnginePassthrough, "H.264 passthrough", 1},
+		{"hardware fails: pure Go JPEG", broken, SelectConfig{Codec: JPEG, Input: picimage.YUYV}, JPEG, EngineSoftware, "image/jpeg (pure Go)", 2},
+		{"laptop jpeg", laptopSelector(), SelectConfig{Codec: JPEG, Input: picimage.BGR24}, JPEG, EngineSoftware, "libjpeg-turbo", 2},
+		{"laptop h264", laptopSelector(), SelectConfig{Codec: H264, Input: picimage.BGR24}, H264, EngineSoftware, "openh264", 2},
+		{"forced software", laptopSelector(), SelectConfig{Codec: JPEG, Engine: EngineSoftware, Input: picimage.YUYV}, JPEG, EngineSoftware, "libjpeg-turbo", 0},
+		{"forced software on a Pi", pi, SelectConfig{Codec: H264, Engine: EngineSoftware, Input: picimage.YUYV}, H264, "", "", 1},
+		{"raw from BGR", pi, SelectConfig{Codec: Raw, Input: picimage.BGR24}, Raw, EnginePassthrough, "BGR24 passthrough", 1},
+		{"raw from YUYV", pi, SelectConfig{Codec: Raw, Input: picimage.YUYV}, Raw, EngineSoftware, "BGR24 conversion", 2},
+		{"no H.264 anywhere", bare, SelectConfig{Codec: H264, Input: picimage.YUYV}, H264, "", "", 3},
+		{"JPEG from an H.264 camera", laptopSelector(), SelectConfig{Codec: JPEG, Input: picimage.H264}, JPEG, "", "", 3},
+	} {
+		var logs bytes.Buffer
+		tc.cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+		tc.cfg.Width, tc.cfg.Height = 640, 480
+		sel, err := tc.s.pick(tc.cfg)
+		if sel.Codec != tc.codec || len(sel.Skipped) != tc.skipped {
+			t.Errorf("%s: codec %s, skipped %q", tc.name, sel.Codec, sel.Skipped)
+		}
+		if tc.engine == "" {
+			if err == nil || !strings.Contains(err.Error(), "no encoder can make") {
+				t.Errorf("%s: err = %v, want a failure", tc.name, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		if sel.Engine != tc.engine || sel.Impl != tc.impl || sel.Encoder == nil || sel.Encoder.Codec() != tc.codec {
+			t.Errorf("%s: engine %s impl %q encoder %v", tc.name, sel.Engine, sel.Impl, sel.Encoder)
+		}
+		if !strings.Contains(logs.String(), "encoder selected") || !strings.Contains(logs.String(), "engine="+string(tc.engine)) {
+			t.Errorf("%s: log %q", tc.name, logs.String())
+		}
+		sel.Encoder.Close()
+	}
+}
+
+func TestSelectPassesSettings(t *testing.T) {
+	var got M2MConfig
+	s := piSelector(&got)
+	_, err := s.pick(SelectConfig{Codec: H264, Input: picimage.NV12, Width: 1280, Height: 720, FPS: 25,
+		Bitrate: 3_000_000, IFramePeriod: 50, Profile: "main", Level: "4", Device: "/dev/video99"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := M2MConfig{Device: "/dev/video99", Codec: H264, Width: 1280, Height: 720, Input: picimage.NV12, FPS: 25,
+		Bitrate: 3_000_000, IFramePeriod: 50, Profile: "main", Level: "4", JPEGQuality: DefaultJPEGQuality}
+	got.Logger = nil
+	if got != want {
+		t.Errorf("M2M config %+v, want %+v", got, want)
+	}
+	if _, err := s.pick(SelectConfig{Codec: "vp8"}); err == nil || !strings.Contains(err.Error(), "use raw, jpeg, h264 or auto") {
+		t.Errorf("unknown codec: %v", err)
+	}
+	// The camera's keyframe hook reaches H.264 passthrough.
+	asked := 0
+	sel, err := s.pick(SelectConfig{Codec: H264, Input: picimage.H264, RequestCameraKeyframe: func() { asked++ }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sel.Encoder.RequestKeyframe()
+	if asked != 1 {
+		t.Error("RequestKeyframe did not reach the camera")
+	}
+}
+
+func TestParseEngine(t *testing.T) {
+	for in, want := range map[string]Engine{"": "", "auto": "", "HW": EngineHardware, "passthrough": EnginePassthrough, "software": EngineSoftware} {
+		if got, err := ParseEngine(in); err != nil || got != want {
+			t.Errorf("ParseEngine(%q) = %q, %v", in, got, err)
+		}
+	}
+	if _, err := ParseEngine("gpu"); err == nil || !strings.Contains(err.Error(), "use auto, hardware, passthrough or software") {
+		t.Errorf("ParseEngine(gpu): %v", err)
+	}
+}
+
+// On this machine (no V4L2 encoders) Select still gives a working JPEG
+// encoder.
+func TestSelectHere(t *testing.T) {
+	sel, err := Select(SelectConfig{Codec: JPEG, Input: picimage.BGR24, Width: 64, Height: 48})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sel.Encoder.Close()
+	if sel.Engine != EngineSoftware {
+		t.Errorf("engine %s", sel.Engine)
+	}
+	p, err := sel.Encoder.Encode(picimage.Frame{Width: 64, Height: 48, Format: picimage.BGR24, Data: make([]byte, 64*48*3)})
+	if err != nil || !bytes.HasPrefix(p.Data, []byte{0xff, 0xd8}) {
+		t.Errorf("encode: %v", err)
+	}
+}
