@@ -75,7 +75,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.message, "message", "", "server message sent with every frame in bidirectional mode (JSON value, or plain text sent as a string)")
 	fs.StringVar(&o.delivery, "delivery", "broadcast", "broadcast (every client gets every frame it can keep up with) or round-robin (NetGear-exact: one client per frame)")
 	fs.StringVar(&o.wait, "wait", "all", "start transmitting when all, any, or N clients are connected")
-	fs.StringVar(&o.source, "source", "auto", "frame source: testsrc (moving test pattern), or auto (a camera if found, else testsrc)")
+	fs.StringVar(&o.source, "source", "auto", "frame source: testsrc (moving test pattern), testcard (one still test-pattern frame encoded once and repeated, for benchmarks: no rendering or encoding per frame; with --framerate 0 it sends as fast as the fastest client takes frames), or auto (a camera if found, else testsrc)")
 	fs.StringVar(&o.resolution, "resolution", "640x480", "frame size WIDTHxHEIGHT")
 	fs.Float64Var(&o.framerate, "framerate", 30, "frames per second (0 = as fast as possible)")
 	fs.StringVar(&o.codec, "codec", "jpeg", "payload: raw (BGR24 array, decodes anywhere) or jpeg (NetGear's frame compression)")

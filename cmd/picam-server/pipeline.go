@@ -15,8 +15,9 @@ import (
 
 // pipeline is the capture → encode → send loop.
 type pipeline struct {
-	src *picimage.TestSource
-	enc codec.Encoder
+	src  *picimage.TestSource
+	card *testCard // --source testcard: src is nil
+	enc  codec.Encoder
 }
 
 // build turns the options into a stream configuration and a pipeline, validating everything
@@ -56,12 +57,13 @@ func (o *options) build(log *slog.Logger) (stream.ServerConfig, *pipeline, error
 	if o.framerate < 0 {
 		return cfg, nil, fmt.Errorf("invalid --framerate %v: use a positive number, or 0 for as fast as possible", o.framerate)
 	}
-	switch strings.ToLower(o.source) {
-	case "testsrc":
+	source := strings.ToLower(o.source)
+	switch source {
+	case "testsrc", "testcard":
 	case "auto", "":
 		log.Info("no camera support in this build yet; using the test pattern", "source", "testsrc")
 	default:
-		return cfg, nil, fmt.Errorf("unknown --source %q: use testsrc or auto", o.source)
+		return cfg, nil, fmt.Errorf("unknown --source %q: use testsrc, testcard or auto", o.source)
 	}
 	c, err := codec.ParseCodec(o.codec)
 	if err != nil {
@@ -77,6 +79,14 @@ func (o *options) build(log *slog.Logger) (stream.ServerConfig, *pipeline, error
 		}
 	default:
 		return cfg, nil, fmt.Errorf("--codec %s is not available yet: use raw or jpeg", c)
+	}
+	if source == "testcard" {
+		card, err := newTestCard(w, h, o.framerate, enc)
+		if err != nil {
+			enc.Close()
+			return cfg, nil, err
+		}
+		return cfg, &pipeline{card: card, enc: enc}, nil
 	}
 	src, err := picimage.NewTestSource(w, h, o.framerate)
 	if err != nil {
@@ -116,13 +126,15 @@ func (p *pipeline) run(ctx context.Context, srv *stream.Server, limit uint64, lo
 	}
 	var sent uint64
 	for limit == 0 || sent < limit {
-		f, err := p.src.Next(ctx)
+		if p.card != nil && p.card.period == 0 {
+			// Flat out: as fast as the fastest client takes frames, not a spinning loop.
+			if err := srv.WaitDemand(ctx); err != nil {
+				return err
+			}
+		}
+		pkt, err := p.next(ctx)
 		if err != nil {
 			return err
-		}
-		pkt, err := p.enc.Encode(f)
-		if err != nil {
-			return fmt.Errorf("encode frame %d: %w", f.Seq, err)
 		}
 		if srv.Send(&stream.Packet{Codec: string(pkt.Codec), Data: pkt.Data, Width: pkt.Width, Height: pkt.Height,
 			Seq: pkt.Seq, Captured: pkt.Captured, Keyframe: pkt.Keyframe}) {
@@ -133,7 +145,25 @@ func (p *pipeline) run(ctx context.Context, srv *stream.Server, limit uint64, lo
 	return nil
 }
 
+// next captures and encodes one frame, or takes the test card's.
+func (p *pipeline) next(ctx context.Context) (codec.Packet, error) {
+	if p.card != nil {
+		return p.card.next(ctx)
+	}
+	f, err := p.src.Next(ctx)
+	if err != nil {
+		return codec.Packet{}, err
+	}
+	pkt, err := p.enc.Encode(f)
+	if err != nil {
+		return codec.Packet{}, fmt.Errorf("encode frame %d: %w", f.Seq, err)
+	}
+	return pkt, nil
+}
+
 func (p *pipeline) close() {
-	p.src.Close()
+	if p.src != nil {
+		p.src.Close()
+	}
 	p.enc.Close()
 }
