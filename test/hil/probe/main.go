@@ -60,7 +60,11 @@ func main() {
 	defer cancel()
 	r := &reporter{w: os.Stdout, log: slog.New(slog.NewTextHandler(os.Stderr, nil))}
 	if err := commands[name](ctx, r, os.Args[2:]); err != nil {
-		r.fail(name, err)
+		if name == "find" { // its stdout is a path for a script, never a fact
+			fmt.Fprintln(os.Stderr, "probe find:", err)
+		} else {
+			r.fail(name, err)
+		}
 		os.Exit(1)
 	}
 }

@@ -38,7 +38,9 @@ func runStatus(ctx context.Context, r *reporter, args []string) error {
 	}
 	var press simLine
 	btn := *button
-	if btn != "" {
+	if btn == "" {
+		r.skip("status.button", "no button given (HIL_BUTTON)")
+	} else {
 		if press, err = findSimLine(strings.TrimPrefix(btn, "gpio:")); err != nil {
 			r.skip("status.button", "cannot press "+btn+" without gpio-sim: "+err.Error())
 			btn = ""

@@ -63,6 +63,14 @@ func (j *judge) expect(ok bool, name, good, bad string) {
 func (j *judge) step(name, step string) (fact.Fact, bool) {
 	fs := j.o.all(step)
 	if len(fs) == 0 {
+		// A probe command that failed as a whole reports under its own
+		// name ("camera", "encode", ...): that error explains the gap.
+		if cmd := probeCommand[strings.SplitN(step, ".", 2)[0]]; cmd != "" {
+			if cf := j.o.all(cmd); len(cf) > 0 && cf[len(cf)-1].Err != "" {
+				j.fail(name, fmt.Sprintf("probe %s failed before this step: %s", cmd, cf[len(cf)-1].Err))
+				return fact.Fact{}, false
+			}
+		}
 		j.fail(name, fmt.Sprintf("no %q report: the guest stopped before this step, or never got there", step))
 		return fact.Fact{}, false
 	}
@@ -77,6 +85,9 @@ func (j *judge) step(name, step string) (fact.Fact, bool) {
 	}
 	return f, true
 }
+
+// probeCommand maps a fact step's prefix to the probe command that reports it.
+var probeCommand = map[string]string{"v4l2": "camera", "enc": "encode", "gpio": "gpio", "status": "status"}
 
 // evaluate judges a run. Every expectation of the HIL test lives here.
 func evaluate(c config, o *observations) []result {

@@ -192,3 +192,25 @@ func TestSkippedStepsAreNotPasses(t *testing.T) {
 	}
 	t.Fatal("no GPIO output check")
 }
+
+// A probe command that dies early explains every check it never reached.
+func TestProbeCommandFailureExplainsMissingSteps(t *testing.T) {
+	o := observe(t, func(s string) string {
+		var keep []string
+		for _, l := range strings.Split(s, "\n") {
+			if !strings.Contains(l, `"step":"enc.`) {
+				keep = append(keep, l)
+			}
+		}
+		return strings.Join(keep, "\n") + "\n" + `HILJ {"step":"encode","err":"opening encoder /dev/video1: permission denied"}` + "\n"
+	})
+	fs := failures(evaluate(testConfig(), o))
+	if len(fs) != 3 {
+		t.Fatalf("want the 3 encoder checks failing, got %+v", fs)
+	}
+	for _, f := range fs {
+		if !strings.HasPrefix(f.name, "encoder") || !strings.Contains(f.detail, "probe encode failed before this step: opening encoder /dev/video1: permission denied") {
+			t.Errorf("got %+v", f)
+		}
+	}
+}

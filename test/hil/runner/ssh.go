@@ -184,6 +184,9 @@ func piPlatform(machine string) (platform, error) {
 		return platform{goos: "linux", goarch: "arm", goarm: "7"}, nil
 	case "armv6l":
 		return platform{goos: "linux", goarch: "arm", goarm: "6"}, nil
+	case "x86_64":
+		// Not a Pi, but a PC with a USB camera runs picam too.
+		return platform{goos: "linux", goarch: "amd64"}, nil
 	}
-	return platform{}, fmt.Errorf("the target says it is %q; picam's HIL runs on Raspberry Pis (aarch64, armv7l, armv6l)", machine)
+	return platform{}, fmt.Errorf("the target says it is %q; picam's HIL runs on Raspberry Pis (aarch64, armv7l, armv6l) and x86_64 PCs", machine)
 }
