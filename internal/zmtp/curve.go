@@ -126,8 +126,10 @@ func (c *Conn) writeCurveCommand(name string, body []byte) error {
 		return fmt.Errorf("zmtp: seal: %w", err)
 	}
 	c.cv.wbuf = buf
-	_, err = c.nc.Write(buf)
-	return err
+	if _, err := c.nc.Write(buf); err != nil {
+		return fmt.Errorf("zmtp: write: %w", err)
+	}
+	return nil
 }
 
 // readCurveMsg is ReadMsg for CURVE: every frame must be a MESSAGE that opens; the flags inside

@@ -525,6 +525,11 @@ func mustClientKey(t *testing.T, v curve.VidgearKeys) curve.PublicKey {
 
 func listenLoopback(t *testing.T) (*net.TCPListener, string) {
 	t.Helper()
+	return listenLoopbackTB(t)
+}
+
+func listenLoopbackTB(t testing.TB) (*net.TCPListener, string) {
+	t.Helper()
 	ln, err := Listen(context.Background(), "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
