@@ -86,9 +86,9 @@ func (s *Server) Handshake(cc CommandConn, remote net.Addr, metadata []byte) (*S
 	if err := s.auth.Authorize(remote, h.clientKey); err != nil {
 		werr := cc.WriteCommand("ERROR", errorBody("400"))
 		if werr != nil {
-			return nil, nil, fmt.Errorf("client %s from %v refused: %w (and sending ERROR failed: %v)", h.clientKey, remote, err, werr)
+			return nil, nil, fmt.Errorf("curve: client %s from %v refused: %w (and sending ERROR failed: %v)", h.clientKey, remote, err, werr)
 		}
-		return nil, nil, fmt.Errorf("client %s from %v refused: %w", h.clientKey, remote, err)
+		return nil, nil, fmt.Errorf("curve: client %s from %v refused: %w", h.clientKey, remote, err)
 	}
 	ready, err := h.ready(metadata)
 	if err != nil {

@@ -42,8 +42,8 @@ type Session struct {
 func (s *Session) PeerKey() PublicKey { return s.peer }
 
 // Seal appends one MESSAGE command body ("\x07MESSAGE", nonce, box of flags+payload) to dst and
-// returns the extended slice; dst must not overlap payload. Its length grows by
-// len(payload)+Overhead. The payload may be reused as soon as Seal returns.
+// returns the extended slice, len(payload)+Overhead bytes longer. The payload is copied first
+// (the box needs the flags byte in front of it), so it may be reused as soon as Seal returns.
 func (s *Session) Seal(dst []byte, flags byte, payload []byte) ([]byte, error) {
 	if s.sendNonce == math.MaxUint64 {
 		return dst, fmt.Errorf("curve: message nonces exhausted; reconnect")

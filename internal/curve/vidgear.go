@@ -144,12 +144,20 @@ func (v VidgearKeys) NewServer(mode Mode, allow []netip.Prefix, log *slog.Logger
 }
 
 // Create makes a new key tree as NetGear's generate_keys does: server and client key pairs,
-// public files in public_keys (0644), secret files in private_keys (0600), directories 0700 for
-// private_keys. Existing keys are kept unless overwrite is set; keeping a complete tree is not
-// an error, so Create is safe to call on every start.
+// public files in public_keys (0644), secret files in private_keys (0600, directory 0700).
+// A complete tree is kept unless overwrite is set, so Create is safe to call on every start.
+// A partial tree is an error rather than replaced: a sender needs only client.key_secret and
+// server.key, and silently making a new set there is NetGear's "mismatching keys" trap.
 func (v VidgearKeys) Create(overwrite bool) error {
-	if !overwrite && v.complete() {
-		return nil
+	if !overwrite {
+		have := v.existing()
+		switch len(have) {
+		case 4:
+			return nil
+		case 0:
+		default:
+			return fmt.Errorf("curve: key tree %s is incomplete (has %v); copy the missing files from the machine that made it, or create a new tree with overwrite and copy it to every peer", v.Dir, have)
+		}
 	}
 	if err := os.MkdirAll(v.PublicDir(), 0o755); err != nil {
 		return fmt.Errorf("curve: create key tree: %w", err)
@@ -173,17 +181,19 @@ func (v VidgearKeys) Create(overwrite bool) error {
 	return nil
 }
 
-// complete reports whether both key pairs exist (NetGear's validate_auth_keys).
-func (v VidgearKeys) complete() bool {
+// existing lists which of the tree's four files exist (NetGear's validate_auth_keys checks
+// the same set).
+func (v VidgearKeys) existing() []string {
+	var have []string
 	for _, p := range []string{
-		filepath.Join(v.PublicDir(), serverName+PublicSuffix),
-		filepath.Join(v.PublicDir(), clientName+PublicSuffix),
-		v.secretPath(serverName),
-		v.secretPath(clientName),
+		filepath.Join(publicDirName, serverName+PublicSuffix),
+		filepath.Join(publicDirName, clientName+PublicSuffix),
+		filepath.Join(privateDirName, serverName+SecretSuffix),
+		filepath.Join(privateDirName, clientName+SecretSuffix),
 	} {
-		if _, err := os.Stat(p); err != nil {
-			return false
+		if _, err := os.Stat(filepath.Join(v.Dir, p)); err == nil {
+			have = append(have, p)
 		}
 	}
-	return true
+	return have
 }

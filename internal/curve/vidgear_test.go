@@ -74,6 +74,31 @@ func TestVidgearCreateAndLoad(t *testing.T) {
 	if again, _ := v.NewClient(nil); again.PublicKey() == cl.PublicKey() {
 		t.Fatal("Create(true) kept the old keys")
 	}
+	// A sender's partial tree (client.key_secret and server.key only) is used as it is and
+	// never replaced by a fresh, mismatching set.
+	sender, _ := VidgearDir(t.TempDir())
+	for _, p := range []string{"public_keys/server.key", "private_keys/client.key_secret"} {
+		b, err := os.ReadFile(filepath.Join(v.Dir, p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(sender.Dir, p)), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(sender.Dir, p), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sender.Create(false); err == nil || !strings.Contains(err.Error(), "incomplete") {
+		t.Fatalf("partial tree: %v", err)
+	}
+	sc, err := sender.NewClient(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if newest, _ := v.NewClient(nil); sc.PublicKey() != newest.PublicKey() || sc.ServerKey() != newest.ServerKey() {
+		t.Fatal("the partial tree's keys changed")
+	}
 	if _, err := v.NewServer(Mode(3), nil, nil); err == nil {
 		t.Fatal("secure mode 3 accepted")
 	}
