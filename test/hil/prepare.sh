@@ -152,6 +152,9 @@ if [ ! -x "$BB" ]; then
 	rm -rf "$CACHE/busybox/x" "$CACHE"/busybox/*.deb
 fi
 
+# Work directories of runs that were killed before they could clean up.
+find "$CACHE" -maxdepth 1 -name 'run-*' -mmin +1440 -exec rm -rf {} + 2>/dev/null || true
+
 cat >"$CACHE/current.env.tmp" <<EOF
 KVER=$KVER
 KVERSION=$VER

@@ -44,11 +44,13 @@ func runQEMU(ctx context.Context, c config, log *slog.Logger) (*observations, er
 	}
 
 	// Binaries and the initramfs. The payload is laid out as the guest sees it.
-	work := filepath.Join(c.cache, "run")
-	payload := filepath.Join(work, "payload")
-	if err := os.RemoveAll(work); err != nil {
-		return nil, err
+	// A private work directory: two runs may share the cache.
+	work, err := os.MkdirTemp(c.cache, "run-")
+	if err != nil {
+		return nil, fmt.Errorf("work directory in %s: %w", c.cache, err)
 	}
+	defer os.RemoveAll(work)
+	payload := filepath.Join(work, "payload")
 	for _, d := range []string{"usr/bin", "hil", "usr/lib/picam-hil"} {
 		if err := os.MkdirAll(filepath.Join(payload, d), 0o755); err != nil {
 			return nil, err

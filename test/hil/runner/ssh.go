@@ -57,13 +57,11 @@ func runSSH(ctx context.Context, c config, log *slog.Logger) (*observations, err
 	if err != nil {
 		return nil, err
 	}
-	work := filepath.Join(os.TempDir(), "picam-hil-ssh")
-	if err := os.RemoveAll(work); err != nil {
+	work, err := os.MkdirTemp("", "picam-hil-ssh-")
+	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(work, 0o755); err != nil {
-		return nil, err
-	}
+	defer os.RemoveAll(work)
 	clientBin := filepath.Join(work, "picam-client")
 	for _, b := range []struct {
 		p        platform
