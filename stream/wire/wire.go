@@ -170,6 +170,9 @@ func parseHeaderJSON(b []byte) (Header, error) {
 		h.Compression = &c
 		return h, nil
 	}
+	if h.Picam != nil && h.Picam.Codec == "h264" {
+		return h, nil // Annex-B access units: neither JPEG nor an array, dtype and shape are ""
+	}
 	if err := json.Unmarshal(r.DType, &h.DType); err != nil || h.DType == "" {
 		return Header{}, fmt.Errorf("%w: raw frame without a dtype string", ErrMalformed)
 	}
@@ -231,6 +234,12 @@ func CheckPayload(h *Header, payload []byte) error {
 	if h.Compression != nil {
 		if len(payload) < 2 || payload[0] != 0xFF || payload[1] != 0xD8 {
 			return fmt.Errorf("%w: compressed payload is not a JPEG", ErrMalformed)
+		}
+		return nil
+	}
+	if h.Picam != nil && h.Picam.Codec == "h264" {
+		if !bytes.HasPrefix(payload, []byte{0, 0, 1}) && !bytes.HasPrefix(payload, []byte{0, 0, 0, 1}) {
+			return fmt.Errorf("%w: h264 payload is not an Annex-B access unit (no start code)", ErrMalformed)
 		}
 		return nil
 	}

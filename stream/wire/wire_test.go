@@ -121,3 +121,21 @@ func TestArrayReplyRoundTrip(t *testing.T) {
 		t.Fatalf("%s: %+v %v", b, r, err)
 	}
 }
+
+// H.264 packets carry neither JPEG compression nor an array dtype; picam's extension says so.
+func TestH264HeaderAndPayload(t *testing.T) {
+	h := Header{Pattern: "2", Picam: &Ext{Seq: 1, Codec: "h264", Keyframe: true}}
+	got, err := ParseHeader(AppendHeader(nil, &h))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckPayload(&got, []byte{0, 0, 0, 1, 0x67}); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckPayload(&got, []byte{0xFF, 0xD8}); !errors.Is(err, ErrMalformed) {
+		t.Fatalf("non-Annex-B payload accepted: %v", err)
+	}
+	if _, err := ParseHeader([]byte(`{"terminate_flag": false, "compression": false, "dtype": "", "shape": ""}`)); err == nil {
+		t.Fatal("a raw header without dtype must still be refused without the h264 extension")
+	}
+}
