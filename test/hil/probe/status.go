@@ -16,6 +16,10 @@ import (
 	"github.com/picam-project/picam/hw/status"
 )
 
+// blinkWindow is how long the Starting pattern (100 ms on, 100 ms off) is
+// watched: about 20 changes when the guest gets the CPU it asks for.
+const blinkWindow = 2 * time.Second
+
 // runStatus drives picam's status LED and button code (hw/status, periph's
 // gpioioctl underneath) against real kernel GPIO and watches the result from
 // the other side: the gpio-sim line's value in QEMU, the LED's brightness on a
@@ -60,13 +64,13 @@ func runStatus(ctx context.Context, r *reporter, args []string) error {
 	// Streaming with no clients is solid on; stopping is off. Blinking
 	// Starting (100 ms on, 100 ms off) shows the pattern reaches the line.
 	on, onErr := settle(ctx, watch, 1, func() { p.Set(status.Streaming, 0) })
-	flips, flipErr := countFlips(ctx, watch, time.Second, func() { p.Set(status.Starting, 0) })
+	flips, flipErr := countFlips(ctx, watch, blinkWindow, func() { p.Set(status.Starting, 0) })
 	off, offErr := settle(ctx, watch, 0, func() { p.Set(status.Stopping, 0) })
 	if err := errors.Join(onErr, flipErr, offErr); err != nil {
 		r.fail("status.led", err)
 	} else {
 		r.ok("status.led", map[string]any{"led": *led, "indicators": p.Indicators(),
-			"streaming": on, "starting_flips_per_s": flips, "stopping": off})
+			"streaming": on, "starting_flips": flips, "window_ms": blinkWindow.Milliseconds(), "stopping": off})
 	}
 
 	if btn != "" {

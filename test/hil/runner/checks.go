@@ -236,12 +236,15 @@ func (j *judge) status() {
 	if f, ok := j.step(led, "status.led"); ok {
 		on, _ := f.Int("streaming")
 		off, _ := f.Int("stopping")
-		flips, _ := f.Int("starting_flips_per_s")
-		// Starting blinks 100 ms on / 100 ms off: 10 flips a second; a
-		// loaded emulator may lose a few samples but not most of them.
-		good := on == 1 && off == 0 && flips >= 4
-		j.expect(good, led, fmt.Sprintf("%s: streaming on, starting %d flips/s, stopping off", f.Str("led"), flips),
-			fmt.Sprintf("%s: streaming=%d (want 1), starting blinked %d times in 1 s (want >= 4), stopping=%d (want 0)", f.Str("led"), on, flips, off))
+		flips, _ := f.Int("starting_flips")
+		window, _ := f.Int("window_ms")
+		// Starting blinks 100 ms on / 100 ms off, about 20 changes in the
+		// 2 s window. Under TCG on a loaded machine the guest can be starved
+		// of CPU for long stretches (3 changes in 1 s were seen), so the check asks only
+		// that the line blinks at all: three changes rule out a stuck line.
+		good := on == 1 && off == 0 && flips >= 3
+		j.expect(good, led, fmt.Sprintf("%s: streaming on, starting blinked %d times in %d ms, stopping off", f.Str("led"), flips, window),
+			fmt.Sprintf("%s: streaming=%d (want 1), starting blinked %d times in %d ms (want >= 3), stopping=%d (want 0)", f.Str("led"), on, flips, window, off))
 	}
 	const btn = "status button short press (hw/status)"
 	if f, ok := j.step(btn, "status.button"); ok {
