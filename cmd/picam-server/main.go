@@ -11,12 +11,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
+	"github.com/picam-project/picam/hw/status"
 	"github.com/picam-project/picam/internal/cli"
+	"github.com/picam-project/picam/internal/conf"
 	"github.com/picam-project/picam/stream"
 )
 
@@ -57,9 +60,33 @@ type options struct {
 	jsonOut       bool
 	logLevel      string
 	reqTimeout    time.Duration
+	statusLEDs    string
+	statusGPIO    string
+	buttonGPIO    string
+	configPath    string
+	// configErr is set when --config could not be applied; the options then hold the command
+	// line and defaults only.
+	configErr error
 }
 
+// parseFlags parses the command line, then the --config file (picam.conf) under it: the command
+// line wins. A config file with errors is reported in configErr and ignored as a whole, so a
+// bad edit on the SD card can never stop the appliance from starting.
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
+	o, fs, err := parseArgs(args, stderr)
+	if err != nil || o.configPath == "" {
+		return o, err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if cerr := conf.Load(o.configPath, fs, set); cerr != nil {
+		o, _, _ = parseArgs(args, stderr)
+		o.configErr = cerr
+	}
+	return o, nil
+}
+
+func parseArgs(args []string, stderr io.Writer) (*options, *flag.FlagSet, error) {
 	o := &options{}
 	fs := flag.NewFlagSet("picam-server", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -85,13 +112,27 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.jsonOut, "json", false, "print a JSON summary line on stdout at exit")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.DurationVar(&o.reqTimeout, "request-timeout", 4*time.Second, "pattern 1: how long to wait for a client's reply before reconnecting (NetGear's request_timeout)")
+	fs.StringVar(&o.statusLEDs, "status-led", "auto", "status LEDs, comma-separated: auto (the board's ACT/PWR LEDs), an LED name under /sys/class/leds (ACT, led0), a GPIO line (GPIO17), none; a leading ! inverts one")
+	fs.StringVar(&o.statusGPIO, "status-gpio", "", "an external status LED on this GPIO line, e.g. GPIO17 (added to --status-led)")
+	fs.StringVar(&o.buttonGPIO, "button-gpio", "", "a push button on this GPIO line to GND, e.g. GPIO27: short press pauses/resumes, hold 3 s to stop (off by default)")
+	fs.StringVar(&o.configPath, "config", "", "settings file (picam.conf: key = value lines, keys are these flag names); the command line wins; a file with errors is ignored as a whole, logged, and shown on the LED")
 	if err := fs.Parse(args); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q: every option is a --flag (see --help)", fs.Arg(0))
+		return nil, nil, fmt.Errorf("unexpected argument %q: every option is a --flag (see --help)", fs.Arg(0))
 	}
-	return o, nil
+	return o, fs, nil
+}
+
+// statusConfig turns the LED and button flags into the status panel's configuration.
+func (o *options) statusConfig(log *slog.Logger) status.Config {
+	var leds cli.StringList
+	leds.Set(o.statusLEDs)
+	if o.statusGPIO != "" {
+		leds = append(leds, o.statusGPIO)
+	}
+	return status.Config{LEDs: leds, Button: o.buttonGPIO, Logger: log}
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -108,6 +149,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "picam-server:", err)
 		return cli.ExitUsage
 	}
+	if o.configErr != nil {
+		log.Error("the settings file has errors and is ignored; running on the command line and defaults", "err", o.configErr)
+	}
 	cfg, pl, err := o.build(log)
 	if err != nil {
 		fmt.Fprintln(stderr, "picam-server:", err)
@@ -117,6 +161,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+
+	panel, err := status.Open(ctx, o.statusConfig(log))
+	if err != nil {
+		fmt.Fprintln(stderr, "picam-server:", err)
+		return cli.ExitUsage
+	}
+	defer panel.Close()
+	if o.configErr != nil {
+		panel.Set(status.Fault, 0)
+	}
 
 	srv, err := stream.NewServer(cfg)
 	if err != nil {
@@ -146,7 +200,24 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 	log.Info("picam-server started", "pattern", o.pattern, "clients", len(srv.Clients()), "codec", o.codec,
 		"resolution", o.resolution, "framerate", o.framerate, "delivery", cfg.Delivery.String(), "wait", cfg.Wait.String())
+	panelCtx, stopPanel := context.WithCancel(ctx)
+	panelDone := make(chan struct{})
+	go func() {
+		defer close(panelDone)
+		if o.configErr != nil {
+			// Show the fault for a while before the normal states take over.
+			select {
+			case <-time.After(10 * time.Second):
+			case <-panelCtx.Done():
+				return
+			}
+		}
+		runPanel(panelCtx, panel, srv, &pl.paused, stop, log)
+	}()
 	runErr := pl.run(ctx, srv, o.frames, log)
+	stopPanel()
+	<-panelDone
+	panel.Set(status.Stopping, 0)
 
 	closeCtx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	if err := srv.Close(closeCtx); err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 
 	"github.com/picam-project/picam/codec"
 	picimage "github.com/picam-project/picam/image"
@@ -18,6 +19,8 @@ type pipeline struct {
 	src  *picimage.TestSource
 	card *testCard // --source testcard: src is nil
 	enc  codec.Encoder
+	// paused (the status button) keeps capturing, for steady pacing, but sends nothing.
+	paused atomic.Bool
 }
 
 // build turns the options into a stream configuration and a pipeline, validating everything
@@ -135,6 +138,9 @@ func (p *pipeline) run(ctx context.Context, srv *stream.Server, limit uint64, lo
 		pkt, err := p.next(ctx)
 		if err != nil {
 			return err
+		}
+		if p.paused.Load() {
+			continue
 		}
 		if srv.Send(&stream.Packet{Codec: string(pkt.Codec), Data: pkt.Data, Width: pkt.Width, Height: pkt.Height,
 			Seq: pkt.Seq, Captured: pkt.Captured, Keyframe: pkt.Keyframe}) {

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/picam-project/picam/hw/status"
+	"github.com/picam-project/picam/stream"
+)
+
+// serverState derives what the status LEDs show from the stream server's tracked clients:
+// waiting until the Wait policy is met, then streaming with the connected count, or degraded
+// when any client is stalled or gone.
+func serverState(srv *stream.Server, paused bool) (status.State, int) {
+	select {
+	case <-srv.Ready():
+	default:
+		return status.Waiting, 0
+	}
+	if paused {
+		return status.Paused, 0
+	}
+	connected, trouble := 0, false
+	for _, c := range srv.Clients() {
+		switch c.State {
+		case "connected":
+			connected++
+		case "stalled", "gone":
+			trouble = true
+		}
+	}
+	if trouble {
+		return status.Degraded, connected
+	}
+	return status.Streaming, connected
+}
+
+// runPanel keeps the LEDs in step with the server and turns button presses into actions: a
+// short press toggles pause, a long press stops the server (stop is called). It returns when
+// ctx ends.
+func runPanel(ctx context.Context, panel *status.Panel, srv *stream.Server, paused *atomic.Bool, stop func(), log *slog.Logger) {
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		panel.Set(serverState(srv, paused.Load()))
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		case ev := <-panel.Events():
+			switch ev.Kind {
+			case status.ShortPress:
+				now := !paused.Load()
+				paused.Store(now)
+				log.Info("button: streaming paused", "paused", now)
+			case status.LongPress:
+				log.Info("button held: stopping")
+				panel.Set(status.Stopping, 0)
+				stop()
+				return
+			}
+		}
+	}
+}
