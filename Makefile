@@ -65,7 +65,7 @@ fuzz:
 interop:
 	bash test/interop/selftest.sh
 
-test: deps lint unit fuzz interop e2e
+test: deps lint unit fuzz interop e2e hil
 
 # A server on the test pattern streaming to two local clients for 10 s; the clients print their
 # statistics, then the JSON summaries of all three are shown.
