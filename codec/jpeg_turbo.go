@@ -35,7 +35,7 @@ func NewTurboJPEG(quality int) (Encoder, error) {
 
 // encodeTurbo compresses a validated raw frame with libjpeg-turbo.
 func (e *jpegEncoder) encodeTurbo(f picimage.Frame) ([]byte, error) {
-	q := e.opts.Quality
+	q := e.quality
 	switch f.Format {
 	case picimage.BGR24:
 		return e.turbo.CompressRGB(f.Data, f.Width, f.Height, true, q)

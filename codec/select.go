@@ -81,7 +81,7 @@ type Selection struct {
 	Codec   Codec
 	Engine  Engine
 	// Impl names the implementation for logs and the status page:
-	// "bcm2835-codec /dev/video11", "libjpeg-turbo", "image/jpeg",
+	// "bcm2835-codec /dev/video11", "libjpeg-turbo", "pure Go",
 	// "openh264", "MJPEG passthrough", …
 	Impl string
 	// Skipped lists the better options that were not taken, with the
@@ -209,7 +209,7 @@ func (s selector) try(eng Engine, c Codec, cfg SelectConfig) (Encoder, string, e
 				return enc, "libjpeg-turbo", nil
 			}
 			enc, err := NewJPEG(cfg.Quality)
-			return enc, "image/jpeg (pure Go)", err
+			return enc, "pure Go", err
 		case H264:
 			if in.Compressed() {
 				return nil, "", fmt.Errorf("the camera delivers %s; software H.264 needs raw frames", in)

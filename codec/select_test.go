@@ -74,7 +74,7 @@ func TestSelect(t *testing.T) {
 		{"auto from MJPEG passes through", pi, SelectConfig{Codec: Auto, Input: picimage.MJPEG}, JPEG, EnginePassthrough, "MJPEG passthrough", 1},
 		{"auto from H.264 passes through", pi, SelectConfig{Codec: Auto, Input: picimage.H264}, H264, EnginePassthrough, "H.264 passthrough", 1},
 		{"legacy camera H.264", pi, SelectConfig{Codec: H264, Input: picimage.H264}, H264, EnginePassthrough, "H.264 passthrough", 1},
-		{"hardware fails: pure Go JPEG", broken, SelectConfig{Codec: JPEG, Input: picimage.YUYV}, JPEG, EngineSoftware, "image/jpeg (pure Go)", 2},
+		{"hardware fails: pure Go JPEG", broken, SelectConfig{Codec: JPEG, Input: picimage.YUYV}, JPEG, EngineSoftware, "pure Go", 2},
 		{"laptop jpeg", laptopSelector(), SelectConfig{Codec: JPEG, Input: picimage.BGR24}, JPEG, EngineSoftware, "libjpeg-turbo", 2},
 		{"laptop h264", laptopSelector(), SelectConfig{Codec: H264, Input: picimage.BGR24}, H264, EngineSoftware, "openh264", 2},
 		{"forced software", laptopSelector(), SelectConfig{Codec: JPEG, Engine: EngineSoftware, Input: picimage.YUYV}, JPEG, EngineSoftware, "libjpeg-turbo", 0},
