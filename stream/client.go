@@ -266,7 +266,7 @@ func (c *Client) serveConn(nc net.Conn, port int) {
 	if c.cfg.Pattern == ReqRep {
 		typ = zmtp.REP
 	}
-	conn, err := zmtp.Handshake(nc, zmtp.Options{SocketType: typ, Picam: true, MaxFrameSize: c.cfg.MaxFrameSize})
+	conn, err := zmtp.Handshake(nc, zmtp.Options{SocketType: typ, Picam: true, MaxFrameSize: c.cfg.MaxFrameSize, Curve: c.cfg.Curve})
 	if err != nil {
 		nc.Close()
 		level := slog.LevelDebug // a port probe or a server that gave up mid-handshake

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/picam-project/picam/internal/curve"
 )
 
 // Pattern is NetGear's messaging pattern. Multi-client mode supports 1 and 2.
@@ -128,6 +130,11 @@ type ServerConfig struct {
 	// so it does not mistake a paused camera for a dead server (default 1 s).
 	Heartbeat time.Duration
 
+	// Curve, when set, secures every connection with CURVE as NetGear's secure_mode does: the
+	// sender is the CURVE client (see internal/curve). There is never a plaintext fallback: a
+	// client that does not complete the CURVE handshake gets nothing.
+	Curve curve.Handshaker
+
 	Logger *slog.Logger
 }
 
@@ -239,6 +246,10 @@ type ClientConfig struct {
 	QueueLen int
 	// MaxFrameSize caps one incoming frame (default 64 MiB).
 	MaxFrameSize int64
+
+	// Curve, when set, makes the client the CURVE server of NetGear's secure_mode: only
+	// senders that complete the handshake (and pass its authorizer) are heard.
+	Curve curve.Handshaker
 
 	Logger *slog.Logger
 }

@@ -157,17 +157,20 @@ func (p *peer) connect() *zmtp.Conn {
 		typ = zmtp.REQ
 	}
 	delay := cfg.RetryMin
+	lastErr := ""
 	for {
 		if p.s.dialCtx.Err() != nil {
 			return nil
 		}
-		c, err := zmtp.Dial(p.s.dialCtx, p.ep.addr, cfg.DialTimeout, zmtp.Options{SocketType: typ, Picam: true, HandshakeTimeout: cfg.DialTimeout})
+		c, err := zmtp.Dial(p.s.dialCtx, p.ep.addr, cfg.DialTimeout, zmtp.Options{SocketType: typ, Picam: true, HandshakeTimeout: cfg.DialTimeout, Curve: cfg.Curve})
 		if err == nil {
 			p.picam.Store(c.IsPicam())
 			return c
 		}
-		if errors.Is(err, zmtp.ErrProtocol) {
+		if errors.Is(err, zmtp.ErrProtocol) && err.Error() != lastErr {
+			// Logged once per distinct reason, not on every retry.
 			p.s.log.Warn("client handshake failed", "client", p.ep.addr, "err", err)
+			lastErr = err.Error()
 		}
 		select {
 		case <-p.s.dialCtx.Done():
