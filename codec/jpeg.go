@@ -18,6 +18,8 @@ const DefaultJPEGQuality = 90
 // senders.
 type jpegEncoder struct {
 	quality  int
+	workers  int
+	stripes  [][]byte // per-stripe scratch when workers > 1
 	tables   *jpegTables
 	img      *image.YCbCr // reused while the frame size stays the same
 	rgbSwap  []byte       // scratch for RGB24 input
@@ -49,6 +51,35 @@ func NewJPEG(quality int) (Encoder, error) {
 			quality, DefaultJPEGQuality)
 	}
 	return &jpegEncoder{quality: quality, tables: newJPEGTables(quality)}, nil
+}
+
+// JPEGConfig configures NewJPEGWith.
+type JPEGConfig struct {
+	// Quality is 1..100; 0 means DefaultJPEGQuality.
+	Quality int
+	// Workers is how many cores one picture may use: it is cut into that
+	// many horizontal stripes, encoded at once and joined with restart
+	// markers (which every baseline decoder, PIL and simplejpeg included,
+	// handles). 0 or 1 encodes on the calling goroutine only. On a Pi with
+	// four cores and no hardware encoder this nearly quadruples the frame
+	// rate the pure-Go encoder can keep up with.
+	Workers int
+}
+
+// NewJPEGWith is NewJPEG with more settings.
+func NewJPEGWith(cfg JPEGConfig) (Encoder, error) {
+	if cfg.Quality == 0 {
+		cfg.Quality = DefaultJPEGQuality
+	}
+	if cfg.Workers < 0 {
+		return nil, fmt.Errorf("codec: JPEG workers %d: use 0 or more", cfg.Workers)
+	}
+	e, err := NewJPEG(cfg.Quality)
+	if err != nil {
+		return nil, err
+	}
+	e.(*jpegEncoder).workers = cfg.Workers
+	return e, nil
 }
 
 // Encode implements Encoder.
@@ -83,7 +114,8 @@ func (e *jpegEncoder) Encode(f picimage.Frame) (Packet, error) {
 		e.sizeHint = f.Width*f.Height/4 + 1024
 	}
 	img := e.img
-	data := jpegFromYCbCr420(make([]byte, 0, e.sizeHint), e.tables, img.Y, img.Cb, img.Cr, img.YStride, img.CStride, f.Width, f.Height)
+	planes := ycbcrPlanes{img.Y, img.Cb, img.Cr, img.YStride, img.CStride, f.Width, f.Height}
+	data := jpegStripes(make([]byte, 0, e.sizeHint), e.tables, planes, e.workers, &e.stripes)
 	e.sizeHint = len(data) + len(data)/8 + 1024
 	return e.stamp(packetFor(JPEG, f, data)), nil
 }
@@ -135,7 +167,7 @@ func (e *jpegEncoder) Codec() Codec { return JPEG }
 // Close implements Encoder and drops the reusable buffers.
 func (e *jpegEncoder) Close() error {
 	e.closed = true
-	e.img, e.rgbSwap, e.lut = nil, nil, nil
+	e.img, e.rgbSwap, e.lut, e.stripes = nil, nil, nil, nil
 	if e.turbo != nil {
 		err := e.turbo.Close()
 		e.turbo = nil

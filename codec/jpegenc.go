@@ -3,6 +3,7 @@ package codec
 import (
 	"math"
 	"math/bits"
+	"sync"
 )
 
 // This file is picam's own baseline JPEG encoder for 4:2:0 YCbCr planes.
@@ -315,30 +316,86 @@ func (s *bitSink) emit(t *huffTable, run uint32, v int32) {
 	s.put((c&0xffffff)<<size|uint32(vb)&(1<<size-1), uint(l+size))
 }
 
+// ycbcrPlanes is a 4:2:0 picture: Cb and Cr are (w+1)/2 x (h+1)/2.
+type ycbcrPlanes struct {
+	y, cb, cr        []byte
+	yStride, cStride int
+	w, h             int
+}
+
 // jpegFromYCbCr420 encodes full-range 4:2:0 planes (Cb and Cr of size
 // (w+1)/2 x (h+1)/2) as a baseline JFIF-compatible JPEG appended to dst.
 func jpegFromYCbCr420(dst []byte, t *jpegTables, y, cb, cr []byte, yStride, cStride, w, h int) []byte {
-	dst = appendJPEGHeader(dst, t, w, h)
+	p := ycbcrPlanes{y, cb, cr, yStride, cStride, w, h}
+	dst = appendJPEGHeader(dst, t, w, h, 0)
 	s := bitSink{out: dst}
+	s.stripe(t, p, 0, (h+15)/16)
+	return append(s.out, 0xff, 0xd9)
+}
+
+// jpegStripes encodes like jpegFromYCbCr420, but cuts the picture into at
+// most workers horizontal stripes of whole macroblock rows, encoded at the
+// same time on as many goroutines (all joined before it returns) and
+// separated by restart markers, which every baseline decoder handles. The
+// stripe buffers in scratch are reused between calls.
+func jpegStripes(dst []byte, t *jpegTables, p ycbcrPlanes, workers int, scratch *[][]byte) []byte {
+	rows := (p.h + 15) / 16
+	cols := (p.w + 15) / 16
+	per := (rows + workers - 1) / max(workers, 1)
+	if workers <= 1 || rows < 2 || per*cols > 0xffff {
+		return jpegFromYCbCr420(dst, t, p.y, p.cb, p.cr, p.yStride, p.cStride, p.w, p.h)
+	}
+	n := (rows + per - 1) / per
+	for len(*scratch) < n {
+		*scratch = append(*scratch, nil)
+	}
+	parts := (*scratch)[:n]
+	var wg sync.WaitGroup
+	for i := 1; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := bitSink{out: parts[i][:0]}
+			s.stripe(t, p, i*per, min((i+1)*per, rows))
+			parts[i] = s.out
+		}()
+	}
+	s := bitSink{out: parts[0][:0]}
+	s.stripe(t, p, 0, per)
+	parts[0] = s.out
+	wg.Wait()
+	dst = appendJPEGHeader(dst, t, p.w, p.h, per*cols)
+	for i, part := range parts {
+		if i > 0 {
+			dst = append(dst, 0xff, 0xd0+byte((i-1)%8))
+		}
+		dst = append(dst, part...)
+	}
+	return append(dst, 0xff, 0xd9)
+}
+
+// stripe entropy-codes macroblock rows [row0, row1) with fresh DC
+// predictions and pads the last byte, as a restart interval needs.
+func (s *bitSink) stripe(t *jpegTables, p ycbcrPlanes, row0, row1 int) {
 	var blk [64]float32
 	var dcY, dcCb, dcCr int32
+	w, h := p.w, p.h
 	cw, ch := (w+1)/2, (h+1)/2
-	for my := 0; my < h; my += 16 {
+	for my := 16 * row0; my < h && my < 16*row1; my += 16 {
 		for mx := 0; mx < w; mx += 16 {
 			inner := mx+16 <= w && my+16 <= h
 			for k := range 4 {
 				x0, y0 := mx+8*(k&1), my+8*(k>>1)
-				loadBlock(&blk, y, yStride, x0, y0, w, h, inner)
+				loadBlock(&blk, p.y, p.yStride, x0, y0, w, h, inner)
 				dcY = s.encodeBlock(&blk, &t.recip[0], dcY, t.huff[0], t.huff[1])
 			}
-			loadBlock(&blk, cb, cStride, mx/2, my/2, cw, ch, inner)
+			loadBlock(&blk, p.cb, p.cStride, mx/2, my/2, cw, ch, inner)
 			dcCb = s.encodeBlock(&blk, &t.recip[1], dcCb, t.huff[2], t.huff[3])
-			loadBlock(&blk, cr, cStride, mx/2, my/2, cw, ch, inner)
+			loadBlock(&blk, p.cr, p.cStride, mx/2, my/2, cw, ch, inner)
 			dcCr = s.encodeBlock(&blk, &t.recip[1], dcCr, t.huff[2], t.huff[3])
 		}
 	}
 	s.finish()
-	return append(s.out, 0xff, 0xd9)
 }
 
 // loadBlock reads the 8x8 block at (x0, y0) of a plane, level-shifted;
@@ -362,9 +419,10 @@ func loadBlock(b *[64]float32, p []byte, stride, x0, y0, w, h int, inner bool) {
 	}
 }
 
-// appendJPEGHeader writes SOI, DQT, SOF0 (three components, 4:2:0), DHT
-// and the SOS header.
-func appendJPEGHeader(dst []byte, t *jpegTables, w, h int) []byte {
+// appendJPEGHeader writes SOI, DQT, SOF0 (three components, 4:2:0), DHT,
+// DRI when restart is non-zero (the restart interval in macroblocks), and
+// the SOS header.
+func appendJPEGHeader(dst []byte, t *jpegTables, w, h, restart int) []byte {
 	dst = append(dst, 0xff, 0xd8)
 	dst = append(dst, 0xff, 0xdb, 0, 2+2*65)
 	for c := range 2 {
@@ -382,6 +440,9 @@ func appendJPEGHeader(dst []byte, t *jpegTables, w, h int) []byte {
 		dst = append(dst, [4]byte{0x00, 0x10, 0x01, 0x11}[i])
 		dst = append(dst, s.counts[:]...)
 		dst = append(dst, s.symbols...)
+	}
+	if restart > 0 {
+		dst = append(dst, 0xff, 0xdd, 0, 4, byte(restart>>8), byte(restart))
 	}
 	return append(dst, 0xff, 0xda, 0, 12, 3, 1, 0x00, 2, 0x11, 3, 0x11, 0, 63, 0)
 }

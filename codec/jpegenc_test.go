@@ -181,3 +181,59 @@ func FuzzJPEGEncoder(f *testing.F) {
 		}
 	})
 }
+
+// Stripes encoded in parallel decode to exactly the pixels of the
+// sequential encoding: only the DC prediction restarts at each stripe.
+func TestJPEGStripes(t *testing.T) {
+	for _, sz := range [][3]int{{640, 480, 2}, {1280, 720, 4}, {100, 33, 8}, {16, 16, 4}, {64, 300, 3}} {
+		w, h, workers := sz[0], sz[1], sz[2]
+		img := newYCbCr420(w, h)
+		bgrToYCbCr420(img, texture(w, h, 3))
+		tab := newJPEGTables(85)
+		seq := jpegFromYCbCr420(nil, tab, img.Y, img.Cb, img.Cr, img.YStride, img.CStride, w, h)
+		var scratch [][]byte
+		p := ycbcrPlanes{img.Y, img.Cb, img.Cr, img.YStride, img.CStride, w, h}
+		for range 2 { // the second round reuses the stripe buffers
+			par := jpegStripes(nil, tab, p, workers, &scratch)
+			a, err := jpeg.Decode(bytes.NewReader(seq))
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := jpeg.Decode(bytes.NewReader(par))
+			if err != nil {
+				t.Fatalf("%dx%d in %d stripes: %v", w, h, workers, err)
+			}
+			ay, by := a.(*image.YCbCr), b.(*image.YCbCr)
+			if !bytes.Equal(ay.Y, by.Y) || !bytes.Equal(ay.Cb, by.Cb) || !bytes.Equal(ay.Cr, by.Cr) {
+				t.Errorf("%dx%d in %d stripes decodes differently", w, h, workers)
+			}
+			if (h+15)/16 >= 2 && !bytes.Contains(par, []byte{0xff, 0xdd}) {
+				t.Errorf("%dx%d: no restart interval", w, h)
+			}
+		}
+	}
+}
+
+// The striped encoder behind NewJPEGWith, end to end, counter included.
+func TestNewJPEGWithWorkers(t *testing.T) {
+	e, err := NewJPEGWith(JPEGConfig{Workers: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	p, err := picimage.NewTestPattern(640, 480)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := picimage.Frame{Width: 640, Height: 480, Format: picimage.BGR24, Data: p.Render(nil, 77, time.Now()), Seq: 77}
+	pkt, err := e.Encode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, ok := picimage.ReadCounter(decodeBGR(t, pkt), 640, 480); !ok || n != 77 {
+		t.Errorf("counter %d %v", n, ok)
+	}
+	if _, err := NewJPEGWith(JPEGConfig{Workers: -1}); err == nil {
+		t.Error("negative workers accepted")
+	}
+}

@@ -58,10 +58,24 @@ func TestJPEGDecodesWithPIL(t *testing.T) {
 		t.Fatal(err)
 	}
 	bgr := p.Render(nil, seq, time.Now())
-	pkt, err := newJPEG(t, DefaultJPEGQuality).Encode(picimage.Frame{Width: w, Height: h, Format: picimage.BGR24, Data: bgr, Seq: seq})
-	if err != nil {
-		t.Fatal(err)
+	// One encoder per variant: sequential, and striped with restart markers.
+	for _, workers := range []int{1, 4} {
+		e, err := NewJPEGWith(JPEGConfig{Quality: DefaultJPEGQuality, Workers: workers})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pkt, err := e.Encode(picimage.Frame{Width: w, Height: h, Format: picimage.BGR24, Data: bgr, Seq: seq})
+		e.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkWithPIL(t, py, pkt, bgr, w, h, seq)
 	}
+}
+
+// checkWithPIL decodes a JPEG packet with PIL and checks the picture.
+func checkWithPIL(t *testing.T, py string, pkt Packet, bgr []byte, w, h int, seq uint64) {
+	t.Helper()
 	dir := t.TempDir()
 	in, out := filepath.Join(dir, "frame.jpg"), filepath.Join(dir, "frame.rgb")
 	if err := os.WriteFile(in, pkt.Data, 0o644); err != nil {

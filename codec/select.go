@@ -68,6 +68,9 @@ type SelectConfig struct {
 	Level        string
 	// Device names the hardware encoder node; empty finds one.
 	Device string
+	// Workers is how many CPU cores a software encoder may use for one
+	// frame (pure-Go JPEG stripes, OpenH264 slice threads); 0 means one.
+	Workers int
 	// RequestCameraKeyframe, when the camera can be asked for an IDR, is
 	// what H.264 passthrough's RequestKeyframe calls.
 	RequestCameraKeyframe func()
@@ -208,13 +211,13 @@ func (s selector) try(eng Engine, c Codec, cfg SelectConfig) (Encoder, string, e
 			if enc, err := s.turboJPEG(cfg.Quality); err == nil {
 				return enc, "libjpeg-turbo", nil
 			}
-			enc, err := NewJPEG(cfg.Quality)
+			enc, err := NewJPEGWith(JPEGConfig{Quality: cfg.Quality, Workers: cfg.Workers})
 			return enc, "pure Go", err
 		case H264:
 			if in.Compressed() {
 				return nil, "", fmt.Errorf("the camera delivers %s; software H.264 needs raw frames", in)
 			}
-			enc, err := s.softwareH264(SoftwareH264Config{FPS: cfg.FPS, Bitrate: cfg.Bitrate, IFramePeriod: cfg.IFramePeriod})
+			enc, err := s.softwareH264(SoftwareH264Config{FPS: cfg.FPS, Bitrate: cfg.Bitrate, IFramePeriod: cfg.IFramePeriod, Threads: cfg.Workers})
 			return enc, "openh264", err
 		}
 		return nil, "", fmt.Errorf("%w: no software encoder for %s", errNotApplicable, c)
