@@ -9,6 +9,9 @@
 //	resolution = 1280x720
 //	hflip = true
 //
+// Lines whose key starts with "system." belong to the appliance's init scripts (network, SSH,
+// hostname: see buildroot/README.md); Apply skips them, so one file holds all the settings.
+//
 // A bad file must never leave the appliance in a boot loop: Apply reports every problem with its
 // line number, and the caller falls back to defaults (and shows the fault on the LED).
 package conf
@@ -72,12 +75,18 @@ func normalize(k string) string {
 	return strings.ReplaceAll(strings.ToLower(strings.TrimSpace(k)), "_", "-")
 }
 
+// SystemPrefix marks keys that the appliance's init scripts read (system.ssh, system.hostname);
+// Apply ignores them rather than reporting them as unknown flags, because the SD-card image keeps
+// them in the same picam.conf as picam-server's own settings.
+const SystemPrefix = "system."
+
 // Apply sets each setting on fs as if given on the command line. Flags the command line set
-// explicitly (cmdline) win over the file. Unknown keys and bad values are errors naming the line.
+// explicitly (cmdline) win over the file. Unknown keys and bad values are errors naming the line;
+// keys starting with SystemPrefix are skipped.
 func Apply(fs *flag.FlagSet, settings []Setting, cmdline map[string]bool) error {
 	var errs []error
 	for _, s := range settings {
-		if cmdline[s.Key] {
+		if cmdline[s.Key] || strings.HasPrefix(s.Key, SystemPrefix) {
 			continue
 		}
 		f := fs.Lookup(s.Key)

@@ -63,3 +63,19 @@ func TestLoadMissingFileIsFine(t *testing.T) {
 		t.Fatalf("want an error naming the file, got %v", err)
 	}
 }
+
+func TestSystemKeysAreLeftToTheInitScripts(t *testing.T) {
+	fs, p, _, _ := flags()
+	s, err := Parse(strings.NewReader("system.ssh = true\nSYSTEM.Host_Name = cam1\npattern = 2\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Apply(fs, s, nil); err != nil || *p != 2 {
+		t.Fatalf("pattern %d err %v", *p, err)
+	}
+	// Only the exact prefix is skipped: a near miss is still an unknown key.
+	s, _ = Parse(strings.NewReader("systemssh = true\n"))
+	if err := Apply(fs, s, nil); err == nil || !strings.Contains(err.Error(), "systemssh") {
+		t.Fatalf("want an unknown-key error for systemssh, got %v", err)
+	}
+}
