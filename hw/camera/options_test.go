@@ -3,6 +3,7 @@ package camera
 import (
 	"errors"
 	"flag"
+	"io"
 	"reflect"
 	"strings"
 	"testing"
@@ -142,6 +143,7 @@ func TestSetUnknownKey(t *testing.T) {
 func TestSetPairAndFlag(t *testing.T) {
 	var o Options
 	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
 	fs.Var(o.Flag(), "option", "")
 	if err := fs.Parse([]string{"--option", "iso=400", "--option", "awb_mode = sunlight", "--option", "hflip=1"}); err != nil {
 		t.Fatal(err)

@@ -1,0 +1,356 @@
+package camera
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os/exec"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/picam-project/picam/codec/h264"
+	picimage "github.com/picam-project/picam/image"
+)
+
+// rpicamPrograms are the names rpicam-vid has had: rpicam-apps renamed
+// libcamera-vid in late 2023, and older systems have only the old name.
+var rpicamPrograms = []string{"rpicam-vid", "libcamera-vid"}
+
+// rpicamStartTimeout bounds the wait for the first frame: libcamera takes a
+// second or two to start the camera and settle auto exposure.
+const rpicamStartTimeout = 15 * time.Second
+
+// rpicamStopGrace is how long Close waits for rpicam-vid to exit on SIGTERM
+// (it releases the camera cleanly) before killing it.
+const rpicamStopGrace = 2 * time.Second
+
+// stderrLines is how many of rpicam-vid's last stderr lines an error quotes.
+const stderrLines = 8
+
+// rpicamPath finds rpicam-vid or libcamera-vid on PATH.
+func (sys system) rpicamPath() (string, error) {
+	for _, p := range rpicamPrograms {
+		if path, err := sys.lookPath(p); err == nil {
+			return path, nil
+		}
+	}
+	return "", ErrRpicamNotFound
+}
+
+// rpicamCamera reads frames from an rpicam-vid process it owns.
+type rpicamCamera struct {
+	cmd  *exec.Cmd
+	info Info
+	log  *slog.Logger
+
+	frames chan picimage.Frame // newest frames; the reader drops the oldest when full
+	done   chan struct{}       // closed when the reader has exited and the process is reaped
+	err    error               // why the stream ended; written before done is closed
+	tail   *lineTail
+	first  bool // Next has returned a frame (then the stall timeout applies)
+	stall  time.Duration
+
+	mu     sync.Mutex
+	closed bool
+}
+
+// openRpicam starts rpicam-vid with the options as flags and reads frames
+// from its stdout.
+func (sys system) openRpicam(ctx context.Context, opts Options, log *slog.Logger) (Camera, error) {
+	log = orDiscard(log)
+	bin, err := sys.rpicamPath()
+	if err != nil {
+		return nil, err
+	}
+	modeFlag := ""
+	if opts.SensorMode != 0 {
+		modeFlag = sys.rpicamMode(ctx, bin, opts.SensorMode, log)
+	}
+	plan, err := rpicamArgs(opts, modeFlag)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range plan.notes {
+		log.Info("camera setting converted", "program", bin, "note", n)
+	}
+	if len(plan.warnings) > 0 {
+		if opts.Strict {
+			errs := make([]error, len(plan.warnings))
+			for i, w := range plan.warnings {
+				errs[i] = errors.New(w)
+			}
+			return nil, fmt.Errorf("rpicam-vid cannot honour every setting (strict mode): %w", errors.Join(errs...))
+		}
+		for _, w := range plan.warnings {
+			log.Warn("camera setting not applied", "program", bin, "warning", w)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	w, h := opts.size()
+	c := &rpicamCamera{
+		log:    log,
+		frames: make(chan picimage.Frame, 2),
+		done:   make(chan struct{}),
+		tail:   &lineTail{max: stderrLines},
+		stall:  max(minStallTimeout, time.Duration(10*float64(time.Second)/opts.fps())),
+		info: Info{Source: SourceRpicam, Device: bin, Format: plan.format, Width: w, Height: h,
+			Framerate: opts.fps(), Warnings: plan.warnings},
+	}
+	if err := c.start(bin, plan, sys.now); err != nil {
+		return nil, err
+	}
+	log.Info("camera streaming", "camera", c.info.String(), "command", bin+" "+strings.Join(plan.args, " "))
+	return c, nil
+}
+
+// rpicamMode asks rpicam-vid for its sensor modes and returns the --mode
+// value of the n-th (1-based), or "" with a warning.
+func (sys system) rpicamMode(ctx context.Context, bin string, n int, log *slog.Logger) string {
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, bin, "--list-cameras").Output()
+	if err != nil {
+		log.Warn("cannot list the camera's sensor modes", "program", bin, "err", err)
+		return ""
+	}
+	modes := parseSensorModes(out)
+	if n > len(modes) {
+		log.Warn("the camera has fewer sensor modes", "sensor_mode", n, "modes", len(modes))
+		return ""
+	}
+	return modes[n-1].flag()
+}
+
+// start runs the process and the goroutines that read its output. The
+// reader goroutine owns the process: it reads stdout to the end, waits for
+// the stderr reader, reaps the process and closes done.
+func (c *rpicamCamera) start(bin string, plan rpicamPlan, now func() time.Time) error {
+	c.cmd = exec.Command(bin, plan.args...)
+	setProcessGroup(c.cmd)
+	stdout, err := c.cmd.StdoutPipe()
+	if err != nil {
+		return fmt.Errorf("starting %s: %w", bin, err)
+	}
+	stderr, err := c.cmd.StderrPipe()
+	if err != nil {
+		return fmt.Errorf("starting %s: %w", bin, err)
+	}
+	if err := c.cmd.Start(); err != nil {
+		return fmt.Errorf("starting %s: %w", bin, err)
+	}
+	var sp splitter = &jpegSplitter{}
+	if plan.format == picimage.H264 {
+		sp = &annexBSplitter{}
+	}
+	stderrDone := make(chan struct{})
+	go func() {
+		defer close(stderrDone)
+		c.logStderr(stderr)
+	}()
+	go func() {
+		readErr := c.read(stdout, sp, plan.format, now)
+		<-stderrDone
+		waitErr := c.cmd.Wait()
+		c.err = c.exitError(readErr, waitErr)
+		close(c.done)
+	}()
+	return nil
+}
+
+// read splits stdout into frames until it ends.
+func (c *rpicamCamera) read(r io.Reader, sp splitter, format picimage.PixelFormat, now func() time.Time) error {
+	var seq uint64
+	emit := func(data []byte, arrived time.Time) {
+		f := picimage.Frame{Width: c.info.Width, Height: c.info.Height, Format: format, Data: data,
+			Seq: seq, Captured: arrived, Keyframe: format != picimage.H264 || h264.IsIDR(data)}
+		seq++
+		c.offer(f)
+	}
+	buf := make([]byte, 256<<10)
+	for {
+		n, err := r.Read(buf)
+		if n > 0 {
+			if serr := sp.write(buf[:n], now(), emit); serr != nil {
+				c.log.Warn("rpicam-vid output damaged; resynchronising", "err", serr)
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			sp.end(emit)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// offer queues a frame for Next, dropping the oldest queued frame when Next
+// falls behind: a live camera must not be slowed down by its reader, and a
+// dropped frame shows as a gap in Seq (which H.264 consumers need to see).
+func (c *rpicamCamera) offer(f picimage.Frame) {
+	for {
+		select {
+		case c.frames <- f:
+			return
+		default:
+		}
+		select {
+		case <-c.frames:
+		default:
+		}
+	}
+}
+
+// logStderr logs rpicam-vid's stderr: errors as warnings, the rest (libcamera
+// chatter) at debug level, keeping the last lines for error messages.
+func (c *rpicamCamera) logStderr(r io.Reader) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 4096), 64<<10)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" {
+			continue
+		}
+		c.tail.add(line)
+		if strings.Contains(line, "ERROR") || strings.Contains(strings.ToLower(line), "error:") {
+			c.log.Warn("rpicam-vid", "stderr", line)
+		} else {
+			c.log.Debug("rpicam-vid", "stderr", line)
+		}
+	}
+}
+
+// exitError explains why the stream ended.
+func (c *rpicamCamera) exitError(readErr, waitErr error) error {
+	if c.isClosed() {
+		return ErrClosed
+	}
+	msg := fmt.Sprintf("%s exited", c.info.Device)
+	if waitErr != nil {
+		msg += " (" + waitErr.Error() + ")"
+	}
+	if readErr != nil {
+		msg += "; reading its output: " + readErr.Error()
+	}
+	if t := c.tail.String(); t != "" {
+		msg += ": " + t
+	} else {
+		msg += " without saying why"
+	}
+	return errors.New(msg)
+}
+
+// Info implements Camera.
+func (c *rpicamCamera) Info() Info { return c.info }
+
+// Next implements Camera.
+func (c *rpicamCamera) Next(ctx context.Context) (picimage.Frame, error) {
+	timeout := c.stall
+	if !c.first {
+		timeout = rpicamStartTimeout
+	}
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case f := <-c.frames:
+		c.first = true
+		return f, nil
+	default:
+	}
+	select {
+	case f := <-c.frames:
+		c.first = true
+		return f, nil
+	case <-c.done:
+		// Frames read before the exit are still delivered.
+		select {
+		case f := <-c.frames:
+			return f, nil
+		default:
+		}
+		return picimage.Frame{}, c.err
+	case <-ctx.Done():
+		return picimage.Frame{}, ctx.Err()
+	case <-t.C:
+		return picimage.Frame{}, fmt.Errorf("%s delivered no frame for %v: %s", c.info.Device, timeout, c.tail.orNothing())
+	}
+}
+
+func (c *rpicamCamera) isClosed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closed
+}
+
+// Controls implements Camera: rpicam-vid takes its settings as flags when
+// it starts and offers no controls while it runs.
+func (c *rpicamCamera) Controls() ([]Control, error) { return nil, nil }
+
+// GetControl implements Camera.
+func (c *rpicamCamera) GetControl(name string) (int64, error) {
+	return 0, fmt.Errorf("rpicam-vid has no control %q: its settings are fixed when it starts: %w", name, ErrNoControl)
+}
+
+// SetControl implements Camera.
+func (c *rpicamCamera) SetControl(name string, _ int64) error {
+	return fmt.Errorf("cannot set %q: rpicam-vid takes its settings when it starts (restart with --option): %w", name, ErrNotSupported)
+}
+
+// Close implements Camera: it stops rpicam-vid (SIGTERM, then SIGKILL
+// after a grace period) and waits until it has been reaped.
+func (c *rpicamCamera) Close() error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil
+	}
+	c.closed = true
+	c.mu.Unlock()
+	terminate(c.cmd)
+	t := time.NewTimer(rpicamStopGrace)
+	defer t.Stop()
+	select {
+	case <-c.done:
+		return nil
+	case <-t.C:
+	}
+	kill(c.cmd)
+	<-c.done
+	return nil
+}
+
+// lineTail keeps the last lines of a helper's stderr.
+type lineTail struct {
+	mu    sync.Mutex
+	max   int
+	lines []string
+}
+
+func (t *lineTail) add(line string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.lines = append(t.lines, line)
+	if len(t.lines) > t.max {
+		t.lines = t.lines[len(t.lines)-t.max:]
+	}
+}
+
+// String joins the kept lines with " | ".
+func (t *lineTail) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return strings.Join(t.lines, " | ")
+}
+
+func (t *lineTail) orNothing() string {
+	if s := t.String(); s != "" {
+		return "it said: " + s
+	}
+	return "it printed nothing (is a camera connected and enabled?)"
+}
