@@ -17,7 +17,8 @@ import (
 )
 
 // startHTTP serves the status endpoints until ctx ends or the returned server is closed.
-func startHTTP(ctx context.Context, addr string, srv *stream.Server, log *slog.Logger) (*http.Server, error) {
+// auth, when set, requires its bearer token (see httpauth.go).
+func startHTTP(ctx context.Context, addr string, auth *httpAuth, srv *stream.Server, log *slog.Logger) (*http.Server, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(&collector{srv: srv}, prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	mux := http.NewServeMux()
@@ -33,14 +34,14 @@ func startHTTP(ctx context.Context, addr string, srv *stream.Server, log *slog.L
 	if err != nil {
 		return nil, fmt.Errorf("--http %s: %w", addr, err)
 	}
-	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	hs := &http.Server{Handler: auth.wrap(mux), ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("http server stopped", "err", err)
 		}
 	}()
 	context.AfterFunc(ctx, func() { hs.Close() })
-	log.Info("status on http", "url", "http://"+ln.Addr().String()+"/api/clients")
+	log.Info("status on http", "url", "http://"+ln.Addr().String()+"/api/clients", "token", auth != nil)
 	return hs, nil
 }
 

@@ -64,6 +64,8 @@ type options struct {
 	statusGPIO    string
 	buttonGPIO    string
 	configPath    string
+	sec           secureOptions
+	httpAuth      httpAuthOptions
 	// configErr is set when --config could not be applied; the options then hold the command
 	// line and defaults only.
 	configErr error
@@ -108,13 +110,15 @@ func parseArgs(args []string, stderr io.Writer) (*options, *flag.FlagSet, error)
 	fs.StringVar(&o.codec, "codec", "jpeg", "payload: raw (BGR24 array, decodes anywhere) or jpeg (NetGear's frame compression)")
 	fs.IntVar(&o.jpegQuality, "jpeg-quality", 90, "JPEG quality 1-100 (NetGear's default is 90)")
 	fs.Uint64Var(&o.frames, "frames", 0, "stop after N frames and terminate the clients (0 = run until Ctrl-C)")
-	fs.StringVar(&o.httpAddr, "http", "", "serve /healthz, /api/clients and /metrics on this address, e.g. 127.0.0.1:8080")
+	fs.StringVar(&o.httpAddr, "http", "", "serve /healthz, /api/clients and /metrics on this address: PORT or :PORT binds 127.0.0.1; any non-loopback HOST:PORT needs --http-token-file")
 	fs.BoolVar(&o.jsonOut, "json", false, "print a JSON summary line on stdout at exit")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.DurationVar(&o.reqTimeout, "request-timeout", 4*time.Second, "pattern 1: how long to wait for a client's reply before reconnecting (NetGear's request_timeout)")
 	fs.StringVar(&o.statusLEDs, "status-led", "auto", "status LEDs, comma-separated: auto (the board's ACT/PWR LEDs), an LED name under /sys/class/leds (ACT, led0), a GPIO line (GPIO17), none; a leading ! inverts one")
 	fs.StringVar(&o.statusGPIO, "status-gpio", "", "an external status LED on this GPIO line, e.g. GPIO17 (added to --status-led)")
 	fs.StringVar(&o.buttonGPIO, "button-gpio", "", "a push button on this GPIO line to GND, e.g. GPIO27: short press pauses/resumes, hold 3 s to stop (off by default)")
+	o.sec.register(fs)
+	o.httpAuth.register(fs)
 	fs.StringVar(&o.configPath, "config", "", "settings file (picam.conf: key = value lines, keys are these flag names); the command line wins; a file with errors is ignored as a whole, logged, and shown on the LED")
 	if err := fs.Parse(args); err != nil {
 		return nil, nil, err
@@ -136,6 +140,9 @@ func (o *options) statusConfig(log *slog.Logger) status.Config {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "keys" {
+		return runKeys(args[1:], stdout, stderr)
+	}
 	o, err := parseFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return cli.ExitOK
@@ -152,12 +159,25 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if o.configErr != nil {
 		log.Error("the settings file has errors and is ignored; running on the command line and defaults", "err", o.configErr)
 	}
+	if o.configErr != nil && confAsksSecure(o.configPath) {
+		fmt.Fprintln(stderr, "picam-server: the settings file asks for secure mode but has errors; refusing to start rather than stream in plaintext:", o.configErr)
+		return cli.ExitUsage
+	}
+	httpBind, httpAuth, err := o.httpAuth.prepare(o.httpAddr, log)
+	if err != nil && o.httpAddr != "" {
+		fmt.Fprintln(stderr, "picam-server:", err)
+		return cli.ExitUsage
+	}
 	cfg, pl, err := o.build(log)
 	if err != nil {
 		fmt.Fprintln(stderr, "picam-server:", err)
 		return cli.ExitUsage
 	}
 	defer pl.close()
+	if cfg.Curve, _, err = o.sec.handshaker(log); err != nil {
+		fmt.Fprintln(stderr, "picam-server:", err)
+		return cli.ExitUsage
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -183,7 +203,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cli.ExitUsage
 	}
 	if o.httpAddr != "" {
-		hs, err := startHTTP(ctx, o.httpAddr, srv, log)
+		hs, err := startHTTP(ctx, httpBind, httpAuth, srv, log)
 		if err != nil {
 			srv.Close(context.Background())
 			fmt.Fprintln(stderr, "picam-server:", err)
@@ -199,7 +219,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}()
 
 	log.Info("picam-server started", "pattern", o.pattern, "clients", len(srv.Clients()), "codec", o.codec,
-		"resolution", o.resolution, "framerate", o.framerate, "delivery", cfg.Delivery.String(), "wait", cfg.Wait.String())
+		"resolution", o.resolution, "framerate", o.framerate, "delivery", cfg.Delivery.String(), "wait", cfg.Wait.String(), "secure", cfg.Curve != nil)
 	panelCtx, stopPanel := context.WithCancel(ctx)
 	panelDone := make(chan struct{})
 	go func() {
