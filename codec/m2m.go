@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/picam-project/picam/codec/h264"
 	"github.com/picam-project/picam/hw/v4l2"
 	picimage "github.com/picam-project/picam/image"
 )
@@ -90,6 +91,7 @@ type M2MEncoder struct {
 	pending []byte // H.264 parameter sets that came in a buffer of their own
 
 	forceKey     bool // the device has FORCE_KEY_FRAME
+	spsChecked   bool
 	keyRequested atomic.Bool
 
 	h264 h264Stream
@@ -309,13 +311,41 @@ func (e *M2MEncoder) run(ctx context.Context, f picimage.Frame, out v4l2.Buffer)
 func (e *M2MEncoder) packet(f picimage.Frame, data []byte, flags v4l2.BufFlag) Packet {
 	switch e.cfg.Codec {
 	case H264:
-		return e.h264.packet(f, data)
+		p := e.h264.packet(f, data)
+		if p.Keyframe && !e.spsChecked {
+			e.spsChecked = true
+			e.checkSPS(p.Data)
+		}
+		return p
 	case FWHT:
 		p := packetFor(FWHT, f, data)
 		p.Keyframe = flags&v4l2.BufFlagKeyFrame != 0 || fwhtIsIntra(data)
 		return e.stamp(p)
 	}
 	return e.stamp(packetFor(e.cfg.Codec, f, data))
+}
+
+// checkSPS warns when the stream's coded picture size is not the frame
+// size: an encoder that aligned the buffer height (1080 to 1088) without
+// cropping it back makes clients show a strip of repeated rows.
+func (e *M2MEncoder) checkSPS(au []byte) {
+	for nal := range h264.NALUnits(au) {
+		if h264.TypeOf(nal) != h264.NALSPS {
+			continue
+		}
+		s, err := h264.ParseSPS(nal)
+		switch {
+		case err != nil:
+			e.log.Warn("m2m encoder: cannot read the stream's SPS", "device", e.dev.Path(), "err", err)
+		case s.Width != e.cfg.Width || s.Height != e.cfg.Height:
+			e.log.Warn("m2m encoder: the stream's picture size differs from the frames'; use a size whose height is a multiple of 16",
+				"device", e.dev.Path(), "stream", fmt.Sprintf("%dx%d", s.Width, s.Height), "frames", fmt.Sprintf("%dx%d", e.cfg.Width, e.cfg.Height))
+		default:
+			e.log.Info("m2m encoder: H.264 stream", "device", e.dev.Path(), "size", fmt.Sprintf("%dx%d", s.Width, s.Height),
+				"profile", s.ProfileName(), "level", s.Level())
+		}
+		return
+	}
 }
 
 // fwhtIsIntra reads the I-frame flag of a vicodec FWHT frame header.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"hash/crc32"
+	"log/slog"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -435,6 +436,28 @@ func TestFindM2MEncoders(t *testing.T) {
 		case <-d.closed:
 		default:
 			t.Error("a probed device was left open")
+		}
+	}
+}
+
+// The encoder reads the first SPS back and warns when its picture size is
+// not the frames' (the fake's SPS says 640x480).
+func TestM2MChecksSPS(t *testing.T) {
+	for _, tc := range []struct {
+		w, h int
+		want string
+	}{{640, 480, "H.264 stream"}, {640, 368, "differs from the frames"}} {
+		var logs bytes.Buffer
+		d := newFakeM2M()
+		e := newTestM2M(t, d, M2MConfig{Codec: H264, Width: tc.w, Height: tc.h, Input: picimage.I420,
+			Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+		for i := range 2 {
+			if _, err := e.Encode(randomFrame(picimage.I420, tc.w, tc.h, uint64(i))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if strings.Count(logs.String(), tc.want) != 1 { // once, on the first keyframe
+			t.Errorf("%dx%d: log %q", tc.w, tc.h, logs.String())
 		}
 	}
 }
