@@ -1,0 +1,22 @@
+#!/bin/sh
+# Buildroot post-build: finish the read-only target tree. Argument 1 is $(TARGET_DIR).
+# Also run by offline/mk-sdcard.sh on its own tree, so both images are shaped the same.
+set -eu
+T=$1
+B=$(dirname "$0")
+# Only the picam init scripts bring up the network and SSH: Buildroot's own S40network (ifupdown)
+# and S50dropbear would start unconditionally.
+rm -f "$T/etc/init.d/S40network" "$T/etc/init.d/S50dropbear"
+# Files that must be writable live in RAM (/run is a tmpfs).
+ln -sfn ../run/resolv.conf "$T/etc/resolv.conf"
+mkdir -p "$T/root"
+ln -sfn ../run/ssh "$T/root/.ssh"
+rm -rf "$T/etc/dropbear"
+ln -sfn ../run/dropbear "$T/etc/dropbear"
+install -D -m 0644 "$B/modules" "$T/etc/picam/modules"
+install -D -m 0644 "$B/modprobe-bcm2835-v4l2.conf" "$T/etc/modprobe.d/bcm2835-v4l2.conf"
+# No password for anyone: root's is locked ("*"); SSH takes keys only (system.ssh in picam.conf).
+if [ -f "$T/etc/shadow" ]; then
+	sed -i 's/^root:[^:]*:/root:*:/' "$T/etc/shadow"
+fi
+mkdir -p "$T/boot"
