@@ -55,6 +55,7 @@ type options struct {
 	record         string
 	output         string
 	jpegQuality    int
+	sec            secureOptions
 }
 
 // multiServer reports NetGear's Multi-Servers mode: several ports, one server on each.
@@ -153,6 +154,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.record, "record", "", "record to `FILE`: .mp4 (fragmented, H.264 or Motion-JPEG), .mjpeg or .h264; with --ports one file per camera, FILE-PORT.ext")
 	fs.StringVar(&o.output, "output", "", "write the bare video stream (JPEG frames or H.264 Annex-B) to `FILE`, or to stdout with -, for a player: ffplay -fflags nobuffer -f mjpeg -")
 	fs.IntVar(&o.jpegQuality, "jpeg-quality", 90, "JPEG quality 1-100 for raw (uncompressed) frames converted for --view, --record and --output")
+	o.sec.register(fs)
 	if err := fs.Parse(joinViewArg(args)); err != nil {
 		return nil, err
 	}
@@ -182,6 +184,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	}
 	if o.jpegQuality < 1 || o.jpegQuality > 100 {
 		return nil, fmt.Errorf("--jpeg-quality %d: use 1-100", o.jpegQuality)
+	}
+	if err := o.sec.check(); err != nil {
+		return nil, err
 	}
 	return o, nil
 }

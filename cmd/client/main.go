@@ -48,6 +48,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "picam-client:", err)
 		return cli.ExitUsage
 	}
+	log = slog.New(newRefusalHints(log.Handler()))
+	secure, err := o.sec.handshaker(log)
+	if err != nil {
+		fmt.Fprintln(stderr, "picam-client:", err)
+		return cli.ExitUsage
+	}
 	// When stdout carries video, everything else (the --json line too) goes to stderr.
 	jsonOut := stdout
 	if o.output == "-" {
@@ -67,7 +73,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 	c, err := stream.Listen(ctx, stream.ClientConfig{
 		Address: o.address, Port: o.port, Ports: o.ports, Pattern: stream.Pattern(o.pattern), Bidirectional: o.bidirectional,
-		MultiClient: o.multiClient, Timeout: o.timeout, WaitLimit: o.waitLimit, Logger: log,
+		MultiClient: o.multiClient, Timeout: o.timeout, WaitLimit: o.waitLimit, Logger: log, Curve: secure,
 	})
 	var ce *stream.ConfigError
 	if errors.As(err, &ce) {
