@@ -37,6 +37,9 @@ type fakeDevice struct {
 	more      chan struct{} // signalled by push and Close
 	streaming bool
 	closed    bool
+	// opens and closes count Open and Close calls (a scan opens every
+	// node once, then the camera is opened again).
+	opens, closes int
 }
 
 func newFakeDevice(path string, caps v4l2.Capability, formats ...v4l2.PixelFormat) *fakeDevice {
@@ -161,9 +164,21 @@ func (d *fakeDevice) Close() error {
 	defer d.mu.Unlock()
 	if !d.closed {
 		d.closed = true
+		d.closes++
 		close(d.more)
 	}
 	return nil
+}
+
+// reopen models opening the node again after a Close.
+func (d *fakeDevice) reopen() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.opens++
+	if d.closed {
+		d.closed = false
+		d.more = make(chan struct{}, 1)
+	}
 }
 
 // push queues frames for the capture.
@@ -320,6 +335,7 @@ func testSystem(devs ...*fakeDevice) system {
 			if !ok {
 				return nil, fmt.Errorf("open %s: no such file or directory", p)
 			}
+			d.reopen()
 			return d, nil
 		},
 		lookPath:  func(string) (string, error) { return "", errors.New("not found") },

@@ -52,7 +52,8 @@ type rpicamCamera struct {
 	err    error               // why the stream ended; written before done is closed
 	tail   *lineTail
 	first  bool // Next has returned a frame (then the stall timeout applies)
-	stall  time.Duration
+	// startWait bounds the wait for the first frame, stall for later ones.
+	startWait, stall time.Duration
 
 	mu     sync.Mutex
 	closed bool
@@ -94,11 +95,12 @@ func (sys system) openRpicam(ctx context.Context, opts Options, log *slog.Logger
 	}
 	w, h := opts.size()
 	c := &rpicamCamera{
-		log:    log,
-		frames: make(chan picimage.Frame, 2),
-		done:   make(chan struct{}),
-		tail:   &lineTail{max: stderrLines},
-		stall:  max(minStallTimeout, time.Duration(10*float64(time.Second)/opts.fps())),
+		log:       log,
+		frames:    make(chan picimage.Frame, 2),
+		done:      make(chan struct{}),
+		tail:      &lineTail{max: stderrLines},
+		startWait: rpicamStartTimeout,
+		stall:     max(minStallTimeout, time.Duration(10*float64(time.Second)/opts.fps())),
 		info: Info{Source: SourceRpicam, Device: bin, Format: plan.format, Width: w, Height: h,
 			Framerate: opts.fps(), Warnings: plan.warnings},
 	}
@@ -253,7 +255,7 @@ func (c *rpicamCamera) Info() Info { return c.info }
 func (c *rpicamCamera) Next(ctx context.Context) (picimage.Frame, error) {
 	timeout := c.stall
 	if !c.first {
-		timeout = rpicamStartTimeout
+		timeout = c.startWait
 	}
 	t := time.NewTimer(timeout)
 	defer t.Stop()

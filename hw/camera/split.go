@@ -41,25 +41,32 @@ type jpegSplitter struct {
 	buf     []byte
 	pos     int // next marker to read, within buf; 0 while looking for SOI
 	started time.Time
-	inScan  bool // pos is inside entropy-coded data
+	// tailTime is when the bytes kept while looking for an SOI arrived.
+	tailTime time.Time
+	inScan   bool // pos is inside entropy-coded data
 }
 
 func (s *jpegSplitter) write(p []byte, now time.Time, emit emitFunc) error {
+	old := len(s.buf) // bytes that arrived before this read
 	s.buf = append(s.buf, p...)
 	for {
 		if s.pos == 0 {
 			i := indexSOI(s.buf)
 			if i < 0 {
-				// Keep a trailing 0xFF: it may be the first half of an SOI.
-				if n := len(s.buf); n > 0 && s.buf[n-1] == 0xFF {
-					s.buf = append(s.buf[:0], 0xFF)
-				} else {
-					s.buf = s.buf[:0]
+				// Keep the last two bytes: they may be the start of an SOI.
+				keep := min(len(s.buf), 2)
+				if keep <= len(p) {
+					s.tailTime = now
 				}
+				s.buf = append(s.buf[:0], s.buf[len(s.buf)-keep:]...)
 				return nil
 			}
+			s.started = now
+			if i < old {
+				s.started = s.tailTime
+			}
 			s.buf = s.buf[i:]
-			s.pos, s.started, s.inScan = 2, now, false
+			s.pos, s.inScan = 2, false
 		}
 		end, ok, err := s.walk()
 		if err != nil {
@@ -78,7 +85,7 @@ func (s *jpegSplitter) write(p []byte, now time.Time, emit emitFunc) error {
 		copy(frame, s.buf[:end])
 		emit(frame, s.started)
 		s.buf = append(s.buf[:0], s.buf[end:]...)
-		s.pos = 0
+		s.pos, old = 0, 0
 	}
 }
 

@@ -128,8 +128,7 @@ func TestNegotiateNoUsableFormat(t *testing.T) {
 }
 
 func TestOpenRefusesM2M(t *testing.T) {
-	caps := v4l2.Capability{Driver: "bcm2835-codec", Card: "bcm2835-codec-encode", DeviceCaps: v4l2.CapVideoM2MMPlane | v4l2.CapStreaming}
-	d := newFakeDevice("/dev/video11", caps, v4l2.PixFmtH264)
+	d := codecNode("/dev/video11", "bcm2835-codec-encode")
 	_, err := testSystem(d).openV4L2(context.Background(), d.path, Options{}, nil)
 	if err == nil || !strings.Contains(err.Error(), "is not a camera") {
 		t.Errorf("err = %v", err)
