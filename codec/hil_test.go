@@ -97,8 +97,8 @@ func newHILEncoder(t *testing.T, in picimage.PixelFormat, dmabuf bool) *M2MEncod
 	return e
 }
 
-// lumaPSNR compares the luma of a decoded picture with a YUYV frame.
-func lumaPSNR(pic *fwht.Picture, yuyv []byte) float64 {
+// fwhtLumaPSNR compares the luma of a decoded picture with a YUYV frame.
+func fwhtLumaPSNR(pic *fwht.Picture, yuyv []byte) float64 {
 	y := pic.Planes[0]
 	var se float64
 	for r := 0; r < y.Height; r++ {
@@ -172,7 +172,7 @@ func TestHILFWHTFromVivid(t *testing.T) {
 		if wd, hd := pic.Header.ChromaDivs(); wd != 2 || hd != 1 {
 			t.Errorf("frame %d: chroma divided %d, %d; YUYV is 4:2:2", i, wd, hd)
 		}
-		q := lumaPSNR(pic, vf.Data)
+		q := fwhtLumaPSNR(pic, vf.Data)
 		if q < 30 {
 			t.Errorf("frame %d: decoded luma is %.1f dB from the captured frame", i, q)
 		}
@@ -281,7 +281,7 @@ func TestHILFWHTDMABuf(t *testing.T) {
 		if err != nil {
 			t.Fatalf("frame %d: %v", i, err)
 		}
-		if q := lumaPSNR(pic, captured); q < 30 {
+		if q := fwhtLumaPSNR(pic, captured); q < 30 {
 			t.Errorf("frame %d: decoded luma is %.1f dB from camera buffer %d", i, q, b.Index)
 		}
 		t.Logf("frame %d: camera buffer %d (fd %d) -> %d bytes", i, b.Index, fds[b.Index], len(p.Data))
