@@ -464,14 +464,130 @@ class ClientStats:
         return EXIT_OK
 
 
+# --------------------------------------------------------------------------- secure mode
+
+SECURE_MODES = {"0": 0, "grasslands": 0, "1": 1, "stonehouse": 1, "2": 2, "ironhouse": 2}
+
+
+def parse_secure_mode(text: str) -> int:
+    """NetGear's secure_mode: 0/1/2 or the model names (argparse type)."""
+    v = SECURE_MODES.get(text.strip().lower())
+    if v is None:
+        raise argparse.ArgumentTypeError("expected 0, 1, 2 (grasslands, stonehouse, ironhouse), got %r" % text)
+    return v
+
+
+class Secure:
+    """NetGear's secure_mode (netgear.py L310-315, L511-576, L617-662, L818-843; helper.py
+    generate_keys/validate_auth_keys), written from docs/curve.md section 4:
+
+    * key tree <cert-dir or ~>/.vidgear/keys/{public_keys,private_keys}, made with
+      zmq.auth.create_certificates when the two directories do not hold exactly server.* and
+      client.* (a receiver with missing keys makes its own, mismatching set, as NetGear does);
+    * a ThreadAuthenticator on the socket's context, allow(str(address)) with the raw
+      --address argument, configure_curve with the public_keys dir (IronHouse) or
+      CURVE_ALLOW_ANY (StoneHouse);
+    * receiver = CURVE server (server.key_secret), sender = CURVE client (client.key_secret +
+      public_keys/server.key). Sockets recreated by a reconnect get no keys (NetGear's bug).
+    """
+
+    def __init__(self, mode: int, cert_dir, address: str, log):
+        self.mode = mode
+        self.address = address
+        self.log = log
+        base = os.path.expanduser(cert_dir) if cert_dir else os.path.expanduser("~")
+        base = os.path.abspath(base)
+        if os.path.basename(base) != ".vidgear":
+            base = os.path.join(base, ".vidgear")
+        self.keys_dir = os.path.join(base, "keys")
+        self.public_dir = os.path.join(self.keys_dir, "public_keys")
+        self.private_dir = os.path.join(self.keys_dir, "private_keys")
+        self.auth = None
+
+    def _valid(self) -> bool:
+        def names(d, ext):
+            if not os.path.isdir(d):
+                return None
+            return sorted(os.path.splitext(f)[0] for f in os.listdir(d) if f.endswith(ext))
+        return names(self.public_dir, ".key") == ["client", "server"] and names(self.private_dir, ".key_secret") == ["client", "server"]
+
+    def ensure_keys(self):
+        import shutil
+        import zmq.auth
+        if self._valid():
+            return
+        self.log.warning("no valid key tree in %s: generating a NEW set with zmq.auth.create_certificates (as NetGear does)", self.keys_dir)
+        os.makedirs(self.keys_dir, exist_ok=True)
+        for d in (self.public_dir, self.private_dir):
+            if os.path.exists(d):
+                shutil.rmtree(d)
+            os.mkdir(d)
+        for name in ("server", "client"):
+            pub, sec = zmq.auth.create_certificates(self.keys_dir, name)
+            shutil.move(pub, os.path.join(self.public_dir, os.path.basename(pub)))
+            shutil.move(sec, os.path.join(self.private_dir, os.path.basename(sec)))
+
+    def start_auth(self, ctx):
+        from zmq.auth.thread import ThreadAuthenticator
+        import zmq.auth
+        self.auth = ThreadAuthenticator(ctx)
+        self.auth.start()
+        self.auth.allow(str(self.address))
+        if self.mode == 2:
+            self.auth.configure_curve(domain="*", location=self.public_dir)
+        else:
+            self.auth.configure_curve(domain="*", location=zmq.auth.CURVE_ALLOW_ANY)
+
+    def stop(self):
+        if self.auth is not None:
+            self.auth.stop()
+            self.auth = None
+
+    def as_server(self, sock):
+        import zmq.auth
+        pub, sec = zmq.auth.load_certificate(os.path.join(self.private_dir, "server.key_secret"))
+        sock.curve_secretkey = sec
+        sock.curve_publickey = pub
+        sock.curve_server = True
+
+    def as_client(self, sock):
+        import zmq.auth
+        pub, sec = zmq.auth.load_certificate(os.path.join(self.private_dir, "client.key_secret"))
+        sock.curve_secretkey = sec
+        sock.curve_publickey = pub
+        server_pub, _ = zmq.auth.load_certificate(os.path.join(self.public_dir, "server.key"))
+        sock.curve_serverkey = server_pub
+
+
+def open_secure(a, ctx, log):
+    """Secure from --secure-mode/--cert-dir, keys made and authenticator started; None in mode 0."""
+    if not getattr(a, "secure_mode", 0):
+        return None
+    sec = Secure(a.secure_mode, a.cert_dir, a.address, log)
+    sec.ensure_keys()
+    sec.start_auth(ctx)
+    log.info("secure mode %d: keys %s", a.secure_mode, sec.keys_dir)
+    return sec
+
+
+def stop_secure(sec):
+    if sec is not None:
+        sec.stop()
+
+
+# --------------------------------------------------------------------------- client
+
+
 class ProtocolError(Exception):
     """The peer broke the NetGear wire protocol; NetGear itself would crash or hang here."""
 
 
-def new_client_socket(ctx, pattern: int, endpoint: str, sub_timeout):
+def new_client_socket(ctx, pattern: int, endpoint: str, sub_timeout, secure=None):
     """Binds the receiver socket exactly as NetGear does (netgear.py L617-662)."""
     sock = ctx.socket(zmq.REP if pattern == 1 else zmq.SUB)
     try:
+        if secure is not None:
+            secure.as_server(sock)
         if pattern == 2:
             sock.set_hwm(1)
             sock.setsockopt_string(zmq.SUBSCRIBE, "")
@@ -505,17 +621,20 @@ class NetGearClient:
         self.endpoint = "tcp://%s:%s" % (a.address, a.port)
         self.rt, self.retries, self.sub_timeout = netgear_timeouts(a, self.log)
         self.ctx = zmq.Context()
+        self.secure = None
         self.sock = None
         self._warned_return = False
         self._warned_h264 = False
 
     def open(self):
-        self.sock = new_client_socket(self.ctx, self.a.pattern, self.endpoint, self.sub_timeout)
+        self.secure = open_secure(self.a, self.ctx, self.log)
+        self.sock = new_client_socket(self.ctx, self.a.pattern, self.endpoint, self.sub_timeout, self.secure)
 
     def close(self):
         if self.sock is not None:
             self.sock.close(linger=0)
             self.sock = None
+        stop_secure(self.secure)
         self.ctx.term()
 
     def return_data(self):
@@ -576,6 +695,8 @@ class NetGearClient:
                 self.st.exit = "timeout"
                 return False
             try:
+                # No keys: NetGear's reconnect recreates the socket without CURVE (netgear.py
+                # L988-995), so a secure session is plaintext-only after this and fails.
                 self.sock = new_client_socket(self.ctx, 1, self.endpoint, None)
             except zmq.ZMQError as e:
                 text = "%s re-bind of %s failed: %s" % (MSG_RESTART_FAILED, self.endpoint, e)
@@ -823,6 +944,8 @@ class NetGearSender:
         self.log = run.log
         self.port_buffer = []
         self.sock = None
+        # Secure from open_secure(), set by the caller before open(); None in plaintext.
+        self.secure = None
 
     def open(self):
         self.sock = self._new_socket(first=True)
@@ -837,6 +960,9 @@ class NetGearSender:
                 sock.setsockopt(zmq.REQ_CORRELATE, 1)
             if self.pattern == 2:
                 sock.set_hwm(1)
+            # Keys only on the first socket: NetGear's reconnect forgets them (L1371-1390).
+            if self.secure is not None and first:
+                self.secure.as_client(sock)
             for ep in self.endpoints:
                 sock.connect(ep)
         except zmq.ZMQError:
@@ -1052,6 +1178,7 @@ def open_sender(a, run, st, quiet):
     endpoints = ["tcp://%s:%s" % (a.address, p) for p in a.ports]
     sender = NetGearSender(zmq.Context(), a.pattern, endpoints, rt, retries, run, st, quiet=quiet, multiserver_port=multiserver_port)
     try:
+        sender.secure = open_secure(a, sender.ctx, run.log)
         sender.open()
     except zmq.ZMQError as e:
         st.init_error = (
@@ -1060,6 +1187,7 @@ def open_sender(a, run, st, quiet):
         )
         st.exit = "error"
         run.log.error(st.init_error)
+        stop_secure(sender.secure)
         sender.ctx.term()
         return None
     print("READY %s %s" % (st.role, ",".join(endpoints)), file=sys.stderr, flush=True)
@@ -1119,6 +1247,7 @@ def drive(sender: NetGearSender, st: ServerStats, a, run: Run, next_frame):
         st.errors.append("close: %s: %s" % (type(e).__name__, e))
         run.log.exception("close failed")
     finally:
+        stop_secure(sender.secure)
         sender.ctx.term()
     if st.exit == "max-seconds":
         run.log.error("stopped by --max-seconds=%g before finishing", a.max_seconds)
@@ -1210,11 +1339,14 @@ def cmd_bench_client(a, run: Run) -> int:
         return run.emit(s, EXIT_FAIL)
     endpoint = "tcp://%s:%s" % (a.address, a.port)
     ctx = zmq.Context()
+    secure = None
     try:
-        sock = new_client_socket(ctx, a.pattern, endpoint, None)
+        secure = open_secure(a, ctx, run.log)
+        sock = new_client_socket(ctx, a.pattern, endpoint, None, secure)
     except zmq.ZMQError as e:
         s["init_error"] = "bind %s failed: %s" % (endpoint, e)
         s["exit"] = "error"
+        stop_secure(secure)
         ctx.term()
         return run.emit(s, EXIT_FAIL)
     print("READY bench-client %s" % endpoint, file=sys.stderr, flush=True)
@@ -1274,6 +1406,7 @@ def cmd_bench_client(a, run: Run) -> int:
         run.log.exception("bench-client failed")
     finally:
         sock.close(linger=0)
+        stop_secure(secure)
         ctx.term()
     secs = (last - first) if frames >= 2 else 0.0
     s.update({
@@ -1322,6 +1455,10 @@ def add_common(p, port_flag, ports_required=True):
     p.add_argument("--allow-short-timeout", action="store_true", help="accept --request-timeout < 4 (NetGear would ignore it)")
     p.add_argument("--max-retries", type=int, default=3, help="pattern 1 reconnects before giving up, never reset (default 3)")
     p.add_argument("-q", "--quiet", action="store_true", help="log warnings and errors only")
+    p.add_argument("--secure-mode", type=parse_secure_mode, default=0, metavar="0|1|2",
+                   help="NetGear secure_mode: 0 grasslands, 1 stonehouse, 2 ironhouse (CURVE; receivers are the CURVE server)")
+    p.add_argument("--cert-dir", default=None, metavar="DIR",
+                   help="NetGear custom_cert_location: DIR or DIR/.vidgear (default ~); a missing key tree is generated, as NetGear does")
 
 
 def non_negative(text: str) -> float:

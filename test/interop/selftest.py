@@ -463,6 +463,56 @@ def test_bench_p1_and_p2():
     check(rc == 0 and js["terminated"] and js["frames"] >= 0.3 * s["sent"] and js["bytes"] == 50000 * js["frames"], "bench-client p2", js, s)
 
 
+# --------------------------------------------------------------------------- tests: secure mode
+
+
+def test_secure_p1_ironhouse_shared_tree():
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        a = port()
+        # The receiver finds no keys and makes the tree (zmq.auth.create_certificates), as NetGear does.
+        c = Peer("client", "--port", a, "--pattern", "1", "--secure-mode", "2", "--cert-dir", d).wait_ready()
+        check(os.path.exists(os.path.join(d, ".vidgear", "keys", "private_keys", "server.key_secret")), "key tree made")
+        rc, s, _ = Peer("server", "--ports", a, "--pattern", "1", "--secure-mode", "ironhouse", "--cert-dir", d,
+                        "--fps", "0", "--frames", "5", "--size", "16x8").result()
+        check(rc == 0 and s["replies"] == {a: 5}, "server ok over CURVE", s)
+        rc, js, _ = c.result()
+        check(rc == 0 and js["frames"] == 5 and js["terminated"], "client ok over CURVE", js)
+
+
+def test_secure_mismatched_trees_and_plaintext_refused():
+    import tempfile
+    with tempfile.TemporaryDirectory() as d1, tempfile.TemporaryDirectory() as d2:
+        a, b = port(), port()
+        ca = Peer("client", "--port", a, "--pattern", "1", "--secure-mode", "1", "--cert-dir", d1, "--max-seconds", "6").wait_ready()
+        cb = Peer("client", "--port", b, "--pattern", "1", "--secure-mode", "1", "--cert-dir", d1, "--max-seconds", "6").wait_ready()
+        # Another tree: the sender makes its own set, so its server key is wrong.
+        sa = Peer("server", "--ports", a, "--pattern", "1", "--secure-mode", "1", "--cert-dir", d2, "--frames", "3",
+                  "--max-retries", "1", *SHORT)
+        # No secure mode at all.
+        sb = Peer("server", "--ports", b, "--pattern", "1", "--frames", "3", "--max-retries", "1", *SHORT)
+        for sv in (sa, sb):
+            rc, s, _ = sv.result()
+            check(rc == 1 and s["exit"] == "offline" and s["replies"] == {}, "sender never heard back", s)
+        for c in (ca, cb):
+            rc, js, _ = c.result()
+            check(js["frames"] == 0, "receiver got nothing", js)
+
+
+def test_secure_p2_netgear_receiver_gets_nothing():
+    # NetGear's own bug (docs/curve.md 4.3): SUB with HWM 1 + CURVE + ZAP user-id = 0 frames.
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        a = port()
+        c = Peer("client", "--port", a, "--pattern", "2", "--secure-mode", "2", "--cert-dir", d,
+                 "--subscriber-timeout", "4", "--max-seconds", "8").wait_ready()
+        rc, s, _ = Peer("server", "--ports", a, "--pattern", "2", "--secure-mode", "2", "--cert-dir", d,
+                        "--fps", "50", "--frames", "50", "--size", "16x8").result()
+        check(rc == 0 and s["sent"] == 50, "sender sent", s)
+        rc, js, _ = c.result()
+        check(js["frames"] == 0, "libzmq pipe accounting: the NetGear receiver gets 0 frames", js)
+
+
 # --------------------------------------------------------------------------- runner
 
 
