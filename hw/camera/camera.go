@@ -93,6 +93,9 @@ type Control struct {
 	Min, Max, Step, Default int64
 	// Value is the current value (a menu index for menus).
 	Value int64
+	// NoValue marks controls whose value is not an integer picam reads
+	// (buttons, strings, arrays, 64-bit controls); Value is then 0.
+	NoValue bool
 	// Menu lists a menu's entries.
 	Menu []MenuItem
 	// ReadOnly controls cannot be set; Inactive ones can, but have no

@@ -17,12 +17,15 @@ func deviceControls(dev device) ([]Control, error) {
 	out := make([]Control, 0, len(infos))
 	for _, in := range infos {
 		c := toControl(in)
-		if readable(in) {
-			if v, err := dev.GetControl(in.ID); err == nil {
-				c.Value = int64(v)
-			} else {
-				c.Value = c.Default
-			}
+		switch {
+		case !readable(in):
+			c.NoValue = true
+		case in.Type == v4l2.CtrlTypeBitmask:
+			v, err := dev.GetControl(in.ID)
+			c.Value, c.NoValue = int64(uint32(v)), err != nil
+		default:
+			v, err := dev.GetControl(in.ID)
+			c.Value, c.NoValue = int64(v), err != nil
 		}
 		out = append(out, c)
 	}

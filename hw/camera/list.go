@@ -71,7 +71,7 @@ func controlRange(c Control) string {
 
 // controlValue describes the current value and state of a control.
 func controlValue(c Control) string {
-	if c.Type == "button" {
+	if c.NoValue {
 		return ""
 	}
 	s := fmt.Sprintf("= %d", c.Value)

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/picam-project/picam/hw/v4l2"
 )
 
 func TestListDevices(t *testing.T) {
@@ -41,6 +43,12 @@ func TestListDevices(t *testing.T) {
 func TestListControls(t *testing.T) {
 	d := piCameraDevice()
 	d.values[d.ctrls[5].ID] = 1 // horizontal_flip on
+	// vivid's test controls: a button, a bitmask with bit 31 set, a string.
+	d.ctrls = append(d.ctrls,
+		v4l2.ControlInfo{ID: 0x00980901 + 0x1000, Type: v4l2.CtrlTypeButton, Name: "Button"},
+		v4l2.ControlInfo{ID: 0x00980902 + 0x1000, Type: v4l2.CtrlTypeBitmask, Name: "Bitmask", Max: 0x80402010, Default: 0x80002000},
+		v4l2.ControlInfo{ID: 0x00980903 + 0x1000, Type: v4l2.CtrlTypeString, Name: "String", Min: 2, Max: 4})
+	d.values[0x00980902+0x1000] = -2147475456 // 0x80002000 as the driver's int32
 	var b bytes.Buffer
 	if err := testSystem(d).listControls(&b, "/dev/video0"); err != nil {
 		t.Fatal(err)
@@ -59,10 +67,15 @@ func TestListControls(t *testing.T) {
 		"  iso_sensitivity             intmenu  0..4, default 0",
 		"      3: 400000\n",
 		"  rotate                      int      0..360 step 90, default 0",
+		"= 2147491840\n", // the bitmask, unsigned
+		"  button                      button   button\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("ListControls output lacks %q:\n%s", want, out)
 		}
+	}
+	if strings.Contains(out, "-2147475456") || strings.Contains(out, "default 0  = 0\n") {
+		t.Errorf("a bitmask shown signed, or a string control shown with a value:\n%s", out)
 	}
 	if d.opens != 1 || d.closes != 1 {
 		t.Errorf("opened %d, closed %d", d.opens, d.closes)
