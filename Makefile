@@ -10,7 +10,7 @@ APT_PACKAGES := python3-zmq python3-numpy python3-pil ffmpeg chromium
 FUZZTIME ?= 5s
 LDFLAGS := -s -w
 
-.PHONY: all build cross test deps lint unit e2e fuzz interop demo bench clean hil
+.PHONY: all build cross test deps lint unit e2e fuzz interop demo bench clean hil sdcard sdcard-test buildroot
 
 all: build
 
@@ -104,3 +104,25 @@ bench: build
 
 clean:
 	rm -rf $(BIN) $(DIST)
+
+# The flashable SD-card image (buildroot/README.md). `make sdcard` builds it offline here from
+# Debian's arm64 kernel and raspi-firmware (through the HIL cache) plus our static arm64 binaries;
+# `make sdcard-test` boots it in QEMU raspi3b and streams from it; `make buildroot BOARD=rpi4`
+# is the real Buildroot build (needs the internet).
+SDCARD_OUT ?= $(BIN)/sdcard
+sdcard:
+	@set -e; bash buildroot/offline/deps.sh; bash test/hil/prepare.sh "$(HIL_CACHE)"; \
+	for c in picam-server:./cmd/picam-server picam-client:./cmd/client; do \
+	  CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/arm64/$${c%%:*} $${c#*:}; \
+	done; \
+	bash buildroot/offline/mk-sdcard.sh "$(HIL_CACHE)" $(BIN)/arm64 $(SDCARD_OUT)
+
+sdcard-test: sdcard
+	$(GO) test -tags sdcard -count=1 -v -timeout 20m ./test/sdcard/ -args -image $(abspath $(SDCARD_OUT))/sdcard.img
+
+BOARD ?= rpi4
+BUILDROOT_REPO ?= https://gitlab.com/buildroot.org/buildroot.git
+BUILDROOT_REF ?= e991fa07
+BUILDROOT_DIR ?= $(HOME)/.cache/picam-buildroot
+buildroot:
+	@bash buildroot/build.sh "$(BOARD)" "$(BUILDROOT_REPO)" "$(BUILDROOT_REF)" "$(BUILDROOT_DIR)"

@@ -10,7 +10,7 @@ for f in "$BINARIES_DIR"/*.dtb "$BINARIES_DIR"/rpi-firmware/*; do
 	files+=("\"${f#"$BINARIES_DIR"/}\",")
 done
 files+=('"Image"')
-sed "s|#BOOT_FILES#|$(printf '\t\t\t%s\\n' "${files[@]}")|" "$B/genimage.cfg.in" >"$BINARIES_DIR/genimage.cfg"
+sed "s|^#BOOT_FILES#$|$(printf '\t\t\t%s\\n' "${files[@]}")|" "$B/genimage.cfg.in" >"$BINARIES_DIR/genimage.cfg"
 trap 'rm -rf "${ROOTPATH_TMP:-}"' EXIT
 ROOTPATH_TMP=$(mktemp -d)
 GENIMAGE_TMP=$BUILD_DIR/genimage.tmp

@@ -36,3 +36,10 @@ picam_true() {
 picam_say() {
 	echo "picam: $*" >/dev/console 2>/dev/null || echo "picam: $*"
 }
+
+# picam_coldplug: load the drivers of the devices present now (what udev or mdev would do at
+# boot), by their modaliases. Run again after a bus (USB) has had time to enumerate.
+picam_coldplug() {
+	find /sys/devices -name modalias -type f 2>/dev/null | xargs cat 2>/dev/null | sort -u |
+		xargs modprobe -qa 2>/dev/null
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# deps.sh: host packages for make sdcard / sdcard-test, once: the HIL set (QEMU, cpio, kmod, the
+# cross compiler prepare.sh uses) plus the image tools.
+set -euo pipefail
+bash "$(dirname "$0")/../../test/hil/deps.sh" qemu
+pkgs=(genimage mtools dosfstools e2fsprogs python3)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "sdcard: installing Debian packages: ${missing[*]}"
+SUDO=
+[ "$(id -u)" = 0 ] || SUDO="sudo -n"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
