@@ -1,0 +1,148 @@
+package sdcard
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// br is the BR2_EXTERNAL tree, relative to this package.
+const br = "../../buildroot"
+
+var boards = []string{"rpi3_64", "rpi4_64", "rpizero2w_64"}
+
+func read(t *testing.T, rel string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(br, rel))
+	if err != nil {
+		t.Fatalf("buildroot/%s: %v", rel, err)
+	}
+	return string(b)
+}
+
+// externalPath turns "$(BR2_EXTERNAL_PICAM_PATH)/x" into the file under buildroot/, or "" for
+// paths into Buildroot itself.
+func externalPath(v string) string {
+	for _, p := range []string{"$(BR2_EXTERNAL_PICAM_PATH)/", "$BR2_EXTERNAL_PICAM_PATH/"} {
+		if strings.HasPrefix(v, p) {
+			return filepath.Join(br, strings.TrimPrefix(v, p))
+		}
+	}
+	return ""
+}
+
+func TestExternalTreeDescribesPICAM(t *testing.T) {
+	if !regexp.MustCompile(`(?m)^name: PICAM$`).MatchString(read(t, "external.desc")) {
+		t.Error("external.desc must say name: PICAM (the package uses $(BR2_EXTERNAL_PICAM_PATH))")
+	}
+	if !strings.Contains(read(t, "external.mk"), "$(BR2_EXTERNAL_PICAM_PATH)/package/*/*.mk") {
+		t.Error("external.mk does not include the packages' .mk files")
+	}
+	// Every Config.in sourced exists.
+	for _, m := range regexp.MustCompile(`(?m)^source "([^"]+)"`).FindAllStringSubmatch(read(t, "Config.in"), -1) {
+		p := externalPath(m[1])
+		if _, err := os.Stat(p); p == "" || err != nil {
+			t.Errorf("Config.in sources %s, which is not in the tree", m[1])
+		}
+	}
+}
+
+func TestDefconfigsReferenceExistingFilesAndThePackage(t *testing.T) {
+	for _, b := range boards {
+		name := "configs/picam_" + b + "_defconfig"
+		d := read(t, name)
+		opts := map[string]string{}
+		for _, line := range strings.Split(d, "\n") {
+			if k, v, ok := strings.Cut(line, "="); ok && strings.HasPrefix(k, "BR2_") {
+				opts[k] = strings.Trim(v, `"`)
+			}
+		}
+		for _, want := range []string{"BR2_PACKAGE_PICAM", "BR2_aarch64", "BR2_PACKAGE_RPI_FIRMWARE", "BR2_INIT_BUSYBOX",
+			"BR2_TARGET_ROOTFS_EXT2_4", "BR2_PACKAGE_HOST_GENIMAGE"} {
+			if opts[want] != "y" {
+				t.Errorf("%s: %s=y missing", name, want)
+			}
+		}
+		variant := "BR2_PACKAGE_RPI_FIRMWARE_VARIANT_PI_X"
+		if strings.HasPrefix(b, "rpi4") {
+			variant = "BR2_PACKAGE_RPI_FIRMWARE_VARIANT_PI4_X"
+		}
+		if opts[variant] != "y" {
+			t.Errorf("%s: %s=y missing (the firmware with the legacy camera)", name, variant)
+		}
+		if !strings.Contains(d, "# BR2_TARGET_GENERIC_REMOUNT_ROOTFS_RW is not set") {
+			t.Errorf("%s: the root filesystem must stay read-only", name)
+		}
+		// Every file the defconfig points into the external tree exists.
+		n := 0
+		for k, v := range opts {
+			for _, f := range strings.Fields(v) {
+				p := externalPath(f)
+				if p == "" {
+					continue
+				}
+				n++
+				if _, err := os.Stat(p); err != nil {
+					t.Errorf("%s: %s names %s, which does not exist", name, k, f)
+				}
+			}
+		}
+		if n < 6 {
+			t.Errorf("%s: only %d files in the external tree referenced; expected overlay, scripts, config, cmdline, fragment", name, n)
+		}
+		cfg := read(t, strings.TrimPrefix(opts["BR2_PACKAGE_RPI_FIRMWARE_CONFIG_FILE"], "$(BR2_EXTERNAL_PICAM_PATH)/"))
+		for _, want := range []string{"start_x=1", "gpu_mem=128", "arm_64bit=1"} {
+			if !strings.Contains(cfg, want) {
+				t.Errorf("%s's config.txt lacks %s", name, want)
+			}
+		}
+		if regexp.MustCompile(`(?m)^\s*camera_auto_detect`).MatchString(cfg) {
+			t.Errorf("%s's config.txt sets camera_auto_detect (that is the libcamera stack)", name)
+		}
+	}
+	frag := read(t, "board/picam/linux.fragment")
+	for _, want := range []string{"CONFIG_VIDEO_BCM2835=m", "CONFIG_VIDEO_CODEC_BCM2835=m"} {
+		if !strings.Contains(frag, want) {
+			t.Errorf("linux.fragment lacks %s", want)
+		}
+	}
+}
+
+func TestPicamPackageIsAGolangPackageFromTheLocalTree(t *testing.T) {
+	mk := read(t, "package/picam/picam.mk")
+	for _, want := range []string{"$(eval $(golang-package))", "PICAM_SITE_METHOD = local",
+		"PICAM_SITE = $(BR2_EXTERNAL_PICAM_PATH)/..", "PICAM_GOMOD = github.com/picam-project/picam",
+		"cmd/picam-server", "S50picam"} {
+		if !strings.Contains(mk, want) {
+			t.Errorf("picam.mk lacks %q", want)
+		}
+	}
+	gomod, err := os.ReadFile("../../go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(gomod), "module github.com/picam-project/picam\n") {
+		t.Error("PICAM_GOMOD does not match go.mod's module path")
+	}
+	for _, target := range []string{"cmd/picam-server", "cmd/client"} {
+		if _, err := os.Stat(filepath.Join("../..", target)); err != nil || !strings.Contains(mk, target) {
+			t.Errorf("build target %s: missing in picam.mk or in the tree", target)
+		}
+	}
+	for _, f := range []string{"package/picam/S50picam", "board/picam/post-build.sh", "board/picam/post-image.sh",
+		"board/picam/rootfs-overlay/etc/init.d/rcS", "board/picam/rootfs-overlay/etc/picam/udhcpc.script"} {
+		st, err := os.Stat(filepath.Join(br, f))
+		if err != nil || st.Mode()&0o111 == 0 {
+			t.Errorf("buildroot/%s must exist and be executable", f)
+		}
+	}
+	s50 := read(t, "package/picam/S50picam")
+	if !strings.Contains(s50, `--config "$PICAM_CONF"`) || !strings.Contains(read(t, "board/picam/rootfs-overlay/etc/picam/lib.sh"), "/boot/picam.conf") {
+		t.Error("S50picam must start picam-server with --config /boot/picam.conf")
+	}
+	if !strings.Contains(read(t, "Config.in"), "package/picam/Config.in") {
+		t.Error("Config.in does not source package/picam/Config.in")
+	}
+}
