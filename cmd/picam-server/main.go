@@ -34,6 +34,9 @@ Clients bind, the server connects (as in NetGear): start clients on their ports,
   picam-server --address 127.0.0.1 --ports 5577,5578 --pattern 2
 Clients on different machines:
   picam-server --client 192.168.1.20:5577 --client 192.168.1.21:5577 --pattern 1
+Secure mode (NetGear's secure_mode, CURVE): make a key set, copy it to every client, and run
+  picam-server keys --out DIR
+  picam-server --secure-mode 2 --cert-dir DIR --ports 5577 ...
 
 Exit status: 0 after a clean stop, 1 on a runtime failure, 2 on bad usage.
 
