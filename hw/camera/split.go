@@ -1,6 +1,7 @@
 package camera
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -100,10 +101,17 @@ func (s *jpegSplitter) walk() (end int, ok bool, err error) {
 	for {
 		if s.inScan {
 			i := s.pos
-			for ; i+1 < len(b); i++ {
-				if b[i] == 0xFF && b[i+1] != 0x00 && (b[i+1] < 0xD0 || b[i+1] > 0xD7) {
+			for i+1 < len(b) {
+				j := bytes.IndexByte(b[i:len(b)-1], 0xFF)
+				if j < 0 {
+					i = len(b) - 1
 					break
 				}
+				i += j
+				if m := b[i+1]; m != 0x00 && (m < 0xD0 || m > 0xD7) {
+					break
+				}
+				i++
 			}
 			if i+1 >= len(b) {
 				s.pos = i // re-examine the last byte with the next read
@@ -269,11 +277,13 @@ func (s *annexBSplitter) end(emit emitFunc) {
 	s.buf, s.inNAL = nil, false
 }
 
-// indexStartCode finds the next 00 00 01 at or after from.
+// indexStartCode finds the next 00 00 01 at or after from. It steps by
+// three when the third byte cannot end a start code (faster here than
+// bytes.Index, which stops at every zero byte, and H.264 has many).
 func indexStartCode(b []byte, from int) int {
 	for i := from; i+2 < len(b); i++ {
 		if b[i+2] > 1 {
-			i += 2 // b[i+2] cannot be part of a start code ending before i+5
+			i += 2 // no start code can begin at i, i+1 or i+2
 			continue
 		}
 		if b[i] == 0 && b[i+1] == 0 && b[i+2] == 1 {
