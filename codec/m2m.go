@@ -302,6 +302,13 @@ func (e *M2MEncoder) run(ctx context.Context, f picimage.Frame, out v4l2.Buffer)
 			// the picture that follows.
 			e.pending = data
 			continue
+		case e.cfg.Codec == JPEG:
+			// MJPEG encoders may leave the Huffman tables out, as MJPEG
+			// cameras do; clients need them.
+			var err error
+			if data, err = picimage.NormalizeMJPEG(data); err != nil {
+				return Packet{}, fmt.Errorf("m2m encode frame %d: %s: %w", f.Seq, e.dev.Path(), err)
+			}
 		}
 		return e.packet(f, data, b.Flags), nil
 	}

@@ -272,7 +272,10 @@ func (d *fakeM2M) Queue(b v4l2.Buffer) error {
 	}
 	crc := binary.BigEndian.AppendUint32(nil, crc32.ChecksumIEEE(pic))
 	if d.capFmt.PixelFormat != v4l2.PixFmtH264 {
-		emit(append([]byte{0xff, 0xd8}, crc...), v4l2.BufFlagKeyFrame, b.Timestamp)
+		// A JPEG skeleton without Huffman tables, as MJPEG encoders write
+		// them: SOI, SOS carrying the CRC, EOI.
+		jpg := append([]byte{0xff, 0xd8, 0xff, 0xda, 0, 6}, crc...)
+		emit(append(jpg, 0xff, 0xd9), v4l2.BufFlagKeyFrame, b.Timestamp)
 		d.frames++
 		return nil
 	}

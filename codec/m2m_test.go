@@ -203,6 +203,9 @@ func TestM2MJPEG(t *testing.T) {
 		if p.Codec != JPEG || !p.Keyframe || p.Index != uint64(i) || !bytes.HasPrefix(p.Data, []byte{0xff, 0xd8}) {
 			t.Errorf("frame %d: %+v", i, p)
 		}
+		if !bytes.Contains(p.Data, []byte{0xff, 0xc4}) {
+			t.Errorf("frame %d: the standard Huffman tables were not added", i)
+		}
 	}
 }
 
