@@ -24,6 +24,10 @@ const captureBuffers = 4
 // low light may drop to a few frames per second.
 const minStallTimeout = 5 * time.Second
 
+// maxPendingH264 bounds the H.264 side data (parameter sets, SEI) held for
+// the next picture; a few hundred bytes is normal.
+const maxPendingH264 = 64 << 10
+
 // v4l2Camera is a V4L2 capture node.
 type v4l2Camera struct {
 	dev    device
@@ -34,11 +38,16 @@ type v4l2Camera struct {
 	sys    system
 	stall  time.Duration
 
-	// Next's state, owned by the capture goroutine.
-	started bool
-	lastSeq uint32
-	seq     uint64
-	dropped uint64
+	// Next's state, owned by the capture goroutine: the driver's last
+	// sequence number, the next Seq to hand out, frames lost since the
+	// last one handed out, frames skipped in all, and H.264 parameter sets
+	// waiting for their picture.
+	started     bool
+	lastSeq     uint32
+	nextSeq     uint64
+	gap         uint64
+	dropped     uint64
+	pendingH264 []byte
 
 	// mu guards closed against concurrent control calls and Close.
 	mu     sync.Mutex
@@ -173,21 +182,20 @@ func (c *v4l2Camera) readError(ctx context.Context, err error) error {
 	return fmt.Errorf("reading a frame from %s: %w", c.dev.Path(), err)
 }
 
-// convert turns a captured buffer into a Frame, or reports it unusable.
+// convert turns a captured buffer into a Frame, or reports that it gives
+// none (skipped, or held to be joined to the next buffer).
 func (c *v4l2Camera) convert(vf v4l2.Frame) (picimage.Frame, bool) {
-	// Sequence numbers from the driver make gaps visible; drivers that
-	// leave them at 0 count as consecutive.
-	if !c.started {
-		c.started = true
-	} else if d := vf.Sequence - c.lastSeq; d > 0 {
-		c.seq += uint64(d)
-	} else {
-		c.seq++
+	// Sequence numbers from the driver make its drops visible as gaps in
+	// Seq; drivers that leave them at 0 count as gapless.
+	if c.started {
+		if d := vf.Sequence - c.lastSeq; d > 1 {
+			c.gap += uint64(d - 1)
+		}
 	}
-	c.lastSeq = vf.Sequence
+	c.started, c.lastSeq = true, vf.Sequence
 	f := picimage.Frame{
 		Width: c.layout.width, Height: c.layout.height, Format: c.layout.format,
-		Seq: c.seq, Captured: c.captured(vf.Timestamp), Keyframe: true,
+		Captured: c.captured(vf.Timestamp), Keyframe: true,
 	}
 	if vf.Flags&v4l2.BufFlagError != 0 || len(vf.Data) == 0 {
 		c.drop("the driver marked the buffer damaged or empty", vf)
@@ -198,8 +206,24 @@ func (c *v4l2Camera) convert(vf v4l2.Frame) (picimage.Frame, bool) {
 	case picimage.MJPEG:
 		f.Data, err = picimage.NormalizeMJPEG(vf.Data)
 	case picimage.H264:
-		f.Data = vf.Data
-		f.Keyframe = vf.Flags&v4l2.BufFlagKeyFrame != 0 || h264.IsIDR(vf.Data)
+		data := vf.Data
+		if h264.Inspect(data).Slices == 0 {
+			// Parameter sets (and SEI) in a buffer of their own: the
+			// Pi's encoder hands out its SPS/PPS as a separate "config"
+			// buffer. Joined to the picture that follows, every Frame is
+			// a whole access unit and the IDR carries its parameter sets.
+			if len(c.pendingH264)+len(data) > maxPendingH264 {
+				c.pendingH264 = nil // no picture ever came: not parameter sets after all
+			}
+			c.pendingH264 = append(c.pendingH264, data...)
+			return f, false
+		}
+		if len(c.pendingH264) > 0 {
+			data = append(c.pendingH264, data...)
+			c.pendingH264 = nil
+		}
+		f.Data = data
+		f.Keyframe = vf.Flags&v4l2.BufFlagKeyFrame != 0 || h264.IsIDR(data)
 	default:
 		f.Data, err = c.layout.tight(vf.Data)
 	}
@@ -207,6 +231,8 @@ func (c *v4l2Camera) convert(vf v4l2.Frame) (picimage.Frame, bool) {
 		c.drop(err.Error(), vf)
 		return f, false
 	}
+	f.Seq = c.nextSeq + c.gap
+	c.nextSeq, c.gap = f.Seq+1, 0
 	return f, true
 }
 
@@ -215,6 +241,7 @@ func (c *v4l2Camera) convert(vf v4l2.Frame) (picimage.Frame, bool) {
 // the log.
 func (c *v4l2Camera) drop(why string, vf v4l2.Frame) {
 	c.dropped++
+	c.gap++
 	if c.dropped <= 3 || c.dropped%100 == 0 {
 		c.log.Warn("camera frame skipped", "device", c.dev.Path(), "why", why, "sequence", vf.Sequence,
 			"bytes", len(vf.Data), "skipped_total", c.dropped)

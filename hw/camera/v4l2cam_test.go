@@ -229,20 +229,27 @@ func equalU64(a, b []uint64) bool {
 func TestCaptureH264Keyframes(t *testing.T) {
 	d := piCameraDevice()
 	c, _ := openFake(t, d, Options{Format: picimage.H264})
-	// SPS, PPS, IDR / P slice / an IDR the driver did not flag / a flagged unit.
-	idr := h264.AppendNAL(h264.AppendNAL(h264.AppendNAL(nil, []byte{0x67, 0x42, 0xc0, 0x1e}), []byte{0x68, 0xce, 0x3c, 0x80}), []byte{0x65, 0x88, 0x84})
+	sps, pps := []byte{0x67, 0x42, 0xc0, 0x1e}, []byte{0x68, 0xce, 0x3c, 0x80}
+	idr := h264.AppendNAL(h264.AppendNAL(h264.AppendNAL(nil, sps), pps), []byte{0x65, 0x88, 0x84})
 	p := h264.AppendNAL(nil, []byte{0x41, 0x9a, 0x02})
 	bare := h264.AppendNAL(nil, []byte{0x65, 0x88, 0x84})
+	config := h264.AppendNAL(h264.AppendNAL(nil, sps), pps)
+	// SPS+PPS+IDR / P / an IDR the driver did not flag / a flagged unit /
+	// parameter sets in a buffer of their own, then their IDR / P.
 	d.push(v4l2.Frame{Data: idr, Sequence: 1}, v4l2.Frame{Data: p, Sequence: 2}, v4l2.Frame{Data: bare, Sequence: 3},
-		v4l2.Frame{Data: p, Sequence: 4, Flags: v4l2.BufFlagKeyFrame})
-	want := []bool{true, false, true, true}
+		v4l2.Frame{Data: p, Sequence: 4, Flags: v4l2.BufFlagKeyFrame}, v4l2.Frame{Data: config, Sequence: 5},
+		v4l2.Frame{Data: bare, Sequence: 6, Flags: v4l2.BufFlagKeyFrame}, v4l2.Frame{Data: p, Sequence: 7})
+	want := []bool{true, false, true, true, true, false}
 	for i, k := range want {
 		f, err := c.Next(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if f.Format != picimage.H264 || f.Keyframe != k {
-			t.Errorf("unit %d: %s keyframe %v, want %v", i, f.Format, f.Keyframe, k)
+		if f.Format != picimage.H264 || f.Keyframe != k || f.Seq != uint64(i) {
+			t.Errorf("unit %d: %s seq %d keyframe %v, want keyframe %v", i, f.Format, f.Seq, f.Keyframe, k)
+		}
+		if i == 4 && (!bytes.Equal(f.Data, append(config, bare...)) || !h264.IsRandomAccess(f.Data)) {
+			t.Errorf("the separate parameter sets were not joined to their IDR: % x", f.Data)
 		}
 	}
 	// The H.264 controls were set for late joiners: 1 s of frames.
