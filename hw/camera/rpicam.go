@@ -314,6 +314,11 @@ func (c *rpicamCamera) Close() error {
 	}
 	c.closed = true
 	c.mu.Unlock()
+	select {
+	case <-c.done:
+		return nil // it exited on its own and has been reaped: nothing to signal
+	default:
+	}
 	terminate(c.cmd)
 	t := time.NewTimer(rpicamStopGrace)
 	defer t.Stop()
