@@ -12,6 +12,7 @@
 #   HIL_RES          frame size WxH
 #   HIL_SERVER_ARGS  extra picam-server flags (source, codec, LEDs ...)
 #   HIL_HTTP         picam-server --http address, empty for none
+#   HIL_HTTP_TOKEN   bearer token it requires (it binds beyond loopback, so it must have one)
 #   HIL_LED          status LED for the probe (GPIO17 in QEMU, ACT on a Pi)
 #   HIL_BUTTON       button line for the probe (GPIO27 in QEMU, empty on a Pi)
 #   HIL_TESTS        directory of packages' `go test -tags hil` binaries (NAME.test), may be empty
@@ -73,13 +74,21 @@ if [ -n "$HIL_WATCH_LED" ]; then
 	wpid=$!
 fi
 fact server.start "\"ports\":\"$HIL_PORTS\",\"host\":\"$HIL_HOST\",\"uptime_s\":$(uptime_s)"
+httpflags=
+if [ -n "$HIL_HTTP" ]; then
+	httpflags="--http $HIL_HTTP"
+	if [ -n "$HIL_HTTP_TOKEN" ]; then
+		(umask 077 && printf '%s\n' "$HIL_HTTP_TOKEN" >"$HIL_WORK/http.token")
+		httpflags="$httpflags --http-token-file $HIL_WORK/http.token"
+	fi
+fi
 # Its log goes to the console and to server.err; its exit status through a
 # file, since a pipeline's status is tee's.
 # shellcheck disable=SC2086
 {
 	"$B/picam-server" --address "$HIL_HOST" --ports "$HIL_PORTS" --pattern 1 \
 		--frames "$HIL_FRAMES" --resolution "$HIL_RES" --json \
-		${HIL_HTTP:+--http "$HIL_HTTP"} $HIL_SERVER_ARGS $extra 2>&1 >"$HIL_WORK/server.out"
+		$httpflags $HIL_SERVER_ARGS $extra 2>&1 >"$HIL_WORK/server.out"
 	echo $? >"$HIL_WORK/server.rc"
 } | tee "$HIL_WORK/server.err"
 src=$(cat "$HIL_WORK/server.rc")

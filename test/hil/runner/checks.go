@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"net/http"
 	"os"
 	"reflect"
 	"slices"
@@ -435,7 +436,10 @@ func (j *judge) endOfRun(qemu bool) {
 	case !r.checked && !qemu:
 		j.skip(api, "not checked over SSH")
 	case r.ok:
-		j.pass(api, fmt.Sprintf("%d clients listed (attempt %d)", r.clients, r.attempts))
+		j.pass(api, fmt.Sprintf("%d clients listed with the bearer token (attempt %d)", r.clients, r.attempts))
+		const unauth = "HTTP /api/clients refuses requests without the token"
+		j.expect(r.unauthStatus == http.StatusUnauthorized, unauth, "401",
+			fmt.Sprintf("answered %d without a token, want 401", r.unauthStatus))
 	case !r.checked:
 		j.fail(api, "never tried: picam-server did not start")
 	default:

@@ -35,7 +35,7 @@ func observe(t *testing.T, edit func(string) string) *observations {
 	if err := os.WriteFile(path, []byte(log), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	o := &observations{consoleLog: path, target: targetResult{kind: "qemu"}, http: httpResult{checked: true, ok: true, clients: 2, attempts: 1}}
+	o := &observations{consoleLog: path, target: targetResult{kind: "qemu"}, http: httpResult{checked: true, ok: true, clients: 2, attempts: 1, unauthStatus: 401}}
 	if err := readConsole(strings.NewReader(log), io.Discard, o.add); err != nil {
 		t.Fatal(err)
 	}
@@ -166,6 +166,12 @@ func TestGuestThatNeverBootsIsOneClearFailure(t *testing.T) {
 	if len(res) != 2 || len(fs) != 2 || !strings.Contains(fs[0].detail, "VFS: Unable to mount root fs") {
 		t.Fatalf("got %+v", res)
 	}
+}
+
+func TestUnprotectedHTTPFails(t *testing.T) {
+	o := observe(t, same)
+	o.http.unauthStatus = 200
+	expectOneFailure(t, testConfig(), o, "HTTP /api/clients refuses requests without the token", "answered 200")
 }
 
 func TestHungGuestFails(t *testing.T) {

@@ -44,6 +44,9 @@ type httpResult struct {
 	clients  int
 	attempts int
 	err      string
+	// unauthStatus is the answer to the same request without the token
+	// (401 expected), asked once the authorized one worked.
+	unauthStatus int
 }
 
 func (o *observations) add(f fact.Fact) {
@@ -82,23 +85,25 @@ func readConsole(r io.Reader, log io.Writer, onFact func(fact.Fact)) error {
 	return sc.Err()
 }
 
-// pollHTTP asks picam-server's /api/clients until it lists want clients,
-// ctx ends or the server stops. It runs in its own goroutine, owned by the
-// target runner, which cancels ctx and waits for it.
-func pollHTTP(ctx context.Context, url string, want int) httpResult {
+// pollHTTP asks picam-server's /api/clients, with the bearer token, until it
+// lists want clients, ctx ends or the server stops; then it checks that a
+// request without the token is refused. It runs in its own goroutine, owned
+// by the target runner, which cancels ctx and waits for it.
+func pollHTTP(ctx context.Context, url, token string, want int) httpResult {
 	res := httpResult{checked: true}
 	cl := &http.Client{Timeout: 2 * time.Second}
 	for {
 		res.attempts++
-		n, err := getClients(ctx, cl, url)
+		status, n, err := getClients(ctx, cl, url, token)
 		if err == nil && n >= want {
 			res.ok, res.clients, res.err = true, n, ""
+			res.unauthStatus, _, _ = getClients(ctx, cl, url, "")
 			return res
 		}
 		if err != nil {
 			res.err = err.Error()
 		} else {
-			res.clients, res.err = n, fmt.Sprintf("listed %d clients, want %d", n, want)
+			res.clients, res.err = n, fmt.Sprintf("HTTP %d, listed %d clients, want %d", status, n, want)
 		}
 		select {
 		case <-ctx.Done():
@@ -108,26 +113,31 @@ func pollHTTP(ctx context.Context, url string, want int) httpResult {
 	}
 }
 
-func getClients(ctx context.Context, cl *http.Client, url string) (int, error) {
+// getClients returns the status code and, for 200, the number of clients
+// listed. A status other than 200 is an error too.
+func getClients(ctx context.Context, cl *http.Client, url, token string) (int, int, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	resp, err := cl.Do(req)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return 0, fmt.Errorf("GET %s: %s", url, resp.Status)
+		return resp.StatusCode, 0, fmt.Errorf("GET %s: %s", url, resp.Status)
 	}
 	var body struct {
 		Clients []json.RawMessage `json:"clients"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
-		return 0, fmt.Errorf("GET %s: %w", url, err)
+		return resp.StatusCode, 0, fmt.Errorf("GET %s: %w", url, err)
 	}
-	return len(body.Clients), nil
+	return resp.StatusCode, len(body.Clients), nil
 }
 
 // printTail prints the last n lines of a log file, for failures that need

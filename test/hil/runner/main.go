@@ -95,11 +95,15 @@ func run() int {
 
 // execute sets the run up, runs it and returns everything observed.
 func execute(ctx context.Context, c config, log *slog.Logger) (*observations, error) {
-	if err := os.RemoveAll(c.artifacts); err != nil {
-		return nil, fmt.Errorf("clearing %s: %w", c.artifacts, err)
-	}
 	if err := os.MkdirAll(c.artifacts, 0o755); err != nil {
 		return nil, fmt.Errorf("creating %s: %w", c.artifacts, err)
+	}
+	// Only the files a run writes are cleared: HIL_ARTIFACTS may point
+	// anywhere, even at a directory with other files in it.
+	for _, f := range artifactFiles {
+		if err := os.Remove(filepath.Join(c.artifacts, f)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("clearing the last run's %s: %w", f, err)
+		}
 	}
 	switch {
 	case c.target == "qemu":
@@ -127,6 +131,9 @@ func (c *config) absPaths() error {
 	}
 	return nil
 }
+
+// artifactFiles are the logs a run leaves in the artifacts directory.
+var artifactFiles = []string{"serial.log", "target.log", picamClient + ".log", netgearPeer + ".log", "summary.txt"}
 
 // broken reports whether step is one of the deliberately broken ones.
 func (c config) broken(step string) bool {

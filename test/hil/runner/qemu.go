@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"os"
@@ -91,13 +93,20 @@ func runQEMU(ctx context.Context, c config, log *slog.Logger) (*observations, er
 	if led == "" {
 		led = "GPIO17"
 	}
+	token, err := randomToken()
+	if err != nil {
+		return nil, err
+	}
 	settings := []string{
 		"HIL_HOST=10.0.2.2", // the host's loopback, as QEMU user networking presents it
 		"HIL_PORTS=" + joinInts(clientPorts),
 		"HIL_FRAMES=" + strconv.Itoa(c.frames),
 		"HIL_RES=" + c.resolution,
 		"HIL_SERVER_ARGS=" + c.serverArgs + " --codec " + c.codec,
-		"HIL_HTTP=:" + strconv.Itoa(guestHTTPPort),
+		// QEMU's forward arrives on the guest's eth0, not its loopback,
+		// so the server binds all interfaces and therefore needs a token.
+		"HIL_HTTP=0.0.0.0:" + strconv.Itoa(guestHTTPPort),
+		"HIL_HTTP_TOKEN=" + token,
 		"HIL_LED=" + led,
 		"HIL_BUTTON=GPIO27",
 		"HIL_BREAK=" + strings.Join(c.breaks, " "),
@@ -138,7 +147,7 @@ func runQEMU(ctx context.Context, c config, log *slog.Logger) (*observations, er
 		// 10.0.2.2; the only way in is one forward bound to 127.0.0.1.
 		"-nic", fmt.Sprintf("user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:%d-:%d", httpPort, guestHTTPPort),
 	}
-	if err := runGuest(ctx, c, obs, argv, fmt.Sprintf("http://127.0.0.1:%d/api/clients", httpPort), log); err != nil {
+	if err := runGuest(ctx, c, obs, argv, fmt.Sprintf("http://127.0.0.1:%d/api/clients", httpPort), token, log); err != nil {
 		return obs, err
 	}
 	obs.clients = finishClients(kids, clientPorts, len(obs.all("server.start")) > 0)
@@ -150,7 +159,7 @@ func runQEMU(ctx context.Context, c config, log *slog.Logger) (*observations, er
 
 // runGuest runs QEMU until the guest powers off, the limit passes, or the
 // guest reported its end but did not exit.
-func runGuest(ctx context.Context, c config, obs *observations, argv []string, httpURL string, log *slog.Logger) error {
+func runGuest(ctx context.Context, c config, obs *observations, argv []string, httpURL, token string, log *slog.Logger) error {
 	logf, err := os.Create(obs.consoleLog)
 	if err != nil {
 		return err
@@ -186,7 +195,7 @@ func runGuest(ctx context.Context, c config, obs *observations, argv []string, h
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				r := pollHTTP(helpers, httpURL, 2)
+				r := pollHTTP(helpers, httpURL, token, 2)
 				obs.mu.Lock()
 				obs.http = r
 				obs.mu.Unlock()
@@ -205,7 +214,7 @@ func runGuest(ctx context.Context, c config, obs *observations, argv []string, h
 		}
 	}
 	readErr := readConsole(bufio.NewReader(out), logf, onFact)
-	werr := cmd.Wait()
+	_ = cmd.Wait() // the outcome is judged from the exit code and the deadline below
 	stopHelpers()
 	wg.Wait()
 	obs.target.timedOut = bootCtx.Err() == context.DeadlineExceeded && !hung
@@ -219,8 +228,16 @@ func runGuest(ctx context.Context, c config, obs *observations, argv []string, h
 	if ctx.Err() != nil {
 		return fmt.Errorf("interrupted: %w", ctx.Err())
 	}
-	_ = werr // judged from exitCode/timedOut
 	return nil
+}
+
+// randomToken makes the bearer token picam-server's HTTP API requires.
+func randomToken() (string, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("HTTP token: %w", err)
+	}
+	return hex.EncodeToString(b), nil
 }
 
 // readEnv reads KEY=VALUE lines (prepare.sh's current.env).
