@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/picam-project/picam/hw/camera"
 	"github.com/picam-project/picam/hw/status"
 	"github.com/picam-project/picam/internal/cli"
 	"github.com/picam-project/picam/internal/conf"
@@ -69,6 +70,11 @@ type options struct {
 	configPath    string
 	sec           secureOptions
 	httpAuth      httpAuthOptions
+	// cam holds the PiGear camera options (--hflip, --iso, ... and --option key=value).
+	cam          camera.Options
+	camKV        cli.StringList
+	listDevices  bool
+	listControls string
 	// configErr is set when --config could not be applied; the options then hold the command
 	// line and defaults only.
 	configErr error
@@ -91,6 +97,17 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	return o, nil
 }
 
+// applyCameraOptions applies the --option key=value pairs after the config file, so the command
+// line wins; invalid keys or values are usage errors that list the valid values.
+func (o *options) applyCameraOptions() error {
+	for _, kv := range o.camKV {
+		if err := o.cam.SetPair(kv); err != nil {
+			return fmt.Errorf("--option %s: %w", kv, err)
+		}
+	}
+	return o.cam.Validate()
+}
+
 func parseArgs(args []string, stderr io.Writer) (*options, *flag.FlagSet, error) {
 	o := &options{}
 	fs := flag.NewFlagSet("picam-server", flag.ContinueOnError)
@@ -107,7 +124,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, *flag.FlagSet, error)
 	fs.StringVar(&o.message, "message", "", "server message sent with every frame in bidirectional mode (JSON value, or plain text sent as a string)")
 	fs.StringVar(&o.delivery, "delivery", "broadcast", "broadcast (every client gets every frame it can keep up with) or round-robin (NetGear-exact: one client per frame)")
 	fs.StringVar(&o.wait, "wait", "all", "start transmitting when all, any, or N clients are connected")
-	fs.StringVar(&o.source, "source", "auto", "frame source: testsrc (moving test pattern), testcard (one still test-pattern frame encoded once and repeated, for benchmarks: no rendering or encoding per frame; with --framerate 0 it sends as fast as the fastest client takes frames), or auto (a camera if found, else testsrc)")
+	fs.StringVar(&o.source, "source", "auto", "frame source: auto (a camera if found, else the test pattern), v4l2:/dev/videoN (legacy Pi camera, USB webcam, vivid), rpicam (rpicam-vid helper: Camera Module 3, Pi 5), testsrc (moving test pattern), testcard (one still test-pattern frame encoded once and repeated, for benchmarks: no rendering or encoding per frame; with --framerate 0 it sends as fast as the fastest client takes frames)")
 	fs.StringVar(&o.resolution, "resolution", "640x480", "frame size WIDTHxHEIGHT")
 	fs.Float64Var(&o.framerate, "framerate", 30, "frames per second (0 = as fast as possible)")
 	fs.StringVar(&o.codec, "codec", "jpeg", "payload: raw (BGR24 array, decodes anywhere) or jpeg (NetGear's frame compression)")
@@ -122,6 +139,11 @@ func parseArgs(args []string, stderr io.Writer) (*options, *flag.FlagSet, error)
 	fs.StringVar(&o.buttonGPIO, "button-gpio", "", "a push button on this GPIO line to GND, e.g. GPIO27: short press pauses/resumes, hold 3 s to stop (off by default)")
 	o.sec.register(fs)
 	o.httpAuth.register(fs)
+	o.cam.RegisterFlags(fs, "resolution", "framerate", "bitrate", "intra", "quality")
+	fs.Var(&o.camKV, "option", "camera option as PiGear key=value, repeatable: --option iso=400 --option awb_mode=sunlight")
+	fs.BoolVar(&o.cam.Strict, "strict", false, "fail when the camera cannot honour a setting (default: warn)")
+	fs.BoolVar(&o.listDevices, "list-devices", false, "print the cameras with their formats, sizes and rates, then exit")
+	fs.StringVar(&o.listControls, "list-controls", "", "print a camera's controls with current values and ranges (e.g. /dev/video0), then exit")
 	fs.StringVar(&o.configPath, "config", "", "settings file (picam.conf: key = value lines, keys are these flag names); the command line wins; a file with errors is ignored as a whole, logged, and shown on the LED")
 	if err := fs.Parse(args); err != nil {
 		return nil, nil, err
@@ -161,6 +183,23 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if o.configErr != nil {
 		log.Error("the settings file has errors and is ignored; running on the command line and defaults", "err", o.configErr)
+	}
+	if err := o.applyCameraOptions(); err != nil {
+		fmt.Fprintln(stderr, "picam-server:", err)
+		return cli.ExitUsage
+	}
+	if o.listDevices || o.listControls != "" {
+		var err error
+		if o.listDevices {
+			err = camera.ListDevices(stdout)
+		} else {
+			err = camera.ListControls(stdout, o.listControls)
+		}
+		if err != nil {
+			fmt.Fprintln(stderr, "picam-server:", err)
+			return cli.ExitFailure
+		}
+		return cli.ExitOK
 	}
 	if o.configErr != nil && confAsksSecure(o.configPath) {
 		fmt.Fprintln(stderr, "picam-server: the settings file asks for secure mode but has errors; refusing to start rather than stream in plaintext:", o.configErr)

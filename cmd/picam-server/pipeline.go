@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/picam-project/picam/codec"
+	"github.com/picam-project/picam/hw/camera"
 	picimage "github.com/picam-project/picam/image"
 	"github.com/picam-project/picam/internal/cli"
 	"github.com/picam-project/picam/stream"
@@ -16,11 +17,18 @@ import (
 
 // pipeline is the capture → encode → send loop.
 type pipeline struct {
-	src  *picimage.TestSource
+	src  frameSource
 	card *testCard // --source testcard: src is nil
 	enc  codec.Encoder
 	// paused (the status button) keeps capturing, for steady pacing, but sends nothing.
 	paused atomic.Bool
+}
+
+// frameSource is what the pipeline captures from: a camera.Camera (which covers the test
+// pattern too).
+type frameSource interface {
+	Next(ctx context.Context) (picimage.Frame, error)
+	Close() error
 }
 
 // build turns the options into a stream configuration and a pipeline, validating everything
@@ -61,12 +69,10 @@ func (o *options) build(log *slog.Logger) (stream.ServerConfig, *pipeline, error
 		return cfg, nil, fmt.Errorf("invalid --framerate %v: use a positive number, or 0 for as fast as possible", o.framerate)
 	}
 	source := strings.ToLower(o.source)
-	switch source {
-	case "testsrc", "testcard":
-	case "auto", "":
-		log.Info("no camera support in this build yet; using the test pattern", "source", "testsrc")
-	default:
-		return cfg, nil, fmt.Errorf("unknown --source %q: use testsrc, testcard or auto", o.source)
+	if source != "testcard" {
+		if _, _, err := camera.ParseSource(o.source); err != nil {
+			return cfg, nil, err
+		}
 	}
 	c, err := codec.ParseCodec(o.codec)
 	if err != nil {
@@ -91,12 +97,20 @@ func (o *options) build(log *slog.Logger) (stream.ServerConfig, *pipeline, error
 		}
 		return cfg, &pipeline{card: card, enc: enc}, nil
 	}
-	src, err := picimage.NewTestSource(w, h, o.framerate)
+	opts := o.cam
+	opts.Width, opts.Height, opts.Framerate = w, h, o.framerate
+	switch c {
+	case codec.JPEG:
+		opts.Format, opts.Quality = picimage.MJPEG, o.jpegQuality // passthrough when the camera encodes
+	default:
+		opts.Format = picimage.BGR24
+	}
+	cam, err := camera.Open(context.Background(), o.source, opts, log)
 	if err != nil {
 		enc.Close()
 		return cfg, nil, err
 	}
-	return cfg, &pipeline{src: src, enc: enc}, nil
+	return cfg, &pipeline{src: cam, enc: enc}, nil
 }
 
 func parsePortsFlag(s string) ([]int, error) {
