@@ -31,22 +31,10 @@ func (s *secureOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.allow, "allow", "", "secure mode: accept senders only from these IPs or CIDR prefixes (comma-separated, e.g. 192.168.1.10,10.0.0.0/24); the SENDER's address, unlike NetGear which lists its own")
 }
 
-// parseSecureMode accepts NetGear's numbers and the names of ZeroMQ's security models.
-func parseSecureMode(s string) (curve.Mode, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "0", "grasslands", "off", "":
-		return curve.ModeOff, nil
-	case "1", "stonehouse":
-		return curve.ModeStoneHouse, nil
-	case "2", "ironhouse":
-		return curve.ModeIronHouse, nil
-	}
-	return curve.ModeOff, fmt.Errorf("invalid --secure-mode %q: use 0 (grasslands), 1 (stonehouse) or 2 (ironhouse)", s)
-}
 
 // check validates the flags without touching files (parse time, exit 2).
 func (s *secureOptions) check() error {
-	mode, err := parseSecureMode(s.mode)
+	mode, err := curve.ParseMode(s.mode)
 	if err != nil {
 		return err
 	}
@@ -74,7 +62,7 @@ func (s *secureOptions) allowList() ([]netip.Prefix, error) {
 // handshaker returns the CURVE server for stream.ClientConfig.Curve, or nil in mode 0.
 // A missing, unreadable or malformed key tree is an error naming the files it needs.
 func (s *secureOptions) handshaker(log *slog.Logger) (curve.Handshaker, error) {
-	mode, err := parseSecureMode(s.mode)
+	mode, err := curve.ParseMode(s.mode)
 	if err != nil || mode == curve.ModeOff {
 		return nil, err
 	}

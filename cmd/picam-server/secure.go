@@ -27,18 +27,6 @@ func (s *secureOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.certDir, "cert-dir", "", "NetGear custom_cert_location: DIR or DIR/.vidgear holding keys/ (default: the home directory); make one with: picam-server keys --out DIR")
 }
 
-// parseSecureMode accepts NetGear's numbers and the names of ZeroMQ's security models.
-func parseSecureMode(s string) (curve.Mode, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "0", "grasslands", "off", "":
-		return curve.ModeOff, nil
-	case "1", "stonehouse":
-		return curve.ModeStoneHouse, nil
-	case "2", "ironhouse":
-		return curve.ModeIronHouse, nil
-	}
-	return curve.ModeOff, fmt.Errorf("invalid --secure-mode %q: use 0 (grasslands), 1 (stonehouse) or 2 (ironhouse)", s)
-}
 
 // keysError is a missing, unreadable or malformed key tree: a usage error (exit 2) that names
 // every file the sender needs and the command that makes them.
@@ -69,7 +57,7 @@ func (e *keysError) Unwrap() error { return e.err }
 // handshaker returns the CURVE client for stream.ServerConfig.Curve, or nil in mode 0.
 // Secret-key permission warnings go to log; no key is ever logged.
 func (s *secureOptions) handshaker(log *slog.Logger) (curve.Handshaker, curve.Mode, error) {
-	mode, err := parseSecureMode(s.mode)
+	mode, err := curve.ParseMode(s.mode)
 	if err != nil || mode == curve.ModeOff {
 		return nil, mode, err
 	}
@@ -116,7 +104,7 @@ func confAsksSecure(path string) bool {
 		if k != "secure-mode" {
 			continue
 		}
-		m, err := parseSecureMode(st.Value)
+		m, err := curve.ParseMode(st.Value)
 		if err != nil || m != curve.ModeOff {
 			return true
 		}

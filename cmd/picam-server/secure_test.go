@@ -18,11 +18,11 @@ import (
 func TestParseSecureMode(t *testing.T) {
 	for in, want := range map[string]curve.Mode{"0": curve.ModeOff, "grasslands": curve.ModeOff, "1": curve.ModeStoneHouse,
 		"StoneHouse": curve.ModeStoneHouse, "2": curve.ModeIronHouse, "ironhouse": curve.ModeIronHouse} {
-		if m, err := parseSecureMode(in); err != nil || m != want {
+		if m, err := curve.ParseMode(in); err != nil || m != want {
 			t.Errorf("%q: %v %v", in, m, err)
 		}
 	}
-	if _, err := parseSecureMode("3"); err == nil {
+	if _, err := curve.ParseMode("3"); err == nil {
 		t.Error("3 accepted")
 	}
 }
