@@ -31,7 +31,6 @@ func (s *secureOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.allow, "allow", "", "secure mode: accept senders only from these IPs or CIDR prefixes (comma-separated, e.g. 192.168.1.10,10.0.0.0/24); the SENDER's address, unlike NetGear which lists its own")
 }
 
-
 // check validates the flags without touching files (parse time, exit 2).
 func (s *secureOptions) check() error {
 	mode, err := curve.ParseMode(s.mode)

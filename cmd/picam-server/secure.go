@@ -27,7 +27,6 @@ func (s *secureOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.certDir, "cert-dir", "", "NetGear custom_cert_location: DIR or DIR/.vidgear holding keys/ (default: the home directory); make one with: picam-server keys --out DIR")
 }
 
-
 // keysError is a missing, unreadable or malformed key tree: a usage error (exit 2) that names
 // every file the sender needs and the command that makes them.
 type keysError struct {
