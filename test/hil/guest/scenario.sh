@@ -10,7 +10,9 @@
 #   HIL_PORTS        their ports, comma-separated (required)
 #   HIL_FRAMES       frames picam-server sends before it terminates the clients
 #   HIL_RES          frame size WxH
-#   HIL_SERVER_ARGS  extra picam-server flags (source, codec, LEDs ...)
+#   HIL_SERVER_ARGS  picam-server's source/LED flags; empty: chosen from its --help (see 3.)
+#   HIL_SERVER_CODEC its payload flags, e.g. --codec jpeg
+#   HIL_SERVER_LED   gpio-sim line for its status LED (GPIO17 in QEMU, empty on a Pi)
 #   HIL_HTTP         picam-server --http address, empty for none
 #   HIL_HTTP_TOKEN   bearer token it requires (it binds beyond loopback, so it must have one)
 #   HIL_LED          status LED for the probe (GPIO17 in QEMU, ACT on a Pi)
@@ -44,9 +46,9 @@ broken hflip && camflags="-break hflip"
 # 2. The packages' own hardware tests (hw/v4l2, codec: go test -tags hil),
 #    pointed at the devices the probe finds. Two spellings of the variables
 #    are in use; both are set.
+cam=$("$B/probe" find camera 2>/dev/null)
+enc=$("$B/probe" find encoder 2>/dev/null)
 if [ -n "$HIL_TESTS" ] && [ -d "$HIL_TESTS" ]; then
-	cam=$("$B/probe" find camera 2>/dev/null)
-	enc=$("$B/probe" find encoder 2>/dev/null)
 	for t in "$HIL_TESTS"/*.test; do
 		[ -x "$t" ] || continue
 		name=$(basename "$t" .test)
@@ -66,11 +68,36 @@ fi
 
 # 3. picam-server streaming to the host's clients until it has sent
 #    HIL_FRAMES frames and terminated them.
+#    Without HIL_SERVER_ARGS the server gets what the binary under test
+#    offers: the camera (v4l2:NODE) once it has camera sources, else the
+#    test pattern; its status LED on HIL_SERVER_LED once it has --status-gpio.
+#    The LED line is then watched from the simulator while it streams.
+help=$("$B/picam-server" --help 2>&1)
+args=$HIL_SERVER_ARGS
+watch=
+if [ -z "$args" ]; then
+	case $help in
+	*v4l2:/dev/video*) args="--source v4l2:$cam" ;;
+	*) args="--source testsrc" ;;
+	esac
+	[ -n "$cam" ] || args="--source testsrc"
+	if [ -n "$HIL_SERVER_LED" ]; then
+		case $help in
+		*--status-gpio*)
+			args="$args --status-gpio $HIL_SERVER_LED"
+			watch=$HIL_SERVER_LED
+			;;
+		*) factSkip server.led "this picam-server has no --status-gpio" ;;
+		esac
+	fi
+fi
+[ -n "$HIL_WATCH_LED" ] && watch=$HIL_WATCH_LED
+fact server.args "\"args\":\"$(clean "$args $HIL_SERVER_CODEC")\""
 extra=
 broken server && extra=--hil-broken-flag
 wpid=
-if [ -n "$HIL_WATCH_LED" ]; then
-	"$B/probe" watch -line "$HIL_WATCH_LED" &
+if [ -n "$watch" ]; then
+	"$B/probe" watch -line "$watch" &
 	wpid=$!
 fi
 fact server.start "\"ports\":\"$HIL_PORTS\",\"host\":\"$HIL_HOST\",\"uptime_s\":$(uptime_s)"
@@ -88,7 +115,7 @@ fi
 {
 	"$B/picam-server" --address "$HIL_HOST" --ports "$HIL_PORTS" --pattern 1 \
 		--frames "$HIL_FRAMES" --resolution "$HIL_RES" --json \
-		$httpflags $HIL_SERVER_ARGS $extra 2>&1 >"$HIL_WORK/server.out"
+		$httpflags $args $HIL_SERVER_CODEC $extra 2>&1 >"$HIL_WORK/server.out"
 	echo $? >"$HIL_WORK/server.rc"
 } | tee "$HIL_WORK/server.err"
 src=$(cat "$HIL_WORK/server.rc")

@@ -14,12 +14,12 @@ import (
 // message saying what was wrong.
 
 const (
-	picamPort = 45253
-	peerPort  = 44921
+	picamPort = 40617
+	peerPort  = 33203
 )
 
 func testConfig() config {
-	return config{target: "qemu", frames: 60, resolution: "320x240", codec: "jpeg", bootLimit: 240e9}
+	return config{target: "qemu", frames: 60, resolution: "640x480", codec: "jpeg", bootLimit: 240e9}
 }
 
 // observe builds observations from a serial log (after edit) and the saved
@@ -143,10 +143,10 @@ func TestClientShortOfFramesFails(t *testing.T) {
 
 func TestWrongFrameShapeFails(t *testing.T) {
 	c := testConfig()
-	c.resolution = "640x480"
+	c.resolution = "320x240"
 	o := observe(t, same)
 	fs := failures(evaluate(c, o))
-	if len(fs) != 1 || fs[0].name != "netgear-peer receives the stream" || !strings.Contains(fs[0].detail, "want [[480 640 3]]") {
+	if len(fs) != 1 || fs[0].name != "netgear-peer receives the stream" || !strings.Contains(fs[0].detail, "want [[240 320 3]]") {
 		t.Fatalf("got %+v", fs)
 	}
 }
@@ -172,6 +172,15 @@ func TestUnprotectedHTTPFails(t *testing.T) {
 	o := observe(t, same)
 	o.http.unauthStatus = 200
 	expectOneFailure(t, testConfig(), o, "HTTP /api/clients refuses requests without the token", "answered 200")
+}
+
+func TestServerLEDThatNeverLitFails(t *testing.T) {
+	o := observe(t, func(s string) string {
+		i := strings.Index(s, `{"step":"server.led"`)
+		j := i + strings.Index(s[i:], "\n")
+		return s[:i] + `{"step":"server.led","v":{"flips":0,"high":0,"line":"GPIO17","samples":900,"seconds":4.5}}` + s[j:]
+	})
+	expectOneFailure(t, testConfig(), o, "picam-server drives its status LED", "never lit")
 }
 
 func TestHungGuestFails(t *testing.T) {
