@@ -62,8 +62,10 @@ fuzz:
 	  done; \
 	done
 
+# One stand-in test at a time: their timing checks are for NetGear's behaviour, not for a
+# machine busy with four Python processes at once.
 interop:
-	bash test/interop/selftest.sh
+	JOBS=1 bash test/interop/selftest.sh
 
 test: deps lint unit fuzz interop e2e hil
 
