@@ -162,7 +162,7 @@ func (p *peer) connect() *zmtp.Conn {
 		if p.s.dialCtx.Err() != nil {
 			return nil
 		}
-		c, err := zmtp.Dial(p.s.dialCtx, p.ep.addr, cfg.DialTimeout, zmtp.Options{SocketType: typ, Picam: true, HandshakeTimeout: cfg.DialTimeout, Curve: cfg.Curve})
+		c, err := zmtp.Dial(p.s.dialCtx, p.ep.addr, cfg.DialTimeout, zmtp.Options{SocketType: typ, Picam: true, HandshakeTimeout: cfg.DialTimeout, Curve: cfg.Curve, SendBuffer: cfg.SendBuffer})
 		if err == nil {
 			p.picam.Store(c.IsPicam())
 			return c

@@ -63,6 +63,9 @@ type Options struct {
 	// *curve.Client on the side that connects, a *curve.Server on the side that binds. Every
 	// frame is then sealed, and both sides must use it (curve.go).
 	Curve curve.Handshaker
+	// SendBuffer, when positive, is the kernel send buffer (SO_SNDBUF) Dial asks for; Linux
+	// doubles it for bookkeeping and stops autotuning that socket. Zero keeps the autotuning.
+	SendBuffer int
 }
 
 func (o Options) withDefaults() Options {

@@ -29,6 +29,12 @@ func Dial(ctx context.Context, addr string, timeout time.Duration, opts Options)
 	if err != nil {
 		return nil, err
 	}
+	if tc, ok := nc.(*net.TCPConn); ok && opts.SendBuffer > 0 {
+		if err := tc.SetWriteBuffer(opts.SendBuffer); err != nil {
+			nc.Close()
+			return nil, fmt.Errorf("zmtp: set the send buffer to %d bytes: %w", opts.SendBuffer, err)
+		}
+	}
 	c, err := Handshake(nc, opts)
 	if err != nil {
 		nc.Close()
