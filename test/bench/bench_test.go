@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/picam-project/picam/stream"
+)
+
+// BenchmarkLoopback measures the in-process path Server → Client over loopback TCP with raw
+// 640x480 frames, so `go test -bench Loopback -cpuprofile` can profile picam's transport without
+// processes. One op is one frame delivered to every client; frames/s is summed over clients.
+// The producer calls Server.WaitDemand before each Send, as picam-server --source testcard
+// --framerate 0 does, so it does not spin and every client finds a fresh frame when it is ready.
+func BenchmarkLoopback(b *testing.B) {
+	for _, p := range []stream.Pattern{stream.ReqRep, stream.PubSub} {
+		for _, n := range []int{1, 4} {
+			b.Run(fmt.Sprintf("raw640x480/p%d/clients=%d", p, n), func(b *testing.B) {
+				benchLoopback(b, p, n, 640, 480)
+			})
+		}
+	}
+}
+
+func benchLoopback(b *testing.B, pattern stream.Pattern, clients, w, h int) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var eps []string
+	var cls []*stream.Client
+	for i := 0; i < clients; i++ {
+		c, err := stream.Listen(ctx, stream.ClientConfig{Address: "127.0.0.1", Port: freePort(b), Pattern: pattern})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer c.Close()
+		cls = append(cls, c)
+		eps = append(eps, c.Addrs()[0].String())
+	}
+	srv, err := stream.NewServer(stream.ServerConfig{Endpoints: eps, Pattern: pattern})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() {
+		closeCtx, cc := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cc()
+		srv.Close(closeCtx)
+	}()
+	select {
+	case <-srv.Ready():
+	case <-time.After(10 * time.Second):
+		b.Fatal("clients did not connect")
+	}
+	payload := make([]byte, w*h*3)
+	for i := range payload {
+		payload[i] = byte(i)
+	}
+
+	// Each client receives b.N frames; when all have, the producer's context ends.
+	produce, stop := context.WithCancel(ctx)
+	defer stop()
+	var wg sync.WaitGroup
+	var total atomic.Uint64
+	for _, c := range cls {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < b.N; i++ {
+				f, err := c.Recv(ctx)
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				if len(f.Payload) != len(payload) {
+					b.Errorf("payload of %d bytes, want %d", len(f.Payload), len(payload))
+				}
+				f.Release()
+				total.Add(1)
+			}
+		}()
+	}
+	go func() {
+		wg.Wait()
+		stop()
+	}()
+
+	b.SetBytes(int64(len(payload)) * int64(clients))
+	b.ResetTimer()
+	start := time.Now()
+	for seq := uint64(0); ; seq++ {
+		if err := srv.WaitDemand(produce); err != nil {
+			break
+		}
+		srv.Send(&stream.Packet{Codec: "raw", Data: payload, Width: w, Height: h, Seq: seq, Captured: time.Now(), Keyframe: true})
+	}
+	elapsed := time.Since(start)
+	b.StopTimer()
+	wg.Wait()
+	b.ReportMetric(float64(total.Load())/elapsed.Seconds(), "frames/s")
+}
+
+func freePort(tb testing.TB) int {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
