@@ -1,0 +1,13 @@
+package codecs
+
+// Opus is the Opus codec.
+type Opus struct {
+	ChannelCount int
+}
+
+// IsVideo implements Codec.
+func (*Opus) IsVideo() bool {
+	return false
+}
+
+func (*Opus) isCodec() {}
