@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -47,6 +48,7 @@ type options struct {
 	window     time.Duration
 	runs       int
 	only       string
+	sections   string
 	transports string
 	bin        string
 	python     string
@@ -66,18 +68,26 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.quick, "quick", false, "smoke run of about a minute: one short run per cell, 1 and 4 clients only")
 	fs.DurationVar(&o.window, "window", 0, "sending time of each throughput run; 0 means 1.5s (0.5s with --quick)")
 	fs.IntVar(&o.runs, "runs", 0, "runs per cell, the median shown; 0 means 2, and 3 for the target cell (1 with --quick)")
-	fs.StringVar(&o.only, "only", "", "run only the throughput cells whose name contains this, e.g. \"raw 640x480 p2 4\"; skips latency, idle and targets")
+	fs.StringVar(&o.only, "only", "", "run only the throughput cells whose name contains this, e.g. \"raw 640x480 p2 4\"")
+	fs.StringVar(&o.sections, "sections", "throughput,latency,idle", "comma-separated sections to run")
 	fs.StringVar(&o.transports, "transports", "picam,libzmq,tcp", "comma-separated transports to measure")
 	fs.StringVar(&o.bin, "bin", "bin", "directory with picam-server and picam-client (make build)")
 	fs.StringVar(&o.python, "python", "/usr/bin/python3", "Python with Debian's python3-zmq and python3-numpy")
 	fs.StringVar(&o.peer, "peer", "test/interop/netgear_peer.py", "the NetGear stand-in script")
-	fs.DurationVar(&o.latWindow, "latency-window", 0, "length of each 30 fps latency run; 0 means 5s (2s with --quick)")
+	fs.DurationVar(&o.latWindow, "latency-window", 0, "length of each 30 fps latency run; 0 means 8s (2s with --quick)")
 	fs.DurationVar(&o.idle, "idle", 0, "how long the idle client is watched; 0 means 10s (3s with --quick)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q (see --help)", fs.Arg(0))
+	}
+	for _, sec := range strings.Split(o.sections, ",") {
+		switch sec {
+		case "throughput", "latency", "idle":
+		default:
+			return nil, fmt.Errorf("unknown section %q in --sections: use throughput, latency and/or idle", sec)
+		}
 	}
 	for _, t := range strings.Split(o.transports, ",") {
 		switch transport(t) {
@@ -95,7 +105,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		}
 	}
 	def(&o.window, 1500*time.Millisecond, 500*time.Millisecond)
-	def(&o.latWindow, 5*time.Second, 2*time.Second)
+	def(&o.latWindow, 8*time.Second, 2*time.Second)
 	def(&o.idle, 10*time.Second, 3*time.Second)
 	return o, nil
 }
@@ -117,14 +127,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer cleanup()
 	rep := &report{m: describeMachine(), o: o, pl: r.pl, w: stdout, log: stderr}
 	rep.header()
-	rep.throughput = measureThroughput(r, o, plan(o), strings.Split(o.transports, ","), stderr)
-	rep.table()
-	if o.only == "" {
-		rep.latency = measureLatency(r, o, stderr)
-		rep.idle = measureIdle(r, o)
-		rep.details()
-		rep.targets()
+	if o.section("throughput") {
+		rep.throughput = measureThroughput(r, o, plan(o), strings.Split(o.transports, ","), stderr)
+		rep.table()
 	}
+	if o.section("latency") {
+		rep.latency = measureLatency(r, o, stderr)
+		rep.latencyTable()
+	}
+	if o.section("idle") {
+		idle := measureIdle(r, o)
+		rep.idle = &idle
+	}
+	rep.details()
+	rep.targets()
 	rep.footer()
 	if rep.failed > 0 {
 		fmt.Fprintf(stderr, "bench: %d run(s) failed; see the messages above\n", rep.failed)
@@ -148,6 +164,11 @@ func newRunner(o *options) (*runner, func(), error) {
 		return nil, nil, err
 	}
 	return &runner{bin: o.bin, python: o.python, peer: o.peer, self: self, pl: pl, window: o.window}, pl.remove, nil
+}
+
+// section reports whether the named section is to run.
+func (o *options) section(name string) bool {
+	return slices.Contains(strings.Split(o.sections, ","), name)
 }
 
 // plan lists the throughput cells.
