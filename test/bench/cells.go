@@ -65,6 +65,7 @@ type runner struct {
 	self   string // this program, for the TCP roles
 	pl     *payloads
 	window time.Duration // how long servers send in throughput runs
+	reg    *registry
 }
 
 // freePorts returns n distinct loopback ports that were free a moment ago.
@@ -129,10 +130,10 @@ func (r *runner) run(tr transport, c cell) runResult {
 }
 
 // startClients starts one client per port with args(port) and waits for each readiness line.
-func startClients(name, path, ready string, ports []int, args func(port int) []string) (group, error) {
+func (r *runner) startClients(name, path, ready string, ports []int, args func(port int) []string) (group, error) {
 	var g group
 	for _, p := range ports {
-		ch, err := startChild(fmt.Sprintf("%s:%d", name, p), path, args(p), ready)
+		ch, err := r.reg.start(fmt.Sprintf("%s:%d", name, p), path, args(p), ready)
 		if err != nil {
 			g.stop()
 			return nil, err
@@ -164,7 +165,7 @@ type clientSummary struct {
 // first send follows at once) to the SIGINT that starts its close. With lat, the clients'
 // summaries are appended to it.
 func (r *runner) runPicam(c cell, ports []int, window time.Duration, fps float64, lat *[]clientSummary) runResult {
-	clients, err := startClients("picam-client", r.bin+"/picam-client", picamReady, ports, func(p int) []string {
+	clients, err := r.startClients("picam-client", r.bin+"/picam-client", picamReady, ports, func(p int) []string {
 		return []string{"--address", "127.0.0.1", "--port", strconv.Itoa(p), "--pattern", strconv.Itoa(c.Pattern),
 			"--json", "--stats", "0", "--timeout", "10s", "--wait-limit", "60s"}
 	})
@@ -173,7 +174,7 @@ func (r *runner) runPicam(c cell, ports []int, window time.Duration, fps float64
 	}
 	defer clients.stop()
 	const started = "transmission starting"
-	srv, err := startChild("picam-server", r.bin+"/picam-server", []string{
+	srv, err := r.reg.start("picam-server", r.bin+"/picam-server", []string{
 		"--address", "127.0.0.1", "--ports", joinPorts(ports), "--pattern", strconv.Itoa(c.Pattern),
 		"--source", "testcard", "--codec", c.Kind.Codec, "--resolution", c.Kind.resolution(),
 		"--framerate", strconv.FormatFloat(fps, 'f', -1, 64), "--json"}, started)
@@ -232,7 +233,7 @@ type pySummary struct {
 // sending window is the server's own send loop time.
 func (r *runner) runLibzmq(c cell, ports []int) runResult {
 	limit := strconv.Itoa(int(r.window.Seconds()) + 40)
-	clients, err := startClients("bench-client", r.python, pyReady, ports, func(p int) []string {
+	clients, err := r.startClients("bench-client", r.python, pyReady, ports, func(p int) []string {
 		return []string{r.peer, "bench-client", "--address", "127.0.0.1", "--port", strconv.Itoa(p),
 			"--pattern", strconv.Itoa(c.Pattern), "--idle-timeout", "5", "--max-seconds", limit, "-q"}
 	})
@@ -247,7 +248,7 @@ func (r *runner) runLibzmq(c cell, ports []int) runResult {
 	if c.Kind.Codec == "jpeg" {
 		args = append(args, "--jpeg-file", r.pl.jpegFile)
 	}
-	srv, err := startChild("bench-server", r.python, args, pySending)
+	srv, err := r.reg.start("bench-server", r.python, args, pySending)
 	if err != nil {
 		return runResult{Err: err}
 	}
@@ -287,14 +288,14 @@ func (r *runner) runLibzmq(c cell, ports []int) runResult {
 
 // runTCP runs this program's tcp-writer to tcp-reader processes.
 func (r *runner) runTCP(c cell, ports []int) runResult {
-	clients, err := startClients("tcp-reader", r.self, tcpReady, ports, func(p int) []string {
+	clients, err := r.startClients("tcp-reader", r.self, tcpReady, ports, func(p int) []string {
 		return []string{"tcp-reader", "--port", strconv.Itoa(p), "--pattern", strconv.Itoa(c.Pattern)}
 	})
 	if err != nil {
 		return runResult{Err: err}
 	}
 	defer clients.stop()
-	srv, err := startChild("tcp-writer", r.self, []string{"tcp-writer", "--ports", joinPorts(ports),
+	srv, err := r.reg.start("tcp-writer", r.self, []string{"tcp-writer", "--ports", joinPorts(ports),
 		"--pattern", strconv.Itoa(c.Pattern), "--prefix", strconv.Itoa(wirePrefix(c.Kind, c.Pattern)),
 		"--payload", strconv.Itoa(r.pl.size[c.Kind.Name]), "--seconds", r.window.String()}, tcpSending)
 	if err != nil {

@@ -14,8 +14,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/picam-project/picam/internal/cli"
@@ -125,6 +127,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer cleanup()
+	// Ctrl-C or a SIGTERM ends every child process, then the benchmark.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	stopWatch := make(chan struct{})
+	defer close(stopWatch)
+	go func() {
+		select {
+		case sig := <-sigs:
+			fmt.Fprintf(stderr, "bench: %v: stopping every child process\n", sig)
+			r.reg.killAll()
+			cleanup()
+			os.Exit(130)
+		case <-stopWatch:
+		}
+	}()
 	rep := &report{m: describeMachine(), o: o, pl: r.pl, w: stdout, log: stderr}
 	rep.header()
 	if o.section("throughput") {
@@ -163,7 +181,7 @@ func newRunner(o *options) (*runner, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return &runner{bin: o.bin, python: o.python, peer: o.peer, self: self, pl: pl, window: o.window}, pl.remove, nil
+	return &runner{bin: o.bin, python: o.python, peer: o.peer, self: self, pl: pl, window: o.window, reg: newRegistry()}, pl.remove, nil
 }
 
 // section reports whether the named section is to run.

@@ -207,7 +207,7 @@ func (r *runner) libzmqLatency(c cell, window time.Duration) (p50, p99 float64, 
 		return -1, -1, err
 	}
 	limit := strconv.Itoa(int(window.Seconds()) + 40)
-	clients, err := startClients("bench-client", r.python, pyReady, ports, func(p int) []string {
+	clients, err := r.startClients("bench-client", r.python, pyReady, ports, func(p int) []string {
 		return []string{r.peer, "bench-client", "--address", "127.0.0.1", "--port", strconv.Itoa(p),
 			"--pattern", strconv.Itoa(c.Pattern), "--idle-timeout", "5", "--max-seconds", limit, "-q"}
 	})
@@ -215,7 +215,7 @@ func (r *runner) libzmqLatency(c cell, window time.Duration) (p50, p99 float64, 
 		return -1, -1, err
 	}
 	defer clients.stop()
-	srv, err := startChild("bench-server", r.python, []string{r.peer, "bench-server", "--address", "127.0.0.1",
+	srv, err := r.reg.start("bench-server", r.python, []string{r.peer, "bench-server", "--address", "127.0.0.1",
 		"--ports", joinPorts(ports), "--pattern", strconv.Itoa(c.Pattern), "--fps", "30", "--picam-header",
 		"--seconds", strconv.FormatFloat(window.Seconds(), 'f', -1, 64), "--size", c.Kind.resolution(),
 		"--max-seconds", limit, "-q"})
@@ -267,7 +267,7 @@ func measureIdle(r *runner, o *options) idleResult {
 	if err != nil {
 		return idleResult{Err: err}
 	}
-	ch, err := startChild("picam-client (idle)", r.bin+"/picam-client", []string{"--address", "127.0.0.1",
+	ch, err := r.reg.start("picam-client (idle)", r.bin+"/picam-client", []string{"--address", "127.0.0.1",
 		"--port", strconv.Itoa(ports[0]), "--pattern", "2"}, picamReady)
 	if err != nil {
 		return idleResult{Err: err}

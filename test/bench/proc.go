@@ -32,8 +32,53 @@ type child struct {
 	scanDone chan struct{}
 }
 
-// startChild starts path with args. watch lists stderr substrings whose first arrival time is
+// registry knows every child still running, so that an interrupted benchmark (Ctrl-C, or a
+// SIGTERM to make) can end them all instead of leaving orphans behind.
+type registry struct {
+	mu      sync.Mutex
+	running map[*child]struct{}
+	closed  bool
+}
+
+func newRegistry() *registry { return &registry{running: map[*child]struct{}{}} }
+
+// killAll kills every running child and refuses new ones.
+func (r *registry) killAll() {
+	r.mu.Lock()
+	r.closed = true
+	var all []*child
+	for c := range r.running {
+		all = append(all, c)
+	}
+	r.mu.Unlock()
+	for _, c := range all {
+		c.kill()
+	}
+}
+
+// start starts path with args. watch lists stderr substrings whose first arrival time is
 // recorded (see waitMark).
+func (r *registry) start(name, path string, args []string, watch ...string) (*child, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return nil, fmt.Errorf("start %s: the benchmark is stopping", name)
+	}
+	c, err := startChild(name, path, args, watch...)
+	if err != nil {
+		return nil, err
+	}
+	r.running[c] = struct{}{}
+	go func() {
+		<-c.done
+		r.mu.Lock()
+		delete(r.running, c)
+		r.mu.Unlock()
+	}()
+	return c, nil
+}
+
+// startChild starts path with args; use registry.start, which also tracks it.
 func startChild(name, path string, args []string, watch ...string) (*child, error) {
 	c := &child{name: name, marks: map[string]time.Time{}, cpuAt: map[string]time.Duration{}, waiters: map[string]chan struct{}{},
 		done: make(chan struct{}), scanDone: make(chan struct{})}
