@@ -130,12 +130,7 @@ func joinViewArg(args []string) []string {
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	o := &options{}
-	fs := flag.NewFlagSet("picam-client", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usageHead)
-		cli.PrintFlags(fs, stderr)
-	}
+	fs := cli.NewFlagSet("picam-client", usageHead, stderr)
 	fs.StringVar(&o.address, "address", "*", "local address to bind (* = all interfaces); the server's --address must reach it")
 	fs.IntVar(&o.port, "port", 0, "port to bind; each client of one server needs its own (required, unless --ports)")
 	fs.Var(portsFlag{&o.ports}, "ports", "NetGear Multi-Servers mode: bind `PORTS` (e.g. 5566,5567) and receive from one server on each at once; not with --port or --multiclient")

@@ -110,12 +110,7 @@ func (o *options) applyCameraOptions() error {
 
 func parseArgs(args []string, stderr io.Writer) (*options, *flag.FlagSet, error) {
 	o := &options{}
-	fs := flag.NewFlagSet("picam-server", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usageHead)
-		cli.PrintFlags(fs, stderr)
-	}
+	fs := cli.NewFlagSet("picam-server", usageHead, stderr)
 	fs.StringVar(&o.address, "address", "", "IP address the clients bound to, used with --ports (NetGear's address)")
 	fs.StringVar(&o.ports, "ports", "", "comma-separated client ports at --address, e.g. 5577,5578")
 	fs.Var(&o.clients, "client", "a client endpoint host:port (repeatable, or comma-separated), for clients on different machines")

@@ -77,3 +77,15 @@ func PrintFlags(fs *flag.FlagSet, w io.Writer) {
 		fmt.Fprintln(w)
 	})
 }
+
+// NewFlagSet returns a flag set for a command that reports errors (rather than exiting) and
+// whose --help prints head and then the options as users type them.
+func NewFlagSet(name, head string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, head)
+		PrintFlags(fs, stderr)
+	}
+	return fs
+}
