@@ -13,12 +13,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/picam-project/picam/hw/status"
 	"github.com/picam-project/picam/stream"
 )
 
 // startHTTP serves the status endpoints until ctx ends or the returned server is closed.
-// auth, when set, requires its bearer token (see httpauth.go).
-func startHTTP(ctx context.Context, addr string, auth *httpAuth, srv *stream.Server, log *slog.Logger) (*http.Server, error) {
+// auth, when set, requires its bearer token (see httpauth.go). shown reports what the status
+// LEDs show (the server's state as a person sees it on the box).
+func startHTTP(ctx context.Context, addr string, auth *httpAuth, srv *stream.Server, shown func() (status.State, int), log *slog.Logger) (*http.Server, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(&collector{srv: srv}, prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	mux := http.NewServeMux()
@@ -28,6 +30,11 @@ func startHTTP(ctx context.Context, addr string, auth *httpAuth, srv *stream.Ser
 	mux.HandleFunc("GET /api/clients", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(summary{FramesSent: srv.FramesSent(), Clients: srv.Clients()})
+	})
+	mux.HandleFunc("GET /api/status", func(w http.ResponseWriter, r *http.Request) {
+		st, n := shown()
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(serverStatus{State: st.String(), Clients: n, FramesSent: srv.FramesSent()})
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	ln, err := net.Listen("tcp", addr)
@@ -43,6 +50,15 @@ func startHTTP(ctx context.Context, addr string, auth *httpAuth, srv *stream.Ser
 	context.AfterFunc(ctx, func() { hs.Close() })
 	log.Info("status on http", "url", "http://"+ln.Addr().String()+"/api/clients", "token", auth != nil)
 	return hs, nil
+}
+
+// serverStatus is the /api/status answer: the state the status LEDs show (starting, waiting,
+// streaming, degraded, fault, paused, stopping), the clients counted in it and the frames sent,
+// so a script can follow the box without reading its LEDs.
+type serverStatus struct {
+	State      string `json:"state"`
+	Clients    int    `json:"clients"`
+	FramesSent uint64 `json:"frames_sent"`
 }
 
 // collector exposes the server's tracked state as Prometheus metrics at scrape time.

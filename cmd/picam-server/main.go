@@ -140,7 +140,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, *flag.FlagSet, error)
 	fs.BoolVar(&o.listDevices, "list-devices", false, "print the cameras with their formats, sizes and rates, then exit")
 	fs.StringVar(&o.listControls, "list-controls", "", "print a camera's controls with current values and ranges (e.g. /dev/video0), then exit")
 	fs.StringVar(&o.configPath, "config", "", "settings file (picam.conf: key = value lines, keys are these flag names); the command line wins; a file with errors is ignored as a whole, logged, and shown on the LED")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(cli.Underscores(fs, args)); err != nil {
 		return nil, nil, err
 	}
 	if fs.NArg() > 0 {
@@ -240,7 +240,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cli.ExitUsage
 	}
 	if o.httpAddr != "" {
-		hs, err := startHTTP(ctx, httpBind, httpAuth, srv, log)
+		hs, err := startHTTP(ctx, httpBind, httpAuth, srv, panel.State, log)
 		if err != nil {
 			srv.Close(context.Background())
 			fmt.Fprintln(stderr, "picam-server:", err)

@@ -89,3 +89,44 @@ func NewFlagSet(name, head string, stderr io.Writer) *flag.FlagSet {
 	}
 	return fs
 }
+
+// Underscores lets users spell a flag with underscores, as PiGear and NetGear name their
+// options in Python (--awb_mode, --exposure_mode), by rewriting such a flag to the
+// dashed name the flag set defines (--awb-mode). Values, flags the set defines with an
+// underscore, unknown names and everything after "--" are left as they are, so the flag
+// set still reports a misspelt flag by the name the user typed.
+func Underscores(fs *flag.FlagSet, args []string) []string {
+	out := make([]string, 0, len(args))
+	value := false // the previous flag takes this argument as its value
+	for i, a := range args {
+		if a == "--" {
+			return append(out, args[i:]...)
+		}
+		if value || len(a) < 2 || a[0] != '-' {
+			out = append(out, a)
+			value = false
+			continue
+		}
+		dashes := "-"
+		if strings.HasPrefix(a, "--") {
+			dashes = "--"
+		}
+		name, val, hasVal := strings.Cut(a[len(dashes):], "=")
+		f := fs.Lookup(name)
+		if f == nil && strings.Contains(name, "_") {
+			if g := fs.Lookup(strings.ReplaceAll(name, "_", "-")); g != nil {
+				f, name = g, g.Name
+				a = dashes + name
+				if hasVal {
+					a += "=" + val
+				}
+			}
+		}
+		out = append(out, a)
+		if f != nil && !hasVal {
+			b, ok := f.Value.(interface{ IsBoolFlag() bool })
+			value = !(ok && b.IsBoolFlag())
+		}
+	}
+	return out
+}

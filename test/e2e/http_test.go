@@ -48,6 +48,15 @@ func TestHTTPStatusEndpoints(t *testing.T) {
 		!strings.Contains(string(st.Clients[0].LastData), "hi ") {
 		t.Fatalf("/api/clients: %s", body)
 	}
+	code, body = get("/api/status")
+	var state struct {
+		State      string `json:"state"`
+		Clients    int    `json:"clients"`
+		FramesSent uint64 `json:"frames_sent"`
+	}
+	if err := json.Unmarshal([]byte(body), &state); code != 200 || err != nil || state.State != "streaming" || state.Clients != 1 || state.FramesSent == 0 {
+		t.Fatalf("/api/status: %d %v %s (want streaming with 1 client and frames sent)", code, err, body)
+	}
 	code, body = get("/metrics")
 	for _, want := range []string{"picam_frames_sent_total", fmt.Sprintf(`picam_client_frames_sent_total{endpoint="127.0.0.1:%d"}`, ports[0]),
 		`picam_client_state{endpoint="127.0.0.1:` + fmt.Sprint(ports[0]) + `",state="connected"} 1`, "picam_client_replies_total"} {
