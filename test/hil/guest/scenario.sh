@@ -20,6 +20,10 @@
 #   HIL_TESTS        directory of packages' `go test -tags hil` binaries (NAME.test), may be empty
 #   HIL_WORK         scratch directory
 #   HIL_WATCH_LED    gpio-sim line to watch while picam-server runs (its own status LED)
+#   HIL_CAMERA_OPTS  PiGear options picam-server gets with the camera (default below);
+#                    the host reads the controls back after it exits
+#   HIL_SERVER_BUTTON gpio-sim line for its button (GPIO27 in QEMU); with
+#                    HIL_SERVER_LED it enables step 4, the LED states and the pause
 #   HIL_BREAK        deliberately broken steps, space-separated: hflip server
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
@@ -29,6 +33,8 @@ B=${HIL_BIN:?HIL_BIN must name the directory with probe and picam-server}
 HIL_FRAMES=${HIL_FRAMES:-60}
 HIL_RES=${HIL_RES:-320x240}
 HIL_WORK=${HIL_WORK:-/tmp}
+# PiGear's spelling (underscores) on purpose: Python users type it so.
+HIL_CAMERA_OPTS=${HIL_CAMERA_OPTS:---hflip --iso 800 --awb_mode tungsten --brightness 70}
 W=${HIL_RES%x*}
 H=${HIL_RES#*x}
 broken() { case " $HIL_BREAK " in *" $1 "*) return 0 ;; esac; return 1; }
@@ -77,7 +83,7 @@ args=$HIL_SERVER_ARGS
 watch=
 if [ -z "$args" ]; then
 	case $help in
-	*v4l2:/dev/video*) args="--source v4l2:$cam" ;;
+	*v4l2:/dev/video*) args="--source v4l2:$cam $HIL_CAMERA_OPTS" ;;
 	*) args="--source testsrc" ;;
 	esac
 	[ -n "$cam" ] || args="--source testsrc"
@@ -95,6 +101,11 @@ fi
 fact server.args "\"args\":\"$(clean "$args $HIL_SERVER_CODEC")\""
 extra=
 broken server && extra=--hil-broken-flag
+# The camera's controls back at their defaults first, so what is read
+# after the server exits is what the server set (V4L2 keeps both).
+case $args in
+*--source\ v4l2:*) "$B/probe" controls -reset -label before -device "$cam" || rc=1 ;;
+esac
 wpid=
 if [ -n "$watch" ]; then
 	"$B/probe" watch -line "$watch" &
@@ -128,6 +139,12 @@ if [ "$src" != 0 ]; then
 	why=$(grep -m 1 -i -e 'level=error' -e 'flag' -e 'invalid' -e 'error' "$HIL_WORK/server.err" || head -n 1 "$HIL_WORK/server.err")
 fi
 fact server.exit "\"code\":$src,\"stderr\":\"$(clean "$why")\",\"uptime_s\":$(uptime_s)"
+# The settings the camera could not honour, as the server logged them.
+warn=$(grep 'camera setting not applied' "$HIL_WORK/server.err" | sed 's/.*warning=//' | tr '\n' ';')
+fact server.camera "\"args\":\"$(clean "$args")\",\"warnings\":\"$(clean "$warn")\""
+case $args in
+*--source\ v4l2:*) "$B/probe" controls -label after -device "$cam" || rc=1 ;;
+esac
 line=$(grep '^{' "$HIL_WORK/server.out" | tail -n 1)
 if [ -n "$line" ]; then
 	printf '\nHILJ {"step":"server.summary","v":%s}\n' "$line"
@@ -135,4 +152,13 @@ else
 	factErr server.summary "picam-server printed no JSON summary (exit $src)"
 fi
 [ $src -eq 0 ] || rc=1
+
+# 4. picam-server's status LED through its states, and its button: the
+#    probe runs a second picam-server on loopback with clients of its own,
+#    reads /api/status and watches the LED line from the simulator.
+if [ -n "$HIL_SERVER_LED" ] && [ -n "$HIL_SERVER_BUTTON" ]; then
+	"$B/probe" panel -server "$B/picam-server" -led "$HIL_SERVER_LED" -button "$HIL_SERVER_BUTTON" -work "$HIL_WORK" || rc=1
+else
+	factSkip panel "no simulated LED and button on this target"
+fi
 exit $rc

@@ -10,6 +10,8 @@
 //	probe status   the status LED and button through hw/status, read back from the simulator
 //	probe find camera|encoder   print the node path, for scripts (no fact)
 //	probe watch -line GPIO17    sample a simulated LED line until SIGTERM (picam-server's LED)
+//	probe panel -server BIN     picam-server's LED through waiting, streaming, degraded, paused (button)
+//	probe controls -device DEV  the camera's format and control values (-reset first: defaults, hflip 0)
 //
 // The probe judges nothing: the host runner holds the expectations. It exits
 // non-zero only when a step could not be carried out at all, so a shell can
@@ -31,20 +33,22 @@ import (
 
 // commands maps each sub-command to its implementation.
 var commands = map[string]func(ctx context.Context, r *reporter, args []string) error{
-	"camera": runCamera,
-	"encode": runEncode,
-	"gpio":   runGPIO,
-	"status": runStatus,
-	"find":   runFind,
-	"watch":  runWatch,
+	"camera":   runCamera,
+	"encode":   runEncode,
+	"gpio":     runGPIO,
+	"status":   runStatus,
+	"find":     runFind,
+	"watch":    runWatch,
+	"panel":    runPanel,
+	"controls": runControls,
 }
 
 // limits bounds each command; watch lasts as long as the server it watches.
-var limits = map[string]time.Duration{"watch": 10 * time.Minute}
+var limits = map[string]time.Duration{"watch": 10 * time.Minute, "panel": 3 * time.Minute}
 
 func main() {
 	if len(os.Args) < 2 || commands[os.Args[1]] == nil {
-		fmt.Fprintln(os.Stderr, "usage: probe camera|encode|gpio|status [flags]  (probe CMD -h for flags)")
+		fmt.Fprintln(os.Stderr, "usage: probe camera|encode|gpio|status|panel|controls|find|watch [flags]  (probe CMD -h for flags)")
 		os.Exit(2)
 	}
 	// Every step is bounded: a wedged driver must not hang the guest until

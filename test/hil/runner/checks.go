@@ -88,7 +88,8 @@ func (j *judge) step(name, step string) (fact.Fact, bool) {
 }
 
 // probeCommand maps a fact step's prefix to the probe command that reports it.
-var probeCommand = map[string]string{"v4l2": "camera", "enc": "encode", "gpio": "gpio", "status": "status"}
+var probeCommand = map[string]string{"v4l2": "camera", "enc": "encode", "gpio": "gpio", "status": "status",
+	"panel": "panel", "controls": "controls"}
 
 // evaluate judges a run. Every expectation of the HIL test lives here.
 func evaluate(c config, o *observations) []result {
@@ -118,7 +119,9 @@ func evaluate(c config, o *observations) []result {
 	j.goTests()
 	sum := j.server()
 	j.serverLED()
+	j.cameraOptions()
 	j.clients(sum)
+	j.panel()
 	j.endOfRun(qemu)
 	return j.out
 }

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/picam-project/picam/hw/status"
 )
 
 // The testdata is a real passing run: the guest's serial log and the two
@@ -146,7 +148,9 @@ func TestWrongFrameShapeFails(t *testing.T) {
 	c.resolution = "320x240"
 	o := observe(t, same)
 	fs := failures(evaluate(c, o))
-	if len(fs) != 1 || fs[0].name != "netgear-peer receives the stream" || !strings.Contains(fs[0].detail, "want [[240 320 3]]") {
+	// The camera's format read back and the frames' shape both disagree with the asked size.
+	if len(fs) != 2 || fs[0].name != "picam-server applies the PiGear options" || !strings.Contains(fs[0].detail, "format 640x480 YUYV (asked 320x240)") ||
+		fs[1].name != "netgear-peer receives the stream" || !strings.Contains(fs[1].detail, "want [[240 320 3]]") {
 		t.Fatalf("got %+v", fs)
 	}
 }
@@ -226,6 +230,71 @@ func TestProbeCommandFailureExplainsMissingSteps(t *testing.T) {
 	for _, f := range fs {
 		if !strings.HasPrefix(f.name, "encoder") || !strings.Contains(f.detail, "probe encode failed before this step: opening encoder /dev/video1: permission denied") {
 			t.Errorf("got %+v", f)
+		}
+	}
+}
+
+// replaceFact swaps the whole fact line of step for line.
+func replaceFact(s, step, line string) string {
+	i := strings.Index(s, `{"step":"`+step+`"`)
+	j := i + strings.Index(s[i:], "\n")
+	return s[:i] + line + s[j:]
+}
+
+func TestPiGearOptionNotAppliedFails(t *testing.T) {
+	o := observe(t, func(s string) string {
+		i := strings.Index(s, `{"step":"controls.after"`)
+		return s[:i] + strings.Replace(s[i:], `"horizontal_flip":1`, `"horizontal_flip":0`, 1)
+	})
+	expectOneFailure(t, testConfig(), o, "picam-server applies the PiGear options", "--hflip: horizontal_flip 0")
+}
+
+// A setting the camera lacks must be warned about, not dropped silently.
+func TestSilentlyDroppedOptionFails(t *testing.T) {
+	o := observe(t, func(s string) string {
+		return replaceFact(s, "server.camera", `{"step":"server.camera","v":{"args":"--source v4l2:/dev/video0 --hflip --iso 800 --awb_mode tungsten --brightness 70","warnings":"iso=800 ignored: no control;"}}`)
+	})
+	expectOneFailure(t, testConfig(), o, "picam-server applies the PiGear options", "--awb_mode: no white_balance_auto_preset control, so a warning (missing)")
+}
+
+func TestLEDShowingTheWrongStateFails(t *testing.T) {
+	o := observe(t, func(s string) string {
+		// Degraded, but the LED blinks as if waiting.
+		return replaceFact(s, "panel.degraded", `{"step":"panel.degraded","v":{"clients":1,"off_runs":[1000,990],"on_runs":[1010],"reached_ms":100,"samples":1000,"state":"degraded","window_ms":4000}}`)
+	})
+	expectOneFailure(t, testConfig(), o, "picam-server LED shows degraded (from gpio-sim)", "the LED looked like waiting")
+}
+
+func TestLEDThatStopsBlinkingFails(t *testing.T) {
+	o := observe(t, func(s string) string {
+		return replaceFact(s, "panel.waiting", `{"step":"panel.waiting","v":{"clients":0,"off_runs":[],"on_runs":[],"reached_ms":100,"samples":1000,"state":"waiting","window_ms":4000}}`)
+	})
+	expectOneFailure(t, testConfig(), o, "picam-server LED shows waiting (from gpio-sim)", "the LED did not blink")
+}
+
+func TestFramesWhilePausedFail(t *testing.T) {
+	o := observe(t, func(s string) string {
+		return strings.Replace(s, `"frames_while_paused":0`, `"frames_while_paused":9`, 1)
+	})
+	expectOneFailure(t, testConfig(), o, "button press pauses picam-server's stream", "while paused 9 received")
+}
+
+func TestStateNeverReachedFails(t *testing.T) {
+	o := observe(t, func(s string) string {
+		return replaceFact(s, "panel.paused", `{"step":"panel.paused","err":"/api/status never showed paused within 20 s"}`)
+	})
+	expectOneFailure(t, testConfig(), o, "picam-server LED shows paused (from gpio-sim)", "never showed paused")
+}
+
+// The patterns' longest runs, as the classification sees them.
+func TestLongestRuns(t *testing.T) {
+	for _, c := range []struct {
+		s       status.State
+		on, off float64
+	}{{status.Waiting, 1000, 1000}, {status.Streaming, 2300, 200}, {status.Degraded, 150, 1050}, {status.Paused, 100, 1900}, {status.Fault, 300, 700}} {
+		on, off := longestRuns(status.PatternFor(c.s, 2))
+		if on != c.on || off != c.off {
+			t.Errorf("%s: longest on %v off %v, want %v %v", c.s, on, off, c.on, c.off)
 		}
 	}
 }

@@ -105,6 +105,7 @@ func runQEMU(ctx context.Context, c config, log *slog.Logger) (*observations, er
 		"HIL_SERVER_ARGS=" + c.serverArgs,
 		"HIL_SERVER_CODEC=--codec " + c.codec,
 		"HIL_SERVER_LED=GPIO17",
+		"HIL_SERVER_BUTTON=GPIO27",
 		// QEMU's forward arrives on the guest's eth0, not its loopback,
 		// so the server binds all interfaces and therefore needs a token.
 		"HIL_HTTP=0.0.0.0:" + strconv.Itoa(guestHTTPPort),

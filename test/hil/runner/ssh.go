@@ -122,7 +122,7 @@ func runSSH(ctx context.Context, c config, log *slog.Logger) (*observations, err
 	settings := []string{
 		"HIL_BIN=" + rdir, "HIL_WORK=" + rdir, "HIL_HOST=" + c.hostAddr, "HIL_PORTS=" + joinInts(ports),
 		"HIL_FRAMES=" + strconv.Itoa(c.frames), "HIL_RES=" + c.resolution,
-		"HIL_SERVER_ARGS=" + c.serverArgs, "HIL_SERVER_CODEC=--codec " + c.codec, "HIL_SERVER_LED=",
+		"HIL_SERVER_ARGS=" + c.serverArgs, "HIL_SERVER_CODEC=--codec " + c.codec, "HIL_SERVER_LED=", "HIL_SERVER_BUTTON=",
 		"HIL_HTTP=", "HIL_TESTS=" + rdir + "/tests", "HIL_LED=" + led, "HIL_BUTTON=", "HIL_BREAK=" + strings.Join(c.breaks, " "),
 	}
 	var envs []string
