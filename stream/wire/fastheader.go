@@ -147,6 +147,8 @@ func intern(b []byte) string {
 		return "jpeg"
 	case "h264":
 		return "h264"
+	case "fwht":
+		return "fwht"
 	case "BGR":
 		return "BGR"
 	}

@@ -36,7 +36,7 @@ type Compression struct {
 type Ext struct {
 	Seq      uint64 `json:"seq"`
 	TimeUS   int64  `json:"ts"`    // capture time, Unix microseconds
-	Codec    string `json:"codec"` // "raw", "jpeg" or "h264"
+	Codec    string `json:"codec"` // "raw", "jpeg", "h264" or "fwht"
 	Keyframe bool   `json:"key"`
 }
 
@@ -170,8 +170,8 @@ func parseHeaderJSON(b []byte) (Header, error) {
 		h.Compression = &c
 		return h, nil
 	}
-	if h.Picam != nil && h.Picam.Codec == "h264" {
-		return h, nil // Annex-B access units: neither JPEG nor an array, dtype and shape are ""
+	if h.Picam != nil && IsBitstream(h.Picam.Codec) {
+		return h, nil // H.264 or FWHT: neither JPEG nor an array, dtype and shape are ""
 	}
 	if err := json.Unmarshal(r.DType, &h.DType); err != nil || h.DType == "" {
 		return Header{}, fmt.Errorf("%w: raw frame without a dtype string", ErrMalformed)
@@ -228,8 +228,18 @@ func ArraySize(dtype string, shape []int) (int64, error) {
 	return size, nil
 }
 
-// CheckPayload verifies that a raw payload's length matches the header's dtype and shape. JPEG
-// payloads are only checked to start with the JPEG SOI marker.
+// IsBitstream reports the codecs whose payload is a compressed bitstream picam names in its
+// header extension instead of NetGear's compression, dtype and shape: "h264" (one Annex-B
+// access unit) and "fwht" (one frame of the kernel's vicodec, for the QEMU test). Only picam
+// peers receive them; a NetGear receiver could decode neither.
+func IsBitstream(codec string) bool { return codec == "h264" || codec == "fwht" }
+
+// fwhtMagic starts every vicodec FWHT frame (codec/fwht).
+var fwhtMagic = []byte{0x4f, 0x4f, 0x4f, 0x4f, 0xff, 0xff, 0xff, 0xff}
+
+// CheckPayload verifies that a raw payload's length matches the header's dtype and shape. JPEG,
+// H.264 and FWHT payloads are only checked to start as their format does (SOI marker, start
+// code, frame magic), so a mislabelled payload is caught before a decoder sees it.
 func CheckPayload(h *Header, payload []byte) error {
 	if h.Compression != nil {
 		if len(payload) < 2 || payload[0] != 0xFF || payload[1] != 0xD8 {
@@ -237,11 +247,19 @@ func CheckPayload(h *Header, payload []byte) error {
 		}
 		return nil
 	}
-	if h.Picam != nil && h.Picam.Codec == "h264" {
-		if !bytes.HasPrefix(payload, []byte{0, 0, 1}) && !bytes.HasPrefix(payload, []byte{0, 0, 0, 1}) {
-			return fmt.Errorf("%w: h264 payload is not an Annex-B access unit (no start code)", ErrMalformed)
+	if h.Picam != nil {
+		switch h.Picam.Codec {
+		case "h264":
+			if !bytes.HasPrefix(payload, []byte{0, 0, 1}) && !bytes.HasPrefix(payload, []byte{0, 0, 0, 1}) {
+				return fmt.Errorf("%w: h264 payload is not an Annex-B access unit (no start code)", ErrMalformed)
+			}
+			return nil
+		case "fwht":
+			if !bytes.HasPrefix(payload, fwhtMagic) {
+				return fmt.Errorf("%w: fwht payload does not start with vicodec's frame magic", ErrMalformed)
+			}
+			return nil
 		}
-		return nil
 	}
 	want, err := ArraySize(h.DType, h.Shape)
 	if err != nil {

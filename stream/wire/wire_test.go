@@ -139,3 +139,26 @@ func TestH264HeaderAndPayload(t *testing.T) {
 		t.Fatal("a raw header without dtype must still be refused without the h264 extension")
 	}
 }
+
+// FWHT packets (the QEMU test's vicodec bitstream) are labelled like H.264: by picam's
+// extension, with their own magic checked.
+func TestFWHTHeaderAndPayload(t *testing.T) {
+	h := Header{Pattern: "1", Picam: &Ext{Seq: 7, Codec: "fwht"}}
+	got, err := ParseHeader(AppendHeader(nil, &h))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Picam == nil || got.Picam.Codec != "fwht" || got.Compression != nil {
+		t.Fatalf("parsed %+v", got)
+	}
+	frame := append(append([]byte(nil), fwhtMagic...), make([]byte, 36)...)
+	if err := CheckPayload(&got, frame); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckPayload(&got, []byte{0, 0, 0, 1, 0x65}); !errors.Is(err, ErrMalformed) {
+		t.Fatalf("an H.264 payload labelled fwht was accepted: %v", err)
+	}
+	if !IsBitstream("fwht") || !IsBitstream("h264") || IsBitstream("raw") || IsBitstream("jpeg") || IsBitstream("") {
+		t.Fatal("IsBitstream")
+	}
+}
