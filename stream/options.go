@@ -133,6 +133,16 @@ type ServerConfig struct {
 	// DefaultSendBuffer; negative keeps the kernel's autotuning). See DefaultSendBuffer.
 	SendBuffer int
 
+	// RequestKeyframe asks the encoder for a keyframe soon. The server calls it for an
+	// inter-coded stream (H.264, FWHT) when a picam client must wait for a keyframe before it
+	// can be sent anything: it has just connected, or it missed a packet the next ones depend
+	// on (see Packet). It is called from the sender and Send goroutines, so it must be safe
+	// for concurrent use and must not block; and since every client that joins or falls
+	// behind asks, it should be rate limited (codec.KeyframeLimiter), because a keyframe is
+	// several times the size of a P-frame and goes to every client. Nil means there is no way
+	// to ask: clients wait for the stream's periodic keyframe.
+	RequestKeyframe func()
+
 	// Curve, when set, secures every connection with CURVE as NetGear's secure_mode does: the
 	// sender is the CURVE client (see internal/curve). There is never a plaintext fallback: a
 	// client that does not complete the CURVE handshake gets nothing.

@@ -19,10 +19,11 @@ import (
 const (
 	stateConnecting int32 = iota // never connected yet
 	stateConnected
-	stateGone // was connected, connection lost, redialling
+	stateGone    // was connected, connection lost, redialling
+	stateRefused // was sent the terminate: it cannot decode the stream's codec; redialling
 )
 
-var stateNames = map[int32]string{stateConnecting: "connecting", stateConnected: "connected", stateGone: "gone"}
+var stateNames = map[int32]string{stateConnecting: "connecting", stateConnected: "connected", stateGone: "gone", stateRefused: "refused"}
 
 // peer is one client endpoint: its connection, its sender goroutine and its mailbox.
 type peer struct {
@@ -31,7 +32,9 @@ type peer struct {
 
 	mu       sync.Mutex
 	pending  *outgoing // newest frame not yet sent
+	gate     keyGate   // the client's position in an inter-coded stream
 	lastData json.RawMessage
+	refused  string // why the client was last refused (refuse.go)
 	wake     chan struct{}
 
 	state         atomic.Int32
@@ -44,15 +47,36 @@ type peer struct {
 	lastSeen      atomic.Int64 // unix nanos of the last sign of life
 	reconnects    atomic.Uint64
 	picam         atomic.Bool
+	held          atomic.Uint64 // inter-coded frames held back until a keyframe
+	lastRefusal   time.Time     // when a refusal was last logged as an error; sender goroutine only
 }
 
 func newPeer(s *Server, ep endpoint) *peer {
 	return &peer{s: s, ep: ep, wake: make(chan struct{}, 1)}
 }
 
-// offer puts a frame in the mailbox, replacing (and counting as dropped) one not yet sent.
+// offer puts a frame in the mailbox, replacing (and counting as dropped) one not yet sent. An
+// inter-coded frame goes through the client's keyframe gate first (gate.go): it may be held
+// back, or dropped in favour of the one waiting.
 func (p *peer) offer(o *outgoing) {
 	p.mu.Lock()
+	ask := false
+	if o.inter {
+		var v gateVerdict
+		v, ask = p.gate.admit(o, p.pending != nil, p.canAskKeyframe())
+		switch v {
+		case gateOverflow:
+			p.dropped.Add(1)
+			p.mu.Unlock()
+			p.requestKeyframe(ask)
+			return
+		case gateHold:
+			p.held.Add(1)
+			p.mu.Unlock()
+			p.requestKeyframe(ask)
+			return
+		}
+	}
 	if p.pending != nil {
 		p.dropped.Add(1)
 	}
@@ -61,6 +85,36 @@ func (p *peer) offer(o *outgoing) {
 	select {
 	case p.wake <- struct{}{}:
 	default:
+	}
+}
+
+// canAskKeyframe reports whether this client's needs may trigger a keyframe request: only a
+// connected picam client's, since a dialling one may never come back (its requests would
+// make the encoder send a keyframe every second for nobody) and a NetGear one is refused.
+func (p *peer) canAskKeyframe() bool {
+	return p.s.cfg.RequestKeyframe != nil && p.state.Load() == stateConnected && p.picam.Load()
+}
+
+// requestKeyframe calls ServerConfig.RequestKeyframe when ask is set. Never called with p.mu
+// held.
+func (p *peer) requestKeyframe(ask bool) {
+	if ask {
+		p.s.cfg.RequestKeyframe()
+	}
+}
+
+// join starts a newly connected client at a keyframe: an inter-coded frame still in the
+// mailbox is dropped (whatever it is, it is older than the client's connection, and a P-frame
+// is undecodable to it), and the gate waits for the next keyframe, asking for one at the
+// first frame it holds back.
+func (p *peer) join() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.gate.join()
+	p.refused = ""
+	if p.pending != nil && p.pending.inter {
+		p.pending = nil
+		p.dropped.Add(1)
 	}
 }
 
@@ -101,6 +155,7 @@ func (p *peer) status() ClientStatus {
 		RTTMillis:  float64(p.rtt.Load()) / 1e6,
 		Reconnects: p.reconnects.Load(),
 		Picam:      p.picam.Load(),
+		Held:       p.held.Load(),
 	}
 	if b := p.busySince.Load(); b != 0 && st.State == "connected" && time.Since(time.Unix(0, b)) > p.s.cfg.StallAfter {
 		st.State = "stalled"
@@ -111,6 +166,7 @@ func (p *peer) status() ClientStatus {
 	}
 	p.mu.Lock()
 	st.LastData = p.lastData
+	st.Refused = p.refused
 	p.mu.Unlock()
 	return st
 }
@@ -143,8 +199,11 @@ func (p *peer) run() {
 		if done {
 			return
 		}
-		p.state.Store(stateGone)
 		p.reconnects.Add(1)
+		if p.state.Load() == stateRefused {
+			continue // logged by refuse; redial, so a picam client that takes the port gets the stream
+		}
+		p.state.Store(stateGone)
 		log.Warn("client connection lost; redialling")
 	}
 }
@@ -182,6 +241,7 @@ func (p *peer) connect() *zmtp.Conn {
 }
 
 func (p *peer) markConnected() {
+	p.join()
 	p.seen()
 	p.state.Store(stateConnected)
 	p.everConnected.Store(true)
@@ -276,6 +336,19 @@ func (p *peer) servePub(conn *zmtp.Conn) bool {
 		select {
 		case <-p.wake:
 			if o := p.take(); o != nil && matches(o.header) {
+				if p.refuse(conn, o) {
+					if matches(wire.Terminate) {
+						_ = p.write(conn, wire.Terminate)
+					}
+					conn.CloseWrite()
+					select {
+					case <-readDone:
+						readerRunning = false
+					case <-time.After(time.Second):
+					case <-s.runCtx.Done():
+					}
+					return false
+				}
 				start := time.Now()
 				if err := p.write(conn, o.header, o.payload); err != nil {
 					s.log.Warn("send failed", "client", p.ep.addr, "err", err)
@@ -298,7 +371,7 @@ func (p *peer) servePub(conn *zmtp.Conn) bool {
 			s.log.Debug("client connection closed", "client", p.ep.addr, "err", err)
 			return false
 		case <-s.closing:
-			if o := p.take(); o != nil && matches(o.header) {
+			if o := p.take(); o != nil && matches(o.header) && !p.refuse(conn, o) {
 				if err := p.write(conn, o.header, o.payload); err != nil {
 					return true
 				}
@@ -337,6 +410,10 @@ func (p *peer) serveReq(conn *zmtp.Conn) bool {
 		select {
 		case <-p.wake:
 			if o := p.take(); o != nil {
+				if p.refuse(conn, o) {
+					p.terminateReq(conn, rt)
+					return false
+				}
 				if !p.roundTrip(conn, rt, o) {
 					return p.closing()
 				}
@@ -350,7 +427,7 @@ func (p *peer) serveReq(conn *zmtp.Conn) bool {
 			}
 			hb.Reset(s.cfg.Heartbeat)
 		case <-s.closing:
-			if o := p.take(); o != nil {
+			if o := p.take(); o != nil && !p.refuse(conn, o) {
 				if !p.roundTrip(conn, rt, o) {
 					return true
 				}

@@ -9,19 +9,36 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/picam-project/picam/codec/h264"
 	"github.com/picam-project/picam/stream/wire"
 )
 
 // Packet is one encoded frame handed to Server.Send. Data must not be modified afterwards:
 // every client's sender reads it.
+//
+// "h264" and "fwht" packets are inter-coded: a packet may depend on the ones before it, so
+// each client is gated on its own. It is sent nothing until a keyframe (for H.264 an IDR with
+// SPS and PPS in front, decided by parsing Data, not from Keyframe), and after a packet it
+// missed (its one-slot mailbox was full, or Gap) nothing until the next keyframe; meanwhile
+// the server asks for one through ServerConfig.RequestKeyframe. These codecs go to picam
+// clients only: a NetGear client cannot decode them and is sent NetGear's terminate instead,
+// with an error in the log (see ServerConfig). Raw and JPEG packets are never held back.
 type Packet struct {
-	Codec    string // "raw" (BGR24 array), "jpeg" or "h264"
+	Codec    string // "raw" (BGR24 array), "jpeg", "h264" (Annex-B access unit) or "fwht" (vicodec frame)
 	Data     []byte
 	Width    int
 	Height   int
 	Seq      uint64
 	Captured time.Time
+	// Keyframe says the packet decodes on its own. It is always true for raw and JPEG; for
+	// H.264 the server checks it by parsing.
 	Keyframe bool
+	// Gap reports that packets of an inter-coded stream were lost between the previous Send
+	// and this one (the encoder's packet index jumped, or packets were encoded but not sent
+	// while paused), so the packets that follow may reference pictures no client has: every
+	// client then waits for the next keyframe. A caller that sends every packet its encoder
+	// makes leaves it false.
+	Gap bool
 }
 
 // Reply is data a client sent back in pattern 1, with the client it came from.
@@ -37,6 +54,12 @@ type outgoing struct {
 	header  []byte
 	payload []byte
 	seq     uint64
+	codec   string
+	// inter marks an inter-coded codec (gated per client); index numbers such packets in
+	// Send order, skipping a number at a Gap, and key marks the ones a client can start at.
+	inter bool
+	index uint64
+	key   bool
 }
 
 // Server sends frames to many NetGear clients at once, each over its own connection with its
@@ -60,6 +83,11 @@ type Server struct {
 
 	sent     atomic.Uint64 // frames accepted for transmission
 	unrouted atomic.Uint64 // round-robin frames with no connected client
+
+	// Inter-coded streams (gate.go): the index of the last such packet sent, and the H.264
+	// parameter sets seen, to complete an IDR that comes without them.
+	interIndex atomic.Uint64
+	params     h264.ParamSets
 
 	runCtx   context.Context // cancelled to force every sender to stop
 	cancel   context.CancelFunc
@@ -136,7 +164,7 @@ func (s *Server) Send(pkt *Packet) bool {
 		return false
 	default:
 	}
-	out := &outgoing{payload: pkt.Data, seq: pkt.Seq, header: s.header(pkt)}
+	out := s.prepare(pkt)
 	s.sent.Add(1)
 	if s.cfg.Delivery == RoundRobin {
 		if p := s.nextRoundRobin(); p != nil {
@@ -189,7 +217,8 @@ func (s *Server) signalDemand() {
 	}
 }
 
-func (s *Server) header(pkt *Packet) []byte {
+// header renders pkt's header; key is the keyframe flag for picam's extension.
+func (s *Server) header(pkt *Packet, key bool) []byte {
 	h := wire.Header{Pattern: s.cfg.Pattern.String()}
 	if s.cfg.Bidirectional {
 		s.mu.Lock()
@@ -203,10 +232,11 @@ func (s *Server) header(pkt *Packet) []byte {
 		h.DType = "uint8"
 		h.Shape = []int{pkt.Height, pkt.Width, 3}
 	default:
-		// Not an array NetGear can decode: it still needs a JSON header; dtype/shape stay "".
+		// H.264 or FWHT, which NetGear cannot decode (only picam clients are sent them): it
+		// still needs a JSON header; dtype/shape stay "".
 		h.DType = ""
 	}
-	h.Picam = &wire.Ext{Seq: pkt.Seq, Codec: pkt.Codec, Keyframe: pkt.Keyframe}
+	h.Picam = &wire.Ext{Seq: pkt.Seq, Codec: pkt.Codec, Keyframe: key}
 	if !pkt.Captured.IsZero() {
 		h.Picam.TimeUS = pkt.Captured.UnixMicro()
 	}
@@ -290,7 +320,7 @@ func (s *Server) Close(ctx context.Context) error {
 type ClientStatus struct {
 	Endpoint   string          `json:"endpoint"`
 	Port       int             `json:"port"`
-	State      string          `json:"state"` // connecting, connected, stalled, gone
+	State      string          `json:"state"` // connecting, connected, stalled, gone, refused
 	FramesSent uint64          `json:"frames_sent"`
 	Dropped    uint64          `json:"dropped"`
 	Replies    uint64          `json:"replies"`
@@ -299,6 +329,12 @@ type ClientStatus struct {
 	LastSeen   *time.Time      `json:"last_seen,omitempty"`
 	Reconnects uint64          `json:"reconnects"`
 	Picam      bool            `json:"picam"`
+	// Held counts inter-coded frames (H.264, FWHT) not sent because the client was waiting
+	// for a keyframe: it had just connected, or had missed a frame the next ones depend on.
+	Held uint64 `json:"held"`
+	// Refused says why the client was sent NetGear's terminate instead of the stream (a
+	// NetGear client cannot decode H.264 or FWHT); empty otherwise.
+	Refused string `json:"refused,omitempty"`
 }
 
 // Clients reports every client's state.

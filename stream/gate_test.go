@@ -1,0 +1,490 @@
+package stream
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/picam-project/picam/codec/h264"
+	"github.com/picam-project/picam/internal/zmtp"
+	"github.com/picam-project/picam/stream/wire"
+)
+
+// Synthetic H.264 access units: only the NAL unit types matter to the gate. The last eight
+// bytes of every unit carry its frame number, so a test can tell which frame arrived.
+var (
+	testSPS = []byte{0x67, 0x42, 0xc0, 0x1e, 0xd9}
+	testPPS = []byte{0x68, 0xce, 0x3c, 0x80}
+)
+
+func annexB(nals ...[]byte) []byte {
+	var b []byte
+	for _, n := range nals {
+		b = h264.AppendNAL(b, n)
+	}
+	return b
+}
+
+func slice(typ byte, seq uint64) []byte {
+	return binary.BigEndian.AppendUint64([]byte{typ, 0x88, 0x80}, seq)
+}
+
+// idrAU is an IDR with SPS and PPS in front; bareIDR one without; pAU a P-frame.
+func idrAU(seq uint64) []byte     { return annexB(testSPS, testPPS, slice(0x65, seq)) }
+func bareIDRAU(seq uint64) []byte { return annexB(slice(0x65, seq)) }
+func pAU(seq uint64) []byte       { return annexB(slice(0x41, seq)) }
+
+func h264Packet(seq uint64, au []byte) *Packet {
+	return &Packet{Codec: "h264", Data: au, Width: 64, Height: 48, Seq: seq, Captured: time.Now(), Keyframe: h264.IsIDR(au)}
+}
+
+// frameSeq reads the frame number back from a unit's last slice.
+func frameSeq(au []byte) uint64 {
+	return binary.BigEndian.Uint64(au[len(au)-8:])
+}
+
+// mailboxPeer is a connected picam client's peer with no connection behind it, so offer and
+// take can be driven step by step; requests counts keyframe requests.
+func mailboxPeer(t *testing.T, requests *atomic.Int64) (*Server, *peer) {
+	t.Helper()
+	s := &Server{
+		cfg:    ServerConfig{RequestKeyframe: func() { requests.Add(1) }},
+		log:    slog.New(slog.DiscardHandler),
+		demand: make(chan struct{}, 1),
+	}
+	s.runCtx = context.Background()
+	p := newPeer(s, endpoint{addr: "127.0.0.1:5577", port: 5577})
+	p.picam.Store(true)
+	p.join()
+	p.state.Store(stateConnected)
+	return s, p
+}
+
+// The mailbox of one client through join, overflow, gap and resync, step by step.
+func TestGateMailbox(t *testing.T) {
+	var requests atomic.Int64
+	s, p := mailboxPeer(t, &requests)
+	send := func(pkt *Packet) { p.offer(s.prepare(pkt)) }
+	takeSeq := func() (uint64, bool) {
+		o := p.take()
+		if o == nil {
+			return 0, false
+		}
+		return frameSeq(o.payload), true
+	}
+	wantTake := func(step string, want uint64, key bool) {
+		t.Helper()
+		o := p.take()
+		if o == nil {
+			t.Fatalf("%s: mailbox empty, want frame %d", step, want)
+		}
+		if got := frameSeq(o.payload); got != want || o.key != key || h264.IsRandomAccess(o.payload) != key {
+			t.Fatalf("%s: took frame %d key=%v (random access %v), want frame %d key=%v", step, got, o.key, h264.IsRandomAccess(o.payload), want, key)
+		}
+		if !strings.Contains(string(o.header), fmt.Sprintf(`"key": %v`, key)) {
+			t.Fatalf("%s: header %s does not say key %v", step, o.header, key)
+		}
+	}
+	wantEmpty := func(step string) {
+		t.Helper()
+		if seq, ok := takeSeq(); ok {
+			t.Fatalf("%s: the client was handed frame %d, which it cannot decode", step, seq)
+		}
+	}
+
+	// Joined mid-stream: P-frames are held, and the first one asks for a keyframe, once.
+	send(h264Packet(0, pAU(0)))
+	send(h264Packet(1, pAU(1)))
+	wantEmpty("after join")
+	if n := requests.Load(); n != 1 {
+		t.Fatalf("joining made %d keyframe requests, want 1", n)
+	}
+	// The keyframe starts the client; the P-frames after it follow.
+	send(h264Packet(2, idrAU(2)))
+	wantTake("keyframe after join", 2, true)
+	send(h264Packet(3, pAU(3)))
+	wantTake("next P-frame", 3, false)
+
+	// A slow client: frame 4 still waits when 5 comes. 5 is dropped, 4 (decodable) is kept,
+	// and everything after 5 is held until the next keyframe, which is asked for.
+	send(h264Packet(4, pAU(4)))
+	send(h264Packet(5, pAU(5)))
+	wantTake("overflow keeps the waiting frame", 4, false)
+	send(h264Packet(6, pAU(6)))
+	wantEmpty("after the overflow")
+	if n := requests.Load(); n != 2 {
+		t.Fatalf("the overflow made %d requests in all, want 2", n)
+	}
+	// Still waiting: no request per frame, but again after keyframeRetry held frames.
+	for i := range uint64(keyframeRetry - 2) {
+		send(h264Packet(7+i, pAU(7+i)))
+	}
+	if n := requests.Load(); n != 2 {
+		t.Fatalf("%d requests while waiting, want 2 until the retry", n)
+	}
+	send(h264Packet(100, pAU(100)))
+	if n := requests.Load(); n != 3 {
+		t.Fatalf("%d requests after %d held frames, want the retry (3)", n, keyframeRetry)
+	}
+	wantEmpty("while waiting")
+
+	// An IDR that comes without SPS/PPS gets the cached ones and resyncs the client.
+	send(h264Packet(101, bareIDRAU(101)))
+	wantTake("bare IDR completed from the cache", 101, true)
+	send(h264Packet(102, pAU(102)))
+	wantTake("after resync", 102, false)
+
+	// A keyframe replaces a P-frame still waiting, since it serves the client better.
+	send(h264Packet(103, pAU(103)))
+	send(h264Packet(104, idrAU(104)))
+	wantTake("keyframe replaces", 104, true)
+
+	// Packets lost before Send (Gap): the next P-frame is held.
+	gap := h264Packet(106, pAU(106))
+	gap.Gap = true
+	send(gap)
+	wantEmpty("after a gap")
+	send(h264Packet(107, idrAU(107)))
+	wantTake("keyframe after the gap", 107, true)
+
+	// Raw and JPEG frames are never gated.
+	p.join()
+	send(packet(1))
+	if o := p.take(); o == nil || o.codec != "raw" {
+		t.Fatalf("a raw frame after join was held: %+v", o)
+	}
+	st := p.status()
+	if st.Held < keyframeRetry || st.Dropped < 2 {
+		t.Fatalf("status %+v: want held ≥ %d and dropped ≥ 2", st, keyframeRetry)
+	}
+}
+
+// A reconnecting client is not handed the inter-coded frame left in its mailbox, and a client
+// that is not connected never makes the encoder send keyframes.
+func TestGateJoinAndDisconnected(t *testing.T) {
+	var requests atomic.Int64
+	s, p := mailboxPeer(t, &requests)
+	send := func(pkt *Packet) { p.offer(s.prepare(pkt)) }
+	send(h264Packet(0, idrAU(0)))
+	p.join() // the client reconnected before taking it
+	if o := p.take(); o != nil {
+		t.Fatalf("frame %d from before the connection handed to the new one", frameSeq(o.payload))
+	}
+	p.state.Store(stateGone)
+	for i := range uint64(3 * keyframeRetry) {
+		send(h264Packet(1+i, pAU(1+i)))
+	}
+	if n := requests.Load(); n != 0 {
+		t.Fatalf("a disconnected client made %d keyframe requests", n)
+	}
+}
+
+// The gate's decisions on their own.
+func TestKeyGateAdmit(t *testing.T) {
+	var g keyGate
+	o := func(i uint64, key bool) *outgoing { return &outgoing{inter: true, index: i, key: key} }
+	steps := []struct {
+		o      *outgoing
+		busy   bool
+		want   gateVerdict
+		wantAs bool
+	}{
+		{o(1, false), false, gateHold, true},     // joined: hold, ask
+		{o(2, false), false, gateHold, false},    // asked already
+		{o(3, true), false, gateAccept, false},   // keyframe
+		{o(4, false), false, gateAccept, false},  // consecutive
+		{o(5, false), true, gateOverflow, true},  // mailbox full: lose sync, ask
+		{o(6, false), false, gateHold, false},    // waiting
+		{o(7, true), true, gateAccept, false},    // a keyframe goes in even when busy
+		{o(9, false), false, gateHold, true},     // index 8 missing (a Gap)
+		{o(10, true), false, gateAccept, false},  // keyframe
+		{o(11, false), false, gateAccept, false}, // consecutive again
+	}
+	for i, st := range steps {
+		v, ask := g.admit(st.o, st.busy, true)
+		if v != st.want || ask != st.wantAs {
+			t.Fatalf("step %d (index %d key %v busy %v): verdict %d ask %v, want %d %v", i, st.o.index, st.o.key, st.busy, v, ask, st.want, st.wantAs)
+		}
+	}
+}
+
+// gopEncoder is a synthetic encoder for the network tests: an IDR at the start, every gop
+// frames, and right after RequestKeyframe; P-frames otherwise.
+type gopEncoder struct {
+	gop       uint64
+	requested atomic.Bool
+	requests  atomic.Int64
+	since     uint64
+	n         atomic.Uint64 // frames made; read by the test while the producer runs
+}
+
+func (e *gopEncoder) RequestKeyframe() {
+	e.requests.Add(1)
+	e.requested.Store(true)
+}
+
+func (e *gopEncoder) next() *Packet {
+	seq := e.n.Add(1) - 1
+	if seq == 0 || e.since+1 >= e.gop || e.requested.Swap(false) {
+		e.since = 0
+		return h264Packet(seq, idrAU(seq))
+	}
+	e.since++
+	return h264Packet(seq, pAU(seq))
+}
+
+// checkDecodable receives until n frames arrived and checks what an H.264 decoder needs: the
+// first frame is an IDR with SPS and PPS (by parsing), and every later one is a keyframe or
+// the frame right after the previous one. A gap the client itself made (its receive queue
+// dropped a frame because this goroutine was slow) is not the server's doing and is let
+// pass.
+func checkDecodable(t *testing.T, name string, c *Client, n int) error {
+	var prev uint64
+	dropped := c.Stats().Dropped
+	for i := range n {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		f, err := c.Recv(ctx)
+		cancel()
+		if err != nil {
+			return fmt.Errorf("%s: frame %d: %w", name, i, err)
+		}
+		seq := f.Header.Picam.Seq
+		key := h264.IsRandomAccess(f.Payload)
+		if key != f.Header.Picam.Keyframe || frameSeq(f.Payload) != seq {
+			f.Release()
+			return fmt.Errorf("%s: frame %d: header says seq %d key %v, payload is frame %d, random access %v",
+				name, i, seq, f.Header.Picam.Keyframe, frameSeq(f.Payload), key)
+		}
+		f.Release()
+		selfDropped := c.Stats().Dropped != dropped
+		dropped = c.Stats().Dropped
+		switch {
+		case selfDropped:
+		case i == 0 && !key:
+			return fmt.Errorf("%s: the first frame (seq %d) is not an IDR with SPS and PPS", name, seq)
+		case i > 0 && !key && seq != prev+1:
+			return fmt.Errorf("%s: P-frame %d after frame %d: the client missed a reference", name, seq, prev)
+		}
+		prev = seq
+	}
+	return nil
+}
+
+// A picam client that connects while the server is already streaming H.264 to another one
+// gets an IDR with SPS and PPS first, asked for on its behalf (the stream's own IDRs are
+// further apart than the test runs), and never a P-frame it cannot decode; the client that
+// was there all along is not disturbed beyond the extra IDR.
+func TestJoinMidStreamStartsAtKeyframe(t *testing.T) {
+	for _, pat := range []Pattern{ReqRep, PubSub} {
+		t.Run("pattern"+pat.String(), func(t *testing.T) {
+			early, ports := startClients(t, 1, ClientConfig{Pattern: pat})
+			latePort := freePort(t)
+			enc := &gopEncoder{gop: 1 << 20}
+			s := newServer(t, ServerConfig{Ports: []int{ports[0], latePort}, Pattern: pat, Wait: WaitAny,
+				RequestKeyframe: enc.RequestKeyframe})
+			waitReady(t, s)
+
+			ctx, stop := context.WithCancel(context.Background())
+			var wg sync.WaitGroup
+			wg.Add(1)
+			go func() { // the camera: 100 frames/s until the test has seen enough
+				defer wg.Done()
+				for range 20000 {
+					select {
+					case <-ctx.Done():
+						return
+					case <-time.After(10 * time.Millisecond):
+					}
+					s.Send(enc.next())
+				}
+			}()
+			defer func() { stop(); wg.Wait() }()
+
+			earlyErr := make(chan error, 1)
+			go func() { earlyErr <- checkDecodable(t, "early client", early[0], 100) }()
+			// Join once the early client is well into the stream, past its first IDR.
+			for enc.n.Load() < 50 {
+				select {
+				case err := <-earlyErr:
+					t.Fatalf("early client ended before the late one joined: %v", err)
+				case <-time.After(5 * time.Millisecond):
+				}
+			}
+			before := enc.requests.Load()
+			late, err := Listen(context.Background(), ClientConfig{Address: "127.0.0.1", Port: latePort, Pattern: pat})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer late.Close()
+			if err := checkDecodable(t, "late client", late, 30); err != nil {
+				t.Fatal(err)
+			}
+			if err := <-earlyErr; err != nil {
+				t.Fatal(err)
+			}
+			if enc.requests.Load() <= before {
+				t.Fatalf("no keyframe was requested when the late client joined (%d before, %d after)", before, enc.requests.Load())
+			}
+		})
+	}
+}
+
+// syncLog collects log output from several goroutines.
+type syncLog struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *syncLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *syncLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// netgearPeer binds a port and behaves as a NetGear receiver (a ZMTP peer that does not
+// announce picam) for one connection: it returns every message it gets, answering requests in
+// pattern 1, until the connection ends.
+func netgearPeer(t *testing.T, pat Pattern) (int, <-chan [][]byte) {
+	t.Helper()
+	ln, err := zmtp.Listen(context.Background(), "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	msgs := make(chan [][]byte, 64)
+	go func() {
+		defer close(msgs)
+		nc, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		typ := zmtp.SUB
+		if pat == ReqRep {
+			typ = zmtp.REP
+		}
+		c, err := zmtp.Handshake(nc, zmtp.Options{SocketType: typ})
+		if err != nil {
+			nc.Close()
+			return
+		}
+		defer c.Close()
+		if typ == zmtp.SUB && c.WriteMsg([]byte{1}) != nil {
+			return
+		}
+		var m zmtp.Msg
+		for range 64 {
+			c.SetReadDeadline(time.Now().Add(10 * time.Second))
+			if err := c.ReadMsg(&m, nil); err != nil {
+				return
+			}
+			parts := make([][]byte, len(m.Parts))
+			for i, p := range m.Parts {
+				parts[i] = bytes.Clone(p)
+			}
+			if typ == zmtp.REP {
+				if len(parts) < 2 || c.WriteMsg(parts[0], nil, []byte(`{"return_type": "NoneType", "return_data": null}`)) != nil {
+					msgs <- parts
+					return
+				}
+				parts = parts[2:] // the envelope
+			}
+			msgs <- parts
+		}
+	}()
+	return ln.Addr().(*net.TCPAddr).Port, msgs
+}
+
+// A NetGear client cannot decode H.264: it is sent NetGear's terminate (so the Python program
+// ends) instead of any frame, and the log names its port and the fix; a picam client of the
+// same server gets the stream.
+func TestNetGearClientRefusedInterCoded(t *testing.T) {
+	for _, pat := range []Pattern{ReqRep, PubSub} {
+		t.Run("pattern"+pat.String(), func(t *testing.T) {
+			pc, ports := startClients(t, 1, ClientConfig{Pattern: pat})
+			ngPort, msgs := netgearPeer(t, pat)
+			var logs syncLog
+			enc := &gopEncoder{gop: 10}
+			cfg := ServerConfig{Address: "127.0.0.1", Ports: []int{ports[0], ngPort}, Pattern: pat,
+				RequestKeyframe: enc.RequestKeyframe, Logger: slog.New(slog.NewTextHandler(&logs, nil))}
+			s, err := NewServer(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close(context.Background())
+			waitReady(t, s)
+			ctx, stop := context.WithCancel(context.Background())
+			var wg sync.WaitGroup
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range 20000 {
+					select {
+					case <-ctx.Done():
+						return
+					case <-time.After(10 * time.Millisecond):
+					}
+					s.Send(enc.next())
+				}
+			}()
+			defer func() { stop(); wg.Wait() }()
+
+			var first [][]byte
+			select {
+			case first = <-msgs:
+			case <-time.After(20 * time.Second):
+				t.Fatalf("the NetGear peer got nothing; clients %+v", s.Clients())
+			}
+			if len(first) != 1 || !bytes.Equal(first[0], wire.Terminate) {
+				t.Fatalf("the NetGear peer's first message is %q, want only NetGear's terminate", first)
+			}
+			if err := checkDecodable(t, "picam client", pc[0], 20); err != nil {
+				t.Fatal(err)
+			}
+			waitCond(t, "the refusal in the log and the status", func() bool {
+				for _, c := range s.Clients() {
+					if c.Port == ngPort {
+						return strings.Contains(c.Refused, "cannot decode h264") && strings.Contains(logs.String(), "level=ERROR")
+					}
+				}
+				return false
+			})
+			log := logs.String()
+			for _, want := range []string{fmt.Sprintf("client at port %d is a NetGear", ngPort), "--codec jpeg"} {
+				if !strings.Contains(log, want) {
+					t.Errorf("log lacks %q:\n%s", want, log)
+				}
+			}
+			for _, c := range s.Clients() {
+				if c.Port == ports[0] && (c.Refused != "" || c.FramesSent == 0) {
+					t.Errorf("the picam client: %+v", c)
+				}
+			}
+		})
+	}
+}
+
+// waitCond polls cond for up to 10 s (a bounded wait, not a timing assertion).
+func waitCond(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for range 1000 {
+		if cond() {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
