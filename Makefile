@@ -44,6 +44,11 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' ':!vendor' 2>/dev/null || find . -name '*.go' -not -path './vendor/*')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	@# Every package must build for the Pis: 64-bit, and 32-bit ARMv6 (Zero, Pi 1) and ARMv7.
+	@set -e; for t in arm64/ arm/6 arm/7; do \
+	  IFS=/ read -r arch arm <<<"$$t"; echo "go build ./... for linux/$$arch$${arm:+ GOARM=$$arm}"; \
+	  CGO_ENABLED=0 GOOS=linux GOARCH=$$arch GOARM=$$arm $(GO) build ./...; \
+	done
 
 # Package tests under the race detector; the process-level tests in test/ run afterwards, one
 # package at a time, so their timing checks do not compete with the unit tests for the CPU.

@@ -227,7 +227,7 @@ func (c *child) usage() (cpu time.Duration, maxRSSKiB int64) {
 		return 0, 0
 	}
 	cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	return cpu, ru.Maxrss
+	return cpu, int64(ru.Maxrss) // int32 on 32-bit ARM
 }
 
 func (c *child) tail() string {
