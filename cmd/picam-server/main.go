@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/picam-project/picam/codec"
 	"github.com/picam-project/picam/hw/camera"
 	"github.com/picam-project/picam/hw/status"
 	"github.com/picam-project/picam/internal/cli"
@@ -35,6 +36,9 @@ Clients bind, the server connects (as in NetGear): start clients on their ports,
   picam-server --address 127.0.0.1 --ports 5577,5578 --pattern 2
 Clients on different machines:
   picam-server --client 192.168.1.20:5577 --client 192.168.1.21:5577 --pattern 1
+H.264 for picam clients (NetGear clients decode only jpeg and raw):
+  picam-server --codec h264 --address 127.0.0.1 --ports 5577 --pattern 2
+  picam-server --source v4l2:/dev/video0 --codec h264 --encoder hardware --encoder-device /dev/video11 ...
 Secure mode (NetGear's secure_mode, CURVE): make a key set, copy it to every client, and run
   picam-server keys --out DIR
   picam-server --secure-mode 2 --cert-dir DIR --ports 5577 ...
@@ -57,7 +61,7 @@ type options struct {
 	source        string
 	resolution    string
 	framerate     float64
-	codec         string
+	enc           encoderOptions
 	jpegQuality   int
 	frames        uint64
 	httpAddr      string
@@ -122,7 +126,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, *flag.FlagSet, error)
 	fs.StringVar(&o.source, "source", "auto", "frame source: auto (a camera if found, else the test pattern), v4l2:/dev/videoN (legacy Pi camera, USB webcam, vivid), rpicam (rpicam-vid helper: Camera Module 3, Pi 5), testsrc (moving test pattern), testcard (one still test-pattern frame encoded once and repeated, for benchmarks: no rendering or encoding per frame; with --framerate 0 it sends as fast as the fastest client takes frames)")
 	fs.StringVar(&o.resolution, "resolution", "640x480", "frame size WIDTHxHEIGHT")
 	fs.Float64Var(&o.framerate, "framerate", 30, "frames per second (0 = as fast as possible)")
-	fs.StringVar(&o.codec, "codec", "jpeg", "payload: raw (BGR24 array, decodes anywhere) or jpeg (NetGear's frame compression)")
+	o.enc.register(fs)
 	fs.IntVar(&o.jpegQuality, "jpeg-quality", 90, "JPEG quality 1-100 (NetGear's default is 90)")
 	fs.Uint64Var(&o.frames, "frames", 0, "stop after N frames and terminate the clients (0 = run until Ctrl-C)")
 	fs.StringVar(&o.httpAddr, "http", "", "serve /healthz, /api/clients and /metrics on this address: PORT or :PORT binds 127.0.0.1; any non-loopback HOST:PORT needs --http-token-file")
@@ -255,7 +259,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		printReplies(printCtx, srv, stdout)
 	}()
 
-	log.Info("picam-server started", "pattern", o.pattern, "clients", len(srv.Clients()), "codec", o.codec,
+	log.Info("picam-server started", "pattern", o.pattern, "clients", len(srv.Clients()), "codec", pl.sel.Codec, "encoder", pl.sel.Impl,
 		"resolution", o.resolution, "framerate", o.framerate, "delivery", cfg.Delivery.String(), "wait", cfg.Wait.String(), "secure", cfg.Curve != nil)
 	panelCtx, stopPanel := context.WithCancel(ctx)
 	panelDone := make(chan struct{})
@@ -284,7 +288,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	stopPrint()
 	<-repliesDone
 	if o.jsonOut {
-		writeSummary(stdout, srv)
+		writeSummary(stdout, srv, pl.sel)
 	}
 	if runErr != nil && !errors.Is(runErr, context.Canceled) {
 		log.Error("stopped on error", "err", runErr)
@@ -312,10 +316,13 @@ func printReplies(ctx context.Context, srv *stream.Server, w io.Writer) {
 // summary is the --json line.
 type summary struct {
 	FramesSent uint64                `json:"frames_sent"`
+	Codec      string                `json:"codec"`
+	Engine     string                `json:"engine"`
+	Encoder    string                `json:"encoder"` // the implementation: "pure Go", "openh264", "vicodec /dev/video1", …
 	Clients    []stream.ClientStatus `json:"clients"`
 }
 
-func writeSummary(w io.Writer, srv *stream.Server) {
-	b, _ := json.Marshal(summary{FramesSent: srv.FramesSent(), Clients: srv.Clients()})
+func writeSummary(w io.Writer, srv *stream.Server, sel codec.Selection) {
+	b, _ := json.Marshal(summary{FramesSent: srv.FramesSent(), Codec: string(sel.Codec), Engine: string(sel.Engine), Encoder: sel.Impl, Clients: srv.Clients()})
 	fmt.Fprintln(w, string(b))
 }

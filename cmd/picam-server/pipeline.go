@@ -20,6 +20,7 @@ type pipeline struct {
 	src  frameSource
 	card *testCard // --source testcard: src is nil
 	enc  codec.Encoder
+	sel  codec.Selection // the encoder and why it was chosen
 	// paused (the status button) keeps capturing, for steady pacing, but sends nothing.
 	paused atomic.Bool
 }
@@ -74,43 +75,42 @@ func (o *options) build(log *slog.Logger) (stream.ServerConfig, *pipeline, error
 			return cfg, nil, err
 		}
 	}
-	c, err := codec.ParseCodec(o.codec)
+	if o.jpegQuality < 1 || o.jpegQuality > 100 {
+		return cfg, nil, fmt.Errorf("--jpeg-quality %d: use 1-100 (NetGear's default is 90)", o.jpegQuality)
+	}
+	c, eng, err := o.enc.parsed()
 	if err != nil {
 		return cfg, nil, err
 	}
-	var enc codec.Encoder
-	switch c {
-	case codec.Raw:
-		enc = codec.NewRaw()
-	case codec.JPEG:
-		if enc, err = codec.NewJPEG(o.jpegQuality); err != nil {
-			return cfg, nil, err
-		}
-	default:
-		return cfg, nil, fmt.Errorf("--codec %s is not available yet: use raw or jpeg", c)
+	if interCoded(c) && delivery == stream.RoundRobin {
+		return cfg, nil, fmt.Errorf("--codec %s with --delivery round-robin: each client would get every N-th frame, and an H.264 or FWHT frame needs the ones before it; use --delivery broadcast, or --codec jpeg for round-robin", c)
 	}
+	plan := newEncoderPlan(c, eng, &o.enc, o.jpegQuality, log)
+	pl := &pipeline{}
 	if source == "testcard" {
-		card, err := newTestCard(w, h, o.framerate, enc)
-		if err != nil {
-			enc.Close()
+		if pl.sel, err = plan.openTestCard(w, h, o.framerate); err != nil {
 			return cfg, nil, err
 		}
-		return cfg, &pipeline{card: card, enc: enc}, nil
+		if pl.card, err = newTestCard(w, h, o.framerate, pl.sel.Encoder); err != nil {
+			pl.sel.Encoder.Close()
+			return cfg, nil, err
+		}
+	} else {
+		opts := o.cam
+		opts.Width, opts.Height, opts.Framerate = w, h, o.framerate
+		if pl.src, pl.sel, err = plan.openCamera(context.Background(), o.source, opts); err != nil {
+			return cfg, nil, err
+		}
 	}
-	opts := o.cam
-	opts.Width, opts.Height, opts.Framerate = w, h, o.framerate
-	switch c {
-	case codec.JPEG:
-		opts.Format, opts.Quality = picimage.MJPEG, o.jpegQuality // passthrough when the camera encodes
-	default:
-		opts.Format = picimage.BGR24
+	pl.enc = pl.sel.Encoder
+	if interCoded(pl.sel.Codec) {
+		cfg.RequestKeyframe = codec.NewKeyframeLimiter(pl.enc, keyframeRequestEvery).RequestKeyframe
 	}
-	cam, err := camera.Open(context.Background(), o.source, opts, log)
-	if err != nil {
-		enc.Close()
-		return cfg, nil, err
+	if interCoded(pl.sel.Codec) && delivery == stream.RoundRobin { // --codec auto chose H.264
+		pl.close()
+		return cfg, nil, fmt.Errorf("--codec auto chose %s (the camera delivers only H.264), which --delivery round-robin cannot carry: use --delivery broadcast", pl.sel.Codec)
 	}
-	return cfg, &pipeline{src: cam, enc: enc}, nil
+	return cfg, pl, nil
 }
 
 func parsePortsFlag(s string) ([]int, error) {
@@ -142,6 +142,10 @@ func (p *pipeline) run(ctx context.Context, srv *stream.Server, limit uint64, lo
 		return ctx.Err()
 	}
 	var sent uint64
+	// The index of the last packet sent: a packet encoded but not sent (paused, or before the
+	// clients were there) leaves a hole the clients of an inter-coded stream must not cross.
+	var lastIndex uint64
+	haveLast := false
 	for limit == 0 || sent < limit {
 		if p.card != nil && p.card.period == 0 {
 			// Flat out: as fast as the fastest client takes frames, not a spinning loop.
@@ -156,9 +160,11 @@ func (p *pipeline) run(ctx context.Context, srv *stream.Server, limit uint64, lo
 		if p.paused.Load() {
 			continue
 		}
+		gap := haveLast && pkt.Index != lastIndex+1
 		if srv.Send(&stream.Packet{Codec: string(pkt.Codec), Data: pkt.Data, Width: pkt.Width, Height: pkt.Height,
-			Seq: pkt.Seq, Captured: pkt.Captured, Keyframe: pkt.Keyframe}) {
+			Seq: pkt.Seq, Captured: pkt.Captured, Keyframe: pkt.Keyframe, Gap: gap}) {
 			sent++
+			lastIndex, haveLast = pkt.Index, true
 		}
 	}
 	log.Info("frame limit reached", "frames", sent)
