@@ -42,6 +42,8 @@ type receiver struct {
 
 	retMu   sync.Mutex
 	retTmpl string
+
+	ownDropped uint64 // the stream client's Dropped when last looked at (FWHT resync)
 }
 
 // camera is one stream (one local port).
@@ -52,6 +54,8 @@ type camera struct {
 	count uint64        // frames, for the sequence number of servers that send none
 	// width and height of an H.264 stream, from its newest SPS
 	width, height int
+	fwht          fwhtStream // decodes an FWHT stream
+	started       bool       // an H.264 or FWHT frame has arrived (noteFirstFrame)
 }
 
 // h264Size reads the picture size from the SPS in front of a keyframe, if there is one.
@@ -169,9 +173,24 @@ func (r *receiver) account(f *stream.Frame) {
 	codecName := media.JPEG
 	shape := "jpeg"
 	var width, height int
+	var decoded picimage.Frame // an FWHT frame, decoded
 	switch {
 	case h.Picam != nil && h.Picam.Codec == media.H264:
 		codecName, shape = media.H264, "h264"
+		r.noteFirstFrame(cam, codecName, f.Payload)
+	case h.Picam != nil && h.Picam.Codec == codecFWHT:
+		codecName, shape = codecFWHT, ""
+		r.noteFirstFrame(cam, codecName, f.Payload)
+		if d := r.c.Stats().Dropped; d != r.ownDropped {
+			r.ownDropped = d
+			for _, c := range r.cams {
+				c.fwht.lost()
+			}
+		}
+		if fr, ok := r.fwhtFrame(cam, f.Port, f.Payload); ok {
+			decoded, shape = fr, shapeOf(fr)
+			width, height = fr.Width, fr.Height
+		}
 	case h.Compression != nil:
 		cfg, err := jpeg.DecodeConfig(bytes.NewReader(f.Payload))
 		if err != nil {
@@ -183,7 +202,7 @@ func (r *receiver) account(f *stream.Frame) {
 		codecName = "raw"
 		shape = fmt.Sprint(h.Shape)
 	}
-	if !slices.Contains(r.sum.Shapes, shape) && len(r.sum.Shapes) < 10 {
+	if shape != "" && !slices.Contains(r.sum.Shapes, shape) && len(r.sum.Shapes) < 10 {
 		r.sum.Shapes = append(r.sum.Shapes, shape)
 	}
 	p := &media.Packet{Camera: f.Port, Codec: codecName, Seq: cam.count - 1, Received: f.Received, Key: true, Width: width, Height: height}
@@ -230,11 +249,16 @@ func (r *receiver) account(f *stream.Frame) {
 	if len(r.outputs) == 0 && r.viewer == nil {
 		return
 	}
-	if codecName == "raw" {
+	switch codecName {
+	case "raw":
 		if !r.toJPEG(cam, p, f.Payload) {
 			return
 		}
-	} else {
+	case codecFWHT:
+		if decoded.Data == nil || !r.frameToJPEG(cam, p, decoded) {
+			return
+		}
+	default:
 		p.Data = bytes.Clone(f.Payload) // the frame's buffer is reused after Release
 	}
 	for _, out := range r.outputs {
@@ -251,6 +275,12 @@ func (r *receiver) toJPEG(cam *camera, p *media.Packet, payload []byte) bool {
 		r.log.Debug("raw frame is not BGR24; not shown or recorded", "port", cam.port, "bytes", len(payload))
 		return false
 	}
+	return r.frameToJPEG(cam, p, picimage.Frame{Width: p.Width, Height: p.Height, Format: picimage.BGR24, Data: payload, Seq: p.Seq, Captured: p.Captured, Keyframe: true})
+}
+
+// frameToJPEG converts a raw frame of any picimage format (a raw array, a decoded FWHT
+// frame) for the outputs.
+func (r *receiver) frameToJPEG(cam *camera, p *media.Packet, f picimage.Frame) bool {
 	if cam.jpeg == nil {
 		enc, err := codec.NewJPEG(r.o.jpegQuality)
 		if err != nil {
@@ -259,13 +289,14 @@ func (r *receiver) toJPEG(cam *camera, p *media.Packet, payload []byte) bool {
 		}
 		cam.jpeg = enc
 	}
-	pk, err := cam.jpeg.Encode(picimage.Frame{Width: p.Width, Height: p.Height, Format: picimage.BGR24, Data: payload, Seq: p.Seq, Captured: p.Captured, Keyframe: true})
+	f.Seq, f.Captured, f.Keyframe = p.Seq, p.Captured, true
+	pk, err := cam.jpeg.Encode(f)
 	if err != nil {
 		r.log.Warn("raw frame could not be converted to JPEG", "port", cam.port, "err", err)
 		return false
 	}
 	// The encoder may share the frame's bytes with the packet; the frame is reused, so copy.
-	p.Data, p.Codec = bytes.Clone(pk.Data), media.JPEG
+	p.Data, p.Codec, p.Key = bytes.Clone(pk.Data), media.JPEG, true
 	return true
 }
 

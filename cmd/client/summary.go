@@ -9,25 +9,32 @@ import (
 
 // summary is the --json line.
 type summary struct {
-	Port         int                  `json:"port"`
-	Ports        []int                `json:"ports,omitempty"`
-	Frames       uint64               `json:"frames"`
-	FPS          float64              `json:"fps"`
-	Bytes        uint64               `json:"bytes"`
-	Latency      *latency             `json:"latency_ms"`
-	Messages     []string             `json:"messages"`
-	DecodeErrors uint64               `json:"decode_errors"`
-	MissingParts uint64               `json:"missing_parts"`
-	Dropped      uint64               `json:"dropped"`
-	Rejected     uint64               `json:"rejected_connections"`
-	Exit         string               `json:"exit"`
-	Shapes       []string             `json:"shapes"`
-	Codecs       []string             `json:"codecs"`
-	FirstSeq     *uint64              `json:"first_seq,omitempty"`
-	LastSeq      *uint64              `json:"last_seq,omitempty"`
-	Cameras      []media.CameraStatus `json:"cameras"`
-	Outputs      []outputSummary      `json:"outputs,omitempty"`
-	Started      time.Time            `json:"-"`
+	Port         int      `json:"port"`
+	Ports        []int    `json:"ports,omitempty"`
+	Frames       uint64   `json:"frames"`
+	FPS          float64  `json:"fps"`
+	Bytes        uint64   `json:"bytes"`
+	Latency      *latency `json:"latency_ms"`
+	Messages     []string `json:"messages"`
+	DecodeErrors uint64   `json:"decode_errors"`
+	MissingParts uint64   `json:"missing_parts"`
+	Dropped      uint64   `json:"dropped"`
+	Rejected     uint64   `json:"rejected_connections"`
+	Exit         string   `json:"exit"`
+	Shapes       []string `json:"shapes"`
+	Codecs       []string `json:"codecs"`
+	// FirstKeyframe, for H.264 and FWHT streams, says whether the first frame received
+	// (of every camera) was one a decoder can start at: an IDR with SPS and PPS in front
+	// (checked by parsing), an FWHT I-frame.
+	FirstKeyframe *bool `json:"first_keyframe,omitempty"`
+	// KeyframeWaits counts FWHT frames skipped after this client dropped frames itself
+	// (it fell behind), until the next I-frame: they would decode against the wrong picture.
+	KeyframeWaits uint64               `json:"keyframe_waits,omitempty"`
+	FirstSeq      *uint64              `json:"first_seq,omitempty"`
+	LastSeq       *uint64              `json:"last_seq,omitempty"`
+	Cameras       []media.CameraStatus `json:"cameras"`
+	Outputs       []outputSummary      `json:"outputs,omitempty"`
+	Started       time.Time            `json:"-"`
 }
 
 type latency struct {
