@@ -6,7 +6,7 @@ BIN := bin
 DIST := dist
 PY := /usr/bin/python3
 # Debian packages the tests need: the Python NetGear stand-ins (pyzmq on libzmq, numpy, PIL).
-APT_PACKAGES := python3-zmq python3-numpy python3-pil ffmpeg chromium
+APT_PACKAGES := python3-zmq python3-numpy python3-pil ffmpeg chromium gcc libturbojpeg0-dev libopenh264-dev
 FUZZTIME ?= 5s
 LDFLAGS := -s -w
 
@@ -108,6 +108,7 @@ hil:
 
 bench: build
 	$(GO) run ./test/bench $(BENCHFLAGS)
+	$(GO) run ./test/bench codecs $(filter --quick,$(BENCHFLAGS))
 
 clean:
 	rm -rf $(BIN) $(DIST)

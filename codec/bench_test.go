@@ -78,6 +78,14 @@ func BenchmarkJPEGStdlib640x480Texture(b *testing.B) {
 	benchEncoder(b, &stdlibJPEG{jpegEncoder{quality: DefaultJPEGQuality}}, []picimage.Frame{textureFrame(640, 480)})
 }
 
+func BenchmarkJPEGStdlib1280x720(b *testing.B) {
+	benchEncoder(b, &stdlibJPEG{jpegEncoder{quality: DefaultJPEGQuality}}, []picimage.Frame{patternFrame(b, 1280, 720)})
+}
+
+func BenchmarkJPEGStdlib1280x720Texture(b *testing.B) {
+	benchEncoder(b, &stdlibJPEG{jpegEncoder{quality: DefaultJPEGQuality}}, []picimage.Frame{textureFrame(1280, 720)})
+}
+
 // Striped encoding on every core of this machine (GOMAXPROCS workers).
 func BenchmarkJPEG1280x720TextureAllCores(b *testing.B) {
 	e, err := NewJPEGWith(JPEGConfig{Workers: runtime.GOMAXPROCS(0)})

@@ -112,3 +112,17 @@ func freePort(tb testing.TB) int {
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port
 }
+
+func TestParseBenchOutput(t *testing.T) {
+	out := `goos: linux
+BenchmarkJPEG640x480Texture-2   	     512	   2310000 ns/op	       432.9 fps	         2.310 ms/frame	     41200 B/frame	       401.5 fps/cpu	     120 B/op	       2 allocs/op
+BenchmarkOpenH2641280x720-2   	     40	   25000000 ns/op	        40.0 fps	        25.00 ms/frame	      9000 B/frame
+PASS`
+	r := parseBenchOutput(out)
+	if got := r["JPEG640x480Texture"]; got.fpsCPU != 401.5 || got.msFrame != 2.31 || got.bytes != 41200 {
+		t.Fatalf("JPEG: %+v", got)
+	}
+	if got, ok := r["OpenH2641280x720"]; !ok || got.fpsCPU != 0 || got.msFrame != 25 {
+		t.Fatalf("OpenH264: %+v %v", got, ok)
+	}
+}

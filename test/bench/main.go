@@ -30,6 +30,8 @@ func main() {
 			os.Exit(runTCPWriter(os.Args[2:], os.Stdout, os.Stderr))
 		case "tcp-reader":
 			os.Exit(runTCPReader(os.Args[2:], os.Stdout, os.Stderr))
+		case "codecs":
+			os.Exit(runCodecs(os.Args[2:], os.Stdout, os.Stderr))
 		}
 	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -39,6 +41,7 @@ const usageHead = `bench measures picam's streaming transport over loopback:
   make bench                       # the full run, about 6-8 minutes on 2 cores
   make bench BENCHFLAGS=--quick    # a smoke run of about a minute
   go run ./test/bench --only "raw 640x480 p2 4" --runs 3
+  go run ./test/bench codecs [--quick]   # only the software encoders (make bench runs both)
 Run it from the repository root after make build (make bench builds first).
 
 Flags:

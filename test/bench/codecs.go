@@ -1,0 +1,164 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// codecCase is one software encoder benchmark of package codec, as make bench reports it.
+type codecCase struct {
+	bench   string  // Go benchmark name, without "Benchmark"
+	label   string  // what the report calls it
+	size    string  // frame size
+	content string  // "pattern" (the test pattern: flat colour, easy) or "texture" (camera-like)
+	target  float64 // fps per core the issue asks for; 0: none
+	base    string  // the benchmark this one is compared with ("" for the baselines)
+}
+
+// codecCases are the encoders at both sizes on both contents: the test pattern (what testsrc
+// streams) and a camera-like texture (smooth shapes plus sensor noise, so the entropy coder has
+// real work). image/jpeg at the same size and content is the baseline: the ratios say how much
+// faster picam's encoders are, measured in the same run on the same machine. OpenH264 (a video
+// encoder, P-frames) runs on a panned texture and is compared with image/jpeg on the texture.
+var codecCases = func() []codecCase {
+	var out []codecCase
+	for _, size := range []string{"640x480", "1280x720"} {
+		for _, content := range []string{"pattern", "texture"} {
+			suffix := map[string]string{"pattern": "", "texture": "Texture"}[content]
+			base := "JPEGStdlib" + size + suffix
+			target := map[bool]float64{true: 1}[size == "640x480"]
+			out = append(out,
+				codecCase{bench: base, label: "image/jpeg (baseline)", size: size, content: content},
+				codecCase{bench: "JPEG" + size + suffix, label: "pure-Go JPEG", size: size, content: content, target: 150 * target, base: base},
+				codecCase{bench: "TurboJPEG" + size + suffix, label: "libjpeg-turbo", size: size, content: content, target: 1000 * target, base: base})
+		}
+		out = append(out, codecCase{bench: "OpenH264" + size, label: "OpenH264, 1 thread", size: size, content: "panned", base: "JPEGStdlib" + size + "Texture"})
+	}
+	return out
+}()
+
+// codecResult is what one benchmark line reported.
+type codecResult struct {
+	fpsCPU, msFrame, bytes float64
+}
+
+// runCodecs runs the codec benchmarks (`go test -bench` in ./codec, with the turbojpeg and
+// openh264 tags when cgo and the libraries are there) and prints frames per CPU-second, the
+// latency of one Encode and the packet size, with each encoder's ratio to image/jpeg.
+func runCodecs(args []string, stdout, stderr io.Writer) int {
+	benchtime := "2s"
+	if len(args) > 0 && args[0] == "--quick" {
+		benchtime = "300ms"
+	}
+	var names []string
+	for _, c := range codecCases {
+		names = append(names, c.bench)
+	}
+	pattern := "^Benchmark(" + strings.Join(names, "|") + ")$"
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	out, tagged, err := goBench(ctx, pattern, benchtime, "turbojpeg openh264")
+	if err != nil {
+		fmt.Fprintf(stderr, "bench codecs: with -tags turbojpeg,openh264: %v\n", err)
+		fmt.Fprintln(stderr, "bench codecs: falling back to the pure-Go encoders (install libturbojpeg0-dev, libopenh264-dev and gcc: make deps)")
+		if out, tagged, err = goBench(ctx, pattern, benchtime, ""); err != nil {
+			fmt.Fprintf(stderr, "bench codecs: %v\n%s", err, out)
+			return 1
+		}
+	}
+	res := parseBenchOutput(out)
+	fmt.Fprintf(stdout, "\nSoftware encoders (go test -bench ./codec, %s each, one goroutine; fps/core = frames per CPU-second)\n", benchtime)
+	fmt.Fprintf(stdout, "%-22s %-9s %-8s %9s %9s %9s %14s  %s\n", "encoder", "size", "content", "fps/core", "ms/frame", "KB/frame", "vs image/jpeg", "target")
+	for _, c := range codecCases {
+		r, ok := res[c.bench]
+		if !ok {
+			why := "not built (needs cgo and the library: make deps)"
+			if tagged {
+				why = "no result (see go test's output above)"
+			}
+			fmt.Fprintf(stdout, "%-22s %-9s %-8s %s\n", c.label, c.size, c.content, why)
+			continue
+		}
+		ratio := "-"
+		if b, ok := res[c.base]; ok && b.fpsCPU > 0 {
+			ratio = fmt.Sprintf("%.2fx", r.fpsCPU/b.fpsCPU)
+		}
+		verdict := ""
+		if c.target > 0 {
+			verdict = fmt.Sprintf(">= %.0f fps/core %s", c.target, map[bool]string{true: "PASS", false: "MISS"}[r.fpsCPU >= c.target])
+		}
+		fmt.Fprintf(stdout, "%-22s %-9s %-8s %9.0f %9.2f %9.1f %14s  %s\n", c.label, c.size, c.content, r.fpsCPU, r.msFrame, r.bytes/1000, ratio, verdict)
+	}
+	return 0
+}
+
+// goBench runs the benchmarks with the given build tags ("" for none) and returns go test's
+// output and whether the tags were used.
+func goBench(ctx context.Context, pattern, benchtime, tags string) (string, bool, error) {
+	args := []string{"test", "-run", "^$", "-bench", pattern, "-benchtime", benchtime, "-count", "1"}
+	env := os.Environ()
+	if tags != "" {
+		args = append(args, "-tags", tags)
+		env = append(env, "CGO_ENABLED=1")
+	}
+	args = append(args, "./codec/")
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Env = env
+	var buf bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &buf, &buf
+	err := cmd.Run()
+	if err != nil {
+		return buf.String(), tags != "", fmt.Errorf("go %s: %w\n%s", strings.Join(args, " "), err, lastLines(buf.String(), 15))
+	}
+	return buf.String(), tags != "", nil
+}
+
+// parseBenchOutput reads go test -bench lines: name-N, iterations, then value/unit pairs.
+func parseBenchOutput(out string) map[string]codecResult {
+	res := map[string]codecResult{}
+	sc := bufio.NewScanner(strings.NewReader(out))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") {
+			continue
+		}
+		name := strings.TrimPrefix(f[0], "Benchmark")
+		if i := strings.LastIndex(name, "-"); i > 0 {
+			name = name[:i]
+		}
+		var r codecResult
+		for i := 2; i+1 < len(f); i += 2 {
+			v, err := strconv.ParseFloat(f[i], 64)
+			if err != nil {
+				continue
+			}
+			switch f[i+1] {
+			case "fps/cpu":
+				r.fpsCPU = v
+			case "ms/frame":
+				r.msFrame = v
+			case "B/frame":
+				r.bytes = v
+			}
+		}
+		res[name] = r
+	}
+	return res
+}
+
+// lastLines returns the last n lines of s.
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n") + "\n"
+}
