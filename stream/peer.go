@@ -71,7 +71,11 @@ func (p *peer) offer(o *outgoing) {
 			p.requestKeyframe(ask)
 			return
 		case gateHold:
-			p.held.Add(1)
+			if p.state.Load() == stateConnected {
+				p.held.Add(1)
+			} else {
+				p.dropped.Add(1) // as any frame offered to a client that is not there
+			}
 			p.mu.Unlock()
 			p.requestKeyframe(ask)
 			return
@@ -111,7 +115,9 @@ func (p *peer) join() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.gate.join()
-	p.refused = ""
+	if p.picam.Load() {
+		p.refused = "" // a picam client took the port: it decodes anything
+	}
 	if p.pending != nil && p.pending.inter {
 		p.pending = nil
 		p.dropped.Add(1)

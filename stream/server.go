@@ -333,7 +333,8 @@ type ClientStatus struct {
 	// for a keyframe: it had just connected, or had missed a frame the next ones depend on.
 	Held uint64 `json:"held"`
 	// Refused says why the client was sent NetGear's terminate instead of the stream (a
-	// NetGear client cannot decode H.264 or FWHT); empty otherwise.
+	// NetGear client cannot decode H.264 or FWHT); empty until then, and again once a picam
+	// client connects on the endpoint.
 	Refused string `json:"refused,omitempty"`
 }
 
