@@ -22,6 +22,9 @@
 #   HIL_WATCH_LED    gpio-sim line to watch while picam-server runs (its own status LED)
 #   HIL_CAMERA_OPTS  PiGear options picam-server gets with the camera (default below);
 #                    the host reads the controls back after it exits
+#   HIL_ENC_PORT     port of the host client for the encoder run (3b); empty: no such run
+#   HIL_ENC_CODEC    what the hardware encoder makes there: fwht (vicodec) or h264 (Pi)
+#   HIL_ENC_FRAMES   frames of the encoder run
 #   HIL_SERVER_BUTTON gpio-sim line for its button (GPIO27 in QEMU); with
 #                    HIL_SERVER_LED it enables step 4, the LED states and the pause
 #   HIL_BREAK        deliberately broken steps, space-separated: hflip server
@@ -152,6 +155,32 @@ else
 	factErr server.summary "picam-server printed no JSON summary (exit $src)"
 fi
 [ $src -eq 0 ] || rc=1
+
+# 3b. picam-server encoding through the hardware (M2M) encoder: camera
+#     frames into vicodec (QEMU) or bcm2835-codec (Pi), the coded stream to
+#     the host's third client, which decodes it.
+if [ -n "$HIL_ENC_PORT" ]; then
+	if [ -z "$cam" ] || [ -z "$enc" ]; then
+		factErr encoder.exit "no camera ($cam) or encoder ($enc) node found for the encoder run"
+	else
+		eargs="--source v4l2:$cam --codec ${HIL_ENC_CODEC:-h264} --encoder hardware --encoder-device $enc"
+		fact encoder.start "\"args\":\"$(clean "$eargs")\",\"uptime_s\":$(uptime_s)"
+		# shellcheck disable=SC2086
+		"$B/picam-server" --address "$HIL_HOST" --ports "$HIL_ENC_PORT" --pattern 1 \
+			--frames "${HIL_ENC_FRAMES:-30}" --resolution "$HIL_RES" --json $eargs \
+			2>"$HIL_WORK/encoder.err" >"$HIL_WORK/encoder.out"
+		erc=$?
+		sed 's/^/[encoder run] /' "$HIL_WORK/encoder.err"
+		ewhy=
+		[ $erc = 0 ] || ewhy=$(grep -m 1 -i -e 'level=error' -e 'picam-server:' "$HIL_WORK/encoder.err" || head -n 1 "$HIL_WORK/encoder.err")
+		fact encoder.exit "\"code\":$erc,\"args\":\"$(clean "$eargs")\",\"stderr\":\"$(clean "$ewhy")\",\"uptime_s\":$(uptime_s)"
+		line=$(grep '^{' "$HIL_WORK/encoder.out" | tail -n 1)
+		if [ -n "$line" ]; then
+			printf '\nHILJ {"step":"encoder.summary","v":%s}\n' "$line"
+		fi
+		[ $erc -eq 0 ] || rc=1
+	fi
+fi
 
 # 4. picam-server's status LED through its states, and its button: the
 #    probe runs a second picam-server on loopback with clients of its own,

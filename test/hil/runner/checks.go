@@ -121,6 +121,7 @@ func evaluate(c config, o *observations) []result {
 	j.serverLED()
 	j.cameraOptions()
 	j.clients(sum)
+	j.encoderStream()
 	j.panel()
 	j.endOfRun(qemu)
 	return j.out
@@ -364,6 +365,9 @@ func (j *judge) server() serverSummary {
 func (j *judge) clients(sum serverSummary) {
 	h, w := j.streamSize()
 	for _, cr := range j.o.clients {
+		if cr.name == encoderClient {
+			continue // judged with the encoder run (encoderStream)
+		}
 		name := cr.name + " receives the stream"
 		if cr.err != nil {
 			j.failHost(name, fmt.Sprintf("%v (exit %d, log %s)", cr.err, cr.exitCode, cr.log))

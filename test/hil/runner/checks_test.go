@@ -16,8 +16,9 @@ import (
 // message saying what was wrong.
 
 const (
-	picamPort = 40617
-	peerPort  = 33203
+	picamPort   = 40617
+	peerPort    = 33203
+	encoderPort = 41555
 )
 
 func testConfig() config {
@@ -44,7 +45,7 @@ func observe(t *testing.T, edit func(string) string) *observations {
 	for _, c := range []struct {
 		name string
 		port int
-	}{{picamClient, picamPort}, {netgearPeer, peerPort}} {
+	}{{picamClient, picamPort}, {netgearPeer, peerPort}, {encoderClient, encoderPort}} {
 		b, err := os.ReadFile("testdata/" + c.name + ".json")
 		if err != nil {
 			t.Fatal(err)
@@ -148,9 +149,10 @@ func TestWrongFrameShapeFails(t *testing.T) {
 	c.resolution = "320x240"
 	o := observe(t, same)
 	fs := failures(evaluate(c, o))
-	// The camera's format read back and the frames' shape both disagree with the asked size.
-	if len(fs) != 2 || fs[0].name != "picam-server applies the PiGear options" || !strings.Contains(fs[0].detail, "format 640x480 YUYV (asked 320x240)") ||
-		fs[1].name != "netgear-peer receives the stream" || !strings.Contains(fs[1].detail, "want [[240 320 3]]") {
+	// The camera's format read back and the frames' shapes all disagree with the asked size.
+	if len(fs) != 3 || fs[0].name != "picam-server applies the PiGear options" || !strings.Contains(fs[0].detail, "format 640x480 YUYV (asked 320x240)") ||
+		fs[1].name != "netgear-peer receives the stream" || !strings.Contains(fs[1].detail, "want [[240 320 3]]") ||
+		fs[2].name != encoderClient+" decodes the hardware-encoded stream" || !strings.Contains(fs[2].detail, "want [[240 320 3]]") {
 		t.Fatalf("got %+v", fs)
 	}
 }
@@ -296,5 +298,28 @@ func TestLongestRuns(t *testing.T) {
 		if on != c.on || off != c.off {
 			t.Errorf("%s: longest on %v off %v, want %v %v", c.s, on, off, c.on, c.off)
 		}
+	}
+}
+
+func TestEncoderStreamDecodeErrorsFail(t *testing.T) {
+	o := observe(t, same)
+	o.clients[2].summary["decode_errors"] = 3.0
+	expectOneFailure(t, testConfig(), o, encoderClient+" decodes the hardware-encoded stream", "3 decode errors")
+}
+
+func TestEncoderStreamNotStartingAtAKeyframeFails(t *testing.T) {
+	o := observe(t, same)
+	o.clients[2].summary["first_keyframe"] = false
+	expectOneFailure(t, testConfig(), o, encoderClient+" decodes the hardware-encoded stream", "first frame was not a keyframe")
+}
+
+func TestEncoderRunThatFailsIsReported(t *testing.T) {
+	o := observe(t, func(s string) string {
+		i := strings.Index(s, `{"step":"encoder.exit"`)
+		return s[:i] + strings.Replace(s[i:], `"code":0`, `"code":2`, 1)
+	})
+	res := failures(evaluate(testConfig(), o))
+	if len(res) != 1 || res[0].name != "picam-server streams through the hardware encoder" || !strings.Contains(res[0].detail, "exited 2") {
+		t.Fatalf("got %+v", res)
 	}
 }

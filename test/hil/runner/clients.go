@@ -14,10 +14,18 @@ import (
 // The two NetGear receivers on the host. Both bind and wait for picam-server
 // to connect (NetGear's Multi-Clients topology), and both reply to every frame
 // with data the server reports back, so the return path is checked too.
+//
+// A third receiver, a picam-client again, takes the stream of a second
+// picam-server run that encodes through the hardware (M2M) encoder: vicodec's
+// FWHT in QEMU, bcm2835-codec's H.264 on a Pi. It must decode every frame.
 const (
-	picamClient = "picam-client"
-	netgearPeer = "netgear-peer"
+	picamClient   = "picam-client"
+	netgearPeer   = "netgear-peer"
+	encoderClient = "picam-client-encoder"
 )
+
+// encoderFrames is how many frames the encoder run sends.
+const encoderFrames = 30
 
 // clientResult is what one client did.
 type clientResult struct {
@@ -30,7 +38,9 @@ type clientResult struct {
 	err      error // it could not start, or printed no summary
 }
 
-// startClients starts both clients bound to addr and waits until they listen.
+// startClients starts the clients bound to addr, one per port (picam-client,
+// the NetGear peer, then the encoder run's picam-client), and waits until
+// they listen.
 func startClients(ctx context.Context, c config, addr, clientBin string, ports []int) ([]*child, error) {
 	wait := c.bootLimit + 30*time.Second
 	pc, err := startChild(ctx, picamClient, filepath.Join(c.artifacts, picamClient+".log"), "picam-client listening", nil,
@@ -49,6 +59,15 @@ func startClients(ctx context.Context, c config, addr, clientBin string, ports [
 		return []*child{pc}, err
 	}
 	kids := []*child{pc, np}
+	if len(ports) > 2 {
+		ec, err := startChild(ctx, encoderClient, filepath.Join(c.artifacts, encoderClient+".log"), "picam-client listening", nil,
+			clientBin, "--address", addr, "--port", strconv.Itoa(ports[2]), "--pattern", "1",
+			"--json", "--stats", "0", "--timeout", "30s", "--wait-limit", wait.String())
+		if err != nil {
+			return kids, err
+		}
+		kids = append(kids, ec)
+	}
 	for _, k := range kids {
 		if err := k.waitReady(30 * time.Second); err != nil {
 			return kids, err

@@ -133,7 +133,7 @@ func (c *config) absPaths() error {
 }
 
 // artifactFiles are the logs a run leaves in the artifacts directory.
-var artifactFiles = []string{"serial.log", "target.log", picamClient + ".log", netgearPeer + ".log", "summary.txt"}
+var artifactFiles = []string{"serial.log", "target.log", picamClient + ".log", netgearPeer + ".log", encoderClient + ".log", "summary.txt"}
 
 // broken reports whether step is one of the deliberately broken ones.
 func (c config) broken(step string) bool {

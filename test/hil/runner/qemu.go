@@ -84,11 +84,11 @@ func runQEMU(ctx context.Context, c config, log *slog.Logger) (*observations, er
 		}
 	}
 
-	ports, err := freePorts("127.0.0.1", 3)
+	ports, err := freePorts("127.0.0.1", 4)
 	if err != nil {
 		return nil, err
 	}
-	clientPorts, httpPort := ports[:2], ports[2]
+	clientPorts, httpPort := ports[:3], ports[3]
 	led := c.led
 	if led == "" {
 		led = "GPIO17"
@@ -99,7 +99,10 @@ func runQEMU(ctx context.Context, c config, log *slog.Logger) (*observations, er
 	}
 	settings := []string{
 		"HIL_HOST=10.0.2.2", // the host's loopback, as QEMU user networking presents it
-		"HIL_PORTS=" + joinInts(clientPorts),
+		"HIL_PORTS=" + joinInts(clientPorts[:2]),
+		"HIL_ENC_PORT=" + strconv.Itoa(clientPorts[2]),
+		"HIL_ENC_CODEC=fwht", // vicodec: the multi-planar stateful M2M path of bcm2835-codec
+		"HIL_ENC_FRAMES=" + strconv.Itoa(encoderFrames),
 		"HIL_FRAMES=" + strconv.Itoa(c.frames),
 		"HIL_RES=" + c.resolution,
 		"HIL_SERVER_ARGS=" + c.serverArgs,

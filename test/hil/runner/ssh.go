@@ -102,7 +102,7 @@ func runSSH(ctx context.Context, c config, log *slog.Logger) (*observations, err
 		return nil, fmt.Errorf("scp to %s:%s: %w: %s", dest, rdir, err, strings.TrimSpace(string(b)))
 	}
 
-	ports, err := freePorts(c.hostAddr, 2)
+	ports, err := freePorts(c.hostAddr, 3)
 	if err != nil {
 		return nil, fmt.Errorf("%w (HIL_HOST_ADDR must be an address of this machine)", err)
 	}
@@ -120,7 +120,8 @@ func runSSH(ctx context.Context, c config, log *slog.Logger) (*observations, err
 		led = "ACT"
 	}
 	settings := []string{
-		"HIL_BIN=" + rdir, "HIL_WORK=" + rdir, "HIL_HOST=" + c.hostAddr, "HIL_PORTS=" + joinInts(ports),
+		"HIL_BIN=" + rdir, "HIL_WORK=" + rdir, "HIL_HOST=" + c.hostAddr, "HIL_PORTS=" + joinInts(ports[:2]),
+		"HIL_ENC_PORT=" + strconv.Itoa(ports[2]), "HIL_ENC_CODEC=h264", "HIL_ENC_FRAMES=" + strconv.Itoa(encoderFrames),
 		"HIL_FRAMES=" + strconv.Itoa(c.frames), "HIL_RES=" + c.resolution,
 		"HIL_SERVER_ARGS=" + c.serverArgs, "HIL_SERVER_CODEC=--codec " + c.codec, "HIL_SERVER_LED=", "HIL_SERVER_BUTTON=",
 		"HIL_HTTP=", "HIL_TESTS=" + rdir + "/tests", "HIL_LED=" + led, "HIL_BUTTON=", "HIL_BREAK=" + strings.Join(c.breaks, " "),
