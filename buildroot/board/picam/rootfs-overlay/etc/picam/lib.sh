@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # /etc/picam/lib.sh: shared by the picam init scripts (sourced, busybox ash).
 #
 # picam.conf on the FAT boot partition holds picam-server's settings (its flag names) and the
@@ -26,8 +27,8 @@ picam_sys() {
 
 # picam_true VALUE: whether VALUE means yes.
 picam_true() {
-	case $(echo "$1" | tr 'A-Z' 'a-z') in
-	1 | true | yes | on) return 0 ;;
+	case $1 in
+	1 | [Tt][Rr][Uu][Ee] | [Yy][Ee][Ss] | [Oo][Nn]) return 0 ;;
 	*) return 1 ;;
 	esac
 }
@@ -37,9 +38,45 @@ picam_say() {
 	echo "picam: $*" >/dev/console 2>/dev/null || echo "picam: $*"
 }
 
-# picam_coldplug: load the drivers of the devices present now (what udev or mdev would do at
-# boot), by their modaliases. Run again after a bus (USB) has had time to enumerate.
+# picam_coldplug: load the drivers of the devices present now by their modaliases (what udev or
+# mdev would do at boot). It reads every bus's devices with shell built-ins (a find over /sys
+# costs seconds on a slow core) and hands modprobe only the aliases no earlier call has
+# (they are kept in $PICAM_COLDPLUGGED_FILE), so it is cheap to call again while a bus (USB,
+# SDIO) enumerates.
+PICAM_COLDPLUGGED_FILE=/run/picam-coldplugged
 picam_coldplug() {
-	find /sys/devices -name modalias -type f 2>/dev/null | xargs cat 2>/dev/null | sort -u |
-		xargs modprobe -qa 2>/dev/null
+	_done=
+	[ -r "$PICAM_COLDPLUGGED_FILE" ] && read -r _done <"$PICAM_COLDPLUGGED_FILE"
+	_new=
+	for _f in /sys/bus/*/devices/*/modalias; do
+		read -r _a 2>/dev/null <"$_f" || continue
+		case " $_done $_new " in
+		*" $_a "*) ;;
+		*) _new="$_new $_a" ;;
+		esac
+	done
+	[ -n "$_new" ] || return 0
+	echo "$_done $_new" >"$PICAM_COLDPLUGGED_FILE"
+	# Unquoted on purpose (one argument per alias), with globbing off for the expansion.
+	set -f
+	# shellcheck disable=SC2086
+	modprobe -qa $_new 2>/dev/null
+	set +f
+	return 0
+}
+
+# picam_has_netif: whether a network interface other than lo exists.
+picam_has_netif() {
+	for _d in /sys/class/net/*; do
+		[ -e "$_d" ] && [ "${_d##*/}" != lo ] && return 0
+	done
+	return 1
+}
+
+# picam_has_video: whether a V4L2 node (/dev/video*) exists.
+picam_has_video() {
+	for _d in /dev/video*; do
+		[ -e "$_d" ] && return 0
+	done
+	return 1
 }
