@@ -3,7 +3,7 @@
 # cross compiler prepare.sh uses) plus the image tools.
 set -euo pipefail
 bash "$(dirname "$0")/../../test/hil/deps.sh" qemu
-pkgs=(genimage mtools dosfstools e2fsprogs python3)
+pkgs=(genimage mtools dosfstools squashfs-tools python3)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -2,14 +2,14 @@
 # mk-sdcard.sh CACHE BINDIR OUT: the picam SD-card image, offline from Debian packages.
 #
 # The same card as the Buildroot image (buildroot/configs/picam_*): FAT boot partition with the
-# GPU firmware, config.txt (start_x=1, gpu_mem=128), cmdline.txt and picam.conf; an ext4 root
-# mounted read-only with busybox init, the same rootfs overlay, init scripts and S50picam. What
+# GPU firmware, config.txt (start_x=1, gpu_mem=128), cmdline.txt and picam.conf; a squashfs root
+# (zstd, read-only by nature) with busybox init, the same rootfs overlay, init scripts and S50picam. What
 # differs is where the parts come from, so that it builds here without Buildroot:
 #   kernel, modules  Debian's linux-image-*-arm64, from test/hil/prepare.sh's cache (CACHE)
 #   firmware         Debian's raspi-firmware (non-free-firmware), downloaded into CACHE/sdcard
 #   userland         busybox-static:arm64 (from the same cache) and BINDIR/picam-server,
 #                    BINDIR/picam-client (static arm64 Go builds)
-#   stage-1 initrd   loads the SD and ext4 modules (built in on Buildroot's kernel)
+#   stage-1 initrd   loads the SD and squashfs modules (built in on Buildroot's kernel)
 # Writes OUT/sdcard.img (256 MiB, a power of two as QEMU's SD model requires).
 set -euo pipefail
 [ $# -eq 3 ] || { echo "usage: $0 CACHE BINDIR OUT" >&2; exit 2; }
@@ -30,8 +30,8 @@ ENV=$CACHE/current.env
 for b in picam-server picam-client; do
 	[ -x "$BINDIR/$b" ] || die "$BINDIR/$b is missing: build it with CGO_ENABLED=0 GOOS=linux GOARCH=arm64"
 done
-for t in genimage mkfs.ext4 mcopy mkfs.vfat cpio depmod; do
-	command -v "$t" >/dev/null || die "$t is missing: apt-get install genimage e2fsprogs mtools dosfstools cpio kmod"
+for t in genimage mksquashfs mcopy mkfs.vfat cpio depmod; do
+	command -v "$t" >/dev/null || die "$t is missing: apt-get install genimage squashfs-tools mtools dosfstools cpio kmod"
 done
 
 # 1. raspi-firmware from non-free-firmware, through a private apt state (the machine's sources
@@ -114,14 +114,16 @@ R=$W/root
 mkdir -p "$R"
 (cd "$R" && zcat "$W/root.cpio.gz" | cpio -id --quiet)
 sh "$BR/board/picam/post-build.sh" "$R"
-# ext4 without a journal replay to worry about: the card is only ever mounted read-only.
-mkfs.ext4 -q -F -L rootfs -E root_owner=0:0 -d "$R" "$IN/rootfs.ext4" 96M
+# squashfs: read-only by nature, and the boot reads a third of the bytes an ext4 root needs
+# (picam-server is most of them); the options are Buildroot's for BR2_TARGET_ROOTFS_SQUASHFS4_ZSTD.
+mksquashfs "$R" "$IN/rootfs.squashfs" -comp zstd -all-root -noappend -no-exports -no-xattrs -quiet >/dev/null
 
 # 3. Boot partition.
 S=$W/stage1
-mkdir -p "$S"
+mkdir -p "$S/bin"
 install -m 0755 "$HERE/stage1-init.sh" "$S/init"
-bash "$HIL/mkinitramfs.sh" "$ENV" "$IN/initrd.img" "$S" bcm2835 sdhci-iproc crc32c_generic ext4
+for a in mount umount modprobe sleep mkdir reboot switch_root; do ln -s busybox "$S/bin/$a"; done
+bash "$HIL/mkinitramfs.sh" "$ENV" "$IN/initrd.img" "$S" bcm2835 sdhci-iproc squashfs
 FW=$FWD/usr/lib/raspi-firmware
 boot=(bootcode.bin start.elf fixup.dat start_x.elf fixup_x.dat start4.elf fixup4.dat start4x.elf fixup4x.dat)
 for f in "${boot[@]}"; do cp "$FW/$f" "$IN/"; done
@@ -142,7 +144,7 @@ initramfs initrd.img followkernel
 start_x=1
 gpu_mem=128
 CFG
-echo "console=ttyS1,115200 console=ttyAMA0,115200 root=/dev/mmcblk0p2 rootfstype=ext4 rootwait ro quiet panic=10" >"$IN/cmdline.txt"
+echo "console=ttyS1,115200 console=ttyAMA0,115200 root=/dev/mmcblk0p2 rootfstype=squashfs rootwait ro quiet panic=10" >"$IN/cmdline.txt"
 cp "$BR/board/picam/picam.conf" "$BR/board/picam/wpa_supplicant.conf.example" "$IN/"
 boot+=(vmlinuz initrd.img config.txt cmdline.txt picam.conf wpa_supplicant.conf.example)
 list=$(printf '\t\t\t"%s",\\n' "${boot[@]}")

@@ -60,7 +60,7 @@ func TestDefconfigsReferenceExistingFilesAndThePackage(t *testing.T) {
 			}
 		}
 		for _, want := range []string{"BR2_PACKAGE_PICAM", "BR2_aarch64", "BR2_PACKAGE_RPI_FIRMWARE", "BR2_INIT_BUSYBOX",
-			"BR2_TARGET_ROOTFS_EXT2_4", "BR2_PACKAGE_HOST_GENIMAGE"} {
+			"BR2_TARGET_ROOTFS_SQUASHFS", "BR2_TARGET_ROOTFS_SQUASHFS4_ZSTD", "BR2_PACKAGE_HOST_GENIMAGE"} {
 			if opts[want] != "y" {
 				t.Errorf("%s: %s=y missing", name, want)
 			}
@@ -144,5 +144,31 @@ func TestPicamPackageIsAGolangPackageFromTheLocalTree(t *testing.T) {
 	}
 	if !strings.Contains(read(t, "Config.in"), "package/picam/Config.in") {
 		t.Error("Config.in does not source package/picam/Config.in")
+	}
+}
+
+// TestRootFilesystemIsSquashfsEverywhere: the root's type is named in six places, and a card
+// whose kernel, command line, partition image and fstab disagree does not boot.
+func TestRootFilesystemIsSquashfsEverywhere(t *testing.T) {
+	if !regexp.MustCompile(`(?m)^\s*image = "rootfs\.squashfs"$`).MatchString(read(t, "board/picam/genimage.cfg.in")) {
+		t.Error(`genimage.cfg.in: the rootfs partition must be image = "rootfs.squashfs" (what Buildroot writes)`)
+	}
+	if !strings.Contains(read(t, "board/picam/cmdline.txt"), " rootfstype=squashfs ") {
+		t.Error("board/picam/cmdline.txt lacks rootfstype=squashfs")
+	}
+	if !regexp.MustCompile(`(?m)^/dev/root\s+/\s+squashfs\s+ro\s`).MatchString(read(t, "board/picam/rootfs-overlay/etc/fstab")) {
+		t.Error("fstab: / must be squashfs, ro")
+	}
+	frag := read(t, "board/picam/linux.fragment")
+	for _, want := range []string{"CONFIG_SQUASHFS=y\n", "CONFIG_SQUASHFS_ZSTD=y\n"} {
+		if !strings.Contains(frag, want) {
+			t.Errorf("linux.fragment lacks %s (the root is mounted without an initrd)", strings.TrimSpace(want))
+		}
+	}
+	mk := read(t, "offline/mk-sdcard.sh")
+	for _, want := range []string{"mksquashfs ", "-comp zstd", "rootfstype=squashfs", `"$S" bcm2835 sdhci-iproc squashfs`} {
+		if !strings.Contains(mk, want) {
+			t.Errorf("offline/mk-sdcard.sh lacks %q: the offline card would differ from the Buildroot one", want)
+		}
 	}
 }
