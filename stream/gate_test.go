@@ -488,3 +488,28 @@ func waitCond(t *testing.T, what string, cond func() bool) {
 	}
 	t.Fatalf("timed out waiting for %s", what)
 }
+
+// The per-Send cost of an H.264 packet: parsing whether it starts decoding, caching its
+// parameter sets and rendering the header, for a 20 KB P-frame and an IDR with SPS/PPS.
+func BenchmarkPrepareH264(b *testing.B) {
+	s := &Server{}
+	body := make([]byte, 20000)
+	for i := range body {
+		body[i] = byte(i%251) | 1 // no start codes inside
+	}
+	for _, c := range []struct {
+		name string
+		au   []byte
+	}{
+		{"P", annexB(append([]byte{0x41}, body...))},
+		{"IDR", annexB(testSPS, testPPS, append([]byte{0x65}, body...))},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			pkt := h264Packet(1, c.au)
+			b.SetBytes(int64(len(c.au)))
+			for b.Loop() {
+				s.prepare(pkt)
+			}
+		})
+	}
+}
