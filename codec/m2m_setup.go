@@ -227,6 +227,13 @@ func (e *M2MEncoder) setControls() error {
 			e.log.Debug("m2m encoder: control not offered, skipped", "device", e.dev.Path(), "setting", s.why)
 			continue
 		}
+		if lo, hi := info.Min, info.Max; !s.required && info.Type == v4l2.CtrlTypeInteger && lo <= hi && (s.value < lo || s.value > hi) {
+			// A default picam chose (one second of frames between keyframes) that this
+			// encoder cannot take, e.g. vicodec's GOP size of at most 16: the nearest it can.
+			v := min(max(s.value, lo), hi)
+			e.log.Info("m2m encoder: setting clamped to the device's range", "device", e.dev.Path(), "setting", s.why, "asked", s.value, "set", v, "range", fmt.Sprintf("%d..%d", lo, hi))
+			s.value = v
+		}
 		if v := roundToStep(info, s.value); v != s.value {
 			e.log.Info("m2m encoder: setting rounded to what the device takes", "device", e.dev.Path(), "setting", s.why, "asked", s.value, "set", v)
 			s.value = v

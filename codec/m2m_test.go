@@ -464,3 +464,15 @@ func TestM2MChecksSPS(t *testing.T) {
 		}
 	}
 }
+
+// A default the device cannot take is clamped to its range (vicodec's GOP
+// size is 1..16, while picam's default is one second of frames), not refused.
+func TestM2MClampsDefaultsToTheDeviceRange(t *testing.T) {
+	d := newFakeM2M()
+	delete(d.ctrls, v4l2.CtrlMPEGVideoH264IPeriod)
+	d.ctrls[v4l2.CtrlMPEGVideoGOPSize] = v4l2.ControlInfo{ID: v4l2.CtrlMPEGVideoGOPSize, Type: v4l2.CtrlTypeInteger, Min: 1, Max: 16, Step: 1}
+	newTestM2M(t, d, M2MConfig{Codec: H264, Width: 640, Height: 480, Input: picimage.I420, FPS: 25})
+	if v, ok := d.set[v4l2.CtrlMPEGVideoGOPSize]; !ok || v != 16 {
+		t.Errorf("GOP size %d (set %v), want 16: one second (25) clamped to the device's maximum", v, ok)
+	}
+}

@@ -169,3 +169,31 @@ func TestFWHTWaitsAfterOwnLoss(t *testing.T) {
 		t.Fatalf("P-frame after the I-frame: skipped %v err %v", skipped, err)
 	}
 }
+
+// After the client itself dropped a frame, H.264 P-frames are kept from the outputs until the
+// next IDR: a recorder or viewer would otherwise decode them against the wrong pictures.
+func TestH264OutputsWaitForIDRAfterOwnLoss(t *testing.T) {
+	r, port := testReceiver(t)
+	var rec bytes.Buffer
+	out := startOutput("test", 0, false, record.NewElementary(&rec), recordQueue, func(err error) { t.Error(err) }, slog.New(slog.DiscardHandler))
+	r.outputs = []*output{out}
+	var lost uint64
+	r.dropped = func() uint64 { return lost }
+	sps := []byte{0x67, 0x42, 0xc0, 0x1e, 0xd9}
+	pps := []byte{0x68, 0xce, 0x3c, 0x80}
+	idr := h264.AppendNAL(h264.AppendNAL(h264.AppendNAL(nil, sps), pps), []byte{0x65, 0x88, 0x80})
+	p := func(n byte) []byte { return h264.AppendNAL(nil, []byte{0x41, 0x9a, n}) }
+	r.account(frame(port, "h264", 0, idr))
+	r.account(frame(port, "h264", 1, p(1)))
+	lost = 1 // the queue dropped frame 2
+	r.account(frame(port, "h264", 3, p(3)))
+	r.account(frame(port, "h264", 4, p(4)))
+	r.account(frame(port, "h264", 5, idr))
+	r.account(frame(port, "h264", 6, p(6)))
+	out.stop()
+	s := r.finish()
+	want := slices.Concat(idr, p(1), idr, p(6))
+	if !bytes.Equal(rec.Bytes(), want) || s.KeyframeWaits != 2 || s.Frames != 6 {
+		t.Fatalf("recorded %x (want %x), keyframe_waits %d (want 2), frames %d", rec.Bytes(), want, s.KeyframeWaits, s.Frames)
+	}
+}

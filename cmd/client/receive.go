@@ -43,7 +43,9 @@ type receiver struct {
 	retMu   sync.Mutex
 	retTmpl string
 
-	ownDropped uint64 // the stream client's Dropped when last looked at (FWHT resync)
+	ownDropped uint64 // the stream client's Dropped when last looked at (H.264/FWHT resync)
+	// dropped reads how many frames the stream client's own queue has dropped so far.
+	dropped func() uint64
 }
 
 // camera is one stream (one local port).
@@ -56,6 +58,9 @@ type camera struct {
 	width, height int
 	fwht          fwhtStream // decodes an FWHT stream
 	started       bool       // an H.264 or FWHT frame has arrived (noteFirstFrame)
+	// h264Wait: this client's own queue dropped frames, so H.264 P-frames would reference
+	// pictures the decoder never saw; the outputs get nothing until the next IDR.
+	h264Wait bool
 }
 
 // h264Size reads the picture size from the SPS in front of a keyframe, if there is one.
@@ -74,7 +79,8 @@ func (c *camera) h264Size(au []byte) {
 }
 
 func newReceiver(o *options, c *stream.Client, log *slog.Logger) *receiver {
-	r := &receiver{o: o, c: c, log: log, sum: summary{Port: o.port, Ports: o.ports}, cams: map[int]*camera{}, retTmpl: o.ret}
+	r := &receiver{o: o, c: c, log: log, sum: summary{Port: o.port, Ports: o.ports}, cams: map[int]*camera{}, retTmpl: o.ret,
+		dropped: func() uint64 { return c.Stats().Dropped }}
 	for _, p := range o.cameraPorts() {
 		r.cams[p] = &camera{port: p, meter: media.NewMeter(p, meterWindow)}
 	}
@@ -174,19 +180,28 @@ func (r *receiver) account(f *stream.Frame) {
 	shape := "jpeg"
 	var width, height int
 	var decoded picimage.Frame // an FWHT frame, decoded
+	hold := false              // an H.264 frame the outputs cannot decode (h264Wait)
+	interCoded := h.Picam != nil && (h.Picam.Codec == media.H264 || h.Picam.Codec == codecFWHT)
+	if d := r.dropped(); interCoded && d != r.ownDropped {
+		// The queue drops the oldest frame of whichever camera: every inter-coded stream
+		// resynchronises at its next keyframe.
+		r.ownDropped = d
+		for _, c := range r.cams {
+			c.fwht.lost()
+			c.h264Wait = true
+		}
+	}
 	switch {
 	case h.Picam != nil && h.Picam.Codec == media.H264:
 		codecName, shape = media.H264, "h264"
 		r.noteFirstFrame(cam, codecName, f.Payload)
+		if cam.h264Wait && h264.IsRandomAccess(f.Payload) {
+			cam.h264Wait = false
+		}
+		hold = cam.h264Wait
 	case h.Picam != nil && h.Picam.Codec == codecFWHT:
 		codecName, shape = codecFWHT, ""
 		r.noteFirstFrame(cam, codecName, f.Payload)
-		if d := r.c.Stats().Dropped; d != r.ownDropped {
-			r.ownDropped = d
-			for _, c := range r.cams {
-				c.fwht.lost()
-			}
-		}
 		if fr, ok := r.fwhtFrame(cam, f.Port, f.Payload); ok {
 			decoded, shape = fr, shapeOf(fr)
 			width, height = fr.Width, fr.Height
@@ -246,6 +261,10 @@ func (r *receiver) account(f *stream.Frame) {
 		p.Width, p.Height = cam.width, cam.height
 	}
 	cam.meter.Add(p, len(f.Payload))
+	if hold {
+		r.sum.KeyframeWaits++
+		return
+	}
 	if len(r.outputs) == 0 && r.viewer == nil {
 		return
 	}

@@ -27,8 +27,9 @@ type summary struct {
 	// (of every camera) was one a decoder can start at: an IDR with SPS and PPS in front
 	// (checked by parsing), an FWHT I-frame.
 	FirstKeyframe *bool `json:"first_keyframe,omitempty"`
-	// KeyframeWaits counts FWHT frames skipped after this client dropped frames itself
-	// (it fell behind), until the next I-frame: they would decode against the wrong picture.
+	// KeyframeWaits counts H.264 and FWHT frames kept from the outputs after this client
+	// dropped frames itself (it fell behind), until the next keyframe: they would decode
+	// against pictures the decoder never saw.
 	KeyframeWaits uint64               `json:"keyframe_waits,omitempty"`
 	FirstSeq      *uint64              `json:"first_seq,omitempty"`
 	LastSeq       *uint64              `json:"last_seq,omitempty"`

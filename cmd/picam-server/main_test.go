@@ -91,3 +91,23 @@ func TestServerStateForTheLEDs(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// A client the server refused (a NetGear client sent the terminate because it cannot decode
+// H.264) is a client problem the LED shows, like one that stalled or went away.
+func TestRefusedClientDegrades(t *testing.T) {
+	ok := stream.ClientStatus{State: "connected"}
+	for _, c := range []struct {
+		clients []stream.ClientStatus
+		want    status.State
+		n       int
+	}{
+		{[]stream.ClientStatus{ok, ok}, status.Streaming, 2},
+		{[]stream.ClientStatus{ok, {State: "refused"}}, status.Degraded, 1},
+		{[]stream.ClientStatus{ok, {State: "gone"}}, status.Degraded, 1},
+		{[]stream.ClientStatus{{State: "connecting"}}, status.Streaming, 0},
+	} {
+		if st, n := streamingState(c.clients); st != c.want || n != c.n {
+			t.Errorf("%+v: %v %d, want %v %d", c.clients, st, n, c.want, c.n)
+		}
+	}
+}

@@ -12,7 +12,7 @@ import (
 
 // serverState derives what the status LEDs show from the stream server's tracked clients:
 // waiting until the Wait policy is met, then streaming with the connected count, or degraded
-// when any client is stalled or gone.
+// when any client is stalled, gone or refused.
 func serverState(srv *stream.Server, paused bool) (status.State, int) {
 	select {
 	case <-srv.Ready():
@@ -22,12 +22,18 @@ func serverState(srv *stream.Server, paused bool) (status.State, int) {
 	if paused {
 		return status.Paused, 0
 	}
+	return streamingState(srv.Clients())
+}
+
+// streamingState is the state once transmission has started: streaming with the connected
+// count, or degraded when a client is in trouble.
+func streamingState(clients []stream.ClientStatus) (status.State, int) {
 	connected, trouble := 0, false
-	for _, c := range srv.Clients() {
+	for _, c := range clients {
 		switch c.State {
 		case "connected":
 			connected++
-		case "stalled", "gone":
+		case "stalled", "gone", "refused": // refused: a NetGear client sent the terminate (it cannot decode the codec)
 			trouble = true
 		}
 	}
