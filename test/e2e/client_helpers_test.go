@@ -18,7 +18,6 @@ import (
 	"github.com/picam-project/picam/internal/media"
 	"github.com/picam-project/picam/internal/viewer/browsertest"
 	"github.com/picam-project/picam/stream"
-	"github.com/picam-project/picam/stream/wire"
 )
 
 // fullClientSummary is picam-client's --json line with the fields the client tests read.
@@ -94,22 +93,6 @@ func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
 			t.Fatalf("waited %v for %s", d, what)
 		}
 		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// requireStreamH264 stops an H.264 test early, as skipped, while the stream package's client
-// drops H.264 frames: it parses picam's own h264 header (compression false, dtype "") like a
-// raw array without dtype and counts a decode error. The skip names the fix, so the tests run
-// by themselves once stream/wire accepts codec "h264".
-func requireStreamH264(t *testing.T) {
-	t.Helper()
-	hdr := wire.AppendHeader(nil, &wire.Header{Pattern: "2", Picam: &wire.Ext{Codec: "h264", Keyframe: true}})
-	h, err := wire.ParseHeader(hdr)
-	if err == nil {
-		err = wire.CheckPayload(&h, []byte{0, 0, 0, 1, 0x65, 0x88})
-	}
-	if err != nil {
-		t.Skipf("stream/wire rejects picam's H.264 frames (%v): ParseHeader/CheckPayload must accept codec \"h264\" without dtype/shape before picam-client can receive H.264", err)
 	}
 }
 
