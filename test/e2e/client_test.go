@@ -189,7 +189,7 @@ func recordTenSeconds(t *testing.T, codecName string, kill bool) {
 	var payloads [][]byte
 	keyEvery := 0
 	if codecName == "h264" {
-			payloads, keyEvery = mediatest.H264(t, 320, 240, 60, 30), 30
+		payloads, keyEvery = mediatest.H264(t, 320, 240, 60, 30), 30
 	} else {
 		payloads = jpegPayloads(t, 320, 240, 30)
 	}
