@@ -72,7 +72,8 @@ fuzz:
 interop:
 	JOBS=1 bash test/interop/selftest.sh
 
-test: deps lint unit fuzz interop e2e hil
+# The last step boots the SD-card image in QEMU raspi3b (sdcard-test, about 2.5 min).
+test: deps lint unit fuzz interop e2e hil sdcard-test
 
 # A server on the test pattern streaming to two local clients for 10 s; the clients print their
 # statistics, then the JSON summaries of all three are shown.
@@ -115,8 +116,9 @@ clean:
 
 # The flashable SD-card image (buildroot/README.md). `make sdcard` builds it offline here from
 # Debian's arm64 kernel and raspi-firmware (through the HIL cache) plus our static arm64 binaries;
-# `make sdcard-test` boots it in QEMU raspi3b and streams from it; `make buildroot BOARD=rpi4`
-# is the real Buildroot build (needs the internet).
+# `make sdcard-test` boots it in QEMU raspi3b: streaming, picam.conf edits, 10 hard resets and
+# the time to the first frame (SDCARD_TESTFLAGS=-first-frame-limit=30s changes the bound);
+# `make buildroot BOARD=rpi4` is the real Buildroot build (needs the internet).
 SDCARD_OUT ?= $(BIN)/sdcard
 sdcard:
 	@set -e; bash buildroot/offline/deps.sh; bash test/hil/prepare.sh "$(HIL_CACHE)"; \
@@ -126,7 +128,7 @@ sdcard:
 	bash buildroot/offline/mk-sdcard.sh "$(HIL_CACHE)" $(BIN)/arm64 $(SDCARD_OUT)
 
 sdcard-test: sdcard
-	$(GO) test -tags sdcard -count=1 -v -timeout 20m ./test/sdcard/ -args -image $(abspath $(SDCARD_OUT))/sdcard.img
+	$(GO) test -tags sdcard -count=1 -v -timeout 20m ./test/sdcard/ -args -image $(abspath $(SDCARD_OUT))/sdcard.img $(SDCARD_TESTFLAGS)
 
 BOARD ?= rpi4
 BUILDROOT_REPO ?= https://gitlab.com/buildroot.org/buildroot.git

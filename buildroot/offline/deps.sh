@@ -11,6 +11,12 @@ done
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "sdcard: installing Debian packages: ${missing[*]}"
 SUDO=
-[ "$(id -u)" = 0 ] || SUDO="sudo -n"
+if [ "$(id -u)" != 0 ]; then
+	if ! command -v sudo >/dev/null; then
+		echo "sdcard: need root to install ${missing[*]}: run 'apt-get install ${missing[*]}' as root, then make sdcard again" >&2
+		exit 1
+	fi
+	SUDO="sudo -n"
+fi
 $SUDO apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
