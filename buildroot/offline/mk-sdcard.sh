@@ -102,13 +102,14 @@ printf 'root:x:0:\ntty:x:5:\n' >"$P/etc/group"
 mkdir -p "$P/usr/sbin" "$P/lib" "$P/root" "$P/var" "$P/run" "$P/tmp" "$P/boot"
 # Only the modules Debian's kernel has (bcm2835-codec is Raspberry Pi's own, for instance).
 mods=()
-for m in $(sed 's/#.*//' "$BR/board/picam/modules" "$HERE/modules-hw"); do
+while read -r m; do
+	[ -n "$m" ] || continue
 	if modprobe -d "$MODROOT" -S "$KVER" --show-depends "$m" >/dev/null 2>&1; then
 		mods+=("$m")
 	else
 		log "module $m: not in Debian's $KVER, left out"
 	fi
-done
+done < <(sed 's/#.*//; s/[[:space:]]//g' "$BR/board/picam/modules" "$HERE/modules-hw")
 STRIP=aarch64-linux-gnu-strip bash "$HIL/mkinitramfs.sh" "$ENV" "$W/root.cpio.gz" "$P" "${mods[@]}"
 R=$W/root
 mkdir -p "$R"
