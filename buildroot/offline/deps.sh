@@ -18,5 +18,8 @@ if [ "$(id -u)" != 0 ]; then
 	fi
 	SUDO="sudo -n"
 fi
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# A mirror caught syncing one index (another architecture's, say) makes update fail as a whole;
+# the install below still works from the lists that did download, and fails clearly if not.
+$SUDO apt-get update -qq || echo "sdcard: apt-get update reported errors; installing from the package lists there are" >&2
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+	{ echo "sdcard: apt-get install ${missing[*]} failed" >&2; exit 1; }
