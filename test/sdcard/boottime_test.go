@@ -14,7 +14,7 @@ import (
 
 // firstFrameLimit is the bound: power on to the first frame at a client, 20 s.
 var firstFrameLimit = flag.Duration("first-frame-limit", 20*time.Second,
-	"fail when the quietest boot takes longer from QEMU's start to the first frame at the host client")
+	"fail when the median boot takes longer from QEMU's start to the first frame at the host client")
 
 // bootSample is one boot to the first frame at the host client.
 type bootSample struct {

@@ -98,13 +98,13 @@ func TestCard(t *testing.T) {
 		}
 	})
 
-	// The bound is on the quietest boot. The guest is emulated by one QEMU thread that is busy
+	// The bound is on the median boot. The guest is emulated by one QEMU thread that is busy
 	// from power-on to the first frame (its CPU time is ~90 % of the wall time on an idle host),
 	// so other processes on the machine can only add to the wall time, in proportion to the
 	// share of a core they take: with QEMU capped at 50 % of a core the same boot took 2.3 times
-	// as long. The fastest of the run's boots is therefore the best measure of what the image
-	// needs on this machine; the median and maximum are logged with the load averages to show
-	// how far the load pushed the others.
+	// as long. The median of the run's boots is what a user sees on this machine, and one boot
+	// slowed by a burst of load does not decide it; min and max are logged with the load
+	// averages to show how far the load pushed the others.
 	t.Run("BootToFirstFrame", func(t *testing.T) {
 		for i := 0; len(times.all()) < 3 && i < 3; i++ { // run on its own (-run): boot a few times
 			port := freePort(t)
@@ -121,11 +121,11 @@ func TestCard(t *testing.T) {
 			t.Logf("boot %d: %s", i+1, s)
 		}
 		lo, med, hi := spread(samples)
-		t.Logf("boot to first frame at the host client over %d boots: min %.1f s, median %.1f s, max %.1f s wall (bound %v on the quietest)",
+		t.Logf("boot to first frame at the host client over %d boots: min %.1f s, median %.1f s, max %.1f s wall (bound %v on the median)",
 			len(samples), lo.Seconds(), med.Seconds(), hi.Seconds(), *firstFrameLimit)
-		if lo > *firstFrameLimit {
-			t.Errorf("even the quietest of %d boots took %.1f s to the first frame, more than %v (load now %s)",
-				len(samples), lo.Seconds(), *firstFrameLimit, loadAvg())
+		if med > *firstFrameLimit {
+			t.Errorf("the median of %d boots took %.1f s to the first frame (fastest %.1f s), more than %v (load now %s)",
+				len(samples), med.Seconds(), lo.Seconds(), *firstFrameLimit, loadAvg())
 		}
 	})
 }
