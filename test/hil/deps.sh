@@ -36,5 +36,8 @@ if [ "$(id -u)" != 0 ]; then
 	fi
 	SUDO="sudo -n"
 fi
-$SUDO apt-get update -qq
+# A mirror caught mid-sync (a bad index of another architecture) makes update
+# report errors although the lists we need are fine: go on, and let the
+# install itself fail if a package really cannot be had.
+$SUDO apt-get update -qq || echo "hil: apt-get update reported errors; installing from the package lists there are" >&2
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
