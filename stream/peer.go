@@ -338,6 +338,17 @@ func (p *peer) servePub(conn *zmtp.Conn) bool {
 
 	hb := time.NewTimer(s.cfg.Heartbeat)
 	defer hb.Stop()
+	// hangUp half-closes and lets the client hang up first, so nothing written is lost to a
+	// reset; it gives up after a second.
+	hangUp := func() {
+		conn.CloseWrite()
+		select {
+		case <-readDone:
+			readerRunning = false
+		case <-time.After(time.Second):
+		case <-s.runCtx.Done():
+		}
+	}
 	for {
 		select {
 		case <-p.wake:
@@ -346,13 +357,7 @@ func (p *peer) servePub(conn *zmtp.Conn) bool {
 					if matches(wire.Terminate) {
 						_ = p.write(conn, wire.Terminate)
 					}
-					conn.CloseWrite()
-					select {
-					case <-readDone:
-						readerRunning = false
-					case <-time.After(time.Second):
-					case <-s.runCtx.Done():
-					}
+					hangUp()
 					return false
 				}
 				start := time.Now()
@@ -388,15 +393,7 @@ func (p *peer) servePub(conn *zmtp.Conn) bool {
 					return true
 				}
 			}
-			// Half-close and let the client hang up first, so nothing we wrote is lost to a
-			// reset; give up after a second.
-			conn.CloseWrite()
-			select {
-			case <-readDone:
-				readerRunning = false
-			case <-time.After(time.Second):
-			case <-s.runCtx.Done():
-			}
+			hangUp()
 			return true
 		}
 	}
