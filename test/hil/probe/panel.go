@@ -90,14 +90,14 @@ func runPanel(ctx context.Context, r *reporter, args []string) error {
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("starting picam-server: %w", err)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	stopped := false
+	// exited is closed once picam-server has ended and waitErr holds how; both the phases
+	// (a server that dies early) and the clean-up below look at it.
+	exited := make(chan struct{})
+	var waitErr error
+	go func() { waitErr = cmd.Wait(); close(exited) }()
 	defer func() {
-		if !stopped {
-			cmd.Process.Kill()
-			<-exited
-		}
+		cmd.Process.Kill() // no-op once it has exited
+		<-exited
 	}()
 	p := &panelRun{r: r, rec: rec, api: api, exited: exited, log: logPath}
 
@@ -162,9 +162,8 @@ func runPanel(ctx context.Context, r *reporter, args []string) error {
 	cmd.Process.Signal(syscall.SIGINT)
 	code := -1
 	select {
-	case err := <-exited:
-		stopped = true
-		code = exitCode(err)
+	case <-exited:
+		code = exitCode(waitErr)
 	case <-time.After(15 * time.Second):
 	}
 	r.ok("panel.exit", map[string]any{"code": code})
@@ -176,7 +175,7 @@ type panelRun struct {
 	r          *reporter
 	rec        *ledRecorder
 	api        string
-	exited     <-chan error
+	exited     <-chan struct{} // closed when picam-server has ended
 	log        string
 	lastWindow time.Duration
 }
@@ -216,8 +215,8 @@ func (p *panelRun) await(ctx context.Context, name string, reached func(apiStatu
 	var lastErr error
 	for time.Now().Before(deadline) {
 		select {
-		case err := <-p.exited:
-			e := fmt.Errorf("picam-server exited (%v) before %s; its log: %s", err, name, tail(p.log))
+		case <-p.exited:
+			e := fmt.Errorf("picam-server exited before %s; its log: %s", name, tail(p.log))
 			p.r.fail("panel."+name, e)
 			return last, e
 		default:
