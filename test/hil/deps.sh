@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# deps.sh [qemu|ssh]: install the Debian packages the HIL run needs on the host, once.
+# deps.sh [qemu|ssh] [PACKAGE...]: install the Debian packages the HIL run needs on the
+# host, once, with any extra PACKAGEs a caller needs besides (buildroot/offline/deps.sh adds the
+# image tools). DEPS_LABEL names the caller in messages (default hil).
 #
 # Only host tools are installed here. The arm64 kernel, headers, kernel source
 # and busybox are *downloaded* (not installed) by prepare.sh into the cache, so
@@ -18,8 +20,11 @@ qemu)
 		make xz-utils          # kbuild; linux-source is a .tar.xz
 	) ;;
 ssh) pkgs+=(openssh-client) ;; # ssh and scp to the Pi
-*) echo "usage: $0 [qemu|ssh]" >&2; exit 2 ;;
+*) echo "usage: $0 [qemu|ssh] [PACKAGE...]" >&2; exit 2 ;;
 esac
+[ $# -gt 0 ] && shift
+pkgs+=("$@")
+who=${DEPS_LABEL:-hil}
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -27,11 +32,11 @@ for p in "${pkgs[@]}"; do
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
-echo "hil: installing Debian packages: ${missing[*]}"
+echo "$who: installing Debian packages: ${missing[*]}"
 SUDO=
 if [ "$(id -u)" != 0 ]; then
 	if ! command -v sudo >/dev/null; then
-		echo "hil: need root to install ${missing[*]}: run 'apt-get install ${missing[*]}' as root, then make hil again" >&2
+		echo "$who: need root to install ${missing[*]}: run 'apt-get install ${missing[*]}' as root, then make $who again" >&2
 		exit 1
 	fi
 	SUDO="sudo -n"
@@ -39,5 +44,6 @@ fi
 # A mirror caught mid-sync (a bad index of another architecture) makes update
 # report errors although the lists we need are fine: go on, and let the
 # install itself fail if a package really cannot be had.
-$SUDO apt-get update -qq || echo "hil: apt-get update reported errors; installing from the package lists there are" >&2
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+$SUDO apt-get update -qq || echo "$who: apt-get update reported errors; installing from the package lists there are" >&2
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+	{ echo "$who: apt-get install ${missing[*]} failed" >&2; exit 1; }
