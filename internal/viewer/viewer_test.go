@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/picam-project/picam/codec"
 	picimage "github.com/picam-project/picam/image"
 	"github.com/picam-project/picam/internal/media"
 	"github.com/picam-project/picam/internal/media/mediatest"
@@ -23,27 +22,6 @@ import (
 )
 
 const port = 5566
-
-// jpegFrames encodes n frames of the test pattern.
-func jpegFrames(t testing.TB, w, h, n int) [][]byte {
-	pat, err := picimage.NewTestPattern(w, h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	enc, err := codec.NewJPEG(85)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := make([][]byte, n)
-	for i := range out {
-		pk, err := enc.Encode(picimage.Frame{Width: w, Height: h, Format: picimage.BGR24, Data: pat.Render(nil, uint64(i), time.Now()), Seq: uint64(i), Keyframe: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[i] = pk.Data
-	}
-	return out
-}
 
 // publish sends the frames round and round at 30 fps until the test ends.
 func publish(t *testing.T, s *Server, codecName string, frames [][]byte, gop int) {
@@ -78,7 +56,7 @@ func newServer(t *testing.T, status func() []media.CameraStatus) (*Server, *http
 
 func TestStreamFraming(t *testing.T) {
 	s, hs := newServer(t, nil)
-	frames := jpegFrames(t, 64, 48, 3)
+	frames := mediatest.JPEG(t, 64, 48, 3)
 	publish(t, s, media.JPEG, frames, 0)
 	resp, err := http.Get(hs.URL + "/stream/5566")
 	if err != nil {
@@ -115,7 +93,7 @@ func TestStreamFraming(t *testing.T) {
 
 func TestMJPEGIsMultipart(t *testing.T) {
 	s, hs := newServer(t, nil)
-	frames := jpegFrames(t, 64, 48, 2)
+	frames := mediatest.JPEG(t, 64, 48, 2)
 	publish(t, s, media.JPEG, frames, 0)
 	resp, err := http.Get(hs.URL + "/mjpeg/5566")
 	if err != nil {
@@ -231,7 +209,7 @@ func watch(t *testing.T, url string) (shots [2][]byte, counters [2]uint64) {
 
 func TestBrowserShowsJPEG(t *testing.T) {
 	s, hs := newServer(t, nil)
-	publish(t, s, media.JPEG, jpegFrames(t, 320, 240, 60), 0)
+	publish(t, s, media.JPEG, mediatest.JPEG(t, 320, 240, 60), 0)
 	shots, n := watch(t, hs.URL+"/")
 	t.Logf("counters on screen: %d then %d", n[0], n[1])
 	if n[0] == n[1] || bytes.Equal(shots[0], shots[1]) {

@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/picam-project/picam/codec"
 	picimage "github.com/picam-project/picam/image"
 	"github.com/picam-project/picam/internal/media"
 	"github.com/picam-project/picam/internal/viewer/browsertest"
@@ -149,27 +148,6 @@ func sendFrames(t *testing.T, port int, pattern stream.Pattern, codecName string
 	}()
 	t.Cleanup(func() { cancel(); wg.Wait() })
 	return s
-}
-
-// jpegPayloads encodes n frames of the test pattern.
-func jpegPayloads(t *testing.T, w, h, n int) [][]byte {
-	pat, err := picimage.NewTestPattern(w, h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	enc, err := codec.NewJPEG(85)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := make([][]byte, n)
-	for i := range out {
-		pk, err := enc.Encode(picimage.Frame{Width: w, Height: h, Format: picimage.BGR24, Data: pat.Render(nil, uint64(i), time.Now()), Seq: uint64(i), Keyframe: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[i] = pk.Data
-	}
-	return out
 }
 
 // saveScreenshot keeps a screenshot for the README when PICAM_SCREENSHOTS names a directory.

@@ -191,7 +191,7 @@ func recordTenSeconds(t *testing.T, codecName string, kill bool) {
 	if codecName == "h264" {
 		payloads, keyEvery = mediatest.H264(t, 320, 240, 60, 30), 30
 	} else {
-		payloads = jpegPayloads(t, 320, 240, 30)
+		payloads = mediatest.JPEG(t, 320, 240, 30)
 	}
 	mediatest.Need(t, "ffprobe")
 	port := freePorts(t, 1)[0]

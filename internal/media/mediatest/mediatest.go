@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/picam-project/picam/codec"
 	picimage "github.com/picam-project/picam/image"
 )
 
@@ -24,6 +25,30 @@ func Need(t testing.TB, programs ...string) {
 			t.Fatalf("%s is not installed: run `make deps` (it installs Debian's ffmpeg and chromium)", p)
 		}
 	}
+}
+
+// JPEG encodes n frames of picam's moving test pattern (frame counter burnt in) with picam's
+// own JPEG encoder at quality 85, one JPEG per frame.
+func JPEG(t testing.TB, w, h, n int) [][]byte {
+	t.Helper()
+	pat, err := picimage.NewTestPattern(w, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc, err := codec.NewJPEG(85)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer enc.Close()
+	out := make([][]byte, n)
+	for i := range out {
+		pk, err := enc.Encode(picimage.Frame{Width: w, Height: h, Format: picimage.BGR24, Data: pat.Render(nil, uint64(i), time.Now()), Seq: uint64(i), Keyframe: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[i] = pk.Data
+	}
+	return out
 }
 
 // H264 encodes frames of picam's moving test pattern (with its frame counter burnt in) with
