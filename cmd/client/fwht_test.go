@@ -2,44 +2,21 @@ package main
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
-	"fmt"
 	"image"
 	"image/jpeg"
-	"io"
 	"log/slog"
 	"net"
-	"os"
 	"slices"
 	"testing"
 
+	"github.com/picam-project/picam/codec/fwht/fwhttest"
 	"github.com/picam-project/picam/codec/h264"
 	picimage "github.com/picam-project/picam/image"
 	"github.com/picam-project/picam/internal/record"
 	"github.com/picam-project/picam/stream"
 	"github.com/picam-project/picam/stream/wire"
 )
-
-// goldenFWHT reads frame i (0: an I-frame, 1: the P-frame after it) that the kernel's
-// vicodec made from picam's 640x480 test pattern (codec/fwht/testdata).
-func goldenFWHT(t *testing.T, i int) []byte {
-	t.Helper()
-	f, err := os.Open(fmt.Sprintf("../../codec/fwht/testdata/fwht-pattern-%d.fwht.gz", i))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	z, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := io.ReadAll(z)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 // testReceiver is picam-client's receive state on a bound (but unused) port, fed frames by
 // hand.
@@ -71,7 +48,7 @@ func TestFWHTDecodedAndRecorded(t *testing.T) {
 	out := startOutput("test", 0, false, record.NewElementary(&rec), recordQueue, func(err error) { t.Error(err) }, slog.New(slog.DiscardHandler))
 	r.outputs = []*output{out}
 	for i := range 2 {
-		r.account(frame(port, "fwht", uint64(i), goldenFWHT(t, i)))
+		r.account(frame(port, "fwht", uint64(i), fwhttest.Golden(t, i)))
 	}
 	out.stop()
 	s := r.finish()
@@ -114,8 +91,8 @@ func bgrOf(img image.Image) []byte {
 // has no picture to add to is a decode error.
 func TestFirstKeyframeReported(t *testing.T) {
 	r, port := testReceiver(t)
-	r.account(frame(port, "fwht", 1, goldenFWHT(t, 1)))
-	r.account(frame(port, "fwht", 2, goldenFWHT(t, 0)))
+	r.account(frame(port, "fwht", 1, fwhttest.Golden(t, 1)))
+	r.account(frame(port, "fwht", 2, fwhttest.Golden(t, 0)))
 	s := r.finish()
 	if s.FirstKeyframe == nil || *s.FirstKeyframe || s.DecodeErrors != 1 {
 		t.Fatalf("P-frame first: first_keyframe %v, decode_errors %d", s.FirstKeyframe, s.DecodeErrors)
@@ -154,18 +131,18 @@ func TestFirstKeyframeReported(t *testing.T) {
 // than added to the wrong picture.
 func TestFWHTWaitsAfterOwnLoss(t *testing.T) {
 	var s fwhtStream
-	if _, skipped, err := s.decode(goldenFWHT(t, 0)); skipped || err != nil {
+	if _, skipped, err := s.decode(fwhttest.Golden(t, 0)); skipped || err != nil {
 		t.Fatalf("I-frame: skipped %v err %v", skipped, err)
 	}
 	s.lost()
-	if _, skipped, err := s.decode(goldenFWHT(t, 1)); !skipped || err != nil {
+	if _, skipped, err := s.decode(fwhttest.Golden(t, 1)); !skipped || err != nil {
 		t.Fatalf("P-frame after a loss: skipped %v err %v; want skipped", skipped, err)
 	}
-	f, skipped, err := s.decode(goldenFWHT(t, 0))
+	f, skipped, err := s.decode(fwhttest.Golden(t, 0))
 	if skipped || err != nil || f.Width != 640 || f.Height != 480 {
 		t.Fatalf("I-frame after the loss: %dx%d skipped %v err %v", f.Width, f.Height, skipped, err)
 	}
-	if _, skipped, err := s.decode(goldenFWHT(t, 1)); skipped || err != nil {
+	if _, skipped, err := s.decode(fwhttest.Golden(t, 1)); skipped || err != nil {
 		t.Fatalf("P-frame after the I-frame: skipped %v err %v", skipped, err)
 	}
 }

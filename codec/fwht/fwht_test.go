@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/picam-project/picam/codec/fwht/fwhttest"
 	picimage "github.com/picam-project/picam/image"
 )
 
@@ -385,7 +386,7 @@ func FuzzDecode(f *testing.F) {
 	var enc testEncoder
 	f.Add(enc.frame(yuv420(64, 32, 1), flags420, false, -1), enc.frame(yuv420(64, 32, 2), flags420, true, -1))
 	f.Add(enc.frame(yuv420(16, 16, 1), flags420|FlagLumaRaw, false, 0), []byte{})
-	f.Add(readGolden(f, 0), readGolden(f, 1))
+	f.Add(fwhttest.Golden(f, 0), fwhttest.Golden(f, 1))
 	f.Fuzz(func(t *testing.T, a, b []byte) {
 		var dec Decoder
 		for _, frame := range [][]byte{a, b} {

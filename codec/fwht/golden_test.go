@@ -1,14 +1,11 @@
 package fwht
 
 import (
-	"compress/gzip"
-	"fmt"
-	"io"
 	"math"
-	"os"
 	"testing"
 	"time"
 
+	"github.com/picam-project/picam/codec/fwht/fwhttest"
 	picimage "github.com/picam-project/picam/image"
 )
 
@@ -21,24 +18,6 @@ import (
 // goldenEpoch is the burnt-in time of frame 0 in codec/hil_test.go.
 var goldenEpoch = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 
-func readGolden(t testing.TB, i int) []byte {
-	t.Helper()
-	f, err := os.Open(fmt.Sprintf("testdata/fwht-pattern-%d.fwht.gz", i))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	z, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := io.ReadAll(z)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 func TestDecodeKernelFrames(t *testing.T) {
 	const w, h = 640, 480
 	pattern, err := picimage.NewTestPattern(w, h)
@@ -47,7 +26,7 @@ func TestDecodeKernelFrames(t *testing.T) {
 	}
 	var dec Decoder
 	for i := range 2 {
-		pic, err := dec.Decode(readGolden(t, i))
+		pic, err := dec.Decode(fwhttest.Golden(t, i))
 		if err != nil {
 			t.Fatalf("frame %d: %v", i, err)
 		}
@@ -75,13 +54,13 @@ func TestDecodeKernelFrames(t *testing.T) {
 	}
 	// The P-frame alone cannot be decoded.
 	var fresh Decoder
-	if _, err := fresh.Decode(readGolden(t, 1)); err != ErrNoReference {
+	if _, err := fresh.Decode(fwhttest.Golden(t, 1)); err != ErrNoReference {
 		t.Errorf("P-frame without its I-frame: %v", err)
 	}
 }
 
 func BenchmarkDecode640x480(b *testing.B) {
-	frames := [][]byte{readGolden(b, 0), readGolden(b, 1)}
+	frames := [][]byte{fwhttest.Golden(b, 0), fwhttest.Golden(b, 1)}
 	b.SetBytes(int64(len(frames[0])))
 	var dec Decoder
 	for b.Loop() {
