@@ -373,28 +373,12 @@ func (j *judge) clients(sum serverSummary) {
 			j.failHost(name, fmt.Sprintf("%v (exit %d, log %s)", cr.err, cr.exitCode, cr.log))
 			continue
 		}
-		s := fact.Fact{Step: cr.name, V: cr.summary}
-		frames, _ := s.Int("frames")
-		decErr, _ := s.Int("decode_errors")
-		missing, _ := s.Int("missing_parts")
-		var problems []string
-		if cr.exitCode != 0 || s.Str("exit") != "terminate" {
-			problems = append(problems, fmt.Sprintf("ended with %q, exit code %d (want the server's terminate, 0)", s.Str("exit"), cr.exitCode))
-		}
 		sent := int64(-1)
 		if st, ok := sum.clients[cr.port]; ok {
 			sent, _ = st.Int("frames_sent")
 		}
-		if frames <= 0 || frames != sent {
-			problems = append(problems, fmt.Sprintf("%d frames, the server sent it %d", frames, sent))
-		}
-		if decErr != 0 || missing != 0 {
-			problems = append(problems, fmt.Sprintf("%d decode errors, %d missing parts", decErr, missing))
-		}
 		wantShape := j.wantShape(cr.name, h, w)
-		if got := fmt.Sprint(cr.summary["shapes"]); got != wantShape {
-			problems = append(problems, fmt.Sprintf("frame shapes %s, want %s", got, wantShape))
-		}
+		frames, problems := receiverProblems(cr, sent, wantShape)
 		if cr.name == picamClient {
 			if got := fmt.Sprint(cr.summary["codecs"]); got != "["+j.c.codec+"]" {
 				problems = append(problems, fmt.Sprintf("codecs %s, want [%s]", got, j.c.codec))
@@ -421,6 +405,30 @@ func (j *judge) clients(sum serverSummary) {
 				fmt.Sprintf("%d replies, last data %q (want %q...)", replies, last, want))
 		}
 	}
+}
+
+// receiverProblems checks what every receiver of a stream must have done: ended with the
+// server's terminate and exit 0, received every frame the server says it sent (sent), decoded
+// them all, at wantShape. It returns the frames received and what was wrong.
+func receiverProblems(cr *clientResult, sent int64, wantShape string) (int64, []string) {
+	s := fact.Fact{Step: cr.name, V: cr.summary}
+	frames, _ := s.Int("frames")
+	decErr, _ := s.Int("decode_errors")
+	missing, _ := s.Int("missing_parts")
+	var problems []string
+	if cr.exitCode != 0 || s.Str("exit") != "terminate" {
+		problems = append(problems, fmt.Sprintf("ended with %q, exit code %d (want the server's terminate, 0)", s.Str("exit"), cr.exitCode))
+	}
+	if frames <= 0 || frames != sent {
+		problems = append(problems, fmt.Sprintf("%d frames, the server sent it %d", frames, sent))
+	}
+	if decErr != 0 || missing != 0 {
+		problems = append(problems, fmt.Sprintf("%d decode errors, %d missing parts", decErr, missing))
+	}
+	if got := fmt.Sprint(cr.summary["shapes"]); got != wantShape {
+		problems = append(problems, fmt.Sprintf("frame shapes %s, want %s", got, wantShape))
+	}
+	return frames, problems
 }
 
 // streamSize parses the -resolution flag.

@@ -49,28 +49,12 @@ func (j *judge) encoderStream() {
 		j.failHost(name, fmt.Sprintf("%v (exit %d, log %s)", cr.err, cr.exitCode, cr.log))
 		return
 	}
-	s := fact.Fact{V: cr.summary}
-	frames, _ := s.Int("frames")
-	decErr, _ := s.Int("decode_errors")
-	first, _ := s.Bool("first_keyframe")
 	h, w := j.streamSize()
-	var problems []string
-	if cr.exitCode != 0 || s.Str("exit") != "terminate" {
-		problems = append(problems, fmt.Sprintf("ended with %q, exit code %d (want the server's terminate, 0)", s.Str("exit"), cr.exitCode))
-	}
-	if frames <= 0 || frames != sent {
-		problems = append(problems, fmt.Sprintf("%d frames, the server sent %d", frames, sent))
-	}
-	if decErr != 0 {
-		problems = append(problems, fmt.Sprintf("%d decode errors", decErr))
-	}
+	frames, problems := receiverProblems(cr, sent, fmt.Sprintf("[[%d %d 3]]", h, w))
 	if got := fmt.Sprint(cr.summary["codecs"]); got != "["+codec+"]" {
 		problems = append(problems, fmt.Sprintf("codecs %s, want [%s]", got, codec))
 	}
-	if want, got := fmt.Sprintf("[[%d %d 3]]", h, w), fmt.Sprint(cr.summary["shapes"]); got != want {
-		problems = append(problems, fmt.Sprintf("decoded shapes %s, want %s", got, want))
-	}
-	if !first {
+	if first, _ := cr.summary["first_keyframe"].(bool); !first {
 		problems = append(problems, "its first frame was not a keyframe")
 	}
 	if len(problems) > 0 {
