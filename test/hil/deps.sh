@@ -14,6 +14,8 @@ case ${1:-qemu} in
 qemu)
 	pkgs+=(
 		qemu-system-arm        # qemu-system-aarch64 (TCG: KVM is not usable on these machines)
+		ipxe-qemu              # efi-virtio.rom, the virtio-net option ROM the virt guest loads
+		                       # (only a Recommends of qemu-system-arm, so name it)
 		cpio                   # the initramfs archive
 		kmod                   # modprobe/depmod for the guest's module tree
 		gcc-aarch64-linux-gnu  # cross compiler for the out-of-tree modules
