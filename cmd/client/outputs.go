@@ -151,16 +151,16 @@ func (r *receiver) emptyOutputs(s summary) []string {
 		if o.Frames > 0 || o.Error != "" {
 			continue // a failed output has its own error already
 		}
-		flag, port := "--record", 0
+		flag, name, port := "--record", o.Name, 0
 		for _, x := range r.outputs {
 			if x.name == o.Name {
 				port = x.camera
 				if x.pipe {
-					flag = "--output"
+					flag, name = "--output", r.o.output
 				}
 			}
 		}
-		out = append(out, fmt.Sprintf("%s %s received no frame: %s", flag, o.Name, why(port)))
+		out = append(out, fmt.Sprintf("%s %s received no frame: %s", flag, name, why(port)))
 	}
 	if r.viewer != nil {
 		for _, p := range r.o.cameraPorts() {
