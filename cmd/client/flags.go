@@ -24,8 +24,11 @@ It binds --port on --address and waits for the server to connect, as a NetGear c
   picam-client --port 5577 --return-stdin             (each line typed goes back to the server)
 
 Exit status: 0 after the server's terminate (every server's, with --ports), --frames, Ctrl-C or
-the player closing --output's pipe; 3 when the server went away (no message for --timeout);
-2 on bad usage; 1 on other failures (a recording that cannot be written).
+the player closing --output's pipe; 3 when the server went away (no message for --timeout), or
+when NetGear's recv() would give up (--max-retries, --request-timeout, --subscriber-timeout);
+2 on bad usage; 1 on other failures (a recording that cannot be written, or a --view, --record
+or --output that received no frame). With none of those flags and no --wait-limit, picam-client
+waits for the server for ever.
 
 Flags:
 `
@@ -190,9 +193,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.output, "output", "", "write the bare video stream (JPEG frames or H.264 Annex-B) to `FILE`, or to stdout with -, for a player: ffplay -fflags nobuffer -f mjpeg -")
 	fs.IntVar(&o.jpegQuality, "jpeg-quality", 90, "JPEG quality 1-100 for raw (uncompressed) frames converted for --view, --record and --output")
 	fs.StringVar(&o.rawColorspace, "raw-colorspace", "BGR", "colour order of raw (uncompressed) 3- and 4-channel NetGear frames: BGR (OpenCV's, NetGear's usual) or RGB; NetGear's header does not say")
-	fs.IntVar(&o.maxRetries, "max-retries", netgearMaxRetries, "patterns 0 and 1, as NetGear's max_retries: give up (exit 3) after N waits of 3 × --request-timeout without a message, counted over the whole run; 0 = never. Without this flag and --request-timeout picam-client waits for the server for ever")
-	fs.Var(secondsFlag{&o.requestTimeout}, "request-timeout", "patterns 0 and 1, as NetGear's request_timeout (`SECONDS` or a duration; NetGear's default 4, minimum 4): one wait for a message lasts 3 × this; see --max-retries")
-	fs.Var(secondsFlag{&o.subscriberTimeout}, "subscriber-timeout", "pattern 2, as NetGear's subscriber_timeout (`SECONDS` or a duration): give up (exit 3) after this long without a message, before the first frame too. Unset (the default) = wait for the server for ever")
+	fs.IntVar(&o.maxRetries, "max-retries", netgearMaxRetries, "patterns 0 and 1, NetGear's max_retries: give up (exit 3) after N waits of 3 × --request-timeout with no message, counted over the whole run as NetGear counts them; 0 = never. Off unless this flag or --request-timeout is given: by default picam-client waits for the server for ever")
+	fs.Var(secondsFlag{&o.requestTimeout}, "request-timeout", "patterns 0 and 1, NetGear's request_timeout in `SECONDS` (or a duration: 1.5s, 500ms); NetGear's default is 4 and it ignores less, picam-client does not. One wait for a message lasts 3 × this; see --max-retries")
+	fs.Var(secondsFlag{&o.subscriberTimeout}, "subscriber-timeout", "pattern 2, NetGear's subscriber_timeout in `SECONDS` (or a duration): give up (exit 3) after this long with no message, before the first frame too. Unset (the default): wait for the server for ever")
 	o.sec.register(fs)
 	if err := fs.Parse(cli.Underscores(fs, joinViewArg(args))); err != nil {
 		return nil, err

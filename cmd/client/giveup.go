@@ -50,7 +50,7 @@ func newGiveUp(o *options, now time.Time) *giveUp {
 			rt = netgearRequestTimeout
 		}
 		return &giveUp{window: 3 * rt, retries: o.maxRetries, start: now,
-			why: fmt.Sprintf("--max-retries %d × 3 × --request-timeout %v", o.maxRetries, rt)}
+			why: fmt.Sprintf("--max-retries %d waits of 3 × --request-timeout %v", o.maxRetries, rt)}
 	}
 	return nil
 }

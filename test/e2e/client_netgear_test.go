@@ -200,7 +200,7 @@ func TestClientNetGearGiveUpNoServer(t *testing.T) {
 		min  time.Duration
 		logs []string
 	}{
-		{p1, 1800 * time.Millisecond, []string{"retries-left=1", "--max-retries 2 × 3 × --request-timeout 300ms"}},
+		{p1, 1800 * time.Millisecond, []string{"retries-left=1", "--max-retries 2 waits of 3 × --request-timeout 300ms"}},
 		{p2, time.Second, []string{"--subscriber-timeout 1s"}},
 	} {
 		code := c.p.wait(30 * time.Second)
