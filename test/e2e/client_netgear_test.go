@@ -6,6 +6,10 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -55,6 +59,32 @@ func checkPatches(t *testing.T, what string, mjpeg []byte, w, h int, want []patc
 	}
 }
 
+// viewerFirstJPEG reads the first picture of a viewer's /mjpeg/PORT stream, which it opens
+// now; the picture arrives on the channel (nothing arrives if the stream ends without one).
+func viewerFirstJPEG(t *testing.T, url string) <-chan []byte {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatalf("viewer: %v", err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	_, params, err := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("viewer %s: status %d, content type %q (%v)", url, resp.StatusCode, resp.Header.Get("Content-Type"), err)
+	}
+	out := make(chan []byte, 1)
+	go func() { // ends with the response body (the client exits, or the test's cleanup)
+		part, err := multipart.NewReader(resp.Body, params["boundary"]).NextPart()
+		if err != nil {
+			return
+		}
+		if b, err := io.ReadAll(part); err == nil {
+			out <- b
+		}
+	}()
+	return out
+}
+
 func rgbAt(img image.Image, x, y int) (uint8, uint8, uint8) {
 	c := color.RGBAModel.Convert(img.At(x, y)).(color.RGBA)
 	return c.R, c.G, c.B
@@ -87,7 +117,8 @@ func TestClientNetGearRawLayouts(t *testing.T) {
 				args = append(args, "--raw-colorspace", c.colorspace)
 			}
 			client := start(t, "picam-client", args...)
-			waitListening(t, ports[0])
+			waitListening(t, ports...)
+			viewed := viewerFirstJPEG(t, fmt.Sprintf("http://127.0.0.1:%d/mjpeg/%d", ports[1], ports[0]))
 			py := start(t, "netgear_peer.py", "server", "--address", "127.0.0.1", "--ports", fmt.Sprint(ports[0]), "--pattern", "1",
 				"--layout", c.layout, "--size", fmt.Sprintf("%dx%d", w, h), "--frames", fmt.Sprint(frames), "--fps", "60", "--max-seconds", "60")
 			if code := py.wait(40 * time.Second); code != 0 {
@@ -114,6 +145,12 @@ func TestClientNetGearRawLayouts(t *testing.T) {
 			}
 			checkPatches(t, "--record", recorded, w, h, want)
 			checkPatches(t, "--output -", []byte(client.stdout.String()), w, h, want)
+			select {
+			case jpg := <-viewed:
+				checkPatches(t, "--view /mjpeg", jpg, w, h, want)
+			case <-time.After(10 * time.Second):
+				t.Error("the viewer's /mjpeg stream delivered no frame")
+			}
 		})
 	}
 }
