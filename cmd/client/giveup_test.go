@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"strings"
 	"testing"
 	"time"
 )
@@ -66,5 +67,19 @@ func TestGiveUpPattern2(t *testing.T) {
 	}
 	if !g.silent(t0.Add(2 * time.Second)) {
 		t.Fatal("did not give up after one silent wait")
+	}
+}
+
+// --help names NetGear's give-up flags and says the default waits for the server for ever.
+func TestHelpStatesGiveUpDefault(t *testing.T) {
+	var out strings.Builder
+	if code := run([]string{"--help"}, strings.NewReader(""), io.Discard, &out); code != 0 {
+		t.Fatalf("--help: exit %d", code)
+	}
+	for _, want := range []string{"--max-retries", "--request-timeout SECONDS", "--subscriber-timeout SECONDS", "--raw-colorspace",
+		"waits for the server for ever", "(by default picam-client waits for the server for ever)", "Unset (the default): wait for the server for ever"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("--help lacks %q", want)
+		}
 	}
 }
