@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -215,6 +216,10 @@ func (p *encoderPlan) explain(errs []error) error {
 		fix = "--codec fwht needs vicodec, the kernel's test codec (modprobe vicodec multiplanar=1; the QEMU test loads it): --encoder hardware --encoder-device /dev/videoN"
 	default:
 		fix = "try --encoder auto, or another --codec"
+	}
+	var sl *codec.SizeLimitError
+	if errors.As(errors.Join(errs...), &sl) {
+		fix = fmt.Sprintf("the Pi's hardware encoders take at most 1920x1920: use --resolution 1920x1080 or smaller, or --encoder software for %dx%d", sl.Width, sl.Height)
 	}
 	msgs := make([]string, len(errs))
 	for i, err := range errs {
