@@ -218,8 +218,12 @@ func (p *encoderPlan) explain(errs []error) error {
 		fix = "try --encoder auto, or another --codec"
 	}
 	var sl *codec.SizeLimitError
-	if errors.As(errors.Join(errs...), &sl) {
+	all := errors.Join(errs...)
+	switch {
+	case errors.As(all, &sl):
 		fix = fmt.Sprintf("the Pi's hardware encoders take at most 1920x1920: use --resolution 1920x1080 or smaller, or --encoder software for %dx%d", sl.Width, sl.Height)
+	case p.engine == codec.EngineHardware && p.codec != codec.FWHT && errors.Is(all, codec.ErrNoM2MEncoder):
+		fix = "the hardware encoder is bcm2835-codec on a Pi Zero 2 W, 3 or 4 (the Buildroot SD image has it; the offline image's Debian kernel does not; the Pi 5 has none): use --encoder auto or software there"
 	}
 	msgs := make([]string, len(errs))
 	for i, err := range errs {

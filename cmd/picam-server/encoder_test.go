@@ -258,3 +258,15 @@ func TestHardwareSizeLimit(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// --encoder hardware where there is none: the fix says which boards and image have one.
+func TestHardwareMissing(t *testing.T) {
+	p := newEncoderPlan(codec.H264, codec.EngineHardware, &encoderOptions{}, 90, slog.New(slog.DiscardHandler))
+	p.choose = func(cfg codec.SelectConfig) (codec.Selection, error) {
+		return codec.Selection{}, fmt.Errorf("codec: no encoder can make h264: %w", codec.ErrNoM2MEncoder)
+	}
+	_, err := p.openTestCard(640, 480, 30)
+	if err == nil || !strings.Contains(err.Error(), "Buildroot SD image has it") || !strings.Contains(err.Error(), "Pi 5 has none") {
+		t.Errorf("err = %v", err)
+	}
+}
