@@ -73,10 +73,15 @@ func (sys system) openRpicam(ctx context.Context, opts Options, log *slog.Logger
 	if opts.SensorMode != 0 {
 		modeFlag = sys.rpicamMode(ctx, bin, opts.SensorMode, log)
 	}
-	platform := sys.rpicamPlatform()
-	libav := platform != platformVC4
+	libav := false
 	if rpicamCodec(opts.Format) == picimage.H264 {
-		log.Info("rpicam-vid H.264 encoder", "platform", platform, "encoder", map[bool]string{true: "libx264 (CPU, via libav)", false: "VideoCore hardware"}[libav])
+		platform := sys.rpicamPlatform()
+		libav = platform != platformVC4
+		encoder := "VideoCore hardware"
+		if libav {
+			encoder = "libx264 (CPU, via libav)"
+		}
+		log.Info("rpicam-vid H.264 encoder", "platform", platform, "encoder", encoder)
 	}
 	plan, err := rpicamArgs(opts, modeFlag, libav)
 	if err != nil {
