@@ -351,6 +351,11 @@ func (e *M2MEncoder) startStreaming() error {
 	if err != nil {
 		return fmt.Errorf("allocating bitstream buffers: %w", err)
 	}
+	if nOut < 1 || nCap < 1 {
+		return fmt.Errorf("the driver gave %d input and %d bitstream buffers", nOut, nCap)
+	}
+	// Never more frames in flight than the driver gave input buffers for.
+	e.depth = min(e.depth, nOut)
 	for i := 0; i < nOut; i++ {
 		e.free = append(e.free, uint32(i))
 		if e.cfg.DMABuf {
