@@ -92,6 +92,17 @@ func TestM2MFrameHeldBack(t *testing.T) {
 	if n := len(e.inflight); n != 1 {
 		t.Errorf("%d frames in flight at the end, want the one held back", n)
 	}
+
+	// With one frame in flight, as Encode worked before, the same fake
+	// costs a whole Timeout per frame and delivers nothing.
+	d = newFakeM2M()
+	d.holdBack = true
+	e = newTestM2M(t, d, M2MConfig{Codec: H264, Width: 640, Height: 480, Input: picimage.I420, Timeout: 20 * time.Millisecond, Buffers: 1})
+	for i := range 3 {
+		if _, err := e.Encode(randomFrame(picimage.I420, 640, 480, uint64(i))); !errors.Is(err, v4l2.ErrTimeout) {
+			t.Errorf("one in flight, frame %d: %v, want a timeout", i, err)
+		}
+	}
 }
 
 // bcm2835-codec clamps sizes above 1920 instead of failing; picam refuses
