@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -176,15 +177,20 @@ func (p *pipeline) next(ctx context.Context) (codec.Packet, error) {
 	if p.card != nil {
 		return p.card.next(ctx)
 	}
-	f, err := p.src.Next(ctx)
-	if err != nil {
-		return codec.Packet{}, err
+	for {
+		f, err := p.src.Next(ctx)
+		if err != nil {
+			return codec.Packet{}, err
+		}
+		pkt, err := p.enc.Encode(f)
+		if errors.Is(err, codec.ErrNoPacket) {
+			continue // the hardware encoder has it in flight: its packet comes with the next frame
+		}
+		if err != nil {
+			return codec.Packet{}, fmt.Errorf("encode frame %d: %w", f.Seq, err)
+		}
+		return pkt, nil
 	}
-	pkt, err := p.enc.Encode(f)
-	if err != nil {
-		return codec.Packet{}, fmt.Errorf("encode frame %d: %w", f.Seq, err)
-	}
-	return pkt, nil
 }
 
 func (p *pipeline) close() {
