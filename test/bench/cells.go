@@ -160,7 +160,7 @@ type clientSummary struct {
 	} `json:"latency_ms"`
 }
 
-// runPicam runs picam-server --source testcard at fps (0 = flat out) to picam-client processes
+// runPicam runs picam-server --source testcard (or the kind's moving source) at fps (0 = flat out) to picam-client processes
 // for window. The sending window is from the server's "transmission starting" log line (its
 // first send follows at once) to the SIGINT that starts its close. With lat, the clients'
 // summaries are appended to it.
@@ -176,7 +176,7 @@ func (r *runner) runPicam(c cell, ports []int, window time.Duration, fps float64
 	const started = "transmission starting"
 	srv, err := r.reg.start("picam-server", r.bin+"/picam-server", []string{
 		"--address", "127.0.0.1", "--ports", joinPorts(ports), "--pattern", strconv.Itoa(c.Pattern),
-		"--source", "testcard", "--codec", c.Kind.Codec, "--resolution", c.Kind.resolution(),
+		"--source", c.Kind.source(), "--codec", c.Kind.Codec, "--resolution", c.Kind.resolution(),
 		"--framerate", strconv.FormatFloat(fps, 'f', -1, 64), "--json"}, started)
 	if err != nil {
 		return runResult{Err: err}
