@@ -18,6 +18,7 @@ type report struct {
 	log        io.Writer
 	throughput []cellResult
 	latency    []latencyResult
+	secure     []secureResult
 	idle       *idleResult // nil when not measured
 	failed     int
 }
@@ -220,6 +221,13 @@ func (r *report) targets() {
 			check(mp.Summed >= 0.5*mt.Summed), movingCell, mp.Summed, mt.Summed, mp.Summed/mt.Summed)
 	} else {
 		r.printf("  %s picam ≥ 0.5× plain TCP, %s: not measured in this run\n", skipped, movingCell)
+	}
+	if len(r.secure) > 0 && r.secure[0].Cell == secureCells[0] && r.secure[0].Plain.OK > 0 && r.secure[0].Secure.OK > 0 {
+		s := r.secure[0]
+		r.printf("  %s secure ≥ 0.6× plaintext picam, %s: %.0f vs %.0f frames/s (%.2f×)\n",
+			check(s.Secure.Summed >= 0.6*s.Plain.Summed), s.Cell, s.Secure.Summed, s.Plain.Summed, s.Secure.Summed/s.Plain.Summed)
+	} else {
+		r.printf("  %s secure ≥ 0.6× plaintext picam, %s: not measured in this run\n", skipped, secureCells[0])
 	}
 	worst, measured := 0.0, 0
 	for _, l := range r.latency {
