@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"image/jpeg"
 	"log/slog"
 	"slices"
 	"strconv"
@@ -65,6 +64,7 @@ type camera struct {
 	// h264Wait: this client's own queue dropped frames, so H.264 P-frames would reference
 	// pictures the decoder never saw; the outputs get nothing until the next IDR.
 	h264Wait bool
+	jpegCfg  jpegConfig // the JPEG frames' size, cached while their headers repeat
 }
 
 // h264Size reads the picture size from the SPS in front of a keyframe, if there is one.
@@ -236,7 +236,7 @@ func (r *receiver) account(f *stream.Frame) {
 			width, height = fr.Width, fr.Height
 		}
 	case h.Compression != nil:
-		cfg, err := jpeg.DecodeConfig(bytes.NewReader(f.Payload))
+		cfg, err := cam.jpegCfg.decode(f.Payload)
 		if err != nil {
 			r.sum.DecodeErrors++
 			r.log.Warn("JPEG payload does not decode", "port", f.Port, "err", err)
