@@ -143,6 +143,13 @@ type ServerConfig struct {
 	// to ask: clients wait for the stream's periodic keyframe.
 	RequestKeyframe func()
 
+	// MaxReplySize bounds one pattern-1 reply, all parts (default DefaultMaxReplySize): a
+	// client that sends a bigger one is cut off and counted (ClientStatus.Cut).
+	MaxReplySize int64
+	// ReplyQueueBytes bounds the replies waiting to be read from Server.Replies (default
+	// DefaultReplyQueueBytes); replies beyond it are dropped and counted (RepliesDropped).
+	ReplyQueueBytes int64
+
 	// Curve, when set, secures every connection with CURVE as NetGear's secure_mode does: the
 	// sender is the CURVE client (see internal/curve). There is never a plaintext fallback: a
 	// client that does not complete the CURVE handshake gets nothing.
@@ -174,6 +181,12 @@ func (c *ServerConfig) setDefaults() {
 	def(&c.RetryMin, 100*time.Millisecond)
 	def(&c.RetryMax, 250*time.Millisecond)
 	def(&c.Heartbeat, time.Second)
+	if c.MaxReplySize <= 0 {
+		c.MaxReplySize = DefaultMaxReplySize
+	}
+	if c.ReplyQueueBytes <= 0 {
+		c.ReplyQueueBytes = DefaultReplyQueueBytes
+	}
 	switch {
 	case c.SendBuffer == 0:
 		c.SendBuffer = DefaultSendBuffer
