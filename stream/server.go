@@ -111,13 +111,13 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg:     cfg,
-		log:     cfg.Logger,
+		cfg:       cfg,
+		log:       cfg.Logger,
 		replies:   make(chan Reply),
 		replyWake: make(chan struct{}, 1),
-		ready:   make(chan struct{}),
-		demand:  make(chan struct{}, 1),
-		closing: make(chan struct{}),
+		ready:     make(chan struct{}),
+		demand:    make(chan struct{}, 1),
+		closing:   make(chan struct{}),
 	}
 	s.runCtx, s.cancel = context.WithCancel(context.Background())
 	s.dialCtx, s.stopDial = context.WithCancel(s.runCtx)
