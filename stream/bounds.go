@@ -44,6 +44,18 @@ const (
 	// hostile peer costs at most one handshake per second (a client that merely went away is
 	// redialled at once).
 	cutRedialDelay = time.Second
+
+	// DefaultClientMaxFrame bounds one incoming message on a Client (ClientConfig.MaxFrameSize);
+	// a 4K BGR frame is 25 MB.
+	DefaultClientMaxFrame = 64 << 20
+	// DefaultClientMemory bounds the bytes a Client reads at once over all its connections
+	// (ClientConfig.MaxMemory): two of the largest frames.
+	DefaultClientMemory = 2 * DefaultClientMaxFrame
+	// DefaultQueueBytes bounds the frames waiting for Recv in bytes (ClientConfig.QueueBytes).
+	DefaultQueueBytes = DefaultClientMaxFrame
+	// DefaultMaxConns bounds the connections open on each of a Client's ports
+	// (ClientConfig.MaxConns): a server uses one, and a restarted one briefly two.
+	DefaultMaxConns = 8
 )
 
 // logLimiter lets one log line through per period and counts the ones it held back.

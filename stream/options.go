@@ -288,6 +288,23 @@ type ClientConfig struct {
 	QueueLen int
 	// MaxFrameSize caps one incoming frame (default 64 MiB).
 	MaxFrameSize int64
+	// MaxMemory bounds the bytes of messages being read at once over all connections
+	// (default DefaultClientMemory). When a frame does not fit, the connection reading the
+	// largest message is cut if that message is larger than the frame, else the frame's own
+	// connection is; either is counted in ClientStats.Cut.
+	MaxMemory int64
+	// QueueBytes bounds the frames waiting for Recv in bytes, as QueueLen does in number
+	// (default DefaultQueueBytes); the newest frame is always kept.
+	QueueBytes int64
+	// MaxConns bounds the connections open on each port (default DefaultMaxConns). At the cap
+	// a new connection replaces one that has not delivered a message for IdleTimeout (or
+	// ever), or is refused when every one has; either is counted in ClientStats.Cut.
+	MaxConns int
+	// IdleTimeout cuts a connection that delivers no message for this long: heartbeats keep
+	// it open between messages, but not within one (default the larger of 10 s and Timeout).
+	IdleTimeout time.Duration
+	// HandshakeTimeout bounds a connection's ZMTP (and CURVE) handshake (default 5 s).
+	HandshakeTimeout time.Duration
 
 	// Curve, when set, makes the client the CURVE server of NetGear's secure_mode: only
 	// senders that complete the handshake (and pass its authorizer) are heard.
@@ -302,6 +319,24 @@ func (c *ClientConfig) setDefaults() {
 	}
 	if c.QueueLen <= 0 {
 		c.QueueLen = 4
+	}
+	if c.MaxFrameSize <= 0 {
+		c.MaxFrameSize = DefaultClientMaxFrame
+	}
+	if c.MaxMemory <= 0 {
+		c.MaxMemory = DefaultClientMemory
+	}
+	if c.QueueBytes <= 0 {
+		c.QueueBytes = DefaultQueueBytes
+	}
+	if c.MaxConns <= 0 {
+		c.MaxConns = DefaultMaxConns
+	}
+	if c.IdleTimeout <= 0 {
+		c.IdleTimeout = max(10*time.Second, c.Timeout)
+	}
+	if c.HandshakeTimeout <= 0 {
+		c.HandshakeTimeout = 5 * time.Second
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
