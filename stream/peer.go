@@ -52,6 +52,7 @@ type peer struct {
 	cut           atomic.Uint64 // connections cut for exceeding a bound (bounds.go)
 	lastRefusal   time.Time     // when a refusal was last logged as an error; sender goroutine only
 	cutLog        logLimiter
+	badLog        logLimiter // malformed replies and failed handshakes, which a peer can repeat at will
 }
 
 func newPeer(s *Server, ep endpoint) *peer {
@@ -255,8 +256,11 @@ func (p *peer) connect() *zmtp.Conn {
 			return c
 		}
 		if errors.Is(err, zmtp.ErrProtocol) && err.Error() != lastErr {
-			// Logged once per distinct reason, not on every retry.
-			p.s.log.Warn("client handshake failed", "client", p.ep.addr, "err", err)
+			// Logged once per distinct reason, not on every retry, and rate limited since a
+			// peer can vary the reason.
+			if ok, suppressed := p.badLog.allow(); ok {
+				p.s.log.Warn("client handshake failed", "client", p.ep.addr, "err", err, "suppressed", suppressed)
+			}
 			lastErr = err.Error()
 		}
 		select {
@@ -549,7 +553,9 @@ func (p *peer) roundTrip(conn *zmtp.Conn, r *reqState, o *outgoing) bool {
 	p.seen()
 	rep, err := wire.ParseReply(body)
 	if err != nil {
-		s.log.Warn("malformed reply ignored", "client", p.ep.addr, "err", err)
+		if ok, suppressed := p.badLog.allow(); ok {
+			s.log.Warn("malformed reply ignored", "client", p.ep.addr, "err", err, "suppressed", suppressed)
+		}
 		return true
 	}
 	var last json.RawMessage
