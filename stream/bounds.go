@@ -24,12 +24,12 @@ const (
 	pubReadLimit = 4 << 10
 
 	// DefaultMaxReplySize bounds one pattern-1 reply (all its parts), ServerConfig.MaxReplySize.
-	// A NetGear ndarray reply of a 640x480 BGR image is 900 KiB.
-	DefaultMaxReplySize = 4 << 20
+	// A NetGear ndarray reply of a 640x480 BGR image (900 KiB) fits.
+	DefaultMaxReplySize = 1 << 20
 	// DefaultReplyQueueBytes bounds the replies waiting in Server.Replies, in bytes
 	// (ServerConfig.ReplyQueueBytes); beyond it, or beyond ReplyQueueLen replies, new replies
 	// are dropped and counted.
-	DefaultReplyQueueBytes = 16 << 20
+	DefaultReplyQueueBytes = 8 << 20
 	// ReplyQueueLen bounds the replies waiting in Server.Replies, in number.
 	ReplyQueueLen = 256
 	// MaxLastData bounds the last reply data kept per client for ClientStatus.LastData

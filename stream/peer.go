@@ -564,7 +564,7 @@ func (p *peer) roundTrip(conn *zmtp.Conn, r *reqState, o *outgoing) bool {
 		last, _ = json.Marshal(rep.DataString())
 	case len(rep.Data) > MaxLastData:
 		// A bounded prefix for /api/clients, as an escaped JSON string with a note.
-		last, _ = json.Marshal(wire.Printable(rep.DataString(), MaxLastData))
+		last, _ = json.Marshal(rep.Show(MaxLastData))
 	default:
 		last = append(json.RawMessage(nil), rep.Data...) // not the whole reply's buffer
 	}

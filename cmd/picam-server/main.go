@@ -311,7 +311,7 @@ func printReplies(ctx context.Context, srv *stream.Server, w io.Writer) {
 			}
 			// Escaped and cut (wire.Printable): a client cannot write control sequences or
 			// lines of its own to the operator's terminal, nor more than a line per reply.
-			fmt.Fprintf(w, "Client at port %d said: %s\n", r.Port, wire.Printable(r.DataString(), wire.MaxPrintable))
+			fmt.Fprintf(w, "Client at port %d said: %s\n", r.Port, r.Show(wire.MaxPrintable))
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
 	"unicode"
@@ -11,6 +12,21 @@ import (
 // client replies on a terminal or in a log use it).
 const MaxPrintable = 256
 
+// Show renders a client's reply data for a terminal or a log: escaped (Printable), at most
+// max bytes, with a note of the full size when it was cut.
+func (r *Reply) Show(max int) string {
+	s, cut := r.DataPrefix(4 * max)
+	out, cut2 := escape(s, max)
+	if cut || cut2 {
+		size := len(s)
+		if cut {
+			size = len(r.Data)
+		}
+		out += "… (truncated: " + strconv.Itoa(size) + " bytes)"
+	}
+	return out
+}
+
 // Printable makes text that came from a peer safe to show on a terminal or in a log: control
 // characters (newline, escape, ...), Unicode format characters (bidirectional overrides),
 // invalid UTF-8 and the backslash itself are shown as Go escapes (\n, \x1b, \u202e, \\), so
@@ -18,6 +34,16 @@ const MaxPrintable = 256
 // result is at most max bytes of escaped text; anything longer is cut there, followed by a
 // note with the original size.
 func Printable(s string, max int) string {
+	out, cut := escape(s, max)
+	if cut {
+		out += "… (truncated: " + strconv.Itoa(len(s)) + " bytes)"
+	}
+	return out
+}
+
+// escape is Printable without the note: the escaped text, at most max bytes, and whether s
+// went on.
+func escape(s string, max int) (string, bool) {
 	var b strings.Builder
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
@@ -34,13 +60,32 @@ func Printable(s string, max int) string {
 			esc = s[i : i+n]
 		}
 		if b.Len()+len(esc) > max {
-			b.WriteString("… (truncated: ")
-			b.WriteString(strconv.Itoa(len(s)))
-			b.WriteString(" bytes)")
-			return b.String()
+			return b.String(), true
 		}
 		b.WriteString(esc)
 		i += n
 	}
-	return b.String()
+	return b.String(), false
+}
+
+// DataPrefix is DataString for display, reading at most about limit bytes of the data: a
+// large JSON string is decoded from its first bytes only, so showing a big reply costs no
+// more than a small one. truncated reports that the data went on.
+func (r *Reply) DataPrefix(limit int) (s string, truncated bool) {
+	if r.ReturnType == "ndarray" || len(r.Data) <= limit {
+		return r.DataString(), false
+	}
+	head := r.Data[:limit]
+	if head[0] != '"' {
+		return string(head), true
+	}
+	// Close the string after the prefix; a prefix cut inside an escape does not decode, so
+	// drop up to an escape's length (\uXXXX) from its end until it does.
+	for cut := 0; cut <= 6 && cut < len(head)-1; cut++ {
+		var v string
+		if json.Unmarshal(append(append([]byte(nil), head[:len(head)-cut]...), '"'), &v) == nil {
+			return v, true
+		}
+	}
+	return string(head), true
 }

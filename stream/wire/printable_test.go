@@ -27,3 +27,18 @@ func TestPrintableEscapesAndTruncates(t *testing.T) {
 		t.Fatalf("Printable of 10000 newlines = %q", got)
 	}
 }
+
+// Show decodes only a prefix of a large JSON string reply, escapes it and names the full size.
+func TestReplyShowLargeString(t *testing.T) {
+	long := `"\u001b[2J\nClient at port 1 said: forged ` + strings.Repeat(`\u001b`, 100000) + `"`
+	r := Reply{ReturnType: "str", Data: []byte(long)}
+	got := r.Show(64)
+	want := `\x1b[2J\nClient at port 1 said: forged \x1b\x1b`
+	if !strings.HasPrefix(got, want) || !strings.HasSuffix(got, "… (truncated: 600043 bytes)") || len(got) > 64+40 {
+		t.Fatalf("Show = %q", got)
+	}
+	small := Reply{ReturnType: "str", Data: []byte(`"hi\n"`)}
+	if got := small.Show(64); got != `hi\n` {
+		t.Fatalf("Show small = %q", got)
+	}
+}
