@@ -244,3 +244,79 @@ func TestServerBoundedUnderAttack(t *testing.T) {
 		})
 	}
 }
+
+// Issue 16, against the real binaries: picam-client receiving raw VGA from picam-server while
+// 16 connections announce and send 60 MiB frames and 2,000 more connect and sit idle. Its RSS
+// stays far under the 1.0 GB measured before, its FDs under the per-port cap, and it keeps
+// ≥ 99 % of the frames.
+func TestClientBoundedUnderAttack(t *testing.T) {
+	port := freePorts(t, 1)[0]
+	cl := start(t, "picam-client", "--address", "127.0.0.1", "--port", fmt.Sprint(port), "--pattern", "2", "--json", "--stats", "0", "--timeout", "10s")
+	waitListening(t, port)
+	mw := watchMem(cl.cmd.Process.Pid)
+	srv := start(t, "picam-server", "--address", "127.0.0.1", "--ports", fmt.Sprint(port), "--pattern", "2",
+		"--codec", "raw", "--resolution", "640x480", "--framerate", "30", "--frames", "240", "--json")
+	time.Sleep(500 * time.Millisecond)
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	const frame = 60 << 20
+	hdr := []byte(fmt.Sprintf(`{"terminate_flag": false, "compression": false, "dtype": "uint8", "shape": [%d]}`, frame))
+	chunk := make([]byte, 1<<20)
+	var wg sync.WaitGroup
+	var sentMiB atomic.Int64
+	for i := 0; i < 16; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for try := 0; try < 2; try++ {
+				h, err := zmtp.Dial(context.Background(), addr, time.Second, zmtp.Options{SocketType: zmtp.PUB})
+				if err != nil {
+					return
+				}
+				nc := h.NetConn()
+				nc.SetDeadline(time.Now().Add(10 * time.Second))
+				var m zmtp.Msg
+				h.ReadMsg(&m, nil) // the subscription
+				fh := append([]byte{0x01, byte(len(hdr))}, hdr...)
+				fh = binary.BigEndian.AppendUint64(append(fh, 0x02), frame)
+				if _, err := nc.Write(fh); err == nil {
+					for sent := 0; sent < frame; sent += len(chunk) {
+						if _, err := nc.Write(chunk); err != nil {
+							break
+						}
+						sentMiB.Add(1)
+					}
+				}
+				h.Close()
+			}
+		}()
+	}
+	var idle []net.Conn
+	for i := 0; i < 2000; i++ {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err != nil {
+			break
+		}
+		idle = append(idle, c)
+	}
+	wg.Wait()
+	if code := srv.wait(40 * time.Second); code != 0 {
+		t.Fatalf("server exit %d", code)
+	}
+	cl.wait(15 * time.Second)
+	mem := mw.end()
+	for _, c := range idle {
+		c.Close()
+	}
+	var s clientSummary
+	cl.jsonLine(&s)
+	t.Logf("16 × 60 MiB (%d MiB sent) and %d idle connections: client %s; %d/240 frames", sentMiB.Load(), len(idle), mem, s.Frames)
+	if mw.maxRSS > 400<<10 {
+		t.Errorf("client RSS peaked at %d MiB", mw.maxRSS>>10)
+	}
+	if mw.maxFDs > mw.firstFDs+8+8 {
+		t.Errorf("client FDs peaked at %d (first %d): the connection cap did not hold", mw.maxFDs, mw.firstFDs)
+	}
+	if s.Frames < 238 {
+		t.Errorf("client got %d/240 frames; server: %s", s.Frames, srv.stdout.String())
+	}
+}
