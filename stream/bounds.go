@@ -26,6 +26,10 @@ const (
 	// DefaultMaxReplySize bounds one pattern-1 reply (all its parts), ServerConfig.MaxReplySize.
 	// A NetGear ndarray reply of a 640x480 BGR image (900 KiB) fits.
 	DefaultMaxReplySize = 1 << 20
+	// MaxReplyJSON bounds the JSON part of a pattern-1 reply: NetGear's return data is a
+	// string, number, list or dict (arrays travel in the second part), and parsing a large one
+	// for every frame would cost the server more CPU than the frames.
+	MaxReplyJSON = 64 << 10
 	// DefaultReplyQueueBytes bounds the replies waiting in Server.Replies, in bytes
 	// (ServerConfig.ReplyQueueBytes); beyond it, or beyond ReplyQueueLen replies, new replies
 	// are dropped and counted.

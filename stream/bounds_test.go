@@ -171,16 +171,22 @@ func TestSubscriptionFloodIsCut(t *testing.T) {
 	}
 }
 
-// Issue 16: replies of 60 MiB drove the server to 566 MB. A reply over MaxReplySize cuts the
-// connection (counted), and the honest clients go on.
+// Issue 16: replies of 60 MiB drove the server to 566 MB. A reply over MaxReplySize, or
+// whose JSON part is over MaxReplyJSON, cuts the connection (counted); the honest clients go
+// on.
 func TestOversizedReplyIsCut(t *testing.T) {
 	huge := make([]byte, 8<<20)
+	bigJSON := []byte(`{"port": "1", "return_type": "str", "data": "` + strings.Repeat("j", 100<<10) + `"}`)
 	bad, _ := hostilePeer(t, zmtp.REP, func(c *zmtp.Conn) {
 		var m zmtp.Msg
 		for c.ReadMsg(&m, nil) == nil {
 			env := [][]byte{append([]byte(nil), m.Parts[0]...), nil}
 			c.SetWriteDeadline(time.Now().Add(5 * time.Second))
-			if c.WriteMsg(append(env, []byte(`{"port": "1", "return_type": "str", "data": "`), huge)...) != nil {
+			reply := huge // over MaxReplySize
+			if m.Parts[0][0]%2 == 0 {
+				reply = bigJSON // under it, but its JSON over MaxReplyJSON
+			}
+			if c.WriteMsg(append(env, reply)...) != nil {
 				return
 			}
 		}
@@ -205,9 +211,11 @@ func TestOversizedReplyIsCut(t *testing.T) {
 // ReplyQueueBytes; the rest is dropped and counted.
 func TestReplyQueueIsBoundedInBytes(t *testing.T) {
 	clients, ports := startClients(t, 2, ClientConfig{Pattern: ReqRep})
-	data, _ := json.Marshal(strings.Repeat("r", 900<<10)) // under MaxReplySize
+	data := make([]byte, 900<<10) // ndarray replies under MaxReplySize
 	for _, c := range clients {
-		c.SetReturn(data)
+		if err := c.SetReturnArray("uint8", []int{len(data)}, data); err != nil {
+			t.Fatal(err)
+		}
 	}
 	s := newServer(t, ServerConfig{Ports: ports, Pattern: ReqRep, ReplyQueueBytes: 4 << 20})
 	const most = 4 << 20 / (900 << 10)
@@ -230,8 +238,8 @@ func TestReplyQueueIsBoundedInBytes(t *testing.T) {
 	// The oldest replies are still there for a late reader.
 	select {
 	case r := <-s.Replies():
-		if len(r.Data) != len(data) {
-			t.Fatalf("queued reply of %d bytes", len(r.Data))
+		if len(r.Array) != len(data) {
+			t.Fatalf("queued reply of %d bytes", len(r.Array))
 		}
 	case <-time.After(2 * time.Second):
 		t.Fatal("no queued reply")
@@ -246,7 +254,7 @@ func TestReplyQueueIsBoundedInBytes(t *testing.T) {
 // bounded, escaped prefix when the reply is large.
 func TestLastDataIsABoundedPrefix(t *testing.T) {
 	clients, ports := startClients(t, 1, ClientConfig{Pattern: ReqRep})
-	long := "Client at port 1 said: pwned\n\x1b[2J" + strings.Repeat("z", 100<<10)
+	long := "Client at port 1 said: pwned\n\x1b[2J" + strings.Repeat("z", 60<<10) // under MaxReplyJSON
 	data, _ := json.Marshal(long)
 	clients[0].SetReturn(data)
 	s := newServer(t, ServerConfig{Ports: ports, Pattern: ReqRep})

@@ -337,7 +337,8 @@ func (c *Client) serveConn(sc *serverConn) {
 		m := c.pool.Get().(*zmtp.Msg)
 		idle()
 		if err := conn.ReadMsg(m, onCommand); err != nil {
-			c.pool.Put(m)
+			// m is not returned to the pool: a message cut off may have grown a buffer as
+			// large as MaxFrameSize, which the pool would keep alive for honest frames.
 			if c.ctx.Err() == nil {
 				var ne net.Error
 				switch {

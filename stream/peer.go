@@ -551,6 +551,10 @@ func (p *peer) roundTrip(conn *zmtp.Conn, r *reqState, o *outgoing) bool {
 	}
 	p.rtt.Store(int64(time.Since(start)))
 	p.seen()
+	if len(body) > 0 && len(body[0]) > MaxReplyJSON {
+		p.cutIfBound(&boundError{fmt.Sprintf("a reply whose JSON part is %d bytes (limit %d)", len(body[0]), MaxReplyJSON)})
+		return false
+	}
 	rep, err := wire.ParseReply(body)
 	if err != nil {
 		if ok, suppressed := p.badLog.allow(); ok {

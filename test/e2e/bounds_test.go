@@ -117,7 +117,7 @@ func hostileClient(t *testing.T, port int, typ string, attack func(c *zmtp.Conn)
 
 // Issue 16, against the real binaries: picam-server streaming raw VGA to 4 picam-clients while
 // a fifth "client" attacks it (pattern 2: 1 MiB and countless subscriptions; pattern 1: 60 MiB
-// replies and 900 KiB replies full of escape sequences and forged lines) and 1000 keep-alive
+// replies and 60 KiB replies full of escape sequences and forged lines) and 1000 keep-alive
 // connections sit on /healthz. The server stays under 64 MB, its FDs under the HTTP cap, its
 // stdout clean, and the honest clients get ≥ 99 % of the frames.
 func TestServerBoundedUnderAttack(t *testing.T) {
@@ -150,7 +150,7 @@ func TestServerBoundedUnderAttack(t *testing.T) {
 					}
 				})
 			} else {
-				forged := []byte(`{"port": "1", "return_type": "str", "data": "` + strings.Repeat(`\u001b[2J\nClient at port 1 said: forged `, 900<<10/40) + `"}`)
+				forged := []byte(`{"port": "1", "return_type": "str", "data": "` + strings.Repeat(`\u001b[2J\nClient at port 1 said: forged `, 60<<10/40) + `"}`)
 				huge := make([]byte, 1<<20)
 				hostileClient(t, bad, zmtp.REP, func(c *zmtp.Conn) {
 					n := attacks.Add(1)
