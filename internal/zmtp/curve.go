@@ -179,6 +179,10 @@ func (c *Conn) readCurveMsg(m *Msg, onCommand func(name string), held *int64) er
 			if i > 0 {
 				return fmt.Errorf("%w: command inside a multi-frame message", ErrProtocol)
 			}
+			if held != nil { // a heartbeat between messages holds nothing afterwards
+				c.opts.Budget.Release(size)
+				*held -= size
+			}
 			name, cbody, err := splitCommand(p)
 			if err != nil {
 				return err
