@@ -59,6 +59,13 @@ unit:
 e2e:
 	$(GO) test -count=1 -p 1 ./test/...
 
+# The issue-16 soak, not part of make test: the real binaries under every bounded attack for
+# SOAK_DURATION (it stops by itself), printing RSS, FDs and goroutines first/last/max.
+SOAK_DURATION ?= 30m
+.PHONY: soak
+soak:
+	SOAK_DURATION=$(SOAK_DURATION) $(GO) test -tags soak -run '^TestSoak$$' -count=1 -v -timeout 0 ./test/e2e/
+
 # A short run of every fuzz target (the full corpus runs as unit tests above).
 fuzz:
 	@set -e; for pkg in $$($(GO) list ./...); do \

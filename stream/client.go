@@ -45,6 +45,7 @@ type ClientStats struct {
 	MissingParts uint64 `json:"missing_parts"` // frames without their payload part
 	Connections  uint64 `json:"connections"`   // server connections accepted
 	Rejected     uint64 `json:"rejected"`      // connections dropped for protocol errors
+	Cut          uint64 `json:"cut"`           // connections cut for a bound: count, idle time, memory
 }
 
 // Client receives frames as a NetGear client does: it binds its port and lets a server connect.
@@ -66,7 +67,14 @@ type Client struct {
 	retJSON    json.RawMessage
 	retArray   *arrayReturn
 	conns      map[*zmtp.Conn]struct{}
+	accepted   map[*serverConn]struct{} // every open connection, handshakes included (clientbounds.go)
+	queueBytes int64
 	notify     chan struct{}
+
+	mem     *memPool
+	cut     atomic.Uint64
+	cutLog  logLimiter // connections cut for a bound
+	dropLog logLimiter // connections dropped for protocol errors
 
 	heard     atomic.Bool
 	lastHeard atomic.Int64
@@ -99,10 +107,14 @@ func Listen(ctx context.Context, cfg ClientConfig) (*Client, error) {
 		seenPorts: map[int]bool{},
 		termPorts: map[int]bool{},
 		conns:     map[*zmtp.Conn]struct{}{},
+		accepted:  map[*serverConn]struct{}{},
 		notify:    make(chan struct{}, 1),
 		started:   time.Now(),
 	}
 	c.pool.New = func() any { return new(zmtp.Msg) }
+	c.mem = &memPool{limit: cfg.MaxMemory, conns: map[*serverConn]struct{}{}, onCut: func(sc *serverConn, why string) {
+		c.cutConn(sc.port, sc.nc.RemoteAddr(), why)
+	}}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	for _, p := range ports {
 		addr := net.JoinHostPort(cfg.Address, strconv.Itoa(p))
@@ -165,7 +177,7 @@ func (c *Client) Stats() ClientStats {
 	return ClientStats{
 		Frames: c.frames.Load(), Bytes: c.bytes.Load(), Dropped: c.dropped.Load(),
 		DecodeErrors: c.decodeErrs.Load(), MissingParts: c.missing.Load(),
-		Connections: c.connCount.Load(), Rejected: c.rejected.Load(),
+		Connections: c.connCount.Load(), Rejected: c.rejected.Load(), Cut: c.cut.Load(),
 	}
 }
 
@@ -179,6 +191,7 @@ func (c *Client) Recv(ctx context.Context) (*Frame, error) {
 			f := c.queue[0]
 			c.queue[0] = nil
 			c.queue = c.queue[1:]
+			c.queueBytes -= int64(len(f.Payload))
 			c.mu.Unlock()
 			return f, nil
 		}
@@ -227,6 +240,9 @@ func (c *Client) Close() error {
 	for conn := range c.conns {
 		conn.Close()
 	}
+	for sc := range c.accepted {
+		sc.nc.Close()
+	}
 	c.mu.Unlock()
 	c.wg.Wait()
 	return nil
@@ -253,20 +269,28 @@ func (c *Client) acceptLoop(ln net.Listener, port int) {
 			}
 			return
 		}
+		sc := c.admit(nc, port)
+		if sc == nil {
+			nc.Close()
+			continue
+		}
 		c.wg.Add(1)
 		go func() {
 			defer c.wg.Done()
-			c.serveConn(nc, port)
+			defer c.forget(sc)
+			c.serveConn(sc)
 		}()
 	}
 }
 
-func (c *Client) serveConn(nc net.Conn, port int) {
+func (c *Client) serveConn(sc *serverConn) {
+	nc, port := sc.nc, sc.port
 	typ := zmtp.SUB
 	if c.cfg.Pattern == ReqRep {
 		typ = zmtp.REP
 	}
-	conn, err := zmtp.Handshake(nc, zmtp.Options{SocketType: typ, Picam: true, MaxFrameSize: c.cfg.MaxFrameSize, Curve: c.cfg.Curve})
+	conn, err := zmtp.Handshake(nc, zmtp.Options{SocketType: typ, Picam: true, MaxFrameSize: c.cfg.MaxFrameSize, Curve: c.cfg.Curve,
+		HandshakeTimeout: c.cfg.HandshakeTimeout, Budget: sc})
 	if err != nil {
 		nc.Close()
 		level := slog.LevelDebug // a port probe or a server that gave up mid-handshake
@@ -274,7 +298,14 @@ func (c *Client) serveConn(nc net.Conn, port int) {
 			c.rejected.Add(1)
 			level = slog.LevelWarn
 		}
-		c.log.Log(c.ctx, level, "server connection refused during handshake", "port", port, "remote", nc.RemoteAddr(), "err", err)
+		var suppressed uint64
+		if level == slog.LevelWarn {
+			var ok bool
+			if ok, suppressed = c.dropLog.allow(); !ok {
+				level = slog.LevelDebug
+			}
+		}
+		c.log.Log(c.ctx, level, "server connection refused during handshake", "port", port, "remote", nc.RemoteAddr(), "err", err, "suppressed", suppressed)
 		return
 	}
 	c.mu.Lock()
@@ -298,20 +329,35 @@ func (c *Client) serveConn(nc net.Conn, port int) {
 			return
 		}
 	}
+	// Heartbeats between messages keep the connection open; a message must arrive whole
+	// within IdleTimeout of the last sign of life.
+	idle := func() { conn.SetReadDeadline(time.Now().Add(c.cfg.IdleTimeout)) }
+	onCommand := func(string) { c.hear(); idle() }
 	for {
 		m := c.pool.Get().(*zmtp.Msg)
-		if err := conn.ReadMsg(m, func(string) { c.hear() }); err != nil {
-			c.pool.Put(m)
+		idle()
+		if err := conn.ReadMsg(m, onCommand); err != nil {
+			// m is not returned to the pool: a message cut off may have grown a buffer as
+			// large as MaxFrameSize, which the pool would keep alive for honest frames.
 			if c.ctx.Err() == nil {
-				if errors.Is(err, zmtp.ErrFrameTooLarge) || errors.Is(err, zmtp.ErrProtocol) {
+				var ne net.Error
+				switch {
+				case errors.Is(err, zmtp.ErrOverBudget):
+					c.cutConn(port, conn.RemoteAddr(), "its frame does not fit in the client's memory (MaxMemory)")
+				case errors.As(err, &ne) && ne.Timeout():
+					c.cutConn(port, conn.RemoteAddr(), fmt.Sprintf("no message for %v (idle time-out)", c.cfg.IdleTimeout))
+				case errors.Is(err, zmtp.ErrFrameTooLarge) || errors.Is(err, zmtp.ErrProtocol):
 					c.rejected.Add(1)
-					c.log.Warn("server connection dropped", "port", port, "err", err)
-				} else {
+					if ok, suppressed := c.dropLog.allow(); ok {
+						c.log.Warn("server connection dropped", "port", port, "err", err, "suppressed", suppressed)
+					}
+				default:
 					c.log.Debug("server connection closed", "port", port, "err", err)
 				}
 			}
 			return
 		}
+		sc.lastMsg.Store(time.Now().UnixNano())
 		c.hear()
 		if !c.handle(conn, port, m) {
 			return
@@ -383,13 +429,16 @@ func (c *Client) handle(conn *zmtp.Conn, port int, m *zmtp.Msg) bool {
 	c.bytes.Add(uint64(len(f.Payload)))
 	c.mu.Lock()
 	c.seenPorts[port] = true
-	if len(c.queue) >= c.cfg.QueueLen {
+	for len(c.queue) > 0 && (len(c.queue) >= c.cfg.QueueLen || c.queueBytes+int64(len(f.Payload)) > c.cfg.QueueBytes) {
 		old := c.queue[0]
+		c.queue[0] = nil
 		c.queue = c.queue[1:]
+		c.queueBytes -= int64(len(old.Payload))
 		c.dropped.Add(1)
 		old.Release()
 	}
 	c.queue = append(c.queue, f)
+	c.queueBytes += int64(len(f.Payload))
 	c.mu.Unlock()
 	c.wakeup()
 	return true

@@ -143,6 +143,13 @@ type ServerConfig struct {
 	// to ask: clients wait for the stream's periodic keyframe.
 	RequestKeyframe func()
 
+	// MaxReplySize bounds one pattern-1 reply, all parts (default DefaultMaxReplySize): a
+	// client that sends a bigger one is cut off and counted (ClientStatus.Cut).
+	MaxReplySize int64
+	// ReplyQueueBytes bounds the replies waiting to be read from Server.Replies (default
+	// DefaultReplyQueueBytes); replies beyond it are dropped and counted (RepliesDropped).
+	ReplyQueueBytes int64
+
 	// Curve, when set, secures every connection with CURVE as NetGear's secure_mode does: the
 	// sender is the CURVE client (see internal/curve). There is never a plaintext fallback: a
 	// client that does not complete the CURVE handshake gets nothing.
@@ -174,6 +181,12 @@ func (c *ServerConfig) setDefaults() {
 	def(&c.RetryMin, 100*time.Millisecond)
 	def(&c.RetryMax, 250*time.Millisecond)
 	def(&c.Heartbeat, time.Second)
+	if c.MaxReplySize <= 0 {
+		c.MaxReplySize = DefaultMaxReplySize
+	}
+	if c.ReplyQueueBytes <= 0 {
+		c.ReplyQueueBytes = DefaultReplyQueueBytes
+	}
 	switch {
 	case c.SendBuffer == 0:
 		c.SendBuffer = DefaultSendBuffer
@@ -275,6 +288,23 @@ type ClientConfig struct {
 	QueueLen int
 	// MaxFrameSize caps one incoming frame (default 64 MiB).
 	MaxFrameSize int64
+	// MaxMemory bounds the bytes of messages being read at once over all connections
+	// (default DefaultClientMemory). When a frame does not fit, the connection reading the
+	// largest message is cut if that message is larger than the frame, else the frame's own
+	// connection is; either is counted in ClientStats.Cut.
+	MaxMemory int64
+	// QueueBytes bounds the frames waiting for Recv in bytes, as QueueLen does in number
+	// (default DefaultQueueBytes); the newest frame is always kept.
+	QueueBytes int64
+	// MaxConns bounds the connections open on each port (default DefaultMaxConns). At the cap
+	// a new connection replaces one that has not delivered a message for IdleTimeout (or
+	// ever), or is refused when every one has; either is counted in ClientStats.Cut.
+	MaxConns int
+	// IdleTimeout cuts a connection that delivers no message for this long: heartbeats keep
+	// it open between messages, but not within one (default the larger of 10 s and Timeout).
+	IdleTimeout time.Duration
+	// HandshakeTimeout bounds a connection's ZMTP (and CURVE) handshake (default 5 s).
+	HandshakeTimeout time.Duration
 
 	// Curve, when set, makes the client the CURVE server of NetGear's secure_mode: only
 	// senders that complete the handshake (and pass its authorizer) are heard.
@@ -289,6 +319,24 @@ func (c *ClientConfig) setDefaults() {
 	}
 	if c.QueueLen <= 0 {
 		c.QueueLen = 4
+	}
+	if c.MaxFrameSize <= 0 {
+		c.MaxFrameSize = DefaultClientMaxFrame
+	}
+	if c.MaxMemory <= 0 {
+		c.MaxMemory = DefaultClientMemory
+	}
+	if c.QueueBytes <= 0 {
+		c.QueueBytes = DefaultQueueBytes
+	}
+	if c.MaxConns <= 0 {
+		c.MaxConns = DefaultMaxConns
+	}
+	if c.IdleTimeout <= 0 {
+		c.IdleTimeout = max(10*time.Second, c.Timeout)
+	}
+	if c.HandshakeTimeout <= 0 {
+		c.HandshakeTimeout = 5 * time.Second
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

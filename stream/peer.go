@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"net"
 	"sync"
@@ -48,7 +49,10 @@ type peer struct {
 	reconnects    atomic.Uint64
 	picam         atomic.Bool
 	held          atomic.Uint64 // inter-coded frames held back until a keyframe
+	cut           atomic.Uint64 // connections cut for exceeding a bound (bounds.go)
 	lastRefusal   time.Time     // when a refusal was last logged as an error; sender goroutine only
+	cutLog        logLimiter
+	badLog        logLimiter // malformed replies and failed handshakes, which a peer can repeat at will
 }
 
 func newPeer(s *Server, ep endpoint) *peer {
@@ -162,6 +166,7 @@ func (p *peer) status() ClientStatus {
 		Reconnects: p.reconnects.Load(),
 		Picam:      p.picam.Load(),
 		Held:       p.held.Load(),
+		Cut:        p.cut.Load(),
 	}
 	if b := p.busySince.Load(); b != 0 && st.State == "connected" && time.Since(time.Unix(0, b)) > p.s.cfg.StallAfter {
 		st.State = "stalled"
@@ -195,6 +200,7 @@ func (p *peer) run() {
 			return
 		}
 		log.Info("client connected", "picam", conn.IsPicam())
+		cuts := p.cut.Load()
 		var done bool
 		if p.s.cfg.Pattern == ReqRep {
 			done = p.serveReq(conn)
@@ -206,6 +212,17 @@ func (p *peer) run() {
 			return
 		}
 		p.reconnects.Add(1)
+		if p.cut.Load() != cuts {
+			// Cut for going over a bound: a hostile peer would otherwise be redialled in a
+			// tight loop, costing the honest clients CPU.
+			p.state.Store(stateGone)
+			select {
+			case <-p.s.dialCtx.Done():
+				return
+			case <-time.After(cutRedialDelay):
+			}
+			continue
+		}
 		if p.state.Load() == stateRefused {
 			continue // logged by refuse; redial, so a picam client that takes the port gets the stream
 		}
@@ -227,14 +244,23 @@ func (p *peer) connect() *zmtp.Conn {
 		if p.s.dialCtx.Err() != nil {
 			return nil
 		}
-		c, err := zmtp.Dial(p.s.dialCtx, p.ep.addr, cfg.DialTimeout, zmtp.Options{SocketType: typ, Picam: true, HandshakeTimeout: cfg.DialTimeout, Curve: cfg.Curve, SendBuffer: cfg.SendBuffer})
+		// A client may send us replies (pattern 1) or subscriptions and heartbeats (pattern
+		// 2): MaxFrameSize bounds what one message from it can make us allocate.
+		limit := int64(pubReadLimit)
+		if cfg.Pattern == ReqRep {
+			limit = cfg.MaxReplySize
+		}
+		c, err := zmtp.Dial(p.s.dialCtx, p.ep.addr, cfg.DialTimeout, zmtp.Options{SocketType: typ, Picam: true, HandshakeTimeout: cfg.DialTimeout, Curve: cfg.Curve, SendBuffer: cfg.SendBuffer, MaxFrameSize: limit})
 		if err == nil {
 			p.picam.Store(c.IsPicam())
 			return c
 		}
 		if errors.Is(err, zmtp.ErrProtocol) && err.Error() != lastErr {
-			// Logged once per distinct reason, not on every retry.
-			p.s.log.Warn("client handshake failed", "client", p.ep.addr, "err", err)
+			// Logged once per distinct reason, not on every retry, and rate limited since a
+			// peer can vary the reason.
+			if ok, suppressed := p.badLog.allow(); ok {
+				p.s.log.Warn("client handshake failed", "client", p.ep.addr, "err", err, "suppressed", suppressed)
+			}
 			lastErr = err.Error()
 		}
 		select {
@@ -291,9 +317,21 @@ func (p *peer) servePub(conn *zmtp.Conn) bool {
 			}
 			switch m.Parts[0][0] {
 			case 1:
+				topic := m.Parts[0][1:]
 				topicsMu.Lock()
-				topics = append(topics, append([]byte(nil), m.Parts[0][1:]...))
+				n := len(topics)
+				if n < MaxSubscriptions && len(topic) <= MaxTopicSize {
+					topics = append(topics, append([]byte(nil), topic...))
+				}
 				topicsMu.Unlock()
+				if n >= MaxSubscriptions {
+					readDone <- &boundError{fmt.Sprintf("more than %d subscriptions", MaxSubscriptions)}
+					return
+				}
+				if len(topic) > MaxTopicSize {
+					readDone <- &boundError{fmt.Sprintf("a subscription topic of %d bytes (limit %d)", len(topic), MaxTopicSize)}
+					return
+				}
 				once.Do(func() { close(subscribed) })
 			case 0:
 				topicsMu.Lock()
@@ -331,7 +369,9 @@ func (p *peer) servePub(conn *zmtp.Conn) bool {
 		return true
 	case err := <-readDone:
 		readerRunning = false
-		s.log.Debug("client left before subscribing", "client", p.ep.addr, "err", err)
+		if !p.cutIfBound(err) {
+			s.log.Debug("client left before subscribing", "client", p.ep.addr, "err", err)
+		}
 		return false
 	}
 	p.markConnected()
@@ -379,7 +419,9 @@ func (p *peer) servePub(conn *zmtp.Conn) bool {
 			hb.Reset(s.cfg.Heartbeat)
 		case err := <-readDone:
 			readerRunning = false
-			s.log.Debug("client connection closed", "client", p.ep.addr, "err", err)
+			if !p.cutIfBound(err) {
+				s.log.Debug("client connection closed", "client", p.ep.addr, "err", err)
+			}
 			return false
 		case <-s.closing:
 			if o := p.take(); o != nil && matches(o.header) && !p.refuse(conn, o) {
@@ -500,6 +542,8 @@ func (p *peer) roundTrip(conn *zmtp.Conn, r *reqState, o *outgoing) bool {
 		if errors.As(err, &ne) && ne.Timeout() {
 			s.log.Warn("no reply from client within the request timeout; reconnecting",
 				"client", p.ep.addr, "timeout", s.cfg.RequestTimeout)
+		} else if p.cutIfBound(err) {
+			// counted and logged
 		} else if !p.closing() {
 			s.log.Warn("reply failed", "client", p.ep.addr, "err", err)
 		}
@@ -507,19 +551,31 @@ func (p *peer) roundTrip(conn *zmtp.Conn, r *reqState, o *outgoing) bool {
 	}
 	p.rtt.Store(int64(time.Since(start)))
 	p.seen()
+	if len(body) > 0 && len(body[0]) > MaxReplyJSON {
+		p.cutIfBound(&boundError{fmt.Sprintf("a reply whose JSON part is %d bytes (limit %d)", len(body[0]), MaxReplyJSON)})
+		return false
+	}
 	rep, err := wire.ParseReply(body)
 	if err != nil {
-		s.log.Warn("malformed reply ignored", "client", p.ep.addr, "err", err)
+		if ok, suppressed := p.badLog.allow(); ok {
+			s.log.Warn("malformed reply ignored", "client", p.ep.addr, "err", err, "suppressed", suppressed)
+		}
 		return true
 	}
-	p.replies.Add(1)
-	p.mu.Lock()
-	if rep.ReturnType == "ndarray" {
-		p.lastData, _ = json.Marshal(rep.DataString())
-	} else {
-		p.lastData = rep.Data
+	var last json.RawMessage
+	switch {
+	case rep.ReturnType == "ndarray":
+		last, _ = json.Marshal(rep.DataString())
+	case len(rep.Data) > MaxLastData:
+		// A bounded prefix for /api/clients, as an escaped JSON string with a note.
+		last, _ = json.Marshal(rep.Show(MaxLastData))
+	default:
+		last = append(json.RawMessage(nil), rep.Data...) // not the whole reply's buffer
 	}
+	p.mu.Lock()
+	p.lastData = last
 	p.mu.Unlock()
+	p.replies.Add(1)
 	s.deliverReply(Reply{Port: p.ep.port, Endpoint: p.ep.addr, Seq: o.seq, Reply: rep})
 	return true
 }

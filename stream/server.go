@@ -70,8 +70,12 @@ type Server struct {
 	log   *slog.Logger
 	peers []*peer
 
-	replies        chan Reply
+	replies        chan Reply // unbuffered: pumpReplies hands replyQ's head to the reader
 	repliesDropped atomic.Uint64
+	replyMu        sync.Mutex
+	replyQ         []Reply // bounded by ReplyQueueLen and ServerConfig.ReplyQueueBytes
+	replyBytes     int64
+	replyWake      chan struct{}
 
 	mu      sync.Mutex
 	message json.RawMessage
@@ -107,12 +111,13 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg:     cfg,
-		log:     cfg.Logger,
-		replies: make(chan Reply, 256),
-		ready:   make(chan struct{}),
-		demand:  make(chan struct{}, 1),
-		closing: make(chan struct{}),
+		cfg:       cfg,
+		log:       cfg.Logger,
+		replies:   make(chan Reply),
+		replyWake: make(chan struct{}, 1),
+		ready:     make(chan struct{}),
+		demand:    make(chan struct{}, 1),
+		closing:   make(chan struct{}),
 	}
 	s.runCtx, s.cancel = context.WithCancel(context.Background())
 	s.dialCtx, s.stopDial = context.WithCancel(s.runCtx)
@@ -127,6 +132,9 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 			p.run()
 		}()
 	}
+	if cfg.Pattern == ReqRep {
+		go s.pumpReplies() // ends with runCtx, when Close has stopped every sender
+	}
 	return s, nil
 }
 
@@ -135,7 +143,8 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 func (s *Server) Ready() <-chan struct{} { return s.ready }
 
 // Replies delivers data returned by clients in pattern 1. If nobody reads it, replies beyond
-// its buffer are dropped (and counted) rather than slowing the senders.
+// its queue (ReplyQueueLen replies, ServerConfig.ReplyQueueBytes bytes) are dropped (and
+// counted) rather than slowing the senders or growing without bound.
 func (s *Server) Replies() <-chan Reply { return s.replies }
 
 // SetMessage sets the server message (any JSON value) sent with every following frame in
@@ -284,11 +293,55 @@ func (s *Server) peerConnected() {
 	}
 }
 
+// replySize is what a queued reply holds in memory.
+func replySize(r *Reply) int64 { return int64(len(r.Data) + len(r.Array) + len(r.Reply.Port)) }
+
+// deliverReply queues r for Replies, or drops and counts it when the queue is full.
 func (s *Server) deliverReply(r Reply) {
-	select {
-	case s.replies <- r:
-	default:
+	n := replySize(&r)
+	s.replyMu.Lock()
+	if len(s.replyQ) >= ReplyQueueLen || s.replyBytes+n > s.cfg.ReplyQueueBytes {
+		s.replyMu.Unlock()
 		s.repliesDropped.Add(1)
+		return
+	}
+	s.replyQ = append(s.replyQ, r)
+	s.replyBytes += n
+	s.replyMu.Unlock()
+	select {
+	case s.replyWake <- struct{}{}:
+	default:
+	}
+}
+
+// pumpReplies hands queued replies to the Replies reader, oldest first, until runCtx ends.
+func (s *Server) pumpReplies() {
+	for {
+		s.replyMu.Lock()
+		if len(s.replyQ) == 0 {
+			s.replyMu.Unlock()
+			select {
+			case <-s.replyWake:
+				continue
+			case <-s.runCtx.Done():
+				return
+			}
+		}
+		r := s.replyQ[0]
+		s.replyMu.Unlock()
+		select {
+		case s.replies <- r:
+		case <-s.runCtx.Done():
+			return
+		}
+		s.replyMu.Lock()
+		s.replyQ[0] = Reply{}
+		s.replyQ = s.replyQ[1:]
+		s.replyBytes -= replySize(&r)
+		if len(s.replyQ) == 0 {
+			s.replyQ = nil // let the backing array go
+		}
+		s.replyMu.Unlock()
 	}
 }
 
@@ -336,6 +389,9 @@ type ClientStatus struct {
 	// NetGear client cannot decode H.264 or FWHT); empty until then, and again once a picam
 	// client connects on the endpoint.
 	Refused string `json:"refused,omitempty"`
+	// Cut counts connections to the client cut off because it went over a bound: too many or
+	// too large subscriptions, a reply over MaxReplySize (README, Security, "Bounds").
+	Cut uint64 `json:"cut,omitempty"`
 }
 
 // Clients reports every client's state.

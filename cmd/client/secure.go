@@ -180,6 +180,8 @@ func refusalReason(err error) string {
 		return "sender REJECTED: its client key is not in public_keys (IronHouse); copy the sender's public_keys/client.key into this machine's public_keys, or use one key tree on both"
 	case errors.Is(err, curve.ErrAddressNotAllowed):
 		return "sender REJECTED: its IP address is not in --allow"
+	case errors.Is(err, curve.ErrReplay):
+		return "sender REJECTED: it replayed a recorded handshake or messages (captured traffic sent again); the keys are not at fault"
 	case errors.Is(err, curve.ErrBadBox), errors.Is(err, curve.ErrMalformed):
 		return "sender REJECTED: its HELLO does not open with our server key; the sender's public_keys/server.key is not this machine's (use one key tree on both)"
 	case errors.Is(err, curve.ErrSecurity):

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -41,9 +40,9 @@ func startHTTP(ctx context.Context, addr string, auth *httpAuth, srv *stream.Ser
 	if err != nil {
 		return nil, fmt.Errorf("--http %s: %w", addr, err)
 	}
-	hs := &http.Server{Handler: auth.wrap(mux), ReadHeaderTimeout: 5 * time.Second}
+	hs, bln := boundedHTTP(auth.wrap(mux), ln, defaultHTTPBounds, log) // httplimits.go
 	go func() {
-		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := hs.Serve(bln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("http server stopped", "err", err)
 		}
 	}()

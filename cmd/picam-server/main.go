@@ -23,6 +23,7 @@ import (
 	"github.com/picam-project/picam/internal/cli"
 	"github.com/picam-project/picam/internal/conf"
 	"github.com/picam-project/picam/stream"
+	"github.com/picam-project/picam/stream/wire"
 )
 
 func main() {
@@ -309,7 +310,9 @@ func printReplies(ctx context.Context, srv *stream.Server, w io.Writer) {
 			if r.ReturnType == "NoneType" {
 				continue
 			}
-			fmt.Fprintf(w, "Client at port %d said: %s\n", r.Port, r.DataString())
+			// Escaped and cut (wire.Printable): a client cannot write control sequences or
+			// lines of its own to the operator's terminal, nor more than a line per reply.
+			fmt.Fprintf(w, "Client at port %d said: %s\n", r.Port, r.Show(wire.MaxPrintable))
 		}
 	}
 }

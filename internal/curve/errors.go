@@ -23,8 +23,9 @@ var (
 	ErrKeyNotAllowed = securityError("curve: client public key not allowed")
 	// ErrAddressNotAllowed: the client's IP address is not in the allow-list.
 	ErrAddressNotAllowed = securityError("curve: client address not allowed")
-	// ErrReplay: a MESSAGE nonce did not increase, so it was replayed or reordered.
-	ErrReplay = securityError("curve: message nonce did not increase (replayed or reordered)")
+	// ErrReplay: a MESSAGE nonce did not increase, so it was replayed or reordered, or an
+	// INITIATE carried a cookie from another handshake (a recorded handshake sent again).
+	ErrReplay = securityError("curve: replayed or reordered (a nonce did not increase, or a cookie from another handshake)")
 	// ErrBadKey: a public key is a low-order point that would give a predictable shared key.
 	ErrBadKey = securityError("curve: unusable public key")
 )

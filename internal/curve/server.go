@@ -255,12 +255,14 @@ func (h *serverHandshake) openCookie(c []byte) error {
 	if !ok && hasPrev {
 		_, ok = secretbox.Open(plain[:0], c[16:], nonce, &prev)
 	}
+	// Both failures come from a cookie this handshake did not make: a recorded handshake sent
+	// again (or a forged one), never from wrong keys, so they are named as replays, not ErrBadBox.
 	if !ok {
-		return fmt.Errorf("%w: the INITIATE cookie does not open (expired or forged)", ErrBadBox)
+		return fmt.Errorf("%w: the INITIATE cookie does not open (a recorded handshake replayed after its cookie key expired, or forged)", ErrReplay)
 	}
 	defer clear(plain[:])
 	if subtle.ConstantTimeCompare(plain[:32], h.clientTx[:]) != 1 || subtle.ConstantTimeCompare(plain[32:], h.tx.Secret[:]) != 1 {
-		return fmt.Errorf("%w: the INITIATE cookie belongs to another handshake", ErrBadBox)
+		return fmt.Errorf("%w: the INITIATE cookie belongs to another handshake (a recorded handshake replayed)", ErrReplay)
 	}
 	return nil
 }

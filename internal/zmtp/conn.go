@@ -38,6 +38,20 @@ const PicamProperty = "X-Picam"
 // ErrFrameTooLarge is returned when a peer announces a frame bigger than the configured cap.
 var ErrFrameTooLarge = errors.New("zmtp: peer announced a frame larger than the limit")
 
+// ErrOverBudget is returned when a frame does not fit in Options.Budget: the process already
+// holds as much incoming data as it allows.
+var ErrOverBudget = errors.New("zmtp: incoming data over the memory budget")
+
+// Budget is shared by connections to bound the bytes of messages being read at once (see
+// Options.Budget). Each connection may have its own Budget value backed by a shared pool, so
+// that the pool can tell who holds what.
+type Budget interface {
+	// Acquire reserves n bytes, or reports false if they cannot be had.
+	Acquire(n int64) bool
+	// Release returns n bytes reserved by Acquire.
+	Release(n int64)
+}
+
 // ErrProtocol is wrapped by every error caused by bytes that do not follow ZMTP.
 var ErrProtocol = errors.New("zmtp: protocol error")
 
@@ -63,6 +77,10 @@ type Options struct {
 	// *curve.Client on the side that connects, a *curve.Server on the side that binds. Every
 	// frame is then sealed, and both sides must use it (curve.go).
 	Curve curve.Handshaker
+	// Budget, when set, is asked for every incoming data frame's size before it is allocated,
+	// and given it back when ReadMsg returns: it bounds what all the connections sharing it
+	// have in flight at once. A frame it refuses ends ReadMsg with ErrOverBudget.
+	Budget Budget
 	// SendBuffer, when positive, is the kernel send buffer (SO_SNDBUF) Dial asks for; Linux
 	// doubles it for bookkeeping and stops autotuning that socket. Zero keeps the autotuning.
 	SendBuffer int
@@ -411,8 +429,29 @@ func (m *Msg) Size() int {
 // messages are handled here: PING is answered with PONG, everything else is ignored. onCommand,
 // when not nil, is told of every command (heartbeats count as a sign of life).
 func (c *Conn) ReadMsg(m *Msg, onCommand func(name string)) error {
+	if c.opts.Budget != nil {
+		var held int64
+		defer func() { c.opts.Budget.Release(held) }()
+		return c.readMsg(m, onCommand, &held)
+	}
+	return c.readMsg(m, onCommand, nil)
+}
+
+// reserve asks the budget, if any, for n more bytes of this message; held counts them.
+func (c *Conn) reserve(n int64, held *int64) error {
+	if held == nil {
+		return nil
+	}
+	if !c.opts.Budget.Acquire(n) {
+		return fmt.Errorf("%w: a frame of %d bytes while %d of this message are held", ErrOverBudget, n, *held)
+	}
+	*held += n
+	return nil
+}
+
+func (c *Conn) readMsg(m *Msg, onCommand func(name string), held *int64) error {
 	if c.cv != nil {
-		return c.readCurveMsg(m, onCommand)
+		return c.readCurveMsg(m, onCommand, held)
 	}
 	m.Parts = m.Parts[:0]
 	var total int64
@@ -454,21 +493,55 @@ func (c *Conn) ReadMsg(m *Msg, onCommand func(name string)) error {
 		if i >= c.opts.MaxParts {
 			return fmt.Errorf("%w: message with more than %d frames", ErrProtocol, c.opts.MaxParts)
 		}
+		if err := c.reserve(size, held); err != nil {
+			return err
+		}
 		if i == len(m.bufs) {
 			m.bufs = append(m.bufs, nil)
 		}
-		if int64(cap(m.bufs[i])) < size {
-			m.bufs[i] = make([]byte, size)
-		}
-		p := m.bufs[i][:size]
-		if _, err := io.ReadFull(c.br, p); err != nil {
-			return err
+		var p []byte
+		if int64(cap(m.bufs[i])) >= size {
+			p = m.bufs[i][:size]
+			if _, err := io.ReadFull(c.br, p); err != nil {
+				return err
+			}
+		} else {
+			var err error
+			p, err = readGrowing(c.br, size)
+			m.bufs[i] = p
+			if err != nil {
+				return err
+			}
 		}
 		m.Parts = append(m.Parts, p)
 		if flags&flagMore == 0 {
 			return nil
 		}
 	}
+}
+
+// growStep is the first allocation readGrowing makes: frames up to this size (a raw VGA frame
+// is 900 KiB) are allocated at once.
+const growStep = 4 << 20
+
+// readGrowing reads a frame of size bytes into a new buffer that grows (doubling from
+// growStep) as the bytes arrive, so a peer that announces a large frame and sends little of it
+// costs what it sent, not what it announced.
+func readGrowing(r io.Reader, size int64) ([]byte, error) {
+	buf := make([]byte, 0, min(size, growStep))
+	for int64(len(buf)) < size {
+		if len(buf) == cap(buf) {
+			nb := make([]byte, len(buf), min(size, 2*int64(cap(buf))))
+			copy(nb, buf)
+			buf = nb
+		}
+		n, err := io.ReadFull(r, buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err != nil {
+			return buf, err
+		}
+	}
+	return buf, nil
 }
 
 // pong answers a PING (RFC 37): the context after the 2-byte TTL is echoed.

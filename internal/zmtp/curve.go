@@ -135,7 +135,7 @@ func (c *Conn) writeCurveCommand(name string, body []byte) error {
 // readCurveMsg is ReadMsg for CURVE: every frame must be a MESSAGE that opens; the flags inside
 // say whether more parts follow or whether it is a command. Sizes are checked against the caps
 // before anything is allocated, as on the NULL path.
-func (c *Conn) readCurveMsg(m *Msg, onCommand func(name string)) error {
+func (c *Conn) readCurveMsg(m *Msg, onCommand func(name string), held *int64) error {
 	m.Parts = m.Parts[:0]
 	var total int64
 	for {
@@ -153,6 +153,9 @@ func (c *Conn) readCurveMsg(m *Msg, onCommand func(name string)) error {
 		i := len(m.Parts)
 		if i >= c.opts.MaxParts {
 			return fmt.Errorf("%w: message with more than %d frames", ErrProtocol, c.opts.MaxParts)
+		}
+		if err := c.reserve(size, held); err != nil {
+			return err
 		}
 		if int64(cap(c.cv.rbuf)) < size {
 			c.cv.rbuf = make([]byte, size)
@@ -175,6 +178,10 @@ func (c *Conn) readCurveMsg(m *Msg, onCommand func(name string)) error {
 		if flags&curve.FlagCommand != 0 {
 			if i > 0 {
 				return fmt.Errorf("%w: command inside a multi-frame message", ErrProtocol)
+			}
+			if held != nil { // a heartbeat between messages holds nothing afterwards
+				c.opts.Budget.Release(size)
+				*held -= size
 			}
 			name, cbody, err := splitCommand(p)
 			if err != nil {
