@@ -250,3 +250,38 @@ func TestThreePicamServersToNetGearMultiServerClient(t *testing.T) {
 		})
 	}
 }
+
+// NetGear's default ndarray reply in Multi-Clients mode (pattern 1): what a NetGear client
+// with simplejpeg sends back for recv(return_data=array) — a JPEG with array_dtype and
+// array_shape "" — is taken by picam-server as that client's return data, every frame.
+func TestPicamServerTakesNetGearJPEGArrayReply(t *testing.T) {
+	requirePython(t)
+	const frames = 30
+	port := freePorts(t, 1)[0]
+	py := start(t, "netgear_peer.py", "client", "--address", "127.0.0.1", "--port", fmt.Sprint(port), "--pattern", "1",
+		"--return-array-jpeg", "--max-seconds", "60")
+	waitReadyLine(t, py)
+	srv := start(t, "picam-server", "--address", "127.0.0.1", "--ports", fmt.Sprint(port), "--pattern", "1", "--codec", "jpeg",
+		"--resolution", "320x240", "--framerate", "30", "--frames", fmt.Sprint(frames), "--json")
+	if code := srv.wait(40 * time.Second); code != 0 {
+		t.Fatalf("server exit %d", code)
+	}
+	var ss serverSummary
+	srv.jsonLine(&ss)
+	if code := py.wait(10 * time.Second); code != 0 {
+		t.Fatalf("python client exit %d: %s", code, py.stdout.String())
+	}
+	var s pyClient
+	py.jsonLine(&s)
+	sent := ss.Clients[0].FramesSent
+	if s.Frames != sent || ss.Clients[0].Replies != sent || sent < frames*9/10 {
+		t.Errorf("sent %d, client got %d, replies %d", sent, s.Frames, ss.Clients[0].Replies)
+	}
+	want := fmt.Sprintf("Client at port %d said: ndarray jpeg BGR (", port)
+	if out := srv.stdout.String(); !strings.Contains(out, want) {
+		t.Errorf("server output lacks %q:\n%s", want, tail(out, 1500))
+	}
+	if strings.Contains(srv.stderr.String(), "malformed reply") {
+		t.Errorf("server rejected replies:\n%s", tail(srv.stderr.String(), 1500))
+	}
+}

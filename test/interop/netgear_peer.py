@@ -939,6 +939,10 @@ def cmd_client(a, run: Run) -> int:
         run.log.error(st.init_error)
         c.close()
         return run.emit(st.summary(), EXIT_FAIL)
+    # Warm the JPEG codec up before READY (NetGear imports simplejpeg at start-up too): PIL's
+    # lazy plugin import would otherwise stall the first JPEG frame or reply by ~0.5 s on a
+    # loaded machine, and a picam sender replaces the frames that come meanwhile.
+    decode_jpeg(encode_jpeg_bgr(np.zeros(RETURN_ARRAY_SHAPE, np.uint8)), "BGR")
     print("READY client %s" % c.endpoint, file=sys.stderr, flush=True)
     try:
         c.run_loop()
