@@ -30,7 +30,8 @@ func main() {
 }
 
 const usageHead = `picam-server streams a camera to many clients at once, wire-compatible with
-VidGear NetGear's Multi-Clients mode (patterns 1 REQ/REP and 2 PUB/SUB).
+VidGear NetGear's Multi-Clients mode (patterns 1 REQ/REP and 2 PUB/SUB), its default mode
+(pattern 0 PAIR, one client) and its Multi-Servers mode (--multiserver).
 
 Clients bind, the server connects (as in NetGear): start clients on their ports, then
   picam-server --address 127.0.0.1 --ports 5577,5578 --pattern 2

@@ -510,8 +510,10 @@ def test_multiserver_client_three_servers():
     keyed by each header's "port"; it ends once every server sent its terminate."""
     ports = [port(), port(), port()]
     c = Peer("client", "--mode", "multiserver", "--ports", ",".join(ports), "--pattern", "1").wait_ready()
-    servers = [Peer("server", "--multiserver-port", p, "--pattern", "1", "--fps", "50", "--frames", "10", "--size", "16x8")
-               for p in ports]
+    # request_timeout 10 s (NetGear takes any int >= 4): one receiver serves three senders, and
+    # on a machine with a load average of 40 a 4 s wait for its first reply was seen to run out.
+    servers = [Peer("server", "--multiserver-port", p, "--pattern", "1", "--fps", "50", "--frames", "10", "--size", "16x8",
+                    "--request-timeout", "10") for p in ports]
     for p, srv in zip(ports, servers):
         rc, s, _ = srv.result()
         check(rc == 0 and s["replies"] == {p: 10} and s["terminate_reply"] == "Termination signal successfully received at client!",
