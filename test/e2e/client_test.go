@@ -170,8 +170,12 @@ func TestClientMultiServerNetGearStandIns(t *testing.T) {
 					t.Errorf("camera %d: %+v, want ≥ %d JPEG frames", i, c, min)
 				}
 			}
-			if got := strings.Join(s.Messages, " "); !strings.Contains(got, `"cam0 `) || !strings.Contains(got, `"cam1 `) {
-				t.Errorf("messages from both servers expected, got %v", s.Messages)
+			// Each camera's latest message comes from its own server (the summary's list of
+			// distinct messages stops at 20, which one fast server can fill on its own).
+			for i, c := range s.Cameras {
+				if want := fmt.Sprintf(`"cam%d `, i); !strings.HasPrefix(string(c.Message), want) {
+					t.Errorf("camera %d: last message %s, want %s…", i, c.Message, want)
+				}
 			}
 			if pat == "1" {
 				for i, py := range pys {
