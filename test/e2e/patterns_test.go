@@ -208,14 +208,17 @@ func TestThreePicamServersToNetGearMultiServerClient(t *testing.T) {
 		t.Run("pattern"+pat, func(t *testing.T) {
 			const frames = 60
 			ports := freePorts(t, 3)
-			py := start(t, "netgear_peer.py", "client", "--mode", "multiserver", "--address", "127.0.0.1", "--ports", joinPorts(ports),
-				"--pattern", pat, "--max-seconds", "60")
-			waitReadyLine(t, py)
+			// The servers start first and redial until the receiver binds, so all three stream
+			// at once: like NetGear's, the receiver ends as soon as every server it has seen so
+			// far has sent its terminate.
 			var srvs []*proc
 			for _, p := range ports {
 				srvs = append(srvs, start(t, "picam-server", "--multiserver", "--address", "127.0.0.1", "--ports", fmt.Sprint(p),
 					"--pattern", pat, "--codec", "jpeg", "--resolution", "320x240", "--framerate", "15", "--frames", fmt.Sprint(frames), "--json"))
 			}
+			py := start(t, "netgear_peer.py", "client", "--mode", "multiserver", "--address", "127.0.0.1", "--ports", joinPorts(ports),
+				"--pattern", pat, "--max-seconds", "60")
+			waitReadyLine(t, py)
 			sent := map[string]int{}
 			for i, srv := range srvs {
 				if code := srv.wait(40 * time.Second); code != 0 {
