@@ -299,7 +299,7 @@ def test_server_wire_format_req_correlate():
     a = port()
     r.bind("tcp://127.0.0.1:%s" % a)
     try:
-        srv = Peer("server", "--ports", a, "--pattern", "1", "--fps", "0", "--frames", "3", "--size", "8x4")
+        srv = Peer("server", "--ports", a, "--pattern", "1", "--fps", "0", "--frames", "3", "--size", "8x4").wait_ready()  # READY after connect: start-up can take seconds under load
         ids = []
         for i in range(3):
             check(r.poll(5000), "frame %d arrives" % i, "".join(srv.err))
@@ -332,7 +332,7 @@ def test_server_multiserver_port_wire_format():
     a = port()
     r.bind("tcp://127.0.0.1:%s" % a)
     try:
-        srv = Peer("server", "--multiserver-port", a, "--pattern", "1", "--fps", "0", "--frames", "2", "--size", "8x4")
+        srv = Peer("server", "--multiserver-port", a, "--pattern", "1", "--fps", "0", "--frames", "2", "--size", "8x4").wait_ready()  # READY after connect: start-up can take seconds under load
         for i in range(2):
             check(r.poll(5000), "frame %d arrives" % i, "".join(srv.err))
             parts = r.recv_multipart()
@@ -358,7 +358,7 @@ def test_server_crashes_on_non_json_reply():
     a = port()
     rep.bind("tcp://127.0.0.1:%s" % a)
     try:
-        srv = Peer("server", "--ports", a, "--pattern", "1", "--fps", "0", "--frames", "3", "--size", "8x4")
+        srv = Peer("server", "--ports", a, "--pattern", "1", "--fps", "0", "--frames", "3", "--size", "8x4").wait_ready()  # READY after connect: start-up can take seconds under load
         check(rep.poll(5000), "frame arrives")
         rep.recv_multipart()
         rep.send_string("Data received on device: ABCDEFGH !")
