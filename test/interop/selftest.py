@@ -512,8 +512,11 @@ def test_multiserver_client_three_servers():
     # The senders start first (libzmq keeps retrying their connects) so that all three stream
     # at once: like NetGear's, the receiver ends as soon as every server it has seen so far has
     # sent its terminate, and a sender that starts after that waits for a reply for ever.
-    servers = [Peer("server", "--multiserver-port", p, "--pattern", "1", "--fps", "30", "--frames", "30", "--size", "16x8")
-               for p in ports]
+    # Their first frame waits in the pipe until the receiver is up, which under load takes
+    # longer than NetGear's default 4 s request_timeout: give them 30 s (an int >= 4, valid
+    # for NetGear).
+    servers = [Peer("server", "--multiserver-port", p, "--pattern", "1", "--fps", "30", "--frames", "30", "--size", "16x8",
+                    "--request-timeout", "30") for p in ports]
     for srv in servers:
         srv.wait_ready()
     c = Peer("client", "--mode", "multiserver", "--ports", ",".join(ports), "--pattern", "1").wait_ready()
