@@ -296,8 +296,8 @@ func (c *Client) serveConn(nc net.Conn, port int) {
 		// any other until that one is gone.
 		if c.pairConn != nil {
 			c.mu.Unlock()
+			c.rejected.Add(1) // counted before the hang-up the server sees
 			conn.Close()
-			c.rejected.Add(1)
 			c.log.Warn("a second server connected in pattern 0 (PAIR), which serves one server at a time; hung up on it",
 				"port", port, "remote", nc.RemoteAddr())
 			return
