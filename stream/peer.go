@@ -468,7 +468,8 @@ func (r *reqState) request(body ...[]byte) [][]byte {
 	if !r.pair {
 		r.out = append(r.out, r.next(), nil)
 	}
-	return append(r.out, body...)
+	r.out = append(r.out, body...)
+	return r.out
 }
 
 // awaitReply reads until the reply carrying our request id arrives, skipping stale ones.
