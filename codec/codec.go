@@ -91,7 +91,9 @@ type Packet struct {
 // implementation says otherwise.
 type Encoder interface {
 	// Encode encodes one frame. The frame's Data must not be modified
-	// afterwards, since the packet may share it.
+	// afterwards, since the packet may share it. An encoder with frames
+	// in flight may return the packet of an earlier frame, or
+	// ErrNoPacket when none is ready yet; packets keep the frames' order.
 	Encode(f picimage.Frame) (Packet, error)
 	// RequestKeyframe asks that the next packet be a keyframe, so a client
 	// that just joined can start decoding. It is a no-op for intra-only
@@ -109,6 +111,12 @@ type Encoder interface {
 
 // ErrClosed is returned by Encode after Close.
 var ErrClosed = errors.New("codec: encoder is closed")
+
+// ErrNoPacket is returned by Encode of an encoder that keeps several frames
+// in flight (the hardware encoder, M2MEncoder) when the frame was taken but
+// no packet is ready yet: the packet comes from a later call, in order. It
+// is not a failure; the caller goes on with the next frame.
+var ErrNoPacket = errors.New("codec: frame taken; its packet comes with a later frame")
 
 // indexer numbers an encoder's packets (Packet.Index).
 type indexer struct{ next uint64 }

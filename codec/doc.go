@@ -11,7 +11,10 @@
 //
 //   - Hardware: NewM2M drives a V4L2 memory-to-memory encoder through the
 //     multi-planar queue API, the Raspberry Pi's bcm2835-codec (/dev/video11
-//     H.264 or MJPEG, /dev/video31 JPEG); in the QEMU test, vicodec.
+//     H.264 or MJPEG, /dev/video31 JPEG); in the QEMU test, vicodec. It keeps
+//     several frames in flight, so its Encode may return an earlier frame's
+//     packet, or ErrNoPacket while none is ready: packets stay in frame
+//     order, one per frame.
 //   - Passthrough: a camera that already compresses (the legacy Pi camera,
 //     UVC) is forwarded: MJPEG by NewJPEG, H.264 by NewH264Passthrough.
 //   - Software: NewJPEG (pure Go, every build), NewTurboJPEG (libjpeg-turbo,

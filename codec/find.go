@@ -1,6 +1,7 @@
 package codec
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"sort"
@@ -9,6 +10,9 @@ import (
 
 	"github.com/picam-project/picam/hw/v4l2"
 )
+
+// ErrNoM2MEncoder means no V4L2 memory-to-memory encoder was found.
+var ErrNoM2MEncoder = errors.New("no V4L2 hardware encoder found")
 
 // M2MDevice describes a V4L2 memory-to-memory encoder found on this machine.
 type M2MDevice struct {
@@ -59,7 +63,7 @@ func pickM2MEncoder(all []M2MDevice, c Codec) (M2MDevice, error) {
 		}
 	}
 	if len(all) == 0 {
-		return M2MDevice{}, fmt.Errorf("no V4L2 hardware encoder found (on a Raspberry Pi 1-4 load bcm2835-codec; the Pi 5 has none)")
+		return M2MDevice{}, fmt.Errorf("%w (on a Raspberry Pi 1-4 load bcm2835-codec; the Pi 5 has none)", ErrNoM2MEncoder)
 	}
 	var seen []string
 	for _, d := range all {

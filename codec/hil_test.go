@@ -81,6 +81,10 @@ func newHILEncoder(t *testing.T, in picimage.PixelFormat, dmabuf bool) *M2MEncod
 	e, err := NewM2M(M2MConfig{
 		Device: hilEncoderPath(t), Codec: FWHT, Width: hilW, Height: hilH, Input: in,
 		IFramePeriod: 5, DMABuf: dmabuf, Timeout: 20 * time.Second,
+		// One frame in flight, so each packet is checked against the frame
+		// just given; the server's encoder run in the HIL test covers the
+		// default of several.
+		Buffers: 1,
 	})
 	if err != nil {
 		t.Fatal(err)

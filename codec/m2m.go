@@ -56,13 +56,26 @@ type M2MConfig struct {
 	// dma-contig cameras (unicam, the ISP) can be imported by
 	// bcm2835-codec; the legacy camera driver and UVC cannot.
 	DMABuf bool
-	// Buffers is the number of OUTPUT and of CAPTURE buffers (default 2).
+	// Buffers is how many frames may be in flight: the number of OUTPUT
+	// buffers, with twice as many CAPTURE buffers (a frame may take three:
+	// headers, and an IDR split in two). Default DefaultM2MFrames; always 1
+	// with DMABuf, whose caller needs each buffer back before the next.
 	Buffers int
-	// Timeout bounds the wait for one encoded frame (default 2 s).
+	// Timeout bounds the wait for the oldest frame's bitstream once
+	// Buffers frames are in flight (default 2 s).
 	Timeout time.Duration
 	// Logger receives setup details and skipped controls; nil discards.
 	Logger *slog.Logger
 }
+
+// DefaultM2MFrames is how many frames M2MEncoder keeps in flight by
+// default: one being copied in, one being encoded, one the firmware may
+// hold back until the next arrives, and one spare to absorb a slow
+// frame. rpicam-apps keeps 6 input buffers (camera dmabufs, which cost
+// nothing to add); picam's are copies it allocates (3 MB each at 1080p in
+// the codec's contiguous memory), so it keeps fewer. Latency grows by a
+// frame only while the encoder is behind; memory is bounded by the count.
+const DefaultM2MFrames = 4
 
 // M2MEncoder encodes frames on a V4L2 stateful memory-to-memory encoder
 // through the multi-planar (or single-planar) queue API: raw frames go into
@@ -70,8 +83,9 @@ type M2MConfig struct {
 // the hardware path on Raspberry Pis with a VideoCore (bcm2835-codec); the
 // same code drives vicodec in the QEMU test.
 //
-// Encode is synchronous: it queues the frame and waits for its bitstream,
-// which on bcm2835-codec takes less than a frame interval. H.264 output
+// Encode keeps up to Buffers frames in flight (see Encode); on
+// bcm2835-codec a frame's bitstream normally comes back within the same
+// call, in less than a frame interval. H.264 output
 // gets the guarantees of every picam H.264 source (cached SPS/PPS in front
 // of every IDR, Keyframe from parsing). RequestKeyframe and Close may be
 // called from any goroutine.
@@ -87,8 +101,13 @@ type M2MEncoder struct {
 	maps    [][]byte
 	free    []uint32
 	ts      time.Duration // the last OUTPUT timestamp
-	scratch []byte
-	pending []byte // H.264 parameter sets that came in a buffer of their own
+	// inflight are the frames queued whose packets have not been
+	// returned, oldest first; at most depth between calls.
+	inflight []*m2mFrame
+	depth    int
+	hold     time.Duration // one frame interval
+	scratch  []byte
+	pending  []byte // H.264 parameter sets that came in a buffer of their own
 
 	forceKey     bool // the device has FORCE_KEY_FRAME
 	spsChecked   bool
@@ -137,8 +156,17 @@ func NewM2M(cfg M2MConfig) (*M2MEncoder, error) {
 }
 
 // Encode implements Encoder: it copies the frame into a free OUTPUT
-// buffer (converting it first if the device does not take its format),
-// queues it, and waits for the encoded result.
+// buffer (converting it first if the device does not take its format) and
+// queues it, then returns the packet of the oldest frame in flight.
+//
+// Several frames are in flight (M2MConfig.Buffers): Encode waits for the
+// oldest one's bitstream at most one frame interval (the next frame is not
+// due before then), and returns ErrNoPacket when it has not come, which is
+// what a firmware that holds a frame back until the next one arrives does;
+// its packet then comes from a later call. Only when every slot is taken
+// does it wait up to Timeout. So the rate is bounded by the encoder's
+// throughput, not by one round trip per frame, and packets still come out
+// in order, one per frame.
 func (e *M2MEncoder) Encode(f picimage.Frame) (Packet, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -154,6 +182,7 @@ func (e *M2MEncoder) Encode(f picimage.Frame) (Packet, error) {
 	if err := f.Validate(); err != nil {
 		return Packet{}, fmt.Errorf("m2m encode: %w", err)
 	}
+	start := time.Now()
 	data := f.Data
 	if e.convert {
 		var err error
@@ -170,7 +199,10 @@ func (e *M2MEncoder) Encode(f picimage.Frame) (Packet, error) {
 	}
 	e.layout.fill(e.maps[idx], data)
 	out := v4l2.Buffer{Type: e.outT, Index: idx, Planes: []v4l2.Plane{{BytesUsed: uint32(e.layout.size)}}}
-	return e.run(ctx, f, out)
+	if err := e.submit(f, out); err != nil {
+		return Packet{}, err
+	}
+	return e.result(start)
 }
 
 // DMABufFrame is a raw frame held in another device's buffer and exported
@@ -215,7 +247,12 @@ func (e *M2MEncoder) EncodeDMABuf(b DMABufFrame) (Packet, error) {
 	out := v4l2.Buffer{Type: e.outT, Index: idx, Planes: []v4l2.Plane{{
 		FD: int32(b.FD), Length: uint32(b.Length), BytesUsed: uint32(b.BytesUsed),
 	}}}
-	p, err := e.run(ctx, b.Frame, out)
+	if err := e.submit(b.Frame, out); err != nil {
+		return Packet{}, err
+	}
+	// One frame in flight (Buffers is 1 with DMABuf): this waits for its
+	// own bitstream.
+	p, err := e.result(time.Now())
 	if err != nil {
 		return p, err
 	}
@@ -252,8 +289,18 @@ func (e *M2MEncoder) freeOutput(ctx context.Context) (uint32, error) {
 	return idx, nil
 }
 
-// run queues a filled OUTPUT buffer and collects the bitstream for it.
-func (e *M2MEncoder) run(ctx context.Context, f picimage.Frame, out v4l2.Buffer) (Packet, error) {
+// m2mFrame is a frame in flight: queued, its packet not yet returned.
+type m2mFrame struct {
+	ts    time.Duration // the OUTPUT timestamp, copied to its CAPTURE buffers
+	frame picimage.Frame
+	data  []byte // the bitstream gathered so far (a copy)
+	flags v4l2.BufFlag
+	done  bool  // the bitstream is complete (or failed: err)
+	err   error // why the frame has no packet
+}
+
+// submit queues a filled OUTPUT buffer and records the frame as in flight.
+func (e *M2MEncoder) submit(f picimage.Frame, out v4l2.Buffer) error {
 	if e.keyRequested.Swap(false) && e.forceKey {
 		// Best effort: a failure costs the joining client some waiting,
 		// not the stream.
@@ -261,7 +308,7 @@ func (e *M2MEncoder) run(ctx context.Context, f picimage.Frame, out v4l2.Buffer)
 			e.log.Warn("m2m encoder: keyframe request failed", "device", e.dev.Path(), "err", err)
 		}
 	}
-	// The timestamp is copied to the CAPTURE buffer, which tells which
+	// The timestamp is copied to the CAPTURE buffers, which tells which
 	// frame a bitstream buffer belongs to. Whole milliseconds survive
 	// every driver's conversion (bcm2835-codec keeps microseconds).
 	e.ts += time.Millisecond
@@ -269,49 +316,167 @@ func (e *M2MEncoder) run(ctx context.Context, f picimage.Frame, out v4l2.Buffer)
 	out.Field = v4l2.FieldNone
 	if err := e.dev.Queue(out); err != nil {
 		e.free = append(e.free, out.Index)
-		return Packet{}, fmt.Errorf("m2m encode frame %d: queueing it on %s: %w", f.Seq, e.dev.Path(), err)
+		return fmt.Errorf("m2m encode frame %d: queueing it on %s: %w", f.Seq, e.dev.Path(), err)
+	}
+	meta := f
+	meta.Data = nil // copied into the buffer; the caller may reuse it
+	e.inflight = append(e.inflight, &m2mFrame{ts: e.ts, frame: meta})
+	return nil
+}
+
+// result returns the packet of the oldest frame in flight. It waits for
+// it until one frame interval after start while fewer than Buffers frames
+// are in flight (then ErrNoPacket), and up to Timeout when all are.
+func (e *M2MEncoder) result(start time.Time) (Packet, error) {
+	if err := e.collect(time.Time{}); err != nil {
+		return Packet{}, err
 	}
 	for {
+		for len(e.inflight) > 0 && e.inflight[0].done {
+			head := e.pop()
+			if head.err == nil && len(head.data) == 0 {
+				e.log.Warn("m2m encoder: the encoder skipped a frame", "device", e.dev.Path(), "seq", head.frame.Seq)
+				continue
+			}
+			return e.finish(head)
+		}
+		if len(e.inflight) == 0 {
+			return Packet{}, ErrNoPacket
+		}
+		full := len(e.inflight) >= e.depth
+		deadline := start.Add(e.hold)
+		if full {
+			deadline = start.Add(e.cfg.Timeout)
+		}
+		if !time.Now().Before(deadline) {
+			if !full {
+				return Packet{}, ErrNoPacket
+			}
+			head := e.pop()
+			return Packet{}, fmt.Errorf("m2m encode frame %d: waiting for the bitstream from %s: no buffer within %v: %w",
+				head.frame.Seq, e.dev.Path(), e.cfg.Timeout, v4l2.ErrTimeout)
+		}
+		if err := e.collect(deadline); err != nil {
+			return Packet{}, err
+		}
+	}
+}
+
+// pop removes the oldest frame in flight.
+func (e *M2MEncoder) pop() *m2mFrame {
+	head := e.inflight[0]
+	e.inflight[0] = nil
+	e.inflight = e.inflight[1:]
+	return head
+}
+
+// collect takes the bitstream buffers the driver has finished: all that
+// are ready when deadline is zero, else at least one (waiting until the
+// deadline; none when it passes).
+func (e *M2MEncoder) collect(deadline time.Time) error {
+	wait := !deadline.IsZero()
+	for {
+		d := deadline
+		if !wait {
+			d = time.Now() // try once, do not wait
+		}
+		ctx, cancel := context.WithDeadline(context.Background(), d)
 		b, err := e.dev.Dequeue(ctx, e.capT)
+		cancel()
 		if err != nil {
 			if e.closed.Load() {
-				return Packet{}, ErrClosed
+				return ErrClosed
 			}
-			return Packet{}, fmt.Errorf("m2m encode frame %d: waiting for the bitstream from %s: %w", f.Seq, e.dev.Path(), err)
-		}
-		var data []byte
-		if len(b.Data) > 0 {
-			data = append(e.pending, b.Data[0]...) // a copy: the packet outlives the buffer
-			e.pending = nil
-		}
-		bad := b.Flags&v4l2.BufFlagError != 0
-		if err := e.dev.Queue(v4l2.Buffer{Type: e.capT, Index: b.Index}); err != nil {
-			return Packet{}, fmt.Errorf("m2m encode frame %d: giving a bitstream buffer back to %s: %w", f.Seq, e.dev.Path(), err)
-		}
-		switch {
-		case b.Timestamp != e.ts:
-			// Left over from a frame that timed out earlier.
-			e.log.Debug("m2m encoder: dropping a stale bitstream buffer", "timestamp", b.Timestamp, "want", e.ts)
-			continue
-		case bad:
-			return Packet{}, fmt.Errorf("m2m encode frame %d: %s marked the bitstream as corrupt", f.Seq, e.dev.Path())
-		case len(data) == 0:
-			return Packet{}, fmt.Errorf("m2m encode frame %d: %s returned an empty bitstream buffer", f.Seq, e.dev.Path())
-		case e.cfg.Codec == H264 && parameterSetsOnly(data):
-			// Headers in a buffer of their own: they belong in front of
-			// the picture that follows.
-			e.pending = data
-			continue
-		case e.cfg.Codec == JPEG:
-			// MJPEG encoders may leave the Huffman tables out, as MJPEG
-			// cameras do; clients need them.
-			var err error
-			if data, err = picimage.NormalizeMJPEG(data); err != nil {
-				return Packet{}, fmt.Errorf("m2m encode frame %d: %s: %w", f.Seq, e.dev.Path(), err)
+			if errors.Is(err, v4l2.ErrTimeout) || errors.Is(err, context.DeadlineExceeded) {
+				return nil
 			}
+			return fmt.Errorf("m2m encoder: waiting for the bitstream from %s: %w", e.dev.Path(), err)
 		}
-		return e.packet(f, data, b.Flags), nil
+		if err := e.take(b); err != nil {
+			return err
+		}
+		if wait {
+			wait = false // one buffer came: take the others that are ready too
+		}
 	}
+}
+
+// take adds a dequeued bitstream buffer to the frame it belongs to (by
+// timestamp) and gives it back to the driver.
+//
+// A frame's bitstream may span several buffers with its timestamp: an IDR
+// larger than a buffer fills it and continues in the next. A buffer that
+// is full (bytesused equals its length) therefore leaves the frame open; the
+// first that is not, or a buffer of a later frame, completes it.
+func (e *M2MEncoder) take(b v4l2.Buffer) error {
+	var data []byte
+	if len(b.Data) > 0 {
+		data = b.Data[0]
+	}
+	full := len(b.Planes) > 0 && b.Planes[0].Length > 0 && b.Planes[0].BytesUsed >= b.Planes[0].Length
+	var fr *m2mFrame
+	for i, p := range e.inflight {
+		if p.ts == b.Timestamp {
+			fr = p
+			// Earlier frames still open were complete (their last buffer
+			// happened to be full) or produced nothing.
+			for _, q := range e.inflight[:i] {
+				q.done = true
+			}
+			break
+		}
+	}
+	if fr != nil && !fr.done {
+		fr.data = append(fr.data, data...) // a copy: the packet outlives the buffer
+		fr.flags |= b.Flags
+		if b.Flags&v4l2.BufFlagError != 0 && fr.err == nil {
+			fr.err = fmt.Errorf("m2m encode frame %d: %s marked the bitstream as corrupt", fr.frame.Seq, e.dev.Path())
+		}
+	}
+	if err := e.dev.Queue(v4l2.Buffer{Type: e.capT, Index: b.Index}); err != nil {
+		return fmt.Errorf("m2m encoder: giving a bitstream buffer back to %s: %w", e.dev.Path(), err)
+	}
+	switch {
+	case fr == nil || fr.done:
+		// Left over from a frame that timed out earlier.
+		e.log.Debug("m2m encoder: dropping a stale bitstream buffer", "timestamp", b.Timestamp)
+	case fr.err != nil:
+		fr.done = true
+	case full:
+		e.log.Debug("m2m encoder: frame continues in the next buffer", "seq", fr.frame.Seq, "bytes", len(fr.data))
+	case len(fr.data) == 0:
+		fr.done = true
+		fr.err = fmt.Errorf("m2m encode frame %d: %s returned an empty bitstream buffer", fr.frame.Seq, e.dev.Path())
+	case e.cfg.Codec == H264 && parameterSetsOnly(fr.data):
+		// Headers in a buffer of their own: they belong in front of the
+		// picture that follows.
+		e.pending = append(e.pending, fr.data...)
+		fr.data = nil
+	default:
+		fr.done = true
+	}
+	return nil
+}
+
+// finish turns a complete frame into its packet.
+func (e *M2MEncoder) finish(fr *m2mFrame) (Packet, error) {
+	if fr.err != nil {
+		return Packet{}, fr.err
+	}
+	data := fr.data
+	if len(e.pending) > 0 {
+		data = append(e.pending, data...)
+		e.pending = nil
+	}
+	if e.cfg.Codec == JPEG {
+		// MJPEG encoders may leave the Huffman tables out, as MJPEG
+		// cameras do; clients need them.
+		var err error
+		if data, err = picimage.NormalizeMJPEG(data); err != nil {
+			return Packet{}, fmt.Errorf("m2m encode frame %d: %s: %w", fr.frame.Seq, e.dev.Path(), err)
+		}
+	}
+	return e.packet(fr.frame, data, fr.flags), nil
 }
 
 // packet wraps the bitstream of one frame.

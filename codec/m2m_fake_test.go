@@ -1,6 +1,7 @@
 package codec
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -50,6 +51,22 @@ type fakeM2M struct {
 	held         []v4l2.Buffer
 	corrupt      bool // mark the next bitstream buffer as an error
 	dmabufFDs    []int32
+
+	// Raspberry Pi habits the virtual drivers lack.
+	maxSize   int           // clamp sizes to this on each side (bcm2835-codec: 1920)
+	askedSize uint32        // the CAPTURE sizeimage S_FMT was asked for
+	idrBytes  int           // pad IDR pictures to this size, so they span buffers
+	holdBack  bool          // keep each frame's bitstream until the next frame is queued
+	held1     []v4l2.Buffer // what holdBack keeps
+	strict25M bool          // STREAMON fails above 20 Mbit/s at level 4.0 (raspberrypi/linux#4938)
+	latency   time.Duration // deliver each bitstream this long after its frame (a pipelined firmware)
+	delayed   chan delayedBuf
+}
+
+// delayedBuf is a bitstream buffer the latency mode delivers at due.
+type delayedBuf struct {
+	due time.Time
+	b   v4l2.Buffer
 }
 
 func newFakeM2M() *fakeM2M {
@@ -103,8 +120,18 @@ func align(v, a int) int { return (v + a - 1) / a * a }
 func (d *fakeM2M) SetFormat(t v4l2.BufType, f v4l2.PixFormat) (v4l2.PixFormat, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if d.maxSize > 0 {
+		// bcm2835-codec clamps to its limit instead of failing.
+		f.Width, f.Height = min(f.Width, uint32(d.maxSize)), min(f.Height, uint32(d.maxSize))
+	}
 	if t == v4l2.BufTypeVideoCaptureMPlane {
-		f.SizeImage = 512 << 10
+		// bcm2835-codec's default, or a larger size asked for.
+		d.askedSize = f.SizeImage
+		def := uint32(512 << 10)
+		if f.Width*f.Height > 1280*720 {
+			def = 768 << 10
+		}
+		f.SizeImage = max(f.SizeImage, def)
 		d.capFmt = f
 		return f, nil
 	}
@@ -197,8 +224,39 @@ func (d *fakeM2M) Mapping(t v4l2.BufType, i int) ([][]byte, error) {
 func (d *fakeM2M) StreamOn(t v4l2.BufType) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if d.strict25M && t == v4l2.BufTypeVideoOutputMPlane {
+		level, ok := d.set[v4l2.CtrlMPEGVideoH264Level]
+		if !ok {
+			level = v4l2.H264Level4_0 // the driver's default
+		}
+		if d.set[v4l2.CtrlMPEGVideoBitrate] > 20_000_000 && level <= v4l2.H264Level4_0 {
+			return fmt.Errorf("fake: VIDIOC_STREAMON: %w", syscall.ESRCH) // "Failed enabling i/p port, ret -3"
+		}
+	}
 	d.streaming[t] = true
+	if d.latency > 0 && d.delayed == nil {
+		d.delayed = make(chan delayedBuf, 64)
+		go d.deliver()
+	}
 	return nil
+}
+
+// deliver hands out bitstream buffers at their due time, in order: a
+// firmware with several frames in its pipeline.
+func (d *fakeM2M) deliver() {
+	for {
+		select {
+		case db := <-d.delayed:
+			select {
+			case <-time.After(time.Until(db.due)):
+			case <-d.closed:
+				return
+			}
+			d.capDone <- db.b
+		case <-d.closed:
+			return
+		}
+	}
 }
 
 func (d *fakeM2M) Close() error {
@@ -214,6 +272,11 @@ func (d *fakeM2M) Dequeue(ctx context.Context, t v4l2.BufType) (v4l2.Buffer, err
 	ch := d.capDone
 	if t == v4l2.BufTypeVideoOutputMPlane {
 		ch = d.outDone
+	}
+	select {
+	case b := <-ch: // a ready buffer comes first, as DQBUF tries before polling
+		return b, nil
+	default:
 	}
 	select {
 	case b := <-ch:
@@ -249,22 +312,41 @@ func (d *fakeM2M) Queue(b v4l2.Buffer) error {
 	}
 	d.received = append(d.received, pic)
 	d.outDone <- v4l2.Buffer{Type: b.Type, Index: b.Index}
+	for _, h := range d.held1 {
+		d.capDone <- h // the frame held back comes out when the next one goes in
+	}
+	d.held1 = nil
 	emit := func(data []byte, flags v4l2.BufFlag, ts time.Duration) {
-		if len(d.capFree) == 0 {
-			panic("fake: no free capture buffer")
+		for {
+			if len(d.capFree) == 0 {
+				panic("fake: no free capture buffer")
+			}
+			idx := d.capFree[0]
+			d.capFree = d.capFree[1:]
+			if d.corrupt {
+				flags |= v4l2.BufFlagError
+				d.corrupt = false
+			}
+			// A bitstream larger than the buffer fills it and goes on in the
+			// next one, with the same timestamp.
+			n := min(len(data), int(d.capFmt.SizeImage))
+			out := v4l2.Buffer{Type: v4l2.BufTypeVideoCaptureMPlane, Index: idx, Flags: flags, Timestamp: ts, Data: [][]byte{data[:n]},
+				Planes: []v4l2.Plane{{BytesUsed: uint32(n), Length: d.capFmt.SizeImage}}}
+			data = data[n:]
+			switch {
+			case d.mute:
+				d.held = append(d.held, out)
+			case d.holdBack:
+				d.held1 = append(d.held1, out)
+			case d.latency > 0:
+				d.delayed <- delayedBuf{due: time.Now().Add(d.latency), b: out}
+			default:
+				d.capDone <- out
+			}
+			if len(data) == 0 {
+				return
+			}
 		}
-		idx := d.capFree[0]
-		d.capFree = d.capFree[1:]
-		if d.corrupt {
-			flags |= v4l2.BufFlagError
-			d.corrupt = false
-		}
-		out := v4l2.Buffer{Type: v4l2.BufTypeVideoCaptureMPlane, Index: idx, Flags: flags, Timestamp: ts, Data: [][]byte{data}}
-		if d.mute {
-			d.held = append(d.held, out)
-			return
-		}
-		d.capDone <- out
 	}
 	if d.stale {
 		d.stale = false
@@ -283,6 +365,10 @@ func (d *fakeM2M) Queue(b v4l2.Buffer) error {
 	d.force = false
 	payload := append([]byte{0x65, 0x88}, crc...)
 	payload = append(payload, 0x80)
+	if key && d.idrBytes > len(payload) {
+		// Filler inside the slice (no start codes in it).
+		payload = append(payload, bytes.Repeat([]byte{0x5a}, d.idrBytes-len(payload))...)
+	}
 	if !key {
 		payload[0] = 0x41
 		emit(annexB(payload), v4l2.BufFlagPFrame, b.Timestamp)

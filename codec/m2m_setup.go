@@ -41,6 +41,46 @@ var h264Levels = map[string]int64{
 // just below it (244,800).
 const level41MBs = 245760
 
+// level40Bitrate is the bit rate H.264 level 4.0 allows (Baseline and
+// Main; High allows 1.25 times as much).
+const level40Bitrate = 20_000_000
+
+// levelMaxBitrate is MaxBR per H.264 level (Baseline and Main, bit/s).
+var levelMaxBitrate = map[string]int64{
+	"1": 64_000, "1b": 128_000, "1.1": 192_000, "1.2": 384_000, "1.3": 768_000, "2": 2_000_000,
+	"2.1": 4_000_000, "2.2": 4_000_000, "3": 10_000_000, "3.1": 14_000_000, "3.2": 20_000_000,
+	"4": level40Bitrate, "4.1": 50_000_000, "4.2": 50_000_000, "5": 135_000_000, "5.1": 240_000_000,
+}
+
+// levelBitrate is the bit rate a level allows.
+func levelBitrate(level string) int64 {
+	return levelMaxBitrate[strings.TrimSuffix(level, ".0")]
+}
+
+// codedBufferSize is the bitstream buffer size to ask for. bcm2835-codec's
+// defaults (512 KiB up to 720p, 768 KiB above) hold ordinary frames, but
+// an IDR at a high bitrate can be larger and then spans two buffers (which
+// Encode joins, at the cost of a copy). Half a byte per pixel (1 MiB at
+// 1080p, a third of the raw picture) avoids that; the driver keeps the
+// larger of this and its own size.
+func codedBufferSize(w, h int) uint32 {
+	const unit = 64 << 10
+	n := max(w*h/2, 512<<10)
+	return uint32((n + unit - 1) / unit * unit)
+}
+
+// SizeLimitError reports frames larger than a hardware encoder takes.
+type SizeLimitError struct {
+	Device              string
+	Width, Height       int // the frames
+	MaxWidth, MaxHeight int // what the driver clamped them to
+}
+
+func (e *SizeLimitError) Error() string {
+	return fmt.Sprintf("%s cannot encode %dx%d frames: it clamped them to %dx%d (bcm2835-codec, the Pi's hardware encoder, takes at most 1920 pixels on each side); "+
+		"use --resolution 1920x1080 or smaller to encode in hardware, or --encoder software", e.Device, e.Width, e.Height, e.MaxWidth, e.MaxHeight)
+}
+
 // withDefaults fills in the documented defaults and checks the settings
 // that do not need the device.
 func (cfg M2MConfig) withDefaults() (M2MConfig, error) {
@@ -76,7 +116,10 @@ func (cfg M2MConfig) withDefaults() (M2MConfig, error) {
 		}
 	}
 	if cfg.Buffers <= 0 {
-		cfg.Buffers = 2
+		cfg.Buffers = DefaultM2MFrames
+	}
+	if cfg.DMABuf {
+		cfg.Buffers = 1
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 2 * time.Second
@@ -94,7 +137,8 @@ func newM2M(dev m2mDevice, cfg M2MConfig) (*M2MEncoder, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	e := &M2MEncoder{dev: dev, cfg: cfg, log: log}
+	e := &M2MEncoder{dev: dev, cfg: cfg, log: log, depth: cfg.Buffers,
+		hold: time.Duration(float64(time.Second) / cfg.FPS)}
 	c := dev.Capability()
 	if !c.IsM2M() || !c.Streaming() {
 		return nil, fmt.Errorf("m2m encoder: %s (%s) is not a memory-to-memory streaming device; on a Pi the H.264 encoder is /dev/video11 (bcm2835-codec, needs the legacy firmware's codec support)", dev.Path(), c)
@@ -135,13 +179,20 @@ func (e *M2MEncoder) setFormats() error {
 	if want == 0 {
 		return fmt.Errorf("it does not produce %s (it offers %s); pick another device or codec", cfg.Codec, fourCCList(coded))
 	}
-	got, err := e.dev.SetFormat(e.capT, v4l2.PixFormat{Width: uint32(cfg.Width), Height: uint32(cfg.Height), PixelFormat: want})
+	size := codedBufferSize(cfg.Width, cfg.Height)
+	got, err := e.dev.SetFormat(e.capT, v4l2.PixFormat{Width: uint32(cfg.Width), Height: uint32(cfg.Height), PixelFormat: want, SizeImage: size})
 	if err != nil {
 		return fmt.Errorf("setting its output format to %s: %w", want, err)
 	}
 	if got.PixelFormat != want {
 		return fmt.Errorf("asked for %s output, the driver chose %s", want, got.PixelFormat)
 	}
+	// Drivers clamp a size they cannot take to their limit (bcm2835-codec:
+	// 1920 on each side) rather than fail; a few lines less is alignment.
+	if int(got.Width)+16 <= cfg.Width || int(got.Height)+16 <= cfg.Height {
+		return &SizeLimitError{Device: e.dev.Path(), Width: cfg.Width, Height: cfg.Height, MaxWidth: int(got.Width), MaxHeight: int(got.Height)}
+	}
+	e.log.Debug("m2m encoder: bitstream buffers", "device", e.dev.Path(), "asked", size, "got", got.SizeImage)
 
 	raw, err := e.dev.EnumFormats(e.outT)
 	if err != nil {
@@ -186,8 +237,29 @@ func (e *M2MEncoder) setControls() error {
 	var todo []setting
 	switch cfg.Codec {
 	case H264:
+		level := cfg.Level
+		if level == "" && macroblockRate(cfg.Width, cfg.Height, cfg.FPS) > level41MBs {
+			level = "4.2"
+		}
 		if cfg.Bitrate > 0 {
-			todo = append(todo, setting{v4l2.CtrlMPEGVideoBitrate, int64(cfg.Bitrate), "bitrate", true})
+			br := int64(cfg.Bitrate)
+			if info, err := e.dev.QueryControl(v4l2.CtrlMPEGVideoBitrate); err == nil && info.Type == v4l2.CtrlTypeInteger && info.Max > 0 && br > info.Max {
+				e.log.Info("m2m encoder: bitrate lowered to the encoder's maximum", "device", e.dev.Path(), "asked", br, "set", info.Max)
+				br = info.Max
+			}
+			switch {
+			case level == "" && br > level40Bitrate/2:
+				// bcm2835-codec's default level, 4.0, allows 20 Mbit/s, and
+				// the firmware refuses to start (STREAMON: ESRCH) at exactly
+				// 25 Mbit/s with it (raspberrypi/linux#4938). picamera2
+				// raises the level to 4.1 above 10 Mbit/s; so does picam.
+				level = "4.1"
+				e.log.Info("m2m encoder: H.264 level 4.1 for a bitrate above 10 Mbit/s (level 4.0 allows 20, and 25 Mbit/s fails to start at 4.0)", "device", e.dev.Path(), "bitrate", br)
+			case level != "" && br > levelBitrate(level):
+				e.log.Info("m2m encoder: bitrate lowered to what the H.264 level allows", "device", e.dev.Path(), "level", level, "asked", br, "set", levelBitrate(level))
+				br = levelBitrate(level)
+			}
+			todo = append(todo, setting{v4l2.CtrlMPEGVideoBitrate, br, "bitrate", true})
 		}
 		if _, err := e.dev.QueryControl(v4l2.CtrlMPEGVideoH264IPeriod); err == nil {
 			todo = append(todo, setting{v4l2.CtrlMPEGVideoH264IPeriod, int64(cfg.IFramePeriod), "I-frame period", false})
@@ -204,13 +276,22 @@ func (e *M2MEncoder) setControls() error {
 		switch {
 		case cfg.Level != "":
 			todo = append(todo, setting{v4l2.CtrlMPEGVideoH264Level, h264Levels[strings.TrimSuffix(cfg.Level, ".0")], "level " + cfg.Level, true})
-		case macroblockRate(cfg.Width, cfg.Height, cfg.FPS) > level41MBs:
+		case level == "4.2":
 			todo = append(todo, setting{v4l2.CtrlMPEGVideoH264Level, v4l2.H264Level4_2, "level 4.2 (above 1080p30)", false})
+		case level == "4.1":
+			todo = append(todo, setting{v4l2.CtrlMPEGVideoH264Level, v4l2.H264Level4_1, "level 4.1 (above 10 Mbit/s)", false})
 		}
 	case JPEG:
 		todo = append(todo, setting{v4l2.CtrlJPEGCompressionQuality, int64(cfg.JPEGQuality), "JPEG quality", false})
 		if cfg.Bitrate > 0 {
-			todo = append(todo, setting{v4l2.CtrlMPEGVideoBitrate, int64(cfg.Bitrate), "bitrate", true})
+			// MJPEG on /dev/video11 is sized by a bitrate; JPEG on
+			// /dev/video31 has only the quality. --bitrate is an H.264
+			// setting, so its absence here is no error.
+			if _, err := e.dev.QueryControl(v4l2.CtrlMPEGVideoBitrate); err != nil {
+				e.log.Info("m2m encoder: the bitrate does not apply to this JPEG encoder (it has a quality, no bit rate control)", "device", e.dev.Path(), "bitrate", cfg.Bitrate)
+			} else {
+				todo = append(todo, setting{v4l2.CtrlMPEGVideoBitrate, int64(cfg.Bitrate), "bitrate", false})
+			}
 		}
 	case FWHT:
 		todo = append(todo, setting{v4l2.CtrlMPEGVideoGOPSize, int64(cfg.IFramePeriod), "GOP size", false})
@@ -266,10 +347,15 @@ func (e *M2MEncoder) startStreaming() error {
 	if err != nil {
 		return fmt.Errorf("allocating input buffers: %w", err)
 	}
-	nCap, err := e.dev.RequestBuffers(e.capT, n)
+	nCap, err := e.dev.RequestBuffers(e.capT, 2*n)
 	if err != nil {
 		return fmt.Errorf("allocating bitstream buffers: %w", err)
 	}
+	if nOut < 1 || nCap < 1 {
+		return fmt.Errorf("the driver gave %d input and %d bitstream buffers", nOut, nCap)
+	}
+	// Never more frames in flight than the driver gave input buffers for.
+	e.depth = min(e.depth, nOut)
 	for i := 0; i < nOut; i++ {
 		e.free = append(e.free, uint32(i))
 		if e.cfg.DMABuf {

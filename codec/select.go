@@ -143,10 +143,15 @@ func (s selector) pick(cfg SelectConfig) (Selection, error) {
 	if cfg.Engine != "" {
 		engines = []Engine{cfg.Engine}
 	}
+	var errs []error
 	for _, eng := range engines {
 		enc, impl, err := s.try(eng, c, cfg)
 		if err != nil {
+			errs = append(errs, err)
 			sel.Skipped = append(sel.Skipped, fmt.Sprintf("%s: %v", eng, err))
+			if eng == EngineHardware && len(engines) > 1 && !errors.Is(err, errNotApplicable) {
+				log.Info("hardware encoder not used; trying the others", "codec", c, "reason", err.Error(), "fix", hardwareFix(err))
+			}
 			continue
 		}
 		sel.Encoder, sel.Engine, sel.Impl = enc, eng, impl
@@ -154,8 +159,18 @@ func (s selector) pick(cfg SelectConfig) (Selection, error) {
 			"size", fmt.Sprintf("%dx%d", cfg.Width, cfg.Height), "skipped", sel.Skipped)
 		return sel, nil
 	}
-	return sel, fmt.Errorf("codec: no encoder can make %s from the camera's %s frames (%s)", c, cfg.Input, strings.Join(sel.Skipped, "; "))
+	return sel, &selectFailure{msg: fmt.Sprintf("codec: no encoder can make %s from the camera's %s frames (%s)", c, cfg.Input, strings.Join(sel.Skipped, "; ")), errs: errs}
 }
+
+// selectFailure is Select's error; it unwraps to each engine's, so a
+// caller can find a SizeLimitError or ErrNoM2MEncoder among them.
+type selectFailure struct {
+	msg  string
+	errs []error
+}
+
+func (e *selectFailure) Error() string   { return e.msg }
+func (e *selectFailure) Unwrap() []error { return e.errs }
 
 // errNotApplicable marks an engine that cannot serve the request at all
 // (as opposed to one that failed).
@@ -223,4 +238,16 @@ func (s selector) try(eng Engine, c Codec, cfg SelectConfig) (Encoder, string, e
 		return nil, "", fmt.Errorf("%w: no software encoder for %s", errNotApplicable, c)
 	}
 	return nil, "", fmt.Errorf("unknown engine %q", eng)
+}
+
+// hardwareFix says what would make the hardware encoder usable.
+func hardwareFix(err error) string {
+	var sl *SizeLimitError
+	switch {
+	case errors.As(err, &sl):
+		return fmt.Sprintf("the Pi's encoders take at most 1920x1920: use --resolution 1920x1080 or smaller (the frames are %dx%d)", sl.Width, sl.Height)
+	case errors.Is(err, ErrNoM2MEncoder):
+		return "a Pi Zero 2 W, 3 or 4 needs the bcm2835-codec driver (the Buildroot SD image has it; the offline image's Debian kernel does not); the Pi 5 has no hardware encoder"
+	}
+	return "see the reason; --encoder hardware makes it an error"
 }

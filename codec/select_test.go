@@ -167,3 +167,52 @@ func TestSelectHere(t *testing.T) {
 		t.Errorf("encode: %v", err)
 	}
 }
+
+// A Pi whose encoder clamps sizes above 1920 (bcm2835-codec's limit):
+// auto falls back to software and says why at INFO with the fix; hardware
+// fails with the limit in the error. Without an encoder the log says where
+// one comes from.
+func TestSelectExplainsHardwareFallback(t *testing.T) {
+	var got M2MConfig
+	pi := piSelector(&got)
+	pi.newM2M = func(c M2MConfig) (Encoder, error) { return newM2M(newFakeM2MMax(1920), c) }
+	bare := pi
+	bare.findEncoders = func() []M2MDevice { return nil }
+	big := SelectConfig{Codec: JPEG, Input: picimage.I420, Width: 2592, Height: 1944}
+	for _, tc := range []struct {
+		name   string
+		s      selector
+		engine Engine
+		want   []string
+	}{
+		{"auto, too large", pi, "", []string{"level=INFO", "hardware encoder not used", "at most 1920", "--resolution 1920x1080"}},
+		{"auto, no encoder", bare, "", []string{"level=INFO", "hardware encoder not used", "bcm2835-codec", "Buildroot"}},
+	} {
+		var logs bytes.Buffer
+		cfg := big
+		cfg.Engine = tc.engine
+		cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+		sel, err := tc.s.pick(cfg)
+		if err != nil || sel.Engine != EngineSoftware {
+			t.Errorf("%s: engine %s, %v", tc.name, sel.Engine, err)
+			continue
+		}
+		sel.Encoder.Close()
+		for _, w := range tc.want {
+			if !strings.Contains(logs.String(), w) {
+				t.Errorf("%s: log lacks %q:\n%s", tc.name, w, logs.String())
+			}
+		}
+	}
+	cfg := big
+	cfg.Engine = EngineHardware
+	_, err := pi.pick(cfg)
+	var sl *SizeLimitError
+	if !errors.As(err, &sl) || !strings.Contains(err.Error(), "at most 1920") {
+		t.Errorf("--encoder hardware at 2592x1944: %v", err)
+	}
+	cfg.Width, cfg.Height = 1920, 1080
+	if sel, err := pi.pick(cfg); err != nil || sel.Engine != EngineHardware {
+		t.Errorf("1920x1080: %v", err)
+	}
+}

@@ -33,12 +33,8 @@ func ToBGR(dst []byte, f Frame) ([]byte, error) {
 		swapRB(out, f.Data)
 	case GRAY8:
 		grayToBGR(out, f.Data)
-	case YUYV:
-		yuyvToBGR(out, f.Data, f.Width, f.Height)
-	case NV12:
-		nv12ToBGR(out, f.Data, f.Width, f.Height)
-	case I420:
-		i420ToBGR(out, f.Data, f.Width, f.Height)
+	case YUYV, NV12, I420:
+		yuvToBGR(out, f.Data, f.Format, f.Width, f.Height)
 	case MJPEG:
 		if err := jpegToBGR(out, f); err != nil {
 			return dst, err
@@ -93,54 +89,6 @@ func clamp8(v int32) byte {
 		return 0
 	}
 	return 255
-}
-
-// convertRow converts one row of pixel pairs. Pair i has lumas
-// y[i*ystep], y[i*ystep+yoff] and chroma u[i*cstep], v[i*cstep]; the three
-// callers below pick the steps for their layouts. The chroma terms are
-// computed once per pair. Written as one loop so the compiler keeps
-// everything in registers (a per-pair helper call costs a third of the time).
-func convertRow(d, y []byte, ystep, yoff int, u, v []byte, cstep, pairs int) {
-	for i := 0; i < pairs; i++ {
-		o := d[6*i : 6*i+6 : 6*i+6]
-		e := int32(u[i*cstep]) - 128
-		g := int32(v[i*cstep]) - 128
-		rc := kRV*g + 128
-		gc := -kGU*e - kGV*g + 128
-		bc := kBU*e + 128
-		c0 := kY * (int32(y[i*ystep]) - 16)
-		c1 := kY * (int32(y[i*ystep+yoff]) - 16)
-		o[0] = clamp8((c0 + bc) >> 8)
-		o[1] = clamp8((c0 + gc) >> 8)
-		o[2] = clamp8((c0 + rc) >> 8)
-		o[3] = clamp8((c1 + bc) >> 8)
-		o[4] = clamp8((c1 + gc) >> 8)
-		o[5] = clamp8((c1 + rc) >> 8)
-	}
-}
-
-func yuyvToBGR(dst, src []byte, w, h int) {
-	// Y0 U Y1 V: lumas at 0 and 2, U at 1, V at 3, every 4 bytes.
-	convertRow(dst, src, 4, 2, src[1:], src[3:], 4, w*h/2)
-}
-
-func nv12ToBGR(dst, src []byte, w, h int) {
-	yPlane, uv := src[:w*h], src[w*h:]
-	for y := 0; y < h; y++ {
-		c := uv[(y/2)*w : (y/2)*w+w]
-		convertRow(dst[3*y*w:3*(y+1)*w], yPlane[y*w:(y+1)*w], 2, 1, c, c[1:], 2, w/2)
-	}
-}
-
-func i420ToBGR(dst, src []byte, w, h int) {
-	cw, ch := w/2, h/2
-	yPlane := src[:w*h]
-	uPlane := src[w*h : w*h+cw*ch]
-	vPlane := src[w*h+cw*ch : w*h+2*cw*ch]
-	for y := 0; y < h; y++ {
-		c := (y / 2) * cw
-		convertRow(dst[3*y*w:3*(y+1)*w], yPlane[y*w:(y+1)*w], 2, 1, uPlane[c:c+cw], vPlane[c:c+cw], 1, cw)
-	}
 }
 
 // jpegToBGR decodes an MJPEG frame into out, which has room for exactly

@@ -21,6 +21,8 @@ var ErrClosed = errors.New("picimage: test source is closed")
 // any goroutine, at any time, and wakes a Next that is waiting.
 type TestSource struct {
 	pattern *TestPattern
+	format  PixelFormat // BGR24, or the YUV format the pattern is converted to
+	bgr     []byte      // the rendered picture before conversion (YUV formats)
 	pace    pacer
 	seq     uint64
 	timer   *time.Timer
@@ -32,6 +34,20 @@ type TestSource struct {
 // per second; fps <= 0 means as fast as the caller asks. Size rules are those
 // of NewTestPattern.
 func NewTestSource(width, height int, fps float64) (*TestSource, error) {
+	return NewTestSourceFormat(width, height, fps, BGR24)
+}
+
+// NewTestSourceFormat is NewTestSource delivering frames in format f: BGR24,
+// or YUYV, NV12 or I420 like a camera that has only that format, so the
+// conversion a real camera's frames need (ToBGR for raw NetGear frames)
+// is part of the work. The YUV frames are the BGR24 picture converted with
+// BT.601 limited range.
+func NewTestSourceFormat(width, height int, fps float64, f PixelFormat) (*TestSource, error) {
+	switch f {
+	case BGR24, YUYV, NV12, I420:
+	default:
+		return nil, fmt.Errorf("picimage: the test source delivers BGR24, YUYV, NV12 or I420, not %q", f)
+	}
 	if math.IsNaN(fps) || math.IsInf(fps, 0) {
 		return nil, fmt.Errorf("picimage: test source frame rate %v is not a number; use a positive rate such as 30, or 0 for unpaced", fps)
 	}
@@ -50,6 +66,7 @@ func NewTestSource(width, height int, fps float64) (*TestSource, error) {
 	t.Stop()
 	return &TestSource{
 		pattern: p,
+		format:  f,
 		pace:    pacer{period: period},
 		timer:   t,
 		done:    make(chan struct{}),
@@ -86,11 +103,21 @@ func (s *TestSource) Next(ctx context.Context) (Frame, error) {
 	}
 	now := time.Now()
 	s.pace.delivered(now)
+	w, h := s.pattern.width, s.pattern.height
+	var data []byte
+	if s.format == BGR24 {
+		data = s.pattern.Render(nil, s.seq, now)
+	} else {
+		s.bgr = s.pattern.Render(s.bgr, s.seq, now)
+		n, _ := s.format.FrameSize(w, h) // sizes checked by NewTestPattern
+		data = make([]byte, n)
+		fromBGR(data, s.bgr, w, h, s.format)
+	}
 	f := Frame{
-		Width:    s.pattern.width,
-		Height:   s.pattern.height,
-		Format:   BGR24,
-		Data:     s.pattern.Render(nil, s.seq, now),
+		Width:    w,
+		Height:   h,
+		Format:   s.format,
+		Data:     data,
 		Seq:      s.seq,
 		Captured: now,
 		Keyframe: true,

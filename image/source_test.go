@@ -1,6 +1,7 @@
 package picimage
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"math"
@@ -162,5 +163,71 @@ func TestNewTestSourceErrors(t *testing.T) {
 	}
 	if _, err := NewTestSource(64, 64, math.Inf(1)); err == nil {
 		t.Error("infinite fps accepted")
+	}
+}
+
+// TestTestSourceYUV checks the test source posing as a YUV camera: frames in
+// the format asked for, of the right size, whose picture survives ToBGR well
+// enough for ReadCounter to read the frame number back.
+func TestTestSourceYUV(t *testing.T) {
+	for _, f := range []PixelFormat{YUYV, NV12, I420} {
+		src, err := NewTestSourceFormat(320, 240, 0, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for seq := range uint64(3) {
+			fr, err := src.Next(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := fr.Validate(); err != nil || fr.Format != f || fr.Seq != seq {
+				t.Fatalf("%s frame %d: format %s seq %d, %v", f, seq, fr.Format, fr.Seq, err)
+			}
+			bgr, err := ToBGR(nil, fr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n, ok := ReadCounter(bgr, 320, 240); !ok || n != seq {
+				t.Errorf("%s frame %d: ReadCounter after YUV → BGR = %d, %v", f, seq, n, ok)
+			}
+		}
+		src.Close()
+	}
+	if _, err := NewTestSourceFormat(320, 240, 0, MJPEG); err == nil || !strings.Contains(err.Error(), "YUYV, NV12 or I420") {
+		t.Errorf("MJPEG test source: err = %v", err)
+	}
+}
+
+// TestFromBGRRepeatedRows checks that fromBGR's shortcut for a pair of rows
+// equal to the pair above gives what converting that pair afresh gives.
+func TestFromBGRRepeatedRows(t *testing.T) {
+	const w, h = 64, 48
+	bgr, _ := NewTestPattern(w, h)
+	pic := bgr.Render(nil, 5, time.Unix(0, 0))
+	for _, f := range []PixelFormat{YUYV, NV12, I420} {
+		n, _ := f.FrameSize(w, h)
+		got := make([]byte, n)
+		fromBGR(got, pic, w, h, f)
+		pair, _ := f.FrameSize(w, 2)
+		for y := 0; y < h; y += 2 {
+			one := make([]byte, pair)
+			fromBGR(one, pic[3*w*y:3*w*(y+2)], w, 2, f)
+			var gotRows, wantRows []byte
+			switch f {
+			case YUYV:
+				gotRows, wantRows = got[2*w*y:2*w*(y+2)], one
+			case NV12:
+				gotRows = append(append([]byte{}, got[w*y:w*(y+2)]...), got[w*h+w*(y/2):w*h+w*(y/2+1)]...)
+				wantRows = one
+			case I420:
+				cn := (w / 2) * (h / 2)
+				gotRows = append(append(append([]byte{}, got[w*y:w*(y+2)]...),
+					got[w*h+(w/2)*(y/2):w*h+(w/2)*(y/2+1)]...), got[w*h+cn+(w/2)*(y/2):w*h+cn+(w/2)*(y/2+1)]...)
+				wantRows = one
+			}
+			if !bytes.Equal(gotRows, wantRows) {
+				t.Fatalf("%s rows %d-%d differ from converting them alone", f, y, y+1)
+			}
+		}
 	}
 }

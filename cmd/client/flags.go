@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,8 +25,11 @@ It binds --port on --address and waits for the server to connect, as a NetGear c
   picam-client --pattern 0                            (NetGear's default mode: one server, port 5555)
 
 Exit status: 0 after the server's terminate (every server's, with --ports), --frames, Ctrl-C or
-the player closing --output's pipe; 3 when the server went away (no message for --timeout);
-2 on bad usage; 1 on other failures (a recording that cannot be written).
+the player closing --output's pipe; 3 when the server went away (no message for --timeout), or
+when NetGear's recv() would give up (--max-retries, --request-timeout, --subscriber-timeout);
+2 on bad usage; 1 on other failures (a recording that cannot be written, or a --view, --record
+or --output that received no frame). With none of those flags and no --wait-limit, picam-client
+waits for the server for ever.
 
 Flags:
 `
@@ -57,6 +61,45 @@ type options struct {
 	output         string
 	jpegQuality    int
 	sec            secureOptions
+
+	// rawColorspace is the colour order of 3- and 4-channel raw frames: "BGR" or "RGB".
+	rawColorspace string
+	// NetGear's give-up options (see giveUp): maxRetries and requestTimeout for patterns 0
+	// and 1, subscriberTimeout for pattern 2; netgearRetrySet when either of the first two
+	// was given, timeoutSet when --timeout was.
+	maxRetries        int
+	requestTimeout    time.Duration
+	subscriberTimeout time.Duration
+	netgearRetrySet   bool
+	timeoutSet        bool
+}
+
+// rawRGB reports whether raw 3- and 4-channel frames are RGB(A) rather than BGR(A).
+func (o *options) rawRGB() bool { return o.rawColorspace == "RGB" }
+
+// secondsFlag is a duration that also takes a plain number of seconds, NetGear's unit
+// (--request-timeout 4 is 4s, as request_timeout=4 is in NetGear).
+type secondsFlag struct{ d *time.Duration }
+
+func (s secondsFlag) String() string {
+	if s.d == nil || *s.d == 0 {
+		return ""
+	}
+	return s.d.String()
+}
+
+func (s secondsFlag) Set(v string) error {
+	if n, err := strconv.ParseFloat(v, 64); err == nil {
+		*s.d = time.Duration(n * float64(time.Second))
+	} else if d, err := time.ParseDuration(v); err == nil {
+		*s.d = d
+	} else {
+		return fmt.Errorf("%q is not a duration: give seconds (4) or a duration (4s, 500ms)", v)
+	}
+	if *s.d <= 0 {
+		return fmt.Errorf("%q: give a time above 0", v)
+	}
+	return nil
 }
 
 // multiServer reports NetGear's Multi-Servers mode: several ports, one server on each.
@@ -150,6 +193,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.record, "record", "", "record to `FILE`: .mp4 (fragmented, H.264 or Motion-JPEG), .mjpeg or .h264; with --ports one file per camera, FILE-PORT.ext")
 	fs.StringVar(&o.output, "output", "", "write the bare video stream (JPEG frames or H.264 Annex-B) to `FILE`, or to stdout with -, for a player: ffplay -fflags nobuffer -f mjpeg -")
 	fs.IntVar(&o.jpegQuality, "jpeg-quality", 90, "JPEG quality 1-100 for raw (uncompressed) frames converted for --view, --record and --output")
+	fs.StringVar(&o.rawColorspace, "raw-colorspace", "BGR", "colour order of raw (uncompressed) 3- and 4-channel NetGear frames: BGR (OpenCV's, NetGear's usual) or RGB; NetGear's header does not say")
+	fs.IntVar(&o.maxRetries, "max-retries", netgearMaxRetries, "patterns 0 and 1: give up (exit 3) after `N` waits of 3 × --request-timeout with no message, counted over the whole run as NetGear counts them; 0 = never. Off unless this flag or --request-timeout is given (by default picam-client waits for the server for ever); then N is NetGear's max_retries")
+	fs.Var(secondsFlag{&o.requestTimeout}, "request-timeout", "patterns 0 and 1, NetGear's request_timeout in `SECONDS` (or a duration: 1.5s, 500ms); NetGear's default is 4 and it ignores less, picam-client does not. One wait for a message lasts 3 × this; see --max-retries")
+	fs.Var(secondsFlag{&o.subscriberTimeout}, "subscriber-timeout", "pattern 2, NetGear's subscriber_timeout in `SECONDS` (or a duration): give up (exit 3) after this long with no message, before the first frame too. Unset (the default): wait for the server for ever")
 	o.sec.register(fs)
 	if err := fs.Parse(cli.Underscores(fs, joinViewArg(args))); err != nil {
 		return nil, err
@@ -158,8 +205,13 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, fmt.Errorf("unexpected argument %q: every option is a --flag (see --help)", fs.Arg(0))
 	}
 	fs.Visit(func(f *flag.Flag) {
-		if f.Name == "multiclient" {
+		switch f.Name {
+		case "multiclient":
 			o.multiClientSet = true
+		case "max-retries", "request-timeout":
+			o.netgearRetrySet = true
+		case "timeout":
+			o.timeoutSet = true
 		}
 	})
 	if o.multiServer() || o.pattern == 0 {
@@ -183,6 +235,23 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	}
 	if o.output != "" && len(o.ports) > 1 {
 		return nil, errors.New("--output carries one camera's stream: use --port, or --record to write each camera of --ports to its own file")
+	}
+	switch strings.ToUpper(o.rawColorspace) {
+	case "BGR", "BGRA", "BGRX":
+		o.rawColorspace = "BGR"
+	case "RGB", "RGBA", "RGBX":
+		o.rawColorspace = "RGB"
+	default:
+		return nil, fmt.Errorf("--raw-colorspace %q: use BGR or RGB", o.rawColorspace)
+	}
+	if o.maxRetries < 0 {
+		return nil, fmt.Errorf("--max-retries %d: use 0 or more (0 = never give up)", o.maxRetries)
+	}
+	if o.netgearRetrySet && o.pattern == 2 {
+		return nil, errors.New("--max-retries and --request-timeout apply to patterns 0 and 1 (NetGear ignores them in pattern 2): use --subscriber-timeout with --pattern 2")
+	}
+	if o.subscriberTimeout > 0 && o.pattern != 2 {
+		return nil, errors.New("--subscriber-timeout applies to pattern 2 (NetGear ignores it otherwise): use --max-retries and --request-timeout with patterns 0 and 1")
 	}
 	if o.jpegQuality < 1 || o.jpegQuality > 100 {
 		return nil, fmt.Errorf("--jpeg-quality %d: use 1-100", o.jpegQuality)

@@ -71,9 +71,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, fail := context.WithCancelCause(sigCtx)
 	defer fail(nil)
 
+	timeout := o.timeout
+	if (o.netgearRetrySet || o.subscriberTimeout > 0) && !o.timeoutSet {
+		// NetGear's options decide when to give up (see giveUp), not picam's shorter default.
+		timeout = noTimeout
+	}
 	c, err := stream.Listen(ctx, stream.ClientConfig{
 		Address: o.address, Port: o.port, Ports: o.ports, Pattern: stream.Pattern(o.pattern), Bidirectional: o.bidirectional,
-		MultiClient: o.multiClient, Timeout: o.timeout, WaitLimit: o.waitLimit, Logger: log, Curve: secure,
+		MultiClient: o.multiClient, Timeout: timeout, WaitLimit: o.waitLimit, Logger: log, Curve: secure,
 	})
 	var ce *stream.ConfigError
 	if errors.As(err, &ce) {
@@ -142,12 +147,24 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	wg.Wait()
 	con.Finish()
 	stopOutputs()
+	sum := rc.finish()
 	if o.jsonOut {
-		b, _ := json.Marshal(rc.finish())
+		b, _ := json.Marshal(sum)
 		fmt.Fprintln(jsonOut, string(b))
+	}
+	if empty := rc.emptyOutputs(sum); len(empty) > 0 {
+		for _, e := range empty {
+			log.Error(e)
+		}
+		if code == cli.ExitOK {
+			code = cli.ExitFailure
+		}
 	}
 	return code
 }
+
+// noTimeout turns stream.ClientConfig's Timeout off: a hundred years.
+const noTimeout = 100 * 365 * 24 * time.Hour
 
 // openOutputs creates the recordings (one per camera) and the pipe. Files are created now, so
 // a path that cannot be written fails before any frame arrives.

@@ -53,6 +53,12 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"--port", "5566", "--pattern", "2", "--return-stdin"}, "need pattern 1"},
 		{[]string{"--port", "5566", "--jpeg-quality", "0"}, "use 1-100"},
 		{[]string{"--port", "5566", "--ports", "5567"}, "either --port or --ports"},
+		{[]string{"--port", "5566", "--pattern", "2", "--max-retries", "2"}, "use --subscriber-timeout with --pattern 2"},
+		{[]string{"--port", "5566", "--subscriber-timeout", "2"}, "applies to pattern 2"},
+		{[]string{"--port", "5566", "--request-timeout", "0"}, "above 0"},
+		{[]string{"--port", "5566", "--request-timeout", "soon"}, "give seconds (4) or a duration"},
+		{[]string{"--port", "5566", "--max-retries", "-1"}, "use 0 or more"},
+		{[]string{"--port", "5566", "--raw-colorspace", "YUV"}, "use BGR or RGB"},
 	} {
 		var stderr bytes.Buffer
 		code := run(c.args, strings.NewReader(""), io.Discard, &stderr)

@@ -127,3 +127,47 @@ func recordName(path string, port int, several bool) string {
 	ext := filepath.Ext(path)
 	return strings.TrimSuffix(path, ext) + "-" + strconv.Itoa(port) + ext
 }
+
+// emptyOutputs names every output (recording, pipe, viewer camera) that got no frame in this
+// run, with the reason, so a run that produced nothing does not look like a success.
+func (r *receiver) emptyOutputs(s summary) []string {
+	var out []string
+	why := func(port int) string {
+		arrived := s.Frames
+		if cam := r.cams[port]; port != 0 && cam != nil {
+			arrived = cam.count
+		}
+		switch {
+		case arrived == 0 && port != 0 && len(r.cams) > 1:
+			return fmt.Sprintf("no frame arrived on port %d", port)
+		case arrived == 0:
+			return "no frame arrived from a server"
+		case s.Unshown > 0:
+			return fmt.Sprintf("%d frames arrived but %d raw frames could not be converted (see the warning above for the fix)", arrived, s.Unshown)
+		}
+		return fmt.Sprintf("%d frames arrived but none could be written (an H.264 stream that never sent a keyframe?)", arrived)
+	}
+	for _, o := range s.Outputs {
+		if o.Frames > 0 || o.Error != "" {
+			continue // a failed output has its own error already
+		}
+		flag, name, port := "--record", o.Name, 0
+		for _, x := range r.outputs {
+			if x.name == o.Name {
+				port = x.camera
+				if x.pipe {
+					flag, name = "--output", r.o.output
+				}
+			}
+		}
+		out = append(out, fmt.Sprintf("%s %s received no frame: %s", flag, name, why(port)))
+	}
+	if r.viewer != nil {
+		for _, p := range r.o.cameraPorts() {
+			if cam := r.cams[p]; cam != nil && cam.viewed == 0 {
+				out = append(out, fmt.Sprintf("--view received no frame for port %d: %s", p, why(p)))
+			}
+		}
+	}
+	return out
+}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"image/jpeg"
 	"log/slog"
 	"slices"
 	"strconv"
@@ -21,6 +20,7 @@ import (
 	"github.com/picam-project/picam/internal/media"
 	"github.com/picam-project/picam/internal/viewer"
 	"github.com/picam-project/picam/stream"
+	"github.com/picam-project/picam/stream/wire"
 )
 
 // meterWindow is the span the live numbers (fps, bit rate, latency) average over.
@@ -56,11 +56,15 @@ type camera struct {
 	count uint64        // frames, for the sequence number of servers that send none
 	// width and height of an H.264 stream, from its newest SPS
 	width, height int
-	fwht          fwhtStream // decodes an FWHT stream
-	started       bool       // an H.264 or FWHT frame has arrived (noteFirstFrame)
+	fwht          fwhtStream      // decodes an FWHT stream
+	started       bool            // an H.264 or FWHT frame has arrived (noteFirstFrame)
+	viewed        uint64          // packets given to the viewer
+	rawBuf        []byte          // converted raw frames (uint16, 4 channels)
+	warned        map[string]bool // raw-frame problems already reported
 	// h264Wait: this client's own queue dropped frames, so H.264 P-frames would reference
 	// pictures the decoder never saw; the outputs get nothing until the next IDR.
 	h264Wait bool
+	jpegCfg  jpegConfig // the JPEG frames' size, cached while their headers repeat
 }
 
 // h264Size reads the picture size from the SPS in front of a keyframe, if there is one.
@@ -104,8 +108,26 @@ func (r *receiver) setReturnTemplate(line string) {
 }
 
 func (r *receiver) loop(ctx context.Context) int {
+	g := newGiveUp(r.o, time.Now())
 	for {
-		f, err := r.c.Recv(ctx)
+		recvCtx, cancel := ctx, context.CancelFunc(func() {})
+		if g != nil {
+			recvCtx, cancel = context.WithDeadlineCause(ctx, g.deadline(), errSilentWindow)
+		}
+		f, err := r.c.Recv(recvCtx)
+		cancel()
+		if err != nil && g != nil && ctx.Err() == nil && errors.Is(context.Cause(recvCtx), errSilentWindow) {
+			if !g.silent(time.Now()) {
+				r.log.Warn("no message from the server; waiting again, as NetGear does", "retries-left", g.retries, "wait", g.window)
+				continue
+			}
+			r.sum.Exit = "server-gone"
+			if r.sum.Frames == 0 {
+				r.sum.Exit = "no-server"
+			}
+			r.log.Warn("giving up: no message from the server, as NetGear's recv() would ("+g.why+")", "frames", r.sum.Frames)
+			return cli.ExitServerGone
+		}
 		switch {
 		case errors.Is(err, stream.ErrTerminated):
 			r.sum.Exit = "terminate"
@@ -124,6 +146,13 @@ func (r *receiver) loop(ctx context.Context) int {
 			r.sum.Exit = "error"
 			r.log.Error("receive failed", "err", err)
 			return cli.ExitFailure
+		}
+		if g != nil {
+			at := f.Received
+			if at.IsZero() {
+				at = time.Now()
+			}
+			g.heard(at)
 		}
 		r.account(f)
 		f.Release()
@@ -207,7 +236,7 @@ func (r *receiver) account(f *stream.Frame) {
 			width, height = fr.Width, fr.Height
 		}
 	case h.Compression != nil:
-		cfg, err := jpeg.DecodeConfig(bytes.NewReader(f.Payload))
+		cfg, err := cam.jpegCfg.decode(f.Payload)
 		if err != nil {
 			r.sum.DecodeErrors++
 			r.log.Warn("JPEG payload does not decode", "port", f.Port, "err", err)
@@ -270,7 +299,7 @@ func (r *receiver) account(f *stream.Frame) {
 	}
 	switch codecName {
 	case "raw":
-		if !r.toJPEG(cam, p, f.Payload) {
+		if !r.toJPEG(cam, p, h, f.Payload) {
 			return
 		}
 	case codecFWHT:
@@ -285,16 +314,35 @@ func (r *receiver) account(f *stream.Frame) {
 	}
 	if r.viewer != nil {
 		r.viewer.Publish(p)
+		cam.viewed++
 	}
 }
 
-// toJPEG converts a raw BGR24 frame for the outputs, which handle JPEG and H.264 only.
-func (r *receiver) toJPEG(cam *camera, p *media.Packet, payload []byte) bool {
-	if p.Width <= 0 || p.Height <= 0 || len(payload) != p.Width*p.Height*3 {
-		r.log.Debug("raw frame is not BGR24; not shown or recorded", "port", cam.port, "bytes", len(payload))
+// toJPEG converts a raw NetGear array (grey, BGR or RGB, BGRA or RGBA; uint8 or uint16) for the
+// outputs, which handle JPEG and H.264 only. A frame it cannot convert is counted and reported
+// once per camera and problem, as a warning that names the sender's fix.
+func (r *receiver) toJPEG(cam *camera, p *media.Packet, h *wire.Header, payload []byte) bool {
+	f, err := rawToFrame(h.DType, h.Shape, payload, r.o.rawRGB(), cam.rawBuf)
+	if err != nil {
+		r.sum.Unshown++
+		kind := err.Error()
+		var rp *rawProblem
+		if errors.As(err, &rp) {
+			kind = rp.kind
+		}
+		if cam.warned == nil {
+			cam.warned = map[string]bool{}
+		}
+		if !cam.warned[kind] && len(cam.warned) < 10 {
+			cam.warned[kind] = true
+			r.log.Warn(err.Error(), "port", cam.port)
+		}
 		return false
 	}
-	return r.frameToJPEG(cam, p, picimage.Frame{Width: p.Width, Height: p.Height, Format: picimage.BGR24, Data: payload, Seq: p.Seq, Captured: p.Captured, Keyframe: true})
+	if &f.Data[0] != &payload[0] {
+		cam.rawBuf = f.Data // reuse the conversion buffer for the next frame
+	}
+	return r.frameToJPEG(cam, p, f)
 }
 
 // frameToJPEG converts a raw frame of any picimage format (a raw array, a decoded FWHT

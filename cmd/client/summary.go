@@ -17,6 +17,8 @@ type summary struct {
 	Latency      *latency `json:"latency_ms"`
 	Messages     []string `json:"messages"`
 	DecodeErrors uint64   `json:"decode_errors"`
+	// Unshown counts raw frames that could not be converted for the outputs (a float array).
+	Unshown      uint64   `json:"unshown_frames"`
 	MissingParts uint64   `json:"missing_parts"`
 	Dropped      uint64   `json:"dropped"`
 	Rejected     uint64   `json:"rejected_connections"`

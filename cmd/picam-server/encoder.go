@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -215,6 +216,14 @@ func (p *encoderPlan) explain(errs []error) error {
 		fix = "--codec fwht needs vicodec, the kernel's test codec (modprobe vicodec multiplanar=1; the QEMU test loads it): --encoder hardware --encoder-device /dev/videoN"
 	default:
 		fix = "try --encoder auto, or another --codec"
+	}
+	var sl *codec.SizeLimitError
+	all := errors.Join(errs...)
+	switch {
+	case errors.As(all, &sl):
+		fix = fmt.Sprintf("the Pi's hardware encoders take at most 1920x1920: use --resolution 1920x1080 or smaller, or --encoder software for %dx%d", sl.Width, sl.Height)
+	case p.engine == codec.EngineHardware && p.codec != codec.FWHT && errors.Is(all, codec.ErrNoM2MEncoder):
+		fix = "the hardware encoder is bcm2835-codec on a Pi Zero 2 W, 3 or 4 (the Buildroot SD image has it; the offline image's Debian kernel does not; the Pi 5 has none): use --encoder auto or software there"
 	}
 	msgs := make([]string, len(errs))
 	for i, err := range errs {

@@ -244,3 +244,29 @@ func TestOpenCameraNoEncoder(t *testing.T) {
 		}
 	}
 }
+
+// --encoder hardware with frames larger than the Pi's encoders take: the error (which run
+// turns into exit status 2) names the 1920 limit and the fix.
+func TestHardwareSizeLimit(t *testing.T) {
+	p := newEncoderPlan(codec.JPEG, codec.EngineHardware, &encoderOptions{}, 90, slog.New(slog.DiscardHandler))
+	p.choose = func(cfg codec.SelectConfig) (codec.Selection, error) {
+		return codec.Selection{}, fmt.Errorf("codec: no encoder can make jpeg: %w",
+			&codec.SizeLimitError{Device: "/dev/video31", Width: cfg.Width, Height: cfg.Height, MaxWidth: 1920, MaxHeight: 1920})
+	}
+	_, err := p.openTestCard(2592, 1944, 30)
+	if err == nil || !strings.Contains(err.Error(), "at most 1920") || !strings.Contains(err.Error(), "--resolution 1920x1080 or smaller") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+// --encoder hardware where there is none: the fix says which boards and image have one.
+func TestHardwareMissing(t *testing.T) {
+	p := newEncoderPlan(codec.H264, codec.EngineHardware, &encoderOptions{}, 90, slog.New(slog.DiscardHandler))
+	p.choose = func(cfg codec.SelectConfig) (codec.Selection, error) {
+		return codec.Selection{}, fmt.Errorf("codec: no encoder can make h264: %w", codec.ErrNoM2MEncoder)
+	}
+	_, err := p.openTestCard(640, 480, 30)
+	if err == nil || !strings.Contains(err.Error(), "Buildroot SD image has it") || !strings.Contains(err.Error(), "Pi 5 has none") {
+		t.Errorf("err = %v", err)
+	}
+}

@@ -26,6 +26,7 @@ import (
 )
 
 func main() {
+	tuneGC()
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -130,7 +131,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, *flag.FlagSet, error)
 	fs.StringVar(&o.message, "message", "", "server message sent with every frame in bidirectional mode (JSON value, or plain text sent as a string)")
 	fs.StringVar(&o.delivery, "delivery", "broadcast", "broadcast (every client gets every frame it can keep up with) or round-robin (NetGear-exact: one client per frame)")
 	fs.StringVar(&o.wait, "wait", "all", "start transmitting when all, any, or N clients are connected")
-	fs.StringVar(&o.source, "source", "auto", "frame source: auto (a camera if found, else the test pattern), v4l2:/dev/videoN (legacy Pi camera, USB webcam, vivid), rpicam (rpicam-vid helper: Camera Module 3, Pi 5), testsrc (moving test pattern), testcard (one still test-pattern frame encoded once and repeated, for benchmarks: no rendering or encoding per frame; with --framerate 0 it sends as fast as the fastest client takes frames)")
+	fs.StringVar(&o.source, "source", "auto", "frame source: auto (a camera if found, else the test pattern), v4l2:/dev/videoN (legacy Pi camera, USB webcam, vivid), rpicam (rpicam-vid helper: Camera Module 3, Pi 5), testsrc (moving test pattern; testsrc:YUYV, testsrc:NV12 or testsrc:I420 delivers it in that format only, like a camera, so raw frames are converted to BGR as a camera's are), testcard (one still test-pattern frame encoded once and repeated, for benchmarks: no rendering or encoding per frame; with --framerate 0 it sends as fast as the fastest client takes frames)")
 	fs.StringVar(&o.resolution, "resolution", "640x480", "frame size WIDTHxHEIGHT")
 	fs.Float64Var(&o.framerate, "framerate", 30, "frames per second (0 = as fast as possible)")
 	o.enc.register(fs)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -23,6 +24,10 @@ type pipeline struct {
 	sel  codec.Selection // the encoder and why it was chosen
 	// paused (the status button) keeps capturing, for steady pacing, but sends nothing.
 	paused atomic.Bool
+	// unpaced: the source has no frame rate of its own (the test pattern with --framerate 0),
+	// so run waits for a client to take a frame before capturing, converting and encoding the
+	// next, as it does for the flat-out test card.
+	unpaced bool
 }
 
 // frameSource is what the pipeline captures from: a camera.Camera (which covers the test
@@ -106,6 +111,9 @@ func (o *options) build(log *slog.Logger) (stream.ServerConfig, *pipeline, error
 		if pl.src, pl.sel, err = plan.openCamera(context.Background(), o.source, opts); err != nil {
 			return cfg, nil, err
 		}
+		if c, ok := pl.src.(interface{ Info() camera.Info }); ok && c.Info().Framerate <= 0 {
+			pl.unpaced = true
+		}
 	}
 	pl.enc = pl.sel.Encoder
 	if interCoded(pl.sel.Codec) {
@@ -152,7 +160,7 @@ func (p *pipeline) run(ctx context.Context, srv *stream.Server, limit uint64, lo
 	var lastIndex uint64
 	haveLast := false
 	for limit == 0 || sent < limit {
-		if p.card != nil && p.card.period == 0 {
+		if p.unpaced || (p.card != nil && p.card.period == 0) {
 			// Flat out: as fast as the fastest client takes frames, not a spinning loop.
 			if err := srv.WaitDemand(ctx); err != nil {
 				return err
@@ -181,15 +189,20 @@ func (p *pipeline) next(ctx context.Context) (codec.Packet, error) {
 	if p.card != nil {
 		return p.card.next(ctx)
 	}
-	f, err := p.src.Next(ctx)
-	if err != nil {
-		return codec.Packet{}, err
+	for {
+		f, err := p.src.Next(ctx)
+		if err != nil {
+			return codec.Packet{}, err
+		}
+		pkt, err := p.enc.Encode(f)
+		if errors.Is(err, codec.ErrNoPacket) {
+			continue // the hardware encoder has it in flight: its packet comes with the next frame
+		}
+		if err != nil {
+			return codec.Packet{}, fmt.Errorf("encode frame %d: %w", f.Seq, err)
+		}
+		return pkt, nil
 	}
-	pkt, err := p.enc.Encode(f)
-	if err != nil {
-		return codec.Packet{}, fmt.Errorf("encode frame %d: %w", f.Seq, err)
-	}
-	return pkt, nil
 }
 
 func (p *pipeline) close() {

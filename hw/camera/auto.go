@@ -148,5 +148,5 @@ func (sys system) openAuto(ctx context.Context, opts Options, log *slog.Logger) 
 		why = strings.Join(tried, "; ")
 	}
 	log.Info("no camera found; using the test pattern (choose one with --source)", "why", why)
-	return openTestsrc(opts, log)
+	return openTestsrc(opts, "", log)
 }

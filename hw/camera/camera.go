@@ -134,7 +134,8 @@ const (
 )
 
 // Open opens a camera. source is "auto" (or ""), "v4l2:/dev/videoN" (a bare
-// "/dev/videoN" works too), "rpicam" or "testsrc". opts are validated before
+// "/dev/videoN" works too), "rpicam", "testsrc" or "testsrc:FORMAT" (the test
+// pattern in YUYV, NV12 or I420, like a camera that has only that format). opts are validated before
 // any device is touched; the frame size, rate and format are then negotiated
 // and logged, and the PiGear settings applied. ctx bounds the opening only
 // (the rpicam helper lives until Close). log receives what was chosen and
@@ -144,7 +145,7 @@ func Open(ctx context.Context, source string, opts Options, log *slog.Logger) (C
 }
 
 // ParseSource checks a source string and returns its kind and, for v4l2,
-// the device path, so a command can reject a bad --source before it starts
+// the device path (for "testsrc:FORMAT", the pixel format), so a command can reject a bad --source before it starts
 // anything.
 func ParseSource(source string) (kind, path string, err error) {
 	s := strings.TrimSpace(source)
@@ -157,6 +158,13 @@ func ParseSource(source string) (kind, path string, err error) {
 		return SourceRpicam, "", nil
 	case SourceV4L2:
 		return "", "", fmt.Errorf("source %q names no device: write v4l2:/dev/video0", source)
+	}
+	if f, ok := cutPrefixFold(s, SourceTestsrc+":"); ok {
+		pf, err := picimage.ParsePixelFormat(f)
+		if err != nil || !testsrcFormat(pf) {
+			return "", "", fmt.Errorf("source %q: the test pattern can deliver BGR24, YUYV, NV12 or I420 (testsrc:YUYV poses as a USB webcam)", source)
+		}
+		return SourceTestsrc, string(pf), nil
 	}
 	if p, ok := strings.CutPrefix(s, "v4l2:"); ok {
 		if p == "" {
@@ -182,7 +190,7 @@ func (sys system) open(ctx context.Context, source string, opts Options, log *sl
 	}
 	switch kind {
 	case SourceTestsrc:
-		return openTestsrc(opts, log)
+		return openTestsrc(opts, picimage.PixelFormat(path), log)
 	case SourceV4L2:
 		return sys.openV4L2(ctx, path, opts, log)
 	case SourceRpicam:
@@ -197,4 +205,12 @@ func orDiscard(log *slog.Logger) *slog.Logger {
 		return slog.New(slog.DiscardHandler)
 	}
 	return log
+}
+
+// cutPrefixFold is strings.CutPrefix ignoring ASCII case.
+func cutPrefixFold(s, prefix string) (string, bool) {
+	if len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix) {
+		return s[len(prefix):], true
+	}
+	return s, false
 }

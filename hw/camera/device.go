@@ -68,6 +68,9 @@ type system struct {
 	monotonic func() time.Duration
 	// readFile reads small files (sysfs names of video nodes).
 	readFile func(path string) ([]byte, error)
+	// rpicamStart bounds the wait for rpicam-vid's first frame in Open
+	// (0: rpicamStartTimeout).
+	rpicamStart time.Duration
 }
 
 func defaultSystem() system {

@@ -48,6 +48,8 @@ type rpicamCamera struct {
 	log  *slog.Logger
 
 	frames chan picimage.Frame // newest frames; the reader drops the oldest when full
+	ready  chan struct{}       // closed when the first frame has been read
+	head   chan picimage.Frame // the first frame, kept for the first Next (with --inline, an IDR)
 	done   chan struct{}       // closed when the reader has exited and the process is reaped
 	err    error               // why the stream ended; written before done is closed
 	tail   *lineTail
@@ -71,7 +73,17 @@ func (sys system) openRpicam(ctx context.Context, opts Options, log *slog.Logger
 	if opts.SensorMode != 0 {
 		modeFlag = sys.rpicamMode(ctx, bin, opts.SensorMode, log)
 	}
-	plan, err := rpicamArgs(opts, modeFlag)
+	libav := false
+	if rpicamCodec(opts.Format) == picimage.H264 {
+		platform := sys.rpicamPlatform()
+		libav = platform != platformVC4
+		encoder := "VideoCore hardware"
+		if libav {
+			encoder = "libx264 (CPU, via libav)"
+		}
+		log.Info("rpicam-vid H.264 encoder", "platform", platform, "encoder", encoder)
+	}
+	plan, err := rpicamArgs(opts, modeFlag, libav)
 	if err != nil {
 		return nil, err
 	}
@@ -97,6 +109,8 @@ func (sys system) openRpicam(ctx context.Context, opts Options, log *slog.Logger
 	c := &rpicamCamera{
 		log:       log,
 		frames:    make(chan picimage.Frame, 2),
+		ready:     make(chan struct{}),
+		head:      make(chan picimage.Frame, 1),
 		done:      make(chan struct{}),
 		tail:      &lineTail{max: stderrLines},
 		startWait: rpicamStartTimeout,
@@ -104,11 +118,90 @@ func (sys system) openRpicam(ctx context.Context, opts Options, log *slog.Logger
 		info: Info{Source: SourceRpicam, Device: bin, Format: plan.format, Width: w, Height: h,
 			Framerate: opts.fps(), Warnings: plan.warnings},
 	}
+	if sys.rpicamStart > 0 {
+		c.startWait = sys.rpicamStart
+	}
 	if err := c.start(bin, plan, sys.now); err != nil {
 		return nil, err
 	}
-	log.Info("camera streaming", "camera", c.info.String(), "command", bin+" "+strings.Join(plan.args, " "))
+	command := bin + " " + strings.Join(plan.args, " ")
+	if err := c.waitFirst(ctx); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("%w (command: %s)%s", err, command, rpicamHint(c.tail.String()))
+	}
+	c.first = true
+	log.Info("camera streaming", "camera", c.info.String(), "command", command)
 	return c, nil
+}
+
+// waitFirst waits until rpicam-vid has delivered its first frame, so that
+// a helper that exits at start (a flag it does not know, no camera, no
+// container for "-") fails Open rather than the first Next.
+func (c *rpicamCamera) waitFirst(ctx context.Context) error {
+	t := time.NewTimer(c.startWait)
+	defer t.Stop()
+	select {
+	case <-c.ready:
+		return nil
+	case <-c.done:
+		select {
+		case <-c.ready:
+			return nil // it delivered frames, then ended: Next reports that
+		default:
+		}
+		return fmt.Errorf("rpicam-vid failed at start: %w", c.err)
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return fmt.Errorf("%s delivered no frame for %v: %s", c.info.Device, c.startWait, c.tail.orNothing())
+	}
+}
+
+// rpicamHint adds the fix for rpicam-vid start failures whose cause is
+// known from what it printed.
+func rpicamHint(stderr string) string {
+	switch {
+	case strings.Contains(stderr, "low-latency") && strings.Contains(stderr, "unrecognised option"):
+		return "; this rpicam-vid is older than rpicam-apps 1.6, which added --low-latency, needed for H.264 on a Pi 5: " +
+			"update it (apt-get install --only-upgrade rpicam-apps) or use --codec jpeg"
+	case strings.Contains(stderr, "--libav-format"):
+		return "; rpicam-vid encodes H.264 through libav on this board and needs --libav-format h264 for -o -, " +
+			"which picam passes when it finds no bcm2835-isp (a Pi 0-4's VideoCore): check that /dev/video* can be opened"
+	}
+	return ""
+}
+
+// platformVC4 and friends name the camera platform as rpicam-apps detects
+// it (core/options.cpp get_platform): the card name of a /dev/video* node.
+const (
+	platformVC4     = "vc4"     // Pi 0-4: bcm2835-isp; H.264 on the VideoCore encoder
+	platformPiSP    = "pisp"    // Pi 5: pispbe; H.264 in software (libx264)
+	platformUnknown = "unknown" // neither found
+)
+
+// rpicamPlatform finds which encoder rpicam-vid will use for H.264: the
+// VideoCore's where a bcm2835-isp node exists, libav's libx264 elsewhere
+// (rpicam-apps' h264_codec_select).
+func (sys system) rpicamPlatform() string {
+	paths, err := sys.videoNodes()
+	if err != nil {
+		return platformUnknown
+	}
+	for _, p := range paths {
+		dev, err := sys.openDevice(p)
+		if err != nil {
+			continue
+		}
+		c := dev.Capability()
+		dev.Close()
+		switch c.Card {
+		case "bcm2835-isp":
+			return platformVC4
+		case "pispbe":
+			return platformPiSP
+		}
+	}
+	return platformUnknown
 }
 
 // rpicamMode asks rpicam-vid for its sensor modes and returns the --mode
@@ -172,6 +265,13 @@ func (c *rpicamCamera) read(r io.Reader, sp splitter, format picimage.PixelForma
 		f := picimage.Frame{Width: c.info.Width, Height: c.info.Height, Format: format, Data: data,
 			Seq: seq, Captured: arrived, Keyframe: format != picimage.H264 || h264.IsIDR(data)}
 		seq++
+		if seq == 1 {
+			// Open waits for this frame, and frames queued meanwhile may be
+			// dropped; the first one, where an H.264 stream starts, is kept.
+			c.head <- f
+			close(c.ready)
+			return
+		}
 		c.offer(f)
 	}
 	buf := make([]byte, 256<<10)
@@ -259,6 +359,12 @@ func (c *rpicamCamera) Next(ctx context.Context) (picimage.Frame, error) {
 	}
 	t := time.NewTimer(timeout)
 	defer t.Stop()
+	select {
+	case f := <-c.head:
+		c.first = true
+		return f, nil
+	default:
+	}
 	select {
 	case f := <-c.frames:
 		c.first = true

@@ -37,8 +37,10 @@ func rpicamCodec(f picimage.PixelFormat) picimage.PixelFormat {
 // rpicamArgs maps options onto rpicam-vid flags (see OptionTable). It fails
 // only for a setting rpicam-vid cannot take at all (rotation 90 or 270);
 // approximations are notes, settings without an equivalent warnings.
-// modeFlag is the --mode value for sensor_mode, or "".
-func rpicamArgs(o Options, modeFlag string) (rpicamPlan, error) {
+// modeFlag is the --mode value for sensor_mode, or "". libav says that
+// rpicam-vid encodes H.264 through libav (libx264) rather than with the
+// VideoCore's encoder: on a Pi 5, or any board without a VC4 ISP.
+func rpicamArgs(o Options, modeFlag string, libav bool) (rpicamPlan, error) {
 	var p rpicamPlan
 	warn := func(f string, a ...any) { p.warnings = append(p.warnings, fmt.Sprintf(f, a...)) }
 	note := func(f string, a ...any) { p.notes = append(p.notes, fmt.Sprintf(f, a...)) }
@@ -53,6 +55,16 @@ func rpicamArgs(o Options, modeFlag string) (rpicamPlan, error) {
 	add("--nopreview", "-t", "0", "-o", "-", "--codec", codec, "--inline", "--flush",
 		"--width", strconv.Itoa(w), "--height", strconv.Itoa(h), "--framerate", formatFloat(o.fps(), 3))
 	if p.format == picimage.H264 {
+		if libav {
+			// libav cannot guess a container for "-" and exits at start
+			// without one ("cannot allocate output context"); h264 is the
+			// raw Annex-B stream. libx264's default preset also makes
+			// B-frames, which reorder frames and add latency; --low-latency
+			// (rpicam-apps 1.6 and later) selects ultrafast/zerolatency,
+			// which has none.
+			add("--libav-format", "h264", "--low-latency")
+			note("H.264 is encoded on the CPU by libx264 on this board (no VideoCore encoder): --libav-format h264 --low-latency")
+		}
 		add("--intra", strconv.Itoa(o.intra()))
 		if o.Bitrate != 0 {
 			add("--bitrate", strconv.Itoa(o.Bitrate))

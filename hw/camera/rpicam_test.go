@@ -14,7 +14,7 @@ import (
 )
 
 func TestRpicamArgsDefaults(t *testing.T) {
-	p, err := rpicamArgs(Options{}, "")
+	p, err := rpicamArgs(Options{}, "", false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,7 +22,7 @@ func TestRpicamArgsDefaults(t *testing.T) {
 	if got := strings.Join(p.args, " "); got != want || p.format != picimage.MJPEG {
 		t.Errorf("args %q (%s), want %q", got, p.format, want)
 	}
-	p, _ = rpicamArgs(Options{Format: picimage.H264, Width: 1280, Height: 720, Framerate: 25, Bitrate: 3_000_000}, "")
+	p, _ = rpicamArgs(Options{Format: picimage.H264, Width: 1280, Height: 720, Framerate: 25, Bitrate: 3_000_000}, "", false)
 	want = "--nopreview -t 0 -o - --codec h264 --inline --flush --width 1280 --height 720 --framerate 25 --intra 25 --bitrate 3000000"
 	if got := strings.Join(p.args, " "); got != want || p.format != picimage.H264 {
 		t.Errorf("args %q (%s), want %q", got, p.format, want)
@@ -71,7 +71,7 @@ func TestRpicamArgsPiGearOptions(t *testing.T) {
 		{Options{Bitrate: 1_000_000}, "", "bitrate=1000000 ignored"},
 		{Options{Quality: 70}, "", ""},
 	} {
-		p, err := rpicamArgs(tc.opts, "1640:1232:10:P")
+		p, err := rpicamArgs(tc.opts, "1640:1232:10:P", false)
 		if err != nil {
 			t.Errorf("%+v: %v", tc.opts, err)
 			continue
@@ -91,24 +91,24 @@ func TestRpicamArgsPiGearOptions(t *testing.T) {
 			t.Errorf("%+v: warnings %q, want %q", tc.opts, w, tc.warn)
 		}
 	}
-	p, _ := rpicamArgs(Options{Quality: 70}, "")
+	p, _ := rpicamArgs(Options{Quality: 70}, "", false)
 	if !strings.Contains(strings.Join(p.args, " "), "--quality 70") {
 		t.Errorf("quality not passed: %q", p.args)
 	}
 	for _, r := range []int{90, 270} {
-		_, err := rpicamArgs(Options{Rotation: r}, "")
+		_, err := rpicamArgs(Options{Rotation: r}, "", false)
 		if !errors.Is(err, ErrInvalidOption) || !strings.Contains(err.Error(), "use 0 or 180") {
 			t.Errorf("rotation %d: %v", r, err)
 		}
 	}
 	// Every picamera mode maps to something (a flag, nothing, or a warning).
 	for _, m := range exposureModes {
-		if _, err := rpicamArgs(Options{ExposureMode: m}, ""); err != nil {
+		if _, err := rpicamArgs(Options{ExposureMode: m}, "", false); err != nil {
 			t.Errorf("exposure_mode %s: %v", m, err)
 		}
 	}
 	for _, m := range awbModes {
-		p, _ := rpicamArgs(Options{AWBMode: m, AWBGains: [2]float64{1, 1}}, "")
+		p, _ := rpicamArgs(Options{AWBMode: m, AWBGains: [2]float64{1, 1}}, "", false)
 		hasAWB := strings.Contains(strings.Join(p.args, " "), "--awb")
 		if !hasAWB && len(p.warnings) == 0 {
 			t.Errorf("awb_mode %s: neither a flag nor a warning", m)
@@ -243,34 +243,149 @@ func TestRpicamStreamsH264(t *testing.T) {
 
 func TestRpicamFailureQuotesStderr(t *testing.T) {
 	sys, _ := fakeRpicam(t, "fail")
-	c, err := sys.open(context.Background(), "rpicam", Options{}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	_, err = c.Next(context.Background())
-	if err == nil || !strings.Contains(err.Error(), "no cameras available") || !strings.Contains(err.Error(), "exit status 1") {
+	// rpicam-vid exits at start: Open fails, not the first Next.
+	_, err := sys.open(context.Background(), "rpicam", Options{}, nil)
+	if err == nil || !strings.Contains(err.Error(), "no cameras available") || !strings.Contains(err.Error(), "exit status 1") ||
+		!strings.Contains(err.Error(), "failed at start") {
 		t.Errorf("err = %v", err)
 	}
 }
 
 func TestRpicamSilentTimesOut(t *testing.T) {
 	sys, _ := fakeRpicam(t, "silent")
-	c, err := sys.open(context.Background(), "rpicam", Options{}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.(*rpicamCamera).startWait = time.Millisecond // the logic, not the real 15 s
-	_, err = c.Next(context.Background())
-	if err == nil || !strings.Contains(err.Error(), "delivered no frame for 1ms") {
+	sys.rpicamStart = 50 * time.Millisecond // the logic, not the real 15 s
+	_, err := sys.open(context.Background(), "rpicam", Options{}, nil)
+	if err == nil || !strings.Contains(err.Error(), "delivered no frame for 50ms") {
 		t.Errorf("err = %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	c.(*rpicamCamera).startWait = time.Hour
-	if _, err := c.Next(ctx); !errors.Is(err, context.Canceled) {
+	sys.rpicamStart = time.Hour
+	if _, err := sys.open(ctx, "rpicam", Options{}, nil); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: %v", err)
+	}
+}
+
+// isBSlice reports an H.264 B slice: slice_type (after first_mb_in_slice,
+// both Exp-Golomb) is 1 or 6.
+func isBSlice(nal []byte) bool {
+	if len(nal) < 2 || h264.TypeOf(nal) != 1 {
+		return false
+	}
+	bits, pos := nal[1:], 0
+	ue := func() int {
+		zeros := 0
+		for pos < 8*len(bits) && bits[pos/8]>>(7-pos%8)&1 == 0 {
+			zeros++
+			pos++
+		}
+		pos++ // the 1
+		v := 0
+		for i := 0; i < zeros && pos < 8*len(bits); i++ {
+			v = v<<1 | int(bits[pos/8]>>(7-pos%8)&1)
+			pos++
+		}
+		return 1<<zeros - 1 + v
+	}
+	ue() // first_mb_in_slice
+	return ue()%5 == 1
+}
+
+// On a Pi 5 rpicam-vid encodes H.264 with libx264 through libav: picam
+// passes --libav-format h264 (without it, -o - makes rpicam-vid exit at
+// start) and --low-latency (without it, the stream has B-frames).
+func TestRpicamPi5(t *testing.T) {
+	// The fake does what rpicam-vid does there: B-frames without
+	// --low-latency, so the test below can fail.
+	raw, err := os.ReadFile("testdata/stream-bframes.h264")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bs := 0
+	for nal := range h264.NALUnits(raw) {
+		if isBSlice(nal) {
+			bs++
+		}
+	}
+	if bs == 0 {
+		t.Fatal("stream-bframes.h264 has no B slices; the check below would test nothing")
+	}
+
+	pi5 := newFakeDevice("/dev/video20", cameraCaps("pispbe", "pispbe"))
+	pi4 := newFakeDevice("/dev/video13", cameraCaps("bcm2835-isp", "bcm2835-isp"))
+	for _, tc := range []struct {
+		name  string
+		mode  string
+		board *fakeDevice
+		want  string // in Open's error; "" for success
+	}{
+		{"pi5", "pi5", pi5, ""},
+		// The same rpicam-vid, with picam thinking it is on a Pi 4: no
+		// --libav-format, so it exits at start, and Open says so.
+		{"pi5 taken for a pi4", "pi5", pi4, "--libav-format h264"},
+		{"pi5, rpicam-apps before 1.6", "pi5-old", pi5, "older than rpicam-apps 1.6"},
+	} {
+		sys, argsFile := fakeRpicam(t, tc.mode)
+		real := sys
+		sys = testSystem(tc.board)
+		sys.now, sys.lookPath = real.now, real.lookPath
+		log, buf := testLogger(t)
+		c, err := sys.open(context.Background(), "rpicam", Options{Width: 64, Height: 48, Format: picimage.H264}, log)
+		if tc.want != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "failed at start") {
+				t.Errorf("%s: err = %v, want one mentioning %q", tc.name, err, tc.want)
+			}
+			if c != nil {
+				c.Close()
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		args, _ := os.ReadFile(argsFile)
+		got := strings.Join(strings.Fields(string(args)), " ")
+		if !strings.Contains(got, "--libav-format h264 --low-latency") || !strings.Contains(buf.String(), "libx264") {
+			t.Errorf("%s: rpicam-vid got %q; log:\n%s", tc.name, got, buf)
+		}
+		// The fake writes its stream at once and keeps running, so the
+		// reader keeps the first unit and the newest; the last stays in
+		// the splitter until more comes.
+		units := 0
+		for {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			f, err := c.Next(ctx)
+			cancel()
+			if err != nil {
+				break
+			}
+			if units == 0 && !f.Keyframe {
+				t.Errorf("%s: the first unit is not an IDR", tc.name)
+			}
+			for nal := range h264.NALUnits(f.Data) {
+				if isBSlice(nal) {
+					t.Errorf("%s: unit %d has a B slice", tc.name, f.Seq)
+				}
+			}
+			units++
+		}
+		if units < 2 {
+			t.Errorf("%s: %d units", tc.name, units)
+		}
+		c.Close()
+	}
+	// On a Pi 0-4 the VideoCore encodes: no libav flags.
+	sys, argsFile := fakeRpicam(t, "")
+	real := sys
+	sys = testSystem(pi4)
+	sys.now, sys.lookPath = real.now, real.lookPath
+	c, err := sys.open(context.Background(), "rpicam", Options{Width: 64, Height: 48, Format: picimage.H264}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	if args, _ := os.ReadFile(argsFile); strings.Contains(string(args), "libav") || strings.Contains(string(args), "low-latency") {
+		t.Errorf("pi4: rpicam-vid got %q", args)
 	}
 }
 

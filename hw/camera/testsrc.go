@@ -19,16 +19,21 @@ type testsrcCamera struct {
 // openTestsrc starts the test pattern. Its size must be even and at least
 // 16x16; the options a real camera would take are accepted and ignored,
 // with a note in the log.
-func openTestsrc(opts Options, log *slog.Logger) (Camera, error) {
+// format is the format to deliver ("" for BGR24, whatever opts.Format asks:
+// the pattern poses as a camera that has only that one format).
+func openTestsrc(opts Options, format picimage.PixelFormat, log *slog.Logger) (Camera, error) {
 	w, h := opts.size()
-	src, err := picimage.NewTestSource(w, h, opts.Framerate)
+	if format == "" {
+		format = picimage.BGR24
+	}
+	src, err := picimage.NewTestSourceFormat(w, h, opts.Framerate, format)
 	if err != nil {
 		return nil, fmt.Errorf("test pattern: %w", err)
 	}
 	if s := opts.String(); s != "" {
 		log.Info("the test pattern ignores camera settings", "options", s)
 	}
-	info := Info{Source: SourceTestsrc, Format: picimage.BGR24, Width: w, Height: h, Framerate: opts.Framerate}
+	info := Info{Source: SourceTestsrc, Format: format, Width: w, Height: h, Framerate: opts.Framerate}
 	log.Info("camera streaming", "camera", info.String())
 	return &testsrcCamera{src: src, info: info}, nil
 }
@@ -60,3 +65,12 @@ func (c *testsrcCamera) SetControl(name string, _ int64) error {
 
 // Close implements Camera.
 func (c *testsrcCamera) Close() error { return c.src.Close() }
+
+// testsrcFormat reports whether the test pattern can deliver frames in f.
+func testsrcFormat(f picimage.PixelFormat) bool {
+	switch f {
+	case picimage.BGR24, picimage.YUYV, picimage.NV12, picimage.I420:
+		return true
+	}
+	return false
+}

@@ -23,10 +23,15 @@ type cell struct {
 	Kind    frameKind
 	Pattern int
 	Clients int
+	Secure  bool // picam in secure mode 2 (CURVE), keys in runner.certDir
 }
 
 func (c cell) String() string {
-	return fmt.Sprintf("%s p%d %d client(s)", c.Kind.Name, c.Pattern, c.Clients)
+	s := fmt.Sprintf("%s p%d %d client(s)", c.Kind.Name, c.Pattern, c.Clients)
+	if c.Secure {
+		s += " secure"
+	}
+	return s
 }
 
 // runResult is what one run of one transport in one cell measured.
@@ -66,6 +71,8 @@ type runner struct {
 	pl     *payloads
 	window time.Duration // how long servers send in throughput runs
 	reg    *registry
+	// certDir holds the CURVE keys (picam-server keys) for secure cells; made on first use.
+	certDir string
 }
 
 // freePorts returns n distinct loopback ports that were free a moment ago.
@@ -160,24 +167,32 @@ type clientSummary struct {
 	} `json:"latency_ms"`
 }
 
-// runPicam runs picam-server --source testcard at fps (0 = flat out) to picam-client processes
+// runPicam runs picam-server --source testcard (or the kind's moving source) at fps (0 = flat out) to picam-client processes
 // for window. The sending window is from the server's "transmission starting" log line (its
 // first send follows at once) to the SIGINT that starts its close. With lat, the clients'
 // summaries are appended to it.
 func (r *runner) runPicam(c cell, ports []int, window time.Duration, fps float64, lat *[]clientSummary) runResult {
+	var secure []string
+	if c.Secure {
+		dir, err := r.keys()
+		if err != nil {
+			return runResult{Err: err}
+		}
+		secure = []string{"--secure-mode", "2", "--cert-dir", dir}
+	}
 	clients, err := r.startClients("picam-client", r.bin+"/picam-client", picamReady, ports, func(p int) []string {
-		return []string{"--address", "127.0.0.1", "--port", strconv.Itoa(p), "--pattern", strconv.Itoa(c.Pattern),
-			"--json", "--stats", "0", "--timeout", "10s", "--wait-limit", "60s"}
+		return append([]string{"--address", "127.0.0.1", "--port", strconv.Itoa(p), "--pattern", strconv.Itoa(c.Pattern),
+			"--json", "--stats", "0", "--timeout", "10s", "--wait-limit", "60s"}, secure...)
 	})
 	if err != nil {
 		return runResult{Err: err}
 	}
 	defer clients.stop()
 	const started = "transmission starting"
-	srv, err := r.reg.start("picam-server", r.bin+"/picam-server", []string{
+	srv, err := r.reg.start("picam-server", r.bin+"/picam-server", append([]string{
 		"--address", "127.0.0.1", "--ports", joinPorts(ports), "--pattern", strconv.Itoa(c.Pattern),
-		"--source", "testcard", "--codec", c.Kind.Codec, "--resolution", c.Kind.resolution(),
-		"--framerate", strconv.FormatFloat(fps, 'f', -1, 64), "--json"}, started)
+		"--source", c.Kind.source(), "--codec", c.Kind.Codec, "--resolution", c.Kind.resolution(),
+		"--framerate", strconv.FormatFloat(fps, 'f', -1, 64), "--json"}, secure...), started)
 	if err != nil {
 		return runResult{Err: err}
 	}

@@ -17,12 +17,27 @@ type frameKind struct {
 	Name          string // as printed in the table
 	Codec         string // picam-server --codec
 	Width, Height int
+	// Source is picam-server's --source: "" for the still test card (one frame encoded once),
+	// or the moving test pattern posing as a YUV camera, whose every frame is converted to BGR.
+	Source string
 }
 
 var (
 	raw640  = frameKind{Name: "raw 640x480", Codec: "raw", Width: 640, Height: 480}
 	jpeg720 = frameKind{Name: "jpeg 1280x720", Codec: "jpeg", Width: 1280, Height: 720}
+	// moving640 is raw 640x480 from the moving test pattern in I420 (what rpicam-vid and the
+	// Pi's ISP deliver), so each frame is rendered and converted to BGR24 (picimage.ToBGR,
+	// once per frame whatever the number of clients) as a camera's frames would be.
+	moving640 = frameKind{Name: "moving 640x480", Codec: "raw", Width: 640, Height: 480, Source: "testsrc:I420"}
 )
+
+// source is picam-server's --source for frames of kind k.
+func (k frameKind) source() string {
+	if k.Source == "" {
+		return "testcard"
+	}
+	return k.Source
+}
 
 func (k frameKind) resolution() string { return fmt.Sprintf("%dx%d", k.Width, k.Height) }
 
@@ -40,7 +55,8 @@ func makePayloads() (*payloads, error) {
 	if err != nil {
 		return nil, fmt.Errorf("temp dir for the JPEG payload: %w", err)
 	}
-	p := &payloads{dir: dir, size: map[string]int{raw640.Name: raw640.Width * raw640.Height * 3}}
+	p := &payloads{dir: dir, size: map[string]int{raw640.Name: raw640.Width * raw640.Height * 3,
+		moving640.Name: moving640.Width * moving640.Height * 3}}
 	pat, err := picimage.NewTestPattern(jpeg720.Width, jpeg720.Height)
 	if err != nil {
 		return nil, err

@@ -18,6 +18,7 @@ type report struct {
 	log        io.Writer
 	throughput []cellResult
 	latency    []latencyResult
+	secure     []secureResult
 	idle       *idleResult // nil when not measured
 	failed     int
 }
@@ -34,6 +35,8 @@ func (r *report) header() {
 	r.printf("setup       loopback only; servers and every client are separate processes on the same cores.\n")
 	r.printf("            payload: raw 640x480 = %d B; jpeg 1280x720 = %d B (test pattern, picam's encoder, q90).\n",
 		r.pl.size[raw640.Name], r.pl.size[jpeg720.Name])
+	r.printf("            %s: picam-server --source %s (moving pattern, I420 → BGR24 each frame); tcp sends\n", moving640.Name, moving640.Source)
+	r.printf("            the same BGR bytes; no libzmq run (its stand-in has no moving source).\n")
 	r.printf("            throughput runs send for %v each; cells show the median of their runs.\n\n", r.o.window)
 	r.printf("Transports\n")
 	r.printf("  picam   picam-server --source testcard --framerate 0 (one pre-encoded frame, flat out) → picam-client --json.\n")
@@ -205,6 +208,26 @@ func (r *report) targets() {
 			check(p.Summed >= z.Summed), targetCell, p.Summed, z.Summed, p.Summed/z.Summed)
 	} else {
 		r.printf("  %s picam ≥ 1× libzmq stand-in, %s: not measured in this run\n", skipped, targetCell)
+	}
+	var mc *cellResult
+	for i := range r.throughput {
+		if r.throughput[i].Cell == movingCell {
+			mc = &r.throughput[i]
+		}
+	}
+	if mc != nil && mc.By[trPicam].OK > 0 && mc.By[trTCP].OK > 0 {
+		mp, mt := mc.By[trPicam], mc.By[trTCP]
+		r.printf("  %s picam ≥ 0.5× plain TCP, %s (I420 → BGR24 per frame included): %.0f vs %.0f frames/s (%.2f×)\n",
+			check(mp.Summed >= 0.5*mt.Summed), movingCell, mp.Summed, mt.Summed, mp.Summed/mt.Summed)
+	} else {
+		r.printf("  %s picam ≥ 0.5× plain TCP, %s: not measured in this run\n", skipped, movingCell)
+	}
+	if len(r.secure) > 0 && r.secure[0].Cell == secureCells[0] && r.secure[0].Plain.OK > 0 && r.secure[0].Secure.OK > 0 {
+		s := r.secure[0]
+		r.printf("  %s secure ≥ 0.6× plaintext picam, %s: %.0f vs %.0f frames/s (%.2f×)\n",
+			check(s.Secure.Summed >= 0.6*s.Plain.Summed), s.Cell, s.Secure.Summed, s.Plain.Summed, s.Secure.Summed/s.Plain.Summed)
+	} else {
+		r.printf("  %s secure ≥ 0.6× plaintext picam, %s: not measured in this run\n", skipped, secureCells[0])
 	}
 	worst, measured := 0.0, 0
 	for _, l := range r.latency {

@@ -47,5 +47,5 @@ fi
 # report errors although the lists we need are fine: go on, and let the
 # install itself fail if a package really cannot be had.
 $SUDO apt-get update -qq || echo "$who: apt-get update reported errors; installing from the package lists there are" >&2
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
 	{ echo "$who: apt-get install ${missing[*]} failed" >&2; exit 1; }

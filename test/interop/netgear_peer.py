@@ -412,6 +412,37 @@ class FrameSource:
         return f
 
 
+# Colour patches for `server --layout`: top-left red, top-right green, bottom-left blue,
+# bottom-right mid grey, as (R, G, B); grey layouts use the PATCH_GREYS levels instead.
+PATCH_RGB = ((255, 0, 0), (0, 255, 0), (0, 0, 255), (128, 128, 128))
+PATCH_GREYS = (40, 100, 160, 220)
+LAYOUTS = ("bgr", "rgb", "bgra", "rgba", "gray", "gray3d", "bgr16", "gray16", "float32")
+
+
+def layout_frame(layout: str, width: int, height: int) -> np.ndarray:
+    """A frame of four colour patches in one of the array layouts NetGear sends raw."""
+    grey = layout.startswith("gray")
+    channels = 1 if grey else 3
+    rgb = np.zeros((height, width, channels), np.uint8)
+    h2, w2 = height // 2, width // 2
+    quads = ((slice(0, h2), slice(0, w2)), (slice(0, h2), slice(w2, None)),
+             (slice(h2, None), slice(0, w2)), (slice(h2, None), slice(w2, None)))
+    for i, (ys, xs) in enumerate(quads):
+        rgb[ys, xs] = PATCH_GREYS[i] if grey else PATCH_RGB[i]
+    if layout in ("gray", "gray16"):
+        rgb = rgb[:, :, 0]
+    elif not grey and layout not in ("rgb", "rgba"):
+        rgb = rgb[:, :, ::-1]  # BGR, as OpenCV holds it
+    if layout in ("bgra", "rgba"):
+        # alpha 0: a receiver must drop it, not blend with it
+        rgb = np.concatenate([rgb, np.zeros((height, width, 1), np.uint8)], axis=2)
+    if layout.endswith("16"):
+        return np.ascontiguousarray(rgb).astype(np.uint16) * 257  # v -> v*257: the high byte is v
+    if layout == "float32":
+        return np.ascontiguousarray(rgb).astype(np.float32) / 255
+    return np.ascontiguousarray(rgb)
+
+
 # --------------------------------------------------------------------------- client
 
 
@@ -607,6 +638,37 @@ def open_secure(a, ctx, log):
 def stop_secure(sec):
     if sec is not None:
         sec.stop()
+
+
+# Colour patches for `server --layout`: top-left red, top-right green, bottom-left blue,
+# bottom-right mid grey, as (R, G, B); grey layouts use the PATCH_GREYS levels instead.
+PATCH_RGB = ((255, 0, 0), (0, 255, 0), (0, 0, 255), (128, 128, 128))
+PATCH_GREYS = (40, 100, 160, 220)
+LAYOUTS = ("bgr", "rgb", "bgra", "rgba", "gray", "gray3d", "bgr16", "gray16", "float32")
+
+
+def layout_frame(layout: str, width: int, height: int) -> np.ndarray:
+    """A frame of four colour patches in one of the array layouts NetGear sends raw."""
+    grey = layout.startswith("gray")
+    channels = 1 if grey else 3
+    rgb = np.zeros((height, width, channels), np.uint8)
+    h2, w2 = height // 2, width // 2
+    quads = ((slice(0, h2), slice(0, w2)), (slice(0, h2), slice(w2, None)),
+             (slice(h2, None), slice(0, w2)), (slice(h2, None), slice(w2, None)))
+    for i, (ys, xs) in enumerate(quads):
+        rgb[ys, xs] = PATCH_GREYS[i] if grey else PATCH_RGB[i]
+    if layout in ("gray", "gray16"):
+        rgb = rgb[:, :, 0]
+    elif not grey and layout not in ("rgb", "rgba"):
+        rgb = rgb[:, :, ::-1]  # BGR, as OpenCV holds it
+    if layout in ("bgra", "rgba"):
+        # alpha 0: a receiver must drop it, not blend with it
+        rgb = np.concatenate([rgb, np.zeros((height, width, 1), np.uint8)], axis=2)
+    if layout.endswith("16"):
+        return np.ascontiguousarray(rgb).astype(np.uint16) * 257  # v -> v*257: the high byte is v
+    if layout == "float32":
+        return np.ascontiguousarray(rgb).astype(np.float32) / 255
+    return np.ascontiguousarray(rgb)
 
 
 # --------------------------------------------------------------------------- client
@@ -1395,7 +1457,7 @@ def cmd_server(a, run: Run) -> int:
     codec = "jpeg" if a.jpeg else "raw"
 
     def next_frame(i):
-        frame = src.frame(i)
+        frame = src.frame(i) if a.layout is None else layout_frame(a.layout, w, h)
         if a.jpeg:
             hdr = server_header(a, JPEG_COMPRESSION, "", "", i, codec)
             return json.dumps(hdr).encode("utf8"), encode_jpeg_bgr(frame)
@@ -1633,6 +1695,9 @@ def build_parser():
     s.add_argument("--message", default=None, help="header message; {n} = frame index (default null)")
     s.add_argument("--jpeg", action="store_true", help="JPEG q90 4:2:2 via PIL (stand-in for simplejpeg)")
     s.add_argument("--size", type=parse_size, default=(640, 480), help="WxH (default 640x480)")
+    s.add_argument("--layout", choices=LAYOUTS, default=None,
+                   help="send a still frame of four colour patches (red, green / blue, grey; grey levels "
+                        "40, 100 / 160, 220) as a raw array of this layout instead of the moving BGR test picture")
     s.add_argument("--fps", type=non_negative, default=30.0, help="frame rate; 0 = flat out (default 30)")
     g = s.add_mutually_exclusive_group()
     g.add_argument("--frames", type=int, default=None, help="send N frames (default 100)")
@@ -1677,6 +1742,8 @@ def main(argv=None) -> int:
     if a.role == "server":
         if a.mode == "plain" and a.ports is not None and len(a.ports) != 1:
             parser.error("--mode plain connects to one port: give --ports with a single port")
+        if a.jpeg and a.layout is not None:
+            parser.error("--layout sends raw arrays: drop --jpeg")
         if a.multiserver_port is not None:
             if a.ports not in (None, [a.multiserver_port]):
                 parser.error("--multiserver-port P connects to port P only: drop --ports (or give the same single port)")

@@ -18,3 +18,8 @@ ffmpeg -loglevel error -y -f lavfi -i testsrc=size=64x48:rate=8 -frames:v 8 \
 ffmpeg -loglevel error -y -f lavfi -i testsrc=size=64x48:rate=8 -frames:v 8 \
 	-pix_fmt yuv420p -c:v libx264 -profile:v baseline -g 4 -keyint_min 4 -sc_threshold 0 -bf 0 \
 	-x264-params repeat-headers=1:slices=2 -f h264 stream-slices.h264
+# What rpicam-vid writes on a Pi 5 (libx264 through libav) without
+# --low-latency: B-frames (rpicam-apps sets max_b_frames=1 there).
+ffmpeg -loglevel error -y -f lavfi -i testsrc=size=64x48:rate=8 -frames:v 8 \
+	-pix_fmt yuv420p -c:v libx264 -profile:v main -g 4 -keyint_min 4 -sc_threshold 0 -bf 1 -b_strategy 0 \
+	-x264-params repeat-headers=1 -f h264 stream-bframes.h264
