@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"strconv"
 	"sync"
@@ -49,7 +50,7 @@ type ClientStats struct {
 }
 
 // Client receives frames as a NetGear client does: it binds its port and lets a server connect.
-// In pattern 1 it answers each frame at once with its return data (NetGear's behaviour); frames
+// In patterns 0 and 1 it answers each frame at once with its return data (NetGear's behaviour); frames
 // then wait in a short queue for Recv, where the oldest is dropped when the reader falls behind,
 // so a slow consumer sees fresh frames rather than a growing backlog.
 type Client struct {
@@ -69,7 +70,10 @@ type Client struct {
 	conns      map[*zmtp.Conn]struct{}
 	accepted   map[*serverConn]struct{} // every open connection, handshakes included (clientbounds.go)
 	queueBytes int64
+	pairConn   *zmtp.Conn // pattern 0: the one server connection a PAIR keeps
 	notify     chan struct{}
+	// deviceID is the 8-character ID in a plain pattern-0 client's answer, as NetGear's.
+	deviceID string
 
 	mem     *memPool
 	cut     atomic.Uint64
@@ -110,6 +114,7 @@ func Listen(ctx context.Context, cfg ClientConfig) (*Client, error) {
 		accepted:  map[*serverConn]struct{}{},
 		notify:    make(chan struct{}, 1),
 		started:   time.Now(),
+		deviceID:  newDeviceID(),
 	}
 	c.pool.New = func() any { return new(zmtp.Msg) }
 	c.mem = &memPool{limit: cfg.MaxMemory, conns: map[*serverConn]struct{}{}, onCut: func(sc *serverConn, why string) {
@@ -286,8 +291,11 @@ func (c *Client) acceptLoop(ln net.Listener, port int) {
 func (c *Client) serveConn(sc *serverConn) {
 	nc, port := sc.nc, sc.port
 	typ := zmtp.SUB
-	if c.cfg.Pattern == ReqRep {
+	switch c.cfg.Pattern {
+	case ReqRep:
 		typ = zmtp.REP
+	case Pair:
+		typ = zmtp.PAIR
 	}
 	conn, err := zmtp.Handshake(nc, zmtp.Options{SocketType: typ, Picam: true, MaxFrameSize: c.cfg.MaxFrameSize, Curve: c.cfg.Curve,
 		HandshakeTimeout: c.cfg.HandshakeTimeout, Budget: sc})
@@ -314,11 +322,27 @@ func (c *Client) serveConn(sc *serverConn) {
 		conn.Close()
 		return
 	}
+	if typ == zmtp.PAIR {
+		// A PAIR talks to one peer: like libzmq's, it keeps the first server and hangs up on
+		// any other until that one is gone.
+		if c.pairConn != nil {
+			c.mu.Unlock()
+			c.rejected.Add(1) // counted before the hang-up the server sees
+			conn.Close()
+			c.log.Warn("a second server connected in pattern 0 (PAIR), which serves one server at a time; hung up on it",
+				"port", port, "remote", nc.RemoteAddr())
+			return
+		}
+		c.pairConn = conn
+	}
 	c.conns[conn] = struct{}{}
 	c.mu.Unlock()
 	defer func() {
 		c.mu.Lock()
 		delete(c.conns, conn)
+		if c.pairConn == conn {
+			c.pairConn = nil
+		}
 		c.mu.Unlock()
 		conn.Close()
 	}()
@@ -444,17 +468,22 @@ func (c *Client) handle(conn *zmtp.Conn, port int, m *zmtp.Msg) bool {
 	return true
 }
 
-// reply answers a pattern-1 request (no-op in pattern 2) with the envelope echoed.
+// reply answers a pattern-1 request with the envelope echoed, or a pattern-0 frame as
+// NetGear's receiver does: its device string, or in bidirectional mode the return data as JSON
+// without a port; a pattern-0 terminate is not answered. No-op in pattern 2.
 func (c *Client) reply(conn *zmtp.Conn, envelope [][]byte, port int, terminate bool) bool {
-	if c.cfg.Pattern != ReqRep {
+	if c.cfg.Pattern == PubSub || (c.cfg.Pattern == Pair && terminate) {
 		return true
 	}
 	parts := append([][]byte(nil), envelope...)
-	if terminate {
+	switch {
+	case terminate:
 		parts = append(parts, []byte(wire.TerminateAck))
-	} else {
+	case c.cfg.Pattern == Pair && !c.cfg.Bidirectional:
+		parts = append(parts, []byte("Data received on device: "+c.deviceID+" !"))
+	default:
 		portStr := ""
-		if len(c.ports) == 1 && !c.cfg.MultiServer {
+		if len(c.ports) == 1 && !c.cfg.MultiServer && c.cfg.Pattern != Pair {
 			portStr = strconv.Itoa(port)
 		}
 		c.mu.Lock()
@@ -479,4 +508,14 @@ func (c *Client) countDecodeError(port int, err error) {
 	if n <= 5 || n%100 == 0 {
 		c.log.Warn("bad frame ignored", "port", port, "err", err, "count", n)
 	}
+}
+
+// newDeviceID is 8 random characters from A-Z and 0-9, like NetGear's device ID.
+func newDeviceID() string {
+	const chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	b := make([]byte, 8)
+	for i := range b {
+		b[i] = chars[rand.IntN(len(chars))]
+	}
+	return string(b)
 }

@@ -5,7 +5,8 @@ import "errors"
 // Sentinel errors mirroring NetGear's ValueErrors; a ConfigError wraps one of them, so callers
 // can branch with errors.Is while users read a message that names the fix.
 var (
-	// ErrInvalidPattern: multi-client (or multi-server) mode needs pattern 1 or 2.
+	// ErrInvalidPattern: multi-client (or multi-server) mode needs pattern 1 or 2; otherwise
+	// the pattern is 0, 1 or 2.
 	ErrInvalidPattern = errors.New("invalid pattern for multi-client mode")
 	// ErrBidirectionalPattern2: bidirectional mode needs pattern 1.
 	ErrBidirectionalPattern2 = errors.New("bidirectional mode is not valid with pattern 2")

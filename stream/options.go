@@ -11,10 +11,15 @@ import (
 	"github.com/picam-project/picam/internal/curve"
 )
 
-// Pattern is NetGear's messaging pattern. Multi-client mode supports 1 and 2.
+// Pattern is NetGear's messaging pattern. Multi-client and multi-server mode support 1 and 2;
+// pattern 0 is for one server and one client.
 type Pattern int
 
 const (
+	// Pair is NetGear pattern 0, its default: PAIR to PAIR, one server and one client. As in
+	// pattern 1 the client answers every frame (no REQ envelope) and the server waits for the
+	// answer; a terminate is not answered.
+	Pair Pattern = 0
 	// ReqRep is NetGear pattern 1: the server's REQ sends a frame and waits for the client's
 	// REP reply, which may carry data back.
 	ReqRep Pattern = 1
@@ -109,13 +114,17 @@ type ServerConfig struct {
 
 	Pattern       Pattern
 	Bidirectional bool
-	// MultiServer exists only to reproduce NetGear's error: picam-server is a multi-client
-	// sender, and NetGear refuses both modes at once.
+	// MultiServer is NetGear's Multi-Servers mode on the sending side: exactly one client (a
+	// receiver that binds several ports, one per server), and every header and the terminate
+	// carry "port": the client's port as a JSON string, by which that receiver tells its
+	// servers apart. Without it (and with pattern 1 or 2) the server is a multi-client sender;
+	// pattern 0 has exactly one client and no "port".
 	MultiServer bool
 	Delivery    Delivery
 	Wait        Wait
 
-	// RequestTimeout bounds the wait for a pattern-1 reply (NetGear's request_timeout, 4 s).
+	// RequestTimeout bounds the wait for a pattern-0 or pattern-1 reply (NetGear's
+	// request_timeout, 4 s).
 	RequestTimeout time.Duration
 	// StallAfter marks a client stalled when one send or reply takes longer (default 1 s).
 	StallAfter time.Duration
@@ -200,11 +209,22 @@ func (c *ServerConfig) setDefaults() {
 
 // endpoints validates the client list and returns each client's dial address and port label.
 func (c *ServerConfig) endpoints() ([]endpoint, error) {
-	if err := checkModes(c.Pattern, c.Bidirectional, true, c.MultiServer); err != nil {
+	multiClient := c.Pattern != Pair && !c.MultiServer
+	if err := checkModes(c.Pattern, c.Bidirectional, multiClient, c.MultiServer); err != nil {
 		return nil, err
 	}
 	if len(c.Ports) == 0 && len(c.Endpoints) == 0 {
+		if !multiClient {
+			return nil, &ConfigError{Err: ErrPorts, Msg: "Kindly provide a unique & valid port value at Server-end: the client's port (--ports 5555, or --client host:port)"}
+		}
 		return nil, &ConfigError{Err: ErrPorts, Msg: "Incorrect port value! Kindly provide a list of Client ports (--ports 5577,5578) or client endpoints (--client host:port) in Multi-Client Mode"}
+	}
+	if !multiClient && len(c.Ports)+len(c.Endpoints) > 1 {
+		mode := "pattern 0 (PAIR) sends to exactly one client"
+		if c.MultiServer {
+			mode = "Multi-Server Mode sends to exactly one client (a receiver that binds one port per server)"
+		}
+		return nil, &ConfigError{Err: ErrPorts, Msg: mode + ": give one port or one --client; for several clients use pattern 1 or 2 without --multiserver (Multi-Client Mode)"}
 	}
 	if len(c.Ports) > 0 && c.Address == "" {
 		return nil, &ConfigError{Err: ErrPorts, Msg: "--ports needs --address: the IP the clients bound to (NetGear's address)"}
@@ -251,7 +271,10 @@ func checkModes(p Pattern, bidirectional, multiClient, multiServer bool) error {
 	if multiClient && multiServer {
 		return &ConfigError{Err: ErrMultiClientMultiServer, Msg: "Multi-Client and Multi-Server Mode cannot be enabled simultaneously: drop one of them"}
 	}
-	if p != ReqRep && p != PubSub {
+	if !multiClient && !multiServer && p != Pair && p != ReqRep && p != PubSub {
+		return &ConfigError{Err: ErrInvalidPattern, Msg: fmt.Sprintf("invalid pattern %d: use 0 (PAIR), 1 (REQ/REP) or 2 (PUB/SUB)", p)}
+	}
+	if (multiClient || multiServer) && p != ReqRep && p != PubSub {
 		mode := "Multi-Client"
 		if multiServer {
 			mode = "Multi-Server"

@@ -202,7 +202,7 @@ func (p *peer) run() {
 		log.Info("client connected", "picam", conn.IsPicam())
 		cuts := p.cut.Load()
 		var done bool
-		if p.s.cfg.Pattern == ReqRep {
+		if p.s.cfg.Pattern != PubSub {
 			done = p.serveReq(conn)
 		} else {
 			done = p.servePub(conn)
@@ -235,8 +235,11 @@ func (p *peer) run() {
 func (p *peer) connect() *zmtp.Conn {
 	cfg := &p.s.cfg
 	typ := zmtp.PUB
-	if cfg.Pattern == ReqRep {
+	switch cfg.Pattern {
+	case ReqRep:
 		typ = zmtp.REQ
+	case Pair:
+		typ = zmtp.PAIR
 	}
 	delay := cfg.RetryMin
 	lastErr := ""
@@ -394,8 +397,8 @@ func (p *peer) servePub(conn *zmtp.Conn) bool {
 		case <-p.wake:
 			if o := p.take(); o != nil && matches(o.header) {
 				if p.refuse(conn, o) {
-					if matches(wire.Terminate) {
-						_ = p.write(conn, wire.Terminate)
+					if matches(s.terminate) {
+						_ = p.write(conn, s.terminate)
 					}
 					hangUp()
 					return false
@@ -430,8 +433,8 @@ func (p *peer) servePub(conn *zmtp.Conn) bool {
 				}
 				p.sent.Add(1)
 			}
-			if matches(wire.Terminate) {
-				if err := p.write(conn, wire.Terminate); err != nil {
+			if matches(s.terminate) {
+				if err := p.write(conn, s.terminate); err != nil {
 					return true
 				}
 			}
@@ -441,14 +444,15 @@ func (p *peer) servePub(conn *zmtp.Conn) bool {
 	}
 }
 
-// serveReq runs one REQ connection as NetGear's Lazy Pirate does: one request, one reply within
-// RequestTimeout, or the connection is dropped and redialled. It returns true when closing.
+// serveReq runs one REQ (pattern 1) or PAIR (pattern 0) connection as NetGear's Lazy Pirate
+// does: one request, one reply within RequestTimeout, or the connection is dropped and
+// redialled. It returns true when closing.
 func (p *peer) serveReq(conn *zmtp.Conn) bool {
 	s := p.s
 	stop := context.AfterFunc(s.runCtx, func() { conn.Close() })
 	defer stop()
 	p.markConnected()
-	rt := &reqState{id: rand.Uint32()}
+	rt := &reqState{id: rand.Uint32(), pair: s.cfg.Pattern == Pair}
 	hb := time.NewTimer(s.cfg.Heartbeat)
 	defer hb.Stop()
 	for {
@@ -484,16 +488,30 @@ func (p *peer) serveReq(conn *zmtp.Conn) bool {
 }
 
 // reqState carries the REQ_CORRELATE-style request id and the reply buffer of a connection.
+// With pair set (pattern 0) there is no envelope: a message is sent as it is, and the next
+// message back is its reply.
 type reqState struct {
-	id  uint32
-	idb [4]byte
-	msg zmtp.Msg
+	pair bool
+	id   uint32
+	idb  [4]byte
+	msg  zmtp.Msg
+	out  [][]byte // scratch for the parts of one request
 }
 
 func (r *reqState) next() []byte {
 	r.id++
 	binary.LittleEndian.PutUint32(r.idb[:], r.id)
 	return r.idb[:]
+}
+
+// request is body with the REQ envelope in front (pattern 1), or body alone (pattern 0).
+func (r *reqState) request(body ...[]byte) [][]byte {
+	r.out = r.out[:0]
+	if !r.pair {
+		r.out = append(r.out, r.next(), nil)
+	}
+	r.out = append(r.out, body...)
+	return r.out
 }
 
 // awaitReply reads until the reply carrying our request id arrives, skipping stale ones.
@@ -506,6 +524,9 @@ func (p *peer) awaitReply(conn *zmtp.Conn, r *reqState, deadline time.Time) ([][
 			return nil, err
 		}
 		parts := r.msg.Parts
+		if r.pair {
+			return parts, nil
+		}
 		k := -1
 		for i, part := range parts {
 			if len(part) == 0 {
@@ -531,7 +552,7 @@ func (p *peer) roundTrip(conn *zmtp.Conn, r *reqState, o *outgoing) bool {
 	if err := conn.SetWriteDeadline(start.Add(s.cfg.WriteTimeout)); err != nil {
 		return false
 	}
-	if err := conn.WriteMsg(r.next(), nil, o.header, o.payload); err != nil {
+	if err := conn.WriteMsg(r.request(o.header, o.payload)...); err != nil {
 		s.log.Warn("send failed", "client", p.ep.addr, "err", err)
 		return false
 	}
@@ -581,11 +602,12 @@ func (p *peer) roundTrip(conn *zmtp.Conn, r *reqState, o *outgoing) bool {
 }
 
 // terminateReq sends the terminate flag and waits briefly for the acknowledgement, as NetGear
-// does (request_timeout/5).
+// does (request_timeout/5). In pattern 0 NetGear's receiver sends none: the wait ends when it
+// hangs up, or at that timeout.
 func (p *peer) terminateReq(conn *zmtp.Conn, r *reqState) {
 	s := p.s
 	_ = conn.SetWriteDeadline(time.Now().Add(time.Second))
-	if err := conn.WriteMsg(r.next(), nil, wire.Terminate); err != nil {
+	if err := conn.WriteMsg(r.request(s.terminate)...); err != nil {
 		return
 	}
 	if _, err := p.awaitReply(conn, r, time.Now().Add(s.cfg.RequestTimeout/5)); err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -77,6 +78,11 @@ type Server struct {
 	replyBytes     int64
 	replyWake      chan struct{}
 
+	// msPort is the "port" every header carries in Multi-Server mode (nil otherwise), and
+	// terminate the terminate message, with that port in Multi-Server mode.
+	msPort    json.RawMessage
+	terminate []byte
+
 	mu      sync.Mutex
 	message json.RawMessage
 	rr      int
@@ -119,6 +125,13 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 		demand:    make(chan struct{}, 1),
 		closing:   make(chan struct{}),
 	}
+	s.terminate = wire.Terminate
+	if cfg.MultiServer {
+		// NetGear's sender puts its port argument, the receiver's port it connects to, in
+		// every header; picam sends it as a string, as NetGear's examples give it.
+		s.msPort, _ = json.Marshal(strconv.Itoa(eps[0].port))
+		s.terminate = []byte(`{"terminate_flag": true, "port": ` + string(s.msPort) + `}`)
+	}
 	s.runCtx, s.cancel = context.WithCancel(context.Background())
 	s.dialCtx, s.stopDial = context.WithCancel(s.runCtx)
 	for _, ep := range eps {
@@ -142,8 +155,8 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 // NetGear does not start transmitting before its clients are there.
 func (s *Server) Ready() <-chan struct{} { return s.ready }
 
-// Replies delivers data returned by clients in pattern 1. If nobody reads it, replies beyond
-// its queue (ReplyQueueLen replies, ServerConfig.ReplyQueueBytes bytes) are dropped (and
+// Replies delivers data returned by clients in pattern 0 and 1. If nobody reads it, replies
+// beyond its queue (ReplyQueueLen replies, ServerConfig.ReplyQueueBytes bytes) are dropped (and
 // counted) rather than slowing the senders or growing without bound.
 func (s *Server) Replies() <-chan Reply { return s.replies }
 
@@ -228,7 +241,7 @@ func (s *Server) signalDemand() {
 
 // header renders pkt's header; key is the keyframe flag for picam's extension.
 func (s *Server) header(pkt *Packet, key bool) []byte {
-	h := wire.Header{Pattern: s.cfg.Pattern.String()}
+	h := wire.Header{Pattern: s.cfg.Pattern.String(), Port: s.msPort}
 	if s.cfg.Bidirectional {
 		s.mu.Lock()
 		h.Message = s.message

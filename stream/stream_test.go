@@ -240,10 +240,12 @@ func TestConfigErrorsMirrorNetGear(t *testing.T) {
 		cfg  ServerConfig
 		want error
 	}{
-		{ServerConfig{Address: "127.0.0.1", Ports: []int{1}, Pattern: 0}, ErrInvalidPattern},
+		{ServerConfig{Address: "127.0.0.1", Ports: []int{1, 2}, Pattern: Pair}, ErrPorts},
+		{ServerConfig{Address: "127.0.0.1", Ports: []int{1}, Pattern: Pair, MultiServer: true}, ErrInvalidPattern},
 		{ServerConfig{Address: "127.0.0.1", Ports: []int{1}, Pattern: 3}, ErrInvalidPattern},
+		{ServerConfig{Address: "127.0.0.1", Ports: []int{1}, Pattern: 3, MultiServer: true}, ErrInvalidPattern},
 		{ServerConfig{Address: "127.0.0.1", Ports: []int{1}, Pattern: PubSub, Bidirectional: true}, ErrBidirectionalPattern2},
-		{ServerConfig{Address: "127.0.0.1", Ports: []int{1}, Pattern: ReqRep, MultiServer: true}, ErrMultiClientMultiServer},
+		{ServerConfig{Address: "127.0.0.1", Ports: []int{1, 2}, Pattern: ReqRep, MultiServer: true}, ErrPorts},
 		{ServerConfig{Pattern: ReqRep}, ErrPorts},
 		{ServerConfig{Address: "127.0.0.1", Ports: []int{5577, 5577}, Pattern: ReqRep}, ErrDuplicatePort},
 		{ServerConfig{Ports: []int{5577}, Endpoints: []string{"127.0.0.1:5577"}, Address: "127.0.0.1", Pattern: ReqRep}, ErrDuplicatePort},
@@ -263,6 +265,14 @@ func TestConfigErrorsMirrorNetGear(t *testing.T) {
 	_, err = Listen(context.Background(), ClientConfig{Port: 1, Pattern: PubSub, Bidirectional: true})
 	if !errors.Is(err, ErrBidirectionalPattern2) {
 		t.Errorf("client bidirectional p2: %v", err)
+	}
+	_, err = Listen(context.Background(), ClientConfig{Port: 1, MultiClient: true, Pattern: Pair})
+	if !errors.Is(err, ErrInvalidPattern) {
+		t.Errorf("client pattern 0 in multi-client mode: %v", err)
+	}
+	_, err = Listen(context.Background(), ClientConfig{Ports: []int{1, 2}, Pattern: Pair})
+	if !errors.Is(err, ErrInvalidPattern) {
+		t.Errorf("client pattern 0 in multi-server mode: %v", err)
 	}
 	_, err = Listen(context.Background(), ClientConfig{Ports: []int{1, 2}, MultiClient: true, Pattern: ReqRep})
 	if !errors.Is(err, ErrMultiClientMultiServer) {

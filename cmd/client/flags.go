@@ -22,6 +22,7 @@ It binds --port on --address and waits for the server to connect, as a NetGear c
   picam-client --port 5577 --record cam.mp4           (fragmented MP4; .mjpeg and .h264 too)
   picam-client --port 5577 --output - | ffplay -fflags nobuffer -f mjpeg -
   picam-client --port 5577 --return-stdin             (each line typed goes back to the server)
+  picam-client --pattern 0                            (NetGear's default mode: one server, port 5555)
 
 Exit status: 0 after the server's terminate (every server's, with --ports), --frames, Ctrl-C or
 the player closing --output's pipe; 3 when the server went away (no message for --timeout), or
@@ -175,11 +176,11 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	o := &options{}
 	fs := cli.NewFlagSet("picam-client", usageHead, stderr)
 	fs.StringVar(&o.address, "address", "*", "local address to bind (* = all interfaces); the server's --address must reach it")
-	fs.IntVar(&o.port, "port", 0, "port to bind; each client of one server needs its own (required, unless --ports)")
+	fs.IntVar(&o.port, "port", 0, "port to bind; each client of one server needs its own (required, unless --ports; 5555 in pattern 0, as NetGear)")
 	fs.Var(portsFlag{&o.ports}, "ports", "NetGear Multi-Servers mode: bind `PORTS` (e.g. 5566,5567) and receive from one server on each at once; not with --port or --multiclient")
-	fs.IntVar(&o.pattern, "pattern", 1, "NetGear pattern: 1 (REQ/REP) or 2 (PUB/SUB); must match the server")
-	fs.BoolVar(&o.bidirectional, "bidirectional", false, "NetGear bidirectional mode: print the server's message (pattern 1 only)")
-	fs.BoolVar(&o.multiClient, "multiclient", true, "NetGear multi-client mode (picam-client speaks it unless --ports; the flag exists for NetGear's mode checks)")
+	fs.IntVar(&o.pattern, "pattern", 1, "NetGear pattern: 0 (PAIR, NetGear's default: one server), 1 (REQ/REP) or 2 (PUB/SUB); must match the server")
+	fs.BoolVar(&o.bidirectional, "bidirectional", false, "NetGear bidirectional mode: print the server's message (pattern 0 or 1)")
+	fs.BoolVar(&o.multiClient, "multiclient", true, "NetGear multi-client mode (picam-client speaks it unless --ports or --pattern 0; the flag exists for NetGear's mode checks)")
 	fs.StringVar(&o.ret, "return", "", "pattern 1: data sent back with each reply; {n} is replaced by the frame count (JSON values are sent as JSON, other text as a string)")
 	fs.BoolVar(&o.retStdin, "return-stdin", false, "pattern 1: read lines from standard input; each line becomes the data sent back (like --return, until the next line)")
 	fs.Uint64Var(&o.frames, "frames", 0, "exit 0 after N frames (0 = until the server stops)")
@@ -213,13 +214,19 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 			o.timeoutSet = true
 		}
 	})
-	if o.multiServer() {
+	if o.multiServer() || o.pattern == 0 {
 		// Multi-client mode is picam-client's default, so only an explicit --multiclient
-		// collides with --ports (NetGear's error comes from stream.Listen).
+		// collides with --ports or pattern 0 (NetGear's error comes from stream.Listen).
 		o.multiClient = o.multiClientSet && o.multiClient
 	}
-	if (o.ret != "" || o.retStdin) && o.pattern != 1 {
-		return nil, errors.New("--return and --return-stdin need pattern 1: clients cannot send data back in pattern 2 (PUB/SUB)")
+	if o.pattern == 0 && !o.multiClient && !o.multiServer() && o.port == 0 {
+		o.port = 5555 // NetGear's receiver binds port 5555 unless told otherwise
+	}
+	if (o.ret != "" || o.retStdin) && o.pattern == 2 {
+		return nil, errors.New("--return and --return-stdin need pattern 1 (or 0 with --bidirectional): clients cannot send data back in pattern 2 (PUB/SUB)")
+	}
+	if (o.ret != "" || o.retStdin) && o.pattern == 0 && !o.bidirectional {
+		return nil, errors.New("--return and --return-stdin in pattern 0 need --bidirectional: a NetGear pattern-0 client sends data back only in bidirectional mode")
 	}
 	if o.record != "" {
 		if _, err := record.FormatOf(o.record); err != nil {

@@ -32,12 +32,17 @@ func main() {
 }
 
 const usageHead = `picam-server streams a camera to many clients at once, wire-compatible with
-VidGear NetGear's Multi-Clients mode (patterns 1 REQ/REP and 2 PUB/SUB).
+VidGear NetGear's Multi-Clients mode (patterns 1 REQ/REP and 2 PUB/SUB), its default mode
+(pattern 0 PAIR, one client) and its Multi-Servers mode (--multiserver).
 
 Clients bind, the server connects (as in NetGear): start clients on their ports, then
   picam-server --address 127.0.0.1 --ports 5577,5578 --pattern 2
 Clients on different machines:
   picam-server --client 192.168.1.20:5577 --client 192.168.1.21:5577 --pattern 1
+One client in NetGear's default mode (pattern 0, PAIR; NetGear(receive_mode=True) binds *:5555):
+  picam-server --pattern 0                            (connects to localhost:5555)
+One of several servers feeding a NetGear multiserver_mode client (it binds 5566,5567,...):
+  picam-server --multiserver --address 127.0.0.1 --ports 5566 --pattern 1
 H.264 for picam clients (NetGear clients decode only jpeg and raw):
   picam-server --codec h264 --address 127.0.0.1 --ports 5577 --pattern 2
   picam-server --source v4l2:/dev/video0 --codec h264 --encoder hardware --encoder-device /dev/video11 ...
@@ -57,6 +62,7 @@ type options struct {
 	clients       cli.StringList
 	pattern       int
 	bidirectional bool
+	multiServer   bool
 	message       string
 	delivery      string
 	wait          string
@@ -120,8 +126,9 @@ func parseArgs(args []string, stderr io.Writer) (*options, *flag.FlagSet, error)
 	fs.StringVar(&o.address, "address", "", "IP address the clients bound to, used with --ports (NetGear's address)")
 	fs.StringVar(&o.ports, "ports", "", "comma-separated client ports at --address, e.g. 5577,5578")
 	fs.Var(&o.clients, "client", "a client endpoint host:port (repeatable, or comma-separated), for clients on different machines")
-	fs.IntVar(&o.pattern, "pattern", 1, "NetGear pattern: 1 (REQ/REP, clients can send data back) or 2 (PUB/SUB)")
-	fs.BoolVar(&o.bidirectional, "bidirectional", false, "NetGear bidirectional mode: send --message with every frame (pattern 1 only)")
+	fs.IntVar(&o.pattern, "pattern", 1, "NetGear pattern: 0 (PAIR, NetGear's default: one client, by default at localhost:5555), 1 (REQ/REP, clients can send data back) or 2 (PUB/SUB)")
+	fs.BoolVar(&o.bidirectional, "bidirectional", false, "NetGear bidirectional mode: send --message with every frame (pattern 0 or 1)")
+	fs.BoolVar(&o.multiServer, "multiserver", false, "NetGear's multiserver_mode on the server side: feed one client that receives from several servers (a NetGear multiserver_mode client, or picam-client --ports); every frame carries \"port\": the client port (one --ports port or --client; pattern 1 or 2)")
 	fs.StringVar(&o.message, "message", "", "server message sent with every frame in bidirectional mode (JSON value, or plain text sent as a string)")
 	fs.StringVar(&o.delivery, "delivery", "broadcast", "broadcast (every client gets every frame it can keep up with) or round-robin (NetGear-exact: one client per frame)")
 	fs.StringVar(&o.wait, "wait", "all", "start transmitting when all, any, or N clients are connected")
@@ -307,8 +314,8 @@ func printReplies(ctx context.Context, srv *stream.Server, w io.Writer) {
 		case <-ctx.Done():
 			return
 		case r := <-srv.Replies():
-			if r.ReturnType == "NoneType" {
-				continue
+			if r.ReturnType == "NoneType" || r.Plain {
+				continue // no data, or a plain client's per-frame acknowledgement
 			}
 			// Escaped and cut (wire.Printable): a client cannot write control sequences or
 			// lines of its own to the operator's terminal, nor more than a line per reply.

@@ -59,13 +59,18 @@ func (o *options) build(log *slog.Logger) (stream.ServerConfig, *pipeline, error
 		Endpoints:      o.clients,
 		Pattern:        stream.Pattern(o.pattern),
 		Bidirectional:  o.bidirectional,
+		MultiServer:    o.multiServer,
 		Delivery:       delivery,
 		Wait:           wait,
 		RequestTimeout: o.reqTimeout,
 		Logger:         log,
 	}
 	if o.message != "" && !o.bidirectional {
-		return cfg, nil, fmt.Errorf("--message is sent only in bidirectional mode: add --bidirectional (pattern 1)")
+		return cfg, nil, fmt.Errorf("--message is sent only in bidirectional mode: add --bidirectional (pattern 0 or 1)")
+	}
+	if cfg.Pattern == stream.Pair && !cfg.MultiServer && len(cfg.Ports) == 0 && len(cfg.Endpoints) == 0 {
+		// NetGear's sender connects to localhost:5555 unless told otherwise.
+		cfg.Endpoints = []string{"localhost:5555"}
 	}
 	w, h, err := picimage.ParseResolution(o.resolution)
 	if err != nil {

@@ -20,6 +20,8 @@ const (
 	REP = "REP"
 	PUB = "PUB"
 	SUB = "SUB"
+	// PAIR is NetGear's pattern 0: one exclusive peer, also a PAIR, with no envelope.
+	PAIR = "PAIR"
 )
 
 // DefaultMaxFrameSize bounds one frame read from a peer. A 4K BGR frame is about 25 MB; 64 MiB
@@ -63,7 +65,7 @@ const (
 
 // Options configure a connection's handshake and limits.
 type Options struct {
-	// SocketType is this side's type: REQ, REP, PUB or SUB.
+	// SocketType is this side's type: REQ, REP, PUB, SUB or PAIR.
 	SocketType string
 	// HandshakeTimeout bounds greeting plus READY exchange (default 5 s).
 	HandshakeTimeout time.Duration
@@ -100,7 +102,7 @@ func (o Options) withDefaults() Options {
 }
 
 // compatible reports whether ZMTP allows a peer of type peer to talk to a socket of type own
-// (RFC 23: REQ-REP/ROUTER, REP-REQ/DEALER, PUB-SUB/XSUB, SUB-PUB/XPUB).
+// (RFC 23: REQ-REP/ROUTER, REP-REQ/DEALER, PUB-SUB/XSUB, SUB-PUB/XPUB, PAIR-PAIR).
 func compatible(own, peer string) bool {
 	switch own {
 	case REQ:
@@ -111,6 +113,8 @@ func compatible(own, peer string) bool {
 		return peer == SUB || peer == "XSUB"
 	case SUB:
 		return peer == PUB || peer == "XPUB"
+	case PAIR:
+		return peer == PAIR
 	}
 	return false
 }

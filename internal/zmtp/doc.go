@@ -1,7 +1,8 @@
 // Package zmtp speaks ZMTP 3.0 (the ZeroMQ wire protocol, RFC 23) with the NULL or CURVE
-// mechanism, for exactly the socket shapes picam needs: one connection per peer, REQ or PUB
-// on the dialling side (picam-server, as NetGear's sender connects) and REP or SUB on the
-// listening side (picam-client, as NetGear's receiver binds).
+// mechanism, for exactly the socket shapes picam needs: one connection per peer, REQ, PUB or
+// PAIR on the dialling side (picam-server, as NetGear's sender connects) and REP, SUB or PAIR
+// on the listening side (picam-client, as NetGear's receiver binds). PAIR is NetGear's
+// pattern 0, its default.
 //
 // Why our own layer instead of go-zeromq/zmq4 (design decision 1, revised; see the README):
 // zmq4 v0.17.0 is wire-compatible but its send path keeps the caller's buffer, its receive path

@@ -319,3 +319,111 @@ func dialRetry(t *testing.T, ctx context.Context, addr, typ string) *Conn {
 		}
 	}
 }
+
+// NetGear's pattern 0 is PAIR/PAIR: a PAIR talks only to a PAIR, in both directions.
+func TestPairHandshake(t *testing.T) {
+	d, l := pair(t, PAIR, PAIR)
+	if d.PeerType != PAIR || l.PeerType != PAIR {
+		t.Fatalf("peer types %q %q", d.PeerType, l.PeerType)
+	}
+	var m Msg
+	if err := d.WriteMsg([]byte(`{"h": 0}`), []byte("frame")); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.ReadMsg(&m, nil); err != nil || len(m.Parts) != 2 || string(m.Parts[1]) != "frame" {
+		t.Fatalf("dialer to listener: %q %v", m.Parts, err)
+	}
+	if err := l.WriteMsg([]byte("reply")); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.ReadMsg(&m, nil); err != nil || len(m.Parts) != 1 || string(m.Parts[0]) != "reply" {
+		t.Fatalf("listener to dialer: %q %v", m.Parts, err)
+	}
+	for _, other := range []string{REQ, REP, PUB, SUB} {
+		if compatible(PAIR, other) || compatible(other, PAIR) {
+			t.Errorf("PAIR accepted a %s peer", other)
+		}
+	}
+}
+
+// Our PAIR against libzmq's PAIR, both ways round, as NetGear's pattern 0 uses it: the side
+// that binds (the receiver) answers each 2-part frame with one message.
+func TestLibzmqPairInterop(t *testing.T) {
+	py := requirePyzmq(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+
+	t.Run("PAIR to pyzmq PAIR", func(t *testing.T) {
+		port := freePort(t)
+		cmd := exec.CommandContext(ctx, py, "-c", `
+import zmq
+s = zmq.Context().socket(zmq.PAIR); s.bind("tcp://127.0.0.1:`+port+`")
+for i in range(3):
+    h = s.recv_json(); p = s.recv(); s.send_string("got %d %d" % (h["n"], len(p)))
+`)
+		cmd.Stderr = testWriter{t}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer cmd.Wait()
+		c := dialRetry(t, ctx, "127.0.0.1:"+port, PAIR)
+		var m Msg
+		for i := 0; i < 3; i++ {
+			if err := c.WriteMsg([]byte(`{"n": `+string(rune('0'+i))+`}`), make([]byte, 1000+i)); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.ReadMsg(&m, nil); err != nil {
+				t.Fatal(err)
+			}
+			want := "got " + string(rune('0'+i)) + " 100" + string(rune('0'+i))
+			if len(m.Parts) != 1 || string(m.Parts[0]) != want {
+				t.Fatalf("reply %d: %q, want %q", i, m.Parts, want)
+			}
+		}
+	})
+
+	t.Run("pyzmq PAIR to our PAIR", func(t *testing.T) {
+		ln, err := Listen(ctx, "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		port := strings.TrimPrefix(ln.Addr().String(), "127.0.0.1:")
+		cmd := exec.CommandContext(ctx, py, "-c", `
+import zmq
+s = zmq.Context().socket(zmq.PAIR); s.connect("tcp://127.0.0.1:`+port+`")
+s.send_multipart([b'{"i": 7}', b"x" * 500]); print(s.recv().decode())
+`)
+		var out bytes.Buffer
+		cmd.Stdout = &out
+		cmd.Stderr = testWriter{t}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		nc, err := ln.Accept()
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := Handshake(nc, Options{SocketType: PAIR})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		var m Msg
+		if err := c.ReadMsg(&m, nil); err != nil {
+			t.Fatal(err)
+		}
+		if len(m.Parts) != 2 || string(m.Parts[0]) != `{"i": 7}` || len(m.Parts[1]) != 500 {
+			t.Fatalf("got %q", m.Parts)
+		}
+		if err := c.WriteMsg([]byte("ack")); err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Wait(); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.TrimSpace(out.String()); got != "ack" {
+			t.Fatalf("pyzmq PAIR printed %q", got)
+		}
+	})
+}

@@ -17,6 +17,10 @@ type Reply struct {
 	ArrayDType  string
 	ArrayShape  []int
 	Array       []byte // second part (raw bytes or JPEG); owned by the Reply
+	// Plain marks a plain-string reply (a client that is neither multi-client nor
+	// bidirectional confirms each frame with "Data received on device: ID !"): an
+	// acknowledgement, not return data.
+	Plain bool
 }
 
 // PortString is the reply's port as text: a JSON string unquoted, a number as written.
@@ -31,6 +35,9 @@ func (r *Reply) PortString() string {
 // DataString renders the returned data for logs: a JSON string unquoted, anything else as JSON.
 func (r *Reply) DataString() string {
 	if r.ReturnType == "ndarray" {
+		if r.Compression != nil { // NetGear's default with simplejpeg: a JPEG, no dtype or shape
+			return fmt.Sprintf("ndarray jpeg %s (%d bytes)", r.Compression.Colorspace, len(r.Array))
+		}
 		return fmt.Sprintf("ndarray %s %v (%d bytes)", r.ArrayDType, r.ArrayShape, len(r.Array))
 	}
 	var s string
@@ -62,7 +69,7 @@ func ParseReply(parts [][]byte) (Reply, error) {
 	body := parts[0]
 	if len(body) == 0 || body[0] != '{' {
 		data, _ := json.Marshal(string(body))
-		return Reply{ReturnType: "str", Data: data}, nil
+		return Reply{ReturnType: "str", Data: data, Plain: true}, nil
 	}
 	var r rawReply
 	if err := json.Unmarshal(body, &r); err != nil {

@@ -162,3 +162,29 @@ func TestFWHTHeaderAndPayload(t *testing.T) {
 		t.Fatal("IsBitstream")
 	}
 }
+
+// The ndarray reply a NetGear client sends by default (simplejpeg installed): the array as a
+// JPEG, "compression" with the client's JPEG settings, array_dtype and array_shape "". And a
+// plain client's per-frame string is marked as an acknowledgement, not data.
+func TestNetGearDefaultJPEGArrayReply(t *testing.T) {
+	jpeg := []byte{0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, 'J', 'F', 'I', 'F', 0, 0xFF, 0xD9}
+	parts := [][]byte{[]byte(`{"return_type": "ndarray", "compression": {"dct": true, "ups": false, "colorspace": "BGR"}, "array_dtype": "", "array_shape": "", "data": null}`), jpeg}
+	r, err := ParseReply(parts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Compression == nil || r.Compression.Colorspace != "BGR" || !r.Compression.DCT || len(r.Array) != len(jpeg) || r.Plain {
+		t.Fatalf("%+v", r)
+	}
+	if got, want := r.DataString(), "ndarray jpeg BGR (13 bytes)"; got != want {
+		t.Fatalf("DataString %q, want %q", got, want)
+	}
+	r, err = ParseReply([][]byte{[]byte("Data received on device: AB12CD34 !")})
+	if err != nil || !r.Plain || r.ReturnType != "str" {
+		t.Fatalf("plain reply: %+v %v", r, err)
+	}
+	r, err = ParseReply([][]byte{[]byte(`{"return_type": "str", "data": "Data received"}`)})
+	if err != nil || r.Plain {
+		t.Fatalf("JSON reply marked plain: %+v %v", r, err)
+	}
+}

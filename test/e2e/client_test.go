@@ -124,16 +124,16 @@ func TestClientPortsWithMultiClientExitsTwo(t *testing.T) {
 	}
 }
 
-// The Python NetGear Multi-Servers stand-in: two senders, each connected to one of the
+// The Python NetGear Multi-Servers stand-in: three senders, each connected to one of the
 // client's ports with "port" in its header; every frame arrives (pattern 1) or nearly every
 // (pattern 2), messages are read (NetGear reads them in multi-server mode), and the client
-// ends once both have sent their terminate.
+// ends once all have sent their terminate.
 func TestClientMultiServerNetGearStandIns(t *testing.T) {
 	requirePython(t)
 	for _, pat := range patterns() {
 		t.Run("pattern"+pat, func(t *testing.T) {
 			const frames = 90
-			ports := freePorts(t, 2)
+			ports := freePorts(t, 3)
 			client := start(t, "picam-client", "--address", "127.0.0.1", "--ports", joinPorts(ports), "--pattern", pat,
 				"--json", "--stats", "0", "--timeout", "20s")
 			waitListening(t, ports...)
@@ -154,7 +154,7 @@ func TestClientMultiServerNetGearStandIns(t *testing.T) {
 			}
 			var s fullClientSummary
 			client.jsonLine(&s)
-			t.Logf("client: exit %s, per camera %d and %d frames, %d distinct messages", s.Exit, s.Cameras[0].Frames, s.Cameras[1].Frames, len(s.Messages))
+			t.Logf("client: exit %s, cameras %+v, %d distinct messages", s.Exit, s.Cameras, len(s.Messages))
 			if s.Exit != "terminate" {
 				t.Fatalf("client ended with %q, want every server's terminate", s.Exit)
 			}
@@ -162,13 +162,20 @@ func TestClientMultiServerNetGearStandIns(t *testing.T) {
 			if pat == "2" {
 				min = frames * 9 / 10 // PUB with HWM 1 may drop a frame at a busy moment
 			}
+			if len(s.Cameras) != len(ports) {
+				t.Fatalf("%d cameras, want %d", len(s.Cameras), len(ports))
+			}
 			for i, c := range s.Cameras {
 				if c.Port != ports[i] || c.Frames < min || c.Codec != "jpeg" {
 					t.Errorf("camera %d: %+v, want ≥ %d JPEG frames", i, c, min)
 				}
 			}
-			if got := strings.Join(s.Messages, " "); !strings.Contains(got, `"cam0 `) || !strings.Contains(got, `"cam1 `) {
-				t.Errorf("messages from both servers expected, got %v", s.Messages)
+			// Each camera's latest message comes from its own server (the summary's list of
+			// distinct messages stops at 20, which one fast server can fill on its own).
+			for i, c := range s.Cameras {
+				if want := fmt.Sprintf(`"cam%d `, i); !strings.HasPrefix(string(c.Message), want) {
+					t.Errorf("camera %d: last message %s, want %s…", i, c.Message, want)
+				}
 			}
 			if pat == "1" {
 				for i, py := range pys {

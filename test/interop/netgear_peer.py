@@ -1,11 +1,13 @@
 #!/usr/bin/python3
-"""Stand-ins for VidGear NetGear peers in Multi-Clients mode, for picam interop tests.
+"""Stand-ins for VidGear NetGear peers, for picam interop tests.
 
 VidGear cannot be installed here (no PyPI), so this script plays NetGear's two roles
 with plain pyzmq, written from /work/shared/docs/netgear-protocol.md (VidGear v0.3.5):
 
-  client        a NetGear receiver  (receive_mode=True, multiclient_mode=True)
-  server        a NetGear sender    (multiclient_mode=True, port=[...])
+  client        a NetGear receiver  (receive_mode=True; --mode multiclient (default),
+                plain (no exclusive mode: patterns 0, 1, 2) or multiserver (--ports))
+  server        a NetGear sender    (--mode multiclient with port=[...] (default), plain
+                with one port, or Multi-Servers mode with --multiserver-port)
   bench-client  a lean receiver on the same sockets, for throughput/CPU measurements
   bench-server  a lean sender on the same sockets, pre-built payload, flat out
 
@@ -27,6 +29,7 @@ import json
 import logging
 import math
 import os
+import random
 import resource
 import signal
 import sys
@@ -56,6 +59,11 @@ MAX_SEQS = 10000
 MAX_MESSAGES = 20
 # The small array a --return-array client sends back; its value is the frame count.
 RETURN_ARRAY_SHAPE = (4, 4, 3)
+# The reply a plain (neither multiclient nor bidirectional) pattern-0/1 receiver sends.
+DEVICE_REPLY = "Data received on device: %s !"
+# The terminate confirmation of a Multi-Servers receiver (netgear.py L1021-1023).
+TERMINATE_CONFIRMATION_MULTISERVER = "Termination signal successfully received at client!"
+MODES = ("multiclient", "plain", "multiserver")
 TERMINATE_HEADER = b'{"terminate_flag": true}'
 JPEG_COMPRESSION = {"dct": True, "ups": False, "colorspace": "BGR"}
 
@@ -269,13 +277,14 @@ def netgear_timeouts(a, log):
 
 def netgear_config_error(pattern: int, bidirectional: bool, mode: str = "Multi-Client"):
     """NetGear's constructor ValueErrors for Multi-Clients (or Multi-Servers) mode, or None
-    (netgear.py L163-307).
+    (netgear.py L163-307). mode None is NetGear without an exclusive mode, where pattern 0
+    is valid.
 
     An invalid pattern becomes 0 first, so pattern 3 reports "`0` pattern".
     """
     if pattern not in (0, 1, 2):
         pattern = 0
-    if pattern == 0:
+    if pattern == 0 and mode is not None:
         return (
             "[NetGear:ERROR] :: `0` pattern is not valid when %s Mode is enabled. "
             "Kindly refer Docs for more Information." % mode
@@ -308,6 +317,18 @@ def parse_ports(text: str):
     return ports
 
 
+# The mode names in NetGear's errors; None = no exclusive mode.
+EXCLUSIVE_MODE_NAMES = {"multiclient": "Multi-Client", "multiserver": "Multi-Server", "plain": None}
+
+
+def netgear_pattern(pattern: int, log) -> int:
+    """NetGear silently turns an invalid pattern into 0 (netgear.py L163-172)."""
+    if pattern in (0, 1, 2):
+        return pattern
+    log.warning("pattern %r is not 0, 1 or 2: NetGear silently uses 0 (PAIR)", pattern)
+    return 0
+
+
 def parse_port(text: str):
     """'5577' -> '5577'."""
     if not (text.isdigit() and 0 < int(text) < 65536):
@@ -331,11 +352,16 @@ def encode_jpeg_bgr(frame: np.ndarray, quality: int = 90) -> bytes:
 def decode_jpeg(data, colorspace: str) -> np.ndarray:
     """Decodes a JPEG into the header's colorspace layout, like simplejpeg.decode_jpeg.
 
-    GRAY gives H×W (NetGear squeezes the channel axis); X channels are filled with 255.
+    Like simplejpeg (libjpeg-turbo), only JPEG is accepted: PNG, GIF, BMP... that PIL would
+    open raise ValueError. GRAY gives H×W (NetGear squeezes the channel axis); X channels
+    are filled with 255.
     """
     from PIL import Image
 
-    img = Image.open(io.BytesIO(bytes(data)))
+    raw = bytes(data)
+    if raw[:2] != b"\xff\xd8":
+        raise ValueError("not a JPEG (no SOI marker, starts %r): simplejpeg decodes only JPEG" % raw[:4])
+    img = Image.open(io.BytesIO(raw), formats=["JPEG"])
     img.load()
     cs = (colorspace or "BGR").upper()
     if cs in ("BGR", "RGB"):  # fast path: views, no copies (1.5 ms vs 10 ms at 640x480)
@@ -445,6 +471,10 @@ class ClientStats:
         self.first = None
         self.last = None
         self.init_error = None
+        self.mode = "multiclient"
+        # Multi-Servers mode: frames per header "port", and the ports whose terminate came.
+        self.by_port = {}
+        self.terminated_ports = []
 
     def add_distinct(self, lst, value):
         if value not in lst:
@@ -482,7 +512,11 @@ class ClientStats:
             "latency_ms": percentiles(self.latencies),
             "fps": self.fps(),
             "errors": self.errors,
+            "mode": self.mode,
         }
+        if self.mode == "multiserver":
+            s["by_port"] = self.by_port
+            s["terminated_ports"] = self.terminated_ports
         if self.init_error:
             s["init_error"] = self.init_error
         return s
@@ -606,37 +640,6 @@ def stop_secure(sec):
         sec.stop()
 
 
-# Colour patches for `server --layout`: top-left red, top-right green, bottom-left blue,
-# bottom-right mid grey, as (R, G, B); grey layouts use the PATCH_GREYS levels instead.
-PATCH_RGB = ((255, 0, 0), (0, 255, 0), (0, 0, 255), (128, 128, 128))
-PATCH_GREYS = (40, 100, 160, 220)
-LAYOUTS = ("bgr", "rgb", "bgra", "rgba", "gray", "gray3d", "bgr16", "gray16", "float32")
-
-
-def layout_frame(layout: str, width: int, height: int) -> np.ndarray:
-    """A frame of four colour patches in one of the array layouts NetGear sends raw."""
-    grey = layout.startswith("gray")
-    channels = 1 if grey else 3
-    rgb = np.zeros((height, width, channels), np.uint8)
-    h2, w2 = height // 2, width // 2
-    quads = ((slice(0, h2), slice(0, w2)), (slice(0, h2), slice(w2, None)),
-             (slice(h2, None), slice(0, w2)), (slice(h2, None), slice(w2, None)))
-    for i, (ys, xs) in enumerate(quads):
-        rgb[ys, xs] = PATCH_GREYS[i] if grey else PATCH_RGB[i]
-    if layout in ("gray", "gray16"):
-        rgb = rgb[:, :, 0]
-    elif not grey and layout not in ("rgb", "rgba"):
-        rgb = rgb[:, :, ::-1]  # BGR, as OpenCV holds it
-    if layout in ("bgra", "rgba"):
-        # alpha 0: a receiver must drop it, not blend with it
-        rgb = np.concatenate([rgb, np.zeros((height, width, 1), np.uint8)], axis=2)
-    if layout.endswith("16"):
-        return np.ascontiguousarray(rgb).astype(np.uint16) * 257  # v -> v*257: the high byte is v
-    if layout == "float32":
-        return np.ascontiguousarray(rgb).astype(np.float32) / 255
-    return np.ascontiguousarray(rgb)
-
-
 # --------------------------------------------------------------------------- client
 
 
@@ -644,9 +647,13 @@ class ProtocolError(Exception):
     """The peer broke the NetGear wire protocol; NetGear itself would crash or hang here."""
 
 
-def new_client_socket(ctx, pattern: int, endpoint: str, sub_timeout, secure=None):
-    """Binds the receiver socket exactly as NetGear does (netgear.py L617-662)."""
-    sock = ctx.socket(zmq.REP if pattern == 1 else zmq.SUB)
+SOCKET_TYPES = {0: zmq.PAIR, 1: zmq.REP, 2: zmq.SUB}
+
+
+def new_client_socket(ctx, pattern: int, endpoints, sub_timeout, secure=None):
+    """Binds the receiver socket exactly as NetGear does (netgear.py L617-662): PAIR, REP or
+    SUB; one socket bound to every endpoint (several only in Multi-Servers mode)."""
+    sock = ctx.socket(SOCKET_TYPES[pattern])
     try:
         if secure is not None:
             secure.as_server(sock)
@@ -656,7 +663,8 @@ def new_client_socket(ctx, pattern: int, endpoint: str, sub_timeout, secure=None
             if sub_timeout:
                 sock.setsockopt(zmq.RCVTIMEO, int(sub_timeout * 1000))
                 sock.setsockopt(zmq.LINGER, 0)
-        sock.bind(endpoint)
+        for endpoint in endpoints:
+            sock.bind(endpoint)
     except zmq.ZMQError:
         sock.close(linger=0)
         raise
@@ -673,14 +681,26 @@ def drain_parts(sock) -> int:
 
 
 class NetGearClient:
-    """The receive loop of a Multi-Clients NetGear receiver (netgear.py __recv_handler)."""
+    """The receive loop of a NetGear receiver (netgear.py __recv_handler), in Multi-Clients
+    mode (--mode multiclient), without an exclusive mode (plain) or in Multi-Servers mode.
+
+    Header keys are indexed as NetGear indexes them: a key NetGear reads that is missing is
+    a protocol error here, where NetGear's receive thread dies with KeyError and recv()
+    blocks for ever."""
 
     def __init__(self, a, run: Run, st: ClientStats):
         self.a = a
         self.run = run
         self.st = st
         self.log = run.log
-        self.endpoint = "tcp://%s:%s" % (a.address, a.port)
+        self.mode = a.mode
+        self.ports = a.ports if a.mode == "multiserver" else [a.port]
+        self.endpoints = ["tcp://%s:%s" % (a.address, p) for p in self.ports]
+        self.endpoint = ",".join(self.endpoints)
+        # Multi-Servers mode: the "port" values of servers that sent a frame and not yet
+        # their terminate (NetGear's __port_buffer).
+        self.port_buffer = []
+        self.device_id = "".join(random.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") for _ in range(8))
         self.rt, self.retries, self.sub_timeout = netgear_timeouts(a, self.log)
         self.ctx = zmq.Context()
         self.secure = None
@@ -690,7 +710,7 @@ class NetGearClient:
 
     def open(self):
         self.secure = open_secure(self.a, self.ctx, self.log)
-        self.sock = new_client_socket(self.ctx, self.a.pattern, self.endpoint, self.sub_timeout, self.secure)
+        self.sock = new_client_socket(self.ctx, self.a.pattern, self.endpoints, self.sub_timeout, self.secure)
 
     def close(self):
         if self.sock is not None:
@@ -710,37 +730,54 @@ class NetGearClient:
         return None
 
     def reply(self):
-        """Pattern 1: the JSON reply, sent before the frame is decoded (NetGear L1062-1155)."""
-        port = self.a.port
-        if self.a.return_array:
+        """Patterns 0 and 1: the reply, sent before the frame is decoded (NetGear L1062-1160).
+
+        Multi-Clients or bidirectional: JSON {["port",] "return_type", "data"} ("port" only
+        in Multi-Clients mode), or for an ndarray a 2-part reply: raw (--return-array) or, as
+        NetGear does by default with simplejpeg installed, a JPEG with the client's JPEG
+        settings and array_dtype/array_shape "" (--return-array-jpeg). Otherwise NetGear's
+        plain "Data received on device" string."""
+        if not (self.a.bidirectional or self.mode == "multiclient"):
+            self.sock.send_string(DEVICE_REPLY % self.device_id)
+            self.st.replies += 1
+            return
+        head = {"port": self.a.port} if self.mode == "multiclient" else {}
+        if self.a.return_array or self.a.return_array_jpeg:
             arr = np.full(RETURN_ARRAY_SHAPE, self.st.frames % 256, dtype=np.uint8)
-            hdr = {
-                "port": port,
-                "return_type": "ndarray",
-                "compression": False,
-                "array_dtype": str(arr.dtype),
-                "array_shape": list(arr.shape),
-                "data": None,
-            }
-            self.sock.send_json(hdr, zmq.SNDMORE)
-            self.sock.send(arr)
+            head["return_type"] = "ndarray"
+            if self.a.return_array_jpeg:
+                head.update(compression=JPEG_COMPRESSION, array_dtype="", array_shape="", data=None)
+                body = encode_jpeg_bgr(arr)
+            else:
+                head.update(compression=False, array_dtype=str(arr.dtype), array_shape=list(arr.shape), data=None)
+                body = arr
+            self.sock.send_json(head, zmq.SNDMORE)
+            self.sock.send(body)
         else:
             data = self.return_data()
-            self.sock.send_json({"port": port, "return_type": type(data).__name__, "data": data})
+            head.update(return_type=type(data).__name__, data=data)
+            self.sock.send_json(head)
         self.st.replies += 1
 
     def run_loop(self):
         """Receives until terminate, timeout, --frames, a protocol error or the deadline."""
-        p1 = self.a.pattern == 1
+        sync = self.a.pattern < 2  # patterns 0 and 1 answer every frame
         while True:
-            waited = self.wait_request() if p1 else self.wait_publish()
+            waited = self.wait_request() if sync else self.wait_publish()
             if not waited:
                 return
-            if self.handle_message(p1):
+            try:
+                if self.handle_message(sync):
+                    return
+            except KeyError as e:
+                self.protocol_error(
+                    "header lacks %s, which NetGear indexes: its receive thread would die with KeyError "
+                    "and recv() block for ever" % e
+                )
                 return
 
     def wait_request(self) -> bool:
-        """Pattern 1: poll 3×request_timeout; on timeout re-bind like NetGear (L966-1002)."""
+        """Patterns 0/1: poll 3×request_timeout; on timeout re-bind like NetGear (L966-1002)."""
         while True:
             if self.run.poll(self.sock, 3 * self.rt):
                 return True
@@ -759,7 +796,7 @@ class NetGearClient:
             try:
                 # No keys: NetGear's reconnect recreates the socket without CURVE (netgear.py
                 # L988-995), so a secure session is plaintext-only after this and fails.
-                self.sock = new_client_socket(self.ctx, 1, self.endpoint, None)
+                self.sock = new_client_socket(self.ctx, self.a.pattern, self.endpoints, None)
             except zmq.ZMQError as e:
                 text = "%s re-bind of %s failed: %s" % (MSG_RESTART_FAILED, self.endpoint, e)
                 self.st.errors.append(text)
@@ -779,28 +816,40 @@ class NetGearClient:
         self.st.exit = "timeout"
         return False
 
-    def handle_message(self, p1: bool) -> bool:
-        """Reads one message; returns True when the client must stop."""
+    def handle_message(self, sync: bool) -> bool:
+        """Reads one message; returns True when the client must stop. Raises KeyError where
+        NetGear's receive thread would."""
         st = self.st
+        p1 = self.a.pattern == 1
         try:
             hdr = self.sock.recv_json(flags=zmq.DONTWAIT)
         except ValueError as e:  # JSON or UTF-8 error: NetGear's receive thread would die here
             return self.protocol_error("header is not JSON (%s); NetGear's receive thread would crash" % e)
-        if not isinstance(hdr, dict) or "terminate_flag" not in hdr:
-            return self.protocol_error(
-                "header %.120r lacks terminate_flag; NetGear's receive thread would crash with KeyError" % (hdr,)
-            )
+        if not isinstance(hdr, dict):
+            return self.protocol_error("header %.120r is not a JSON object; NetGear would crash indexing it" % (hdr,))
         if hdr["terminate_flag"]:
             extra = drain_parts(self.sock)
-            st.terminated = True
-            st.exit = "terminate"
             if extra:
                 st.errors.append(
                     "terminate came with %d extra part(s); NetGear expects it single-part%s"
                     % (extra, " and could not send its confirmation (EFSM)" if p1 else "")
                 )
-            elif p1:
+            if self.mode == "multiserver":
+                # NetGear ends when every server that sent a frame has sent its terminate; a
+                # terminate from a port never seen is not even confirmed (L1016-1035).
+                port = hdr["port"]
+                if port in self.port_buffer:
+                    if p1 and not extra:
+                        self.sock.send_string(TERMINATE_CONFIRMATION_MULTISERVER)
+                    self.port_buffer.remove(port)
+                    self.log.info("Termination signal received from Server at port: %s!", port)
+                st.terminated_ports.append(port)
+                if self.port_buffer:
+                    return False
+            elif p1 and not extra:
                 self.sock.send_string(TERMINATE_CONFIRMATION)
+            st.terminated = True
+            st.exit = "terminate"
             self.log.info("Termination signal received from server!")
             return True
         try:
@@ -817,9 +866,9 @@ class NetGearClient:
                 st.errors.append("NetGear's REP could not reply to a message with unread parts (EFSM)")
                 st.exit = "error"
                 return True
-        if p1:
+        if sync:
             self.reply()
-        elif (self.a.return_text is not None or self.a.return_array) and not self._warned_return:
+        elif (self.a.return_text is not None or self.a.return_array or self.a.return_array_jpeg) and not self._warned_return:
             self._warned_return = True
             self.log.warning("`return_data` is disabled for this pattern!")
         return self.record_frame(hdr, payload)
@@ -832,14 +881,24 @@ class NetGearClient:
 
     def record_frame(self, hdr: dict, payload) -> bool:
         st = self.st
-        if "compression" not in hdr:
-            return self.protocol_error("header lacks compression; NetGear would crash with KeyError")
+        compression = hdr["compression"]  # NetGear indexes every key below; KeyError = crash
+        if compression:
+            jpeg_args = (compression["colorspace"], compression["dct"], compression["ups"])
+        else:
+            raw_args = (hdr["dtype"], hdr["shape"])
+        port = hdr["port"] if self.mode == "multiserver" else None
+        message = hdr["message"] if (self.mode == "multiserver" or self.a.bidirectional) else hdr.get("message")
+        if port is not None:
+            if port not in self.port_buffer:
+                self.port_buffer.append(port)
+            key = str(port)
+            st.by_port[key] = st.by_port.get(key, 0) + 1
         now = time.monotonic()
         if st.first is None:
             st.first = now
         st.last = now
         st.frames += 1
-        compressed = bool(hdr["compression"])
+        compressed = bool(compression)
         picam = hdr.get("picam") if isinstance(hdr.get("picam"), dict) else None
         codec = picam.get("codec") if picam else None
         if codec is None:
@@ -848,8 +907,8 @@ class NetGearClient:
             st.codec_mismatches += 1
             st.errors.append("picam.codec %r but compression=%r" % (codec, hdr["compression"]))
         st.add_distinct(st.codecs, codec)
-        if hdr.get("message") is not None:
-            st.add_message(hdr["message"])
+        if message is not None:
+            st.add_message(message)
         frame = None
         if codec == "h264":
             st.undecoded += 1
@@ -859,14 +918,14 @@ class NetGearClient:
         else:
             try:
                 if compressed:
-                    frame = decode_jpeg(payload.buffer, hdr["compression"].get("colorspace", "BGR"))
+                    frame = decode_jpeg(payload.buffer, jpeg_args[0])
                 else:
-                    frame = np.frombuffer(payload.buffer, dtype=hdr.get("dtype")).reshape(hdr.get("shape"))
+                    frame = np.frombuffer(payload.buffer, dtype=raw_args[0]).reshape(raw_args[1])
             except Exception as e:
                 st.decode_errors += 1
                 self.log.error(
                     "decode error on frame %d (%d bytes, dtype=%r shape=%r compression=%r): %s",
-                    st.frames, len(payload), hdr.get("dtype"), hdr.get("shape"), hdr["compression"], e,
+                    st.frames, len(payload), hdr.get("dtype"), hdr.get("shape"), compression, e,
                 )
         if frame is not None:
             st.add_distinct(st.shapes, list(frame.shape))
@@ -886,9 +945,12 @@ class NetGearClient:
 
 
 def cmd_client(a, run: Run) -> int:
-    st = ClientStats(a.port, a.pattern)
+    st = ClientStats(a.port if a.mode != "multiserver" else a.ports[0], a.pattern)
+    st.mode = a.mode
     run.summarize = st.summary
-    err = netgear_config_error(a.pattern, a.bidirectional)
+    err = netgear_config_error(a.pattern, a.bidirectional, EXCLUSIVE_MODE_NAMES[a.mode])
+    if not err and a.mode == "plain":
+        a.pattern = st.pattern = netgear_pattern(a.pattern, run.log)
     if err:
         st.init_error = err
         st.exit = "error"
@@ -898,15 +960,20 @@ def cmd_client(a, run: Run) -> int:
     try:
         c.open()
     except zmq.ZMQError as e:
+        what = "activate %s Mode at" % EXCLUSIVE_MODE_NAMES[a.mode] if a.mode != "plain" else "bind"
         st.init_error = (
-            "[NetGear:ERROR] :: Receive Mode failed to activate Multi-Client Mode at address: %s with pattern: %d! "
+            "[NetGear:ERROR] :: Receive Mode failed to %s address: %s with pattern: %d! "
             "(%s) -- the client binds, so --address must be an IP of this host (or *) and the port free"
-            % (c.endpoint, a.pattern, e)
+            % (what, c.endpoint, a.pattern, e)
         )
         st.exit = "error"
         run.log.error(st.init_error)
         c.close()
         return run.emit(st.summary(), EXIT_FAIL)
+    # Warm the JPEG codec up before READY (NetGear imports simplejpeg at start-up too): PIL's
+    # lazy plugin import would otherwise stall the first JPEG frame or reply by ~0.5 s on a
+    # loaded machine, and a picam sender replaces the frames that come meanwhile.
+    decode_jpeg(encode_jpeg_bgr(np.zeros(RETURN_ARRAY_SHAPE, np.uint8)), "BGR")
     print("READY client %s" % c.endpoint, file=sys.stderr, flush=True)
     try:
         c.run_loop()
@@ -988,11 +1055,16 @@ class ServerStats:
 
 
 class NetGearSender:
-    """One REQ (pattern 1) or PUB (pattern 2) socket connected to every client port,
-    with NetGear's Lazy Pirate reply handling and close() (netgear.py L800-860, L1338-1585)."""
+    """One PAIR (pattern 0), REQ (pattern 1) or PUB (pattern 2) socket connected to every
+    client port, with NetGear's Lazy Pirate reply handling and close() (netgear.py L800-860,
+    L1338-1585). mode is "multiclient", "plain" (one client, no exclusive mode) or
+    "multiserver"."""
 
-    def __init__(self, ctx, pattern, endpoints, rt, retries, run: Run, st: ServerStats, quiet=False, multiserver_port=None):
+    def __init__(self, ctx, pattern, endpoints, rt, retries, run: Run, st: ServerStats, quiet=False, multiserver_port=None,
+                 mode="multiclient", bidirectional=False):
         self.ctx = ctx
+        self.mode = "multiserver" if multiserver_port is not None else mode
+        self.bidirectional = bidirectional
         # Multi-Servers mode: this sender's own port, put in every header and in the terminate
         # (netgear.py L1308, L1558-1564); None in Multi-Clients mode.
         self.multiserver_port = multiserver_port
@@ -1015,7 +1087,7 @@ class NetGearSender:
     def _new_socket(self, first: bool):
         # NetGear sets REQ_RELAXED/REQ_CORRELATE (and HWM) only on the first socket;
         # the one it recreates after a timeout is a plain REQ (L1371-1390).
-        sock = self.ctx.socket(zmq.REQ if self.pattern == 1 else zmq.PUB)
+        sock = self.ctx.socket({0: zmq.PAIR, 1: zmq.REQ, 2: zmq.PUB}[self.pattern])
         try:
             if self.pattern == 1 and first:
                 sock.setsockopt(zmq.REQ_RELAXED, 1)
@@ -1033,14 +1105,15 @@ class NetGearSender:
         return sock
 
     def send(self, header: bytes, payload):
-        """Sends one 2-part frame; in pattern 1 waits for the reply. Returns (port, data) or None.
+        """Sends one 2-part frame; in patterns 0 and 1 waits for the reply. Returns (port,
+        data) or None.
 
         Raises Offline, ProtocolError or Interrupted.
         """
         self.sock.send(header, zmq.SNDMORE)
         self.sock.send(payload, copy=False)
         self.st.sent += 1
-        if self.pattern != 1:
+        if self.pattern == 2:
             return None
         return self._await_reply()
 
@@ -1049,8 +1122,8 @@ class NetGearSender:
             self.run.check()
             return self._reconnect()
         raw = self.sock.recv()
-        if self.multiserver_port is not None:
-            return self._multiserver_reply(raw)
+        if self.mode != "multiclient":
+            return self._single_reply(raw)
         try:
             rj = json.loads(raw.decode("utf-8"))
         except ValueError:
@@ -1068,16 +1141,10 @@ class NetGearSender:
         if port not in self.port_buffer:
             self.port_buffer.append(port)
         if rj["return_type"] == "ndarray":
-            if not self.sock.getsockopt(zmq.RCVMORE):
-                raise ProtocolError("ndarray reply without its array part; NetGear would block in recv")
-            arr_bytes = self.sock.recv()
             try:
-                if rj.get("compression"):
-                    data = decode_jpeg(arr_bytes, rj["compression"].get("colorspace", "BGR"))
-                else:
-                    data = np.frombuffer(arr_bytes, dtype=rj["array_dtype"]).reshape(rj["array_shape"])
-            except Exception as e:
-                raise ProtocolError("ndarray reply %.120r could not be decoded: %s" % (rj, e))
+                data = self._array_reply(rj)
+            except KeyError as e:
+                raise ProtocolError("ndarray reply %.120r lacks %s; NetGear would crash with KeyError" % (rj, e))
         else:
             if "data" not in rj:
                 raise ProtocolError("reply %.120r lacks data; NetGear would crash with KeyError" % raw)
@@ -1093,28 +1160,54 @@ class NetGearSender:
             self.log.info("Client at port %s said: %s", port, shown)
         return port, data
 
-    def _multiserver_reply(self, raw: bytes):
-        """A Multi-Servers receiver replies with its plain "Data received on device" string,
-        or, in bidirectional mode, {"return_type", "data"} without a port (netgear.py L1064,
-        L1143-1160). NetGear's sender only logs the first and reads "data" from the second."""
-        key = str(self.multiserver_port)
-        try:
-            rj = json.loads(raw.decode("utf-8"))
-        except ValueError:
-            rj = None
-        if isinstance(rj, dict) and "return_type" in rj:
-            data = rj.get("data")
-            if rj["return_type"] == "ndarray":
-                drain_parts(self.sock)
-                data = "<ndarray>"
-        else:
+    def _single_reply(self, raw: bytes):
+        """The reply of the one receiver of a plain or Multi-Servers sender. Without
+        bidirectional mode NetGear only recv()s and logs it (any bytes: the receiver sends
+        its "Data received on device" string); in bidirectional mode it is JSON indexed as
+        NetGear does: ["return_type"], then ["data"], or for an ndarray the second part
+        decoded with ["compression"], ["array_dtype"], ["array_shape"] (netgear.py L1395-1446)."""
+        key = str(self.multiserver_port if self.multiserver_port is not None else self.st.ports[0])
+        if not self.bidirectional:
             data = raw.decode("utf-8", "replace")
-        drain_parts(self.sock)
+            extra = drain_parts(self.sock)
+            if extra:
+                self.st.errors.append("reply had %d unexpected extra part(s)" % extra)
+        else:
+            try:
+                rj = json.loads(raw.decode("utf-8"))
+            except ValueError:
+                raise ProtocolError("reply %.120r is not JSON; a bidirectional NetGear server crashes here in recv_json" % raw)
+            try:
+                if rj["return_type"] == "ndarray":
+                    data = self._array_reply(rj)
+                else:
+                    data = rj["data"]
+            except (KeyError, TypeError) as e:
+                raise ProtocolError("reply %.120r lacks %s; a bidirectional NetGear server crashes here" % (raw, e))
+            extra = drain_parts(self.sock)
+            if extra:
+                self.st.errors.append("reply had %d unexpected extra part(s)" % extra)
         self.st.replies[key] = self.st.replies.get(key, 0) + 1
-        self.st.last_data[key] = data
+        self.st.last_data[key] = describe_array(data) if isinstance(data, np.ndarray) else data
         if not self.quiet:
-            self.log.info("Client said: %s", data)
+            self.log.info("Client said: %s", self.st.last_data[key])
         return key, data
+
+    def _array_reply(self, rj: dict):
+        """An ndarray reply's second part, decoded as NetGear's sender does: JPEG when
+        "compression" is truthy (simplejpeg: JPEG only), else raw with dtype and shape."""
+        if not self.sock.getsockopt(zmq.RCVMORE):
+            raise ProtocolError("ndarray reply without its array part; NetGear would block in recv")
+        arr_bytes = self.sock.recv()
+        compression = rj["compression"]
+        try:
+            if compression:
+                return decode_jpeg(arr_bytes, compression["colorspace"])
+            return np.frombuffer(arr_bytes, dtype=rj["array_dtype"]).reshape(rj["array_shape"])
+        except KeyError:
+            raise
+        except Exception as e:
+            raise ProtocolError("ndarray reply %.120r could not be decoded: %s" % (rj, e))
 
     def terminate_header(self) -> bytes:
         if self.multiserver_port is None:
@@ -1140,15 +1233,15 @@ class NetGearSender:
         """NetGear's close(): which terminates are sent, and how (L1532-1585)."""
         if self.sock is None:
             return
-        p1 = self.pattern == 1
+        p1 = self.pattern < 2  # patterns 0 and 1 wait for a confirmation
         try:
             if p1 and self.retries == 0:
                 self.log.info("no terminate sent: max_retries is 0 (NetGear skips it too)")
                 return
-            # Multi-Servers mode is not Multi-Clients mode: NetGear's port-buffer condition does
-            # not apply, and it always sends its terminate (L1546-1571).
-            multiserver = self.multiserver_port is not None
-            if not multiserver and not self.port_buffer and not (not p1 and terminate_p2):
+            # Only Multi-Clients mode has NetGear's port-buffer condition; plain and Multi-Servers
+            # senders always send their terminate (L1546-1571).
+            multiclient = self.mode == "multiclient"
+            if multiclient and not self.port_buffer and not (not p1 and terminate_p2):
                 if p1:
                     self.log.info("no terminate sent: no client ever replied (NetGear skips it too)")
                 else:
@@ -1171,7 +1264,7 @@ class NetGearSender:
         # One terminate per port that ever replied, round-robin through the REQ; then
         # wait request_timeout//5 for ONE confirmation. NetGear swallows ZMQErrors here.
         try:
-            for _ in (self.port_buffer if self.multiserver_port is None else [None]):
+            for _ in (self.port_buffer if self.mode == "multiclient" else [None]):
                 self.sock.send(self.terminate_header())
                 self.st.terminate_sent += 1
             if self.sock.poll(int(self.rt * 1000) // 5, zmq.POLLIN):
@@ -1230,7 +1323,10 @@ def server_header(a, comp, dtype, shape, i: int, picam_codec: str) -> dict:
 def open_sender(a, run, st, quiet):
     """Validates like NetGear and connects; returns the sender or None (init_error set)."""
     multiserver_port = getattr(a, "multiserver_port", None)
-    err = netgear_config_error(a.pattern, getattr(a, "bidirectional", False), "Multi-Server" if multiserver_port else "Multi-Client")
+    mode = "multiserver" if multiserver_port else getattr(a, "mode", "multiclient")
+    err = netgear_config_error(a.pattern, getattr(a, "bidirectional", False), EXCLUSIVE_MODE_NAMES[mode])
+    if not err and mode == "plain":
+        a.pattern = st.pattern = netgear_pattern(a.pattern, run.log)
     if err:
         st.init_error = err
         st.exit = "error"
@@ -1238,14 +1334,16 @@ def open_sender(a, run, st, quiet):
         return None
     rt, retries, _ = netgear_timeouts(a, run.log)
     endpoints = ["tcp://%s:%s" % (a.address, p) for p in a.ports]
-    sender = NetGearSender(zmq.Context(), a.pattern, endpoints, rt, retries, run, st, quiet=quiet, multiserver_port=multiserver_port)
+    sender = NetGearSender(zmq.Context(), a.pattern, endpoints, rt, retries, run, st, quiet=quiet, multiserver_port=multiserver_port,
+                           mode=mode, bidirectional=getattr(a, "bidirectional", False))
     try:
         sender.secure = open_secure(a, sender.ctx, run.log)
         sender.open()
     except zmq.ZMQError as e:
         st.init_error = (
-            "[NetGear:ERROR] :: Send Mode failed to activate Multi-Client Mode at address: %s with pattern: %d! (%s)"
-            % (",".join(endpoints), a.pattern, e)
+            "[NetGear:ERROR] :: Send Mode failed to %s address: %s with pattern: %d! (%s)"
+            % ("activate %s Mode at" % EXCLUSIVE_MODE_NAMES[mode] if mode != "plain" else "connect",
+               ",".join(endpoints), a.pattern, e)
         )
         st.exit = "error"
         run.log.error(st.init_error)
@@ -1404,7 +1502,7 @@ def cmd_bench_client(a, run: Run) -> int:
     secure = None
     try:
         secure = open_secure(a, ctx, run.log)
-        sock = new_client_socket(ctx, a.pattern, endpoint, None, secure)
+        sock = new_client_socket(ctx, a.pattern, [endpoint], None, secure)
     except zmq.ZMQError as e:
         s["init_error"] = "bind %s failed: %s" % (endpoint, e)
         s["exit"] = "error"
@@ -1508,10 +1606,11 @@ ROLES = ("client", "server", "bench-client", "bench-server")
 def add_common(p, port_flag, ports_required=True):
     p.add_argument("--address", default="127.0.0.1", help="IP the client binds / the server connects to (default 127.0.0.1)")
     if port_flag == "port":
-        p.add_argument("--port", required=True, type=parse_port, help="this client's port (echoed as a string in replies)")
+        p.add_argument("--port", required=ports_required, type=parse_port, help="this client's port (echoed as a string in replies)")
     else:
         p.add_argument("--ports", required=ports_required, type=parse_ports, help="comma-separated client ports, e.g. 5577,5578")
-    p.add_argument("--pattern", required=True, type=int, help="1 = REQ/REP, 2 = PUB/SUB (others give NetGear's ValueError)")
+    p.add_argument("--pattern", required=True, type=int,
+                   help="0 = PAIR (plain mode only), 1 = REQ/REP, 2 = PUB/SUB (others: NetGear's ValueError, or pattern 0 in plain mode)")
     p.add_argument("--max-seconds", type=float, default=60.0, help="hard stop for the whole run (default 60)")
     p.add_argument("--request-timeout", type=float, default=4, help="pattern 1 reply timeout in s (NetGear: int >= 4, default 4)")
     p.add_argument("--allow-short-timeout", action="store_true", help="accept --request-timeout < 4 (NetGear would ignore it)")
@@ -1538,17 +1637,26 @@ def build_parser():
     parser = Parser(prog="netgear_peer.py", description="VidGear NetGear Multi-Clients stand-ins for interop tests.")
     sub = parser.add_subparsers(dest="role", required=True, metavar="{client,server,bench-client,bench-server}")
 
-    c = sub.add_parser("client", help="a NetGear receiver (binds REP or SUB)")
-    add_common(c, "port")
+    c = sub.add_parser("client", help="a NetGear receiver (binds PAIR, REP or SUB)")
+    add_common(c, "port", ports_required=False)
+    c.add_argument("--mode", choices=MODES, default="multiclient",
+                   help="multiclient: multiclient_mode=True (default); plain: no exclusive mode (NetGear's default, "
+                        "patterns 0-2, port default 5555); multiserver: multiserver_mode=True, binds --ports")
+    c.add_argument("--ports", type=parse_ports, default=None, help="--mode multiserver: the ports to bind, one per server")
     c.add_argument("--bidirectional", action="store_true", help="bidirectional_mode=True (ValueError with pattern 2)")
     g = c.add_mutually_exclusive_group()
     g.add_argument("--return", dest="return_text", metavar="TEXT", help="pattern 1 return data; {n} = frames received before this one")
-    g.add_argument("--return-array", action="store_true", help="pattern 1: return a 4x4x3 uint8 ndarray (2-part reply)")
+    g.add_argument("--return-array", action="store_true", help="pattern 1: return a 4x4x3 uint8 ndarray (2-part reply, raw: jpeg_compression=False)")
+    g.add_argument("--return-array-jpeg", action="store_true",
+                   help="patterns 0/1: return the 4x4x3 ndarray as NetGear does by default with simplejpeg: a JPEG, "
+                        "array_dtype/array_shape \"\"")
     c.add_argument("--frames", type=int, default=0, help="stop after N frames (0 = no limit)")
     c.add_argument("--subscriber-timeout", type=float, default=None, help="pattern 2: stop after S s without a message")
 
-    s = sub.add_parser("server", help="a NetGear sender (one REQ or PUB connected to every port)")
+    s = sub.add_parser("server", help="a NetGear sender (one PAIR, REQ or PUB connected to every port)")
     add_common(s, "ports", ports_required=False)
+    s.add_argument("--mode", choices=("multiclient", "plain"), default="multiclient",
+                   help="multiclient: multiclient_mode=True, port=[...] (default); plain: no exclusive mode, one port, patterns 0-2")
     s.add_argument("--multiserver-port", type=parse_port, default=None, metavar="P",
                    help="NetGear Multi-Servers mode sender: one connect to the receiver's port P (instead of --ports), "
                         "\"port\": P in every header and in the terminate, which is always sent")
@@ -1589,7 +1697,20 @@ def build_parser():
 def main(argv=None) -> int:
     parser = build_parser()
     a = parser.parse_args(argv)
+    if a.role == "client":
+        if a.mode == "multiserver":
+            if a.ports is None or a.port is not None:
+                parser.error("--mode multiserver binds --ports (a list, as NetGear's multiserver_mode client), not --port")
+            a.port = a.ports[0]
+        elif a.ports is not None:
+            parser.error("--ports is for --mode multiserver; give --port")
+        elif a.port is None:
+            if a.mode != "plain":
+                parser.error("the following arguments are required: --port")
+            a.port = "5555"  # NetGear's default port
     if a.role == "server":
+        if a.mode == "plain" and a.ports is not None and len(a.ports) != 1:
+            parser.error("--mode plain connects to one port: give --ports with a single port")
         if a.jpeg and a.layout is not None:
             parser.error("--layout sends raw arrays: drop --jpeg")
         if a.multiserver_port is not None:
@@ -1597,14 +1718,16 @@ def main(argv=None) -> int:
                 parser.error("--multiserver-port P connects to port P only: drop --ports (or give the same single port)")
             a.ports = [a.multiserver_port]
         elif a.ports is None:
-            parser.error("the following arguments are required: --ports (or --multiserver-port)")
+            if a.mode != "plain":
+                parser.error("the following arguments are required: --ports (or --multiserver-port)")
+            a.ports = ["5555"]  # NetGear's default port
     logging.basicConfig(
         stream=sys.stderr,
         level=logging.WARNING if a.quiet else logging.INFO,
         format="%(asctime)s.%(msecs)03d netgear_peer %(name)s %(levelname)s: %(message)s",
         datefmt="%H:%M:%S",
     )
-    tag = a.role + ":" + (a.port if hasattr(a, "port") else ",".join(a.ports))
+    tag = a.role + ":" + (a.port if getattr(a, "port", None) else ",".join(a.ports))
     run = Run(a.role, a.max_seconds)
     run.log = logging.getLogger(tag)
     run.install()

@@ -299,7 +299,7 @@ def test_server_wire_format_req_correlate():
     a = port()
     r.bind("tcp://127.0.0.1:%s" % a)
     try:
-        srv = Peer("server", "--ports", a, "--pattern", "1", "--fps", "0", "--frames", "3", "--size", "8x4")
+        srv = Peer("server", "--ports", a, "--pattern", "1", "--fps", "0", "--frames", "3", "--size", "8x4").wait_ready()  # READY after connect: start-up can take seconds under load
         ids = []
         for i in range(3):
             check(r.poll(5000), "frame %d arrives" % i, "".join(srv.err))
@@ -324,14 +324,15 @@ def test_server_wire_format_req_correlate():
 
 def test_server_multiserver_port_wire_format():
     """--multiserver-port: one connect, "port" first in every header and in the terminate,
-    which is sent once even though no reply carried a port; plain-string replies (what a
-    Multi-Servers NetGear receiver sends) are accepted."""
+    which is sent once even though no reply carried a port. Without bidirectional mode the
+    reply is only read and logged, as NetGear's sender does (a Multi-Servers NetGear
+    receiver sends its plain "Data received on device" string)."""
     ctx = zmq.Context.instance()
     r = ctx.socket(zmq.ROUTER)
     a = port()
     r.bind("tcp://127.0.0.1:%s" % a)
     try:
-        srv = Peer("server", "--multiserver-port", a, "--pattern", "1", "--fps", "0", "--frames", "2", "--size", "8x4")
+        srv = Peer("server", "--multiserver-port", a, "--pattern", "1", "--fps", "0", "--frames", "2", "--size", "8x4").wait_ready()  # READY after connect: start-up can take seconds under load
         for i in range(2):
             check(r.poll(5000), "frame %d arrives" % i, "".join(srv.err))
             parts = r.recv_multipart()
@@ -345,7 +346,8 @@ def test_server_multiserver_port_wire_format():
         check(parts[2:] == [b"", ('{"terminate_flag": true, "port": "%s"}' % a).encode()], "terminate with the port", parts)
         r.send_multipart(parts[:3] + [b"Termination signal successfully received at client!"])
         rc, s, _ = srv.result()
-        check(rc == 0 and s["replies"] == {a: 2} and s["last_data"] == {a: "hi"} and s["terminate_sent"] == 1, "server", s)
+        check(rc == 0 and s["replies"] == {a: 2} and s["last_data"] == {a: '{"return_type": "str", "data": "hi"}'}
+              and s["terminate_sent"] == 1, "server", s)
     finally:
         r.close(0)
 
@@ -356,7 +358,7 @@ def test_server_crashes_on_non_json_reply():
     a = port()
     rep.bind("tcp://127.0.0.1:%s" % a)
     try:
-        srv = Peer("server", "--ports", a, "--pattern", "1", "--fps", "0", "--frames", "3", "--size", "8x4")
+        srv = Peer("server", "--ports", a, "--pattern", "1", "--fps", "0", "--frames", "3", "--size", "8x4").wait_ready()  # READY after connect: start-up can take seconds under load
         check(rep.poll(5000), "frame arrives")
         rep.recv_multipart()
         rep.send_string("Data received on device: ABCDEFGH !")
@@ -440,6 +442,141 @@ def test_p2_client_picam_extension():
         check(js["seqs"] == [5, 6] and js["codecs"] == ["raw", "h264"] and js["undecoded"] == 1, "picam keys recorded", js)
         check(js["latency_ms"]["n"] == 2 and js["latency_ms"]["max"] >= 2.0, "latency from ts", js)
         check(js["messages"] == [{"k": 1}], "message recorded once", js)
+    finally:
+        x.close(0)
+
+
+# --------------------------------------------------------------------------- tests: plain (pattern 0), multi-server, strictness
+
+
+def test_p0_plain_pair():
+    """NetGear's default mode: PAIR to PAIR; each frame answered with the device string; the
+    terminate is not answered in pattern 0, so the server's wait for it times out."""
+    a = port()
+    c = Peer("client", "--mode", "plain", "--port", a, "--pattern", "0").wait_ready()
+    rc, s, _ = Peer("server", "--mode", "plain", "--ports", a, "--pattern", "0", "--fps", "0", "--frames", "10",
+                    "--size", "16x8", "--picam-header").result()
+    check(rc == 0 and s["sent"] == 10 and s["replies"] == {a: 10} and s["errors"] == [], "server ok", s)
+    check(s["last_data"][a].startswith("Data received on device: ") and len(s["last_data"][a]) == len("Data received on device: ABCDEFGH !"),
+          "device string reply", s)
+    check(s["terminate_sent"] == 1 and s["terminate_reply"] is None, "terminate sent, not answered in pattern 0", s)
+    rc, js, _ = c.result()
+    check(rc == 0 and js["terminated"] and js["frames"] == 10 and js["seqs"] == list(range(10)), "client got all", js)
+
+
+def test_p0_bidirectional_jpeg_array_reply():
+    """Bidirectional pattern 0: the server message arrives, and the client's ndarray goes back
+    as NetGear sends it by default (JPEG, array_dtype/array_shape "")."""
+    a = port()
+    c = Peer("client", "--mode", "plain", "--port", a, "--pattern", "0", "--bidirectional", "--return-array-jpeg").wait_ready()
+    rc, s, _ = Peer("server", "--mode", "plain", "--ports", a, "--pattern", "0", "--bidirectional", "--message", "m{n}",
+                    "--fps", "0", "--frames", "4", "--size", "16x8").result()
+    check(rc == 0 and s["replies"] == {a: 4}, "server ok", s)
+    nd = s["last_data"][a]["ndarray"]
+    check(nd["dtype"] == "uint8" and nd["shape"] == [4, 4, 3], "JPEG array reply decoded", s)
+    rc, js, _ = c.result()
+    check(rc == 0 and js["frames"] == 4 and js["messages"][:2] == ["m0", "m1"], "client ok", js)
+
+
+def test_client_jpeg_array_reply_wire_format():
+    """--return-array-jpeg: [JSON with compression and array_dtype/array_shape "", JPEG]."""
+    ctx = zmq.Context.instance()
+    a = port()
+    c = Peer("client", "--port", a, "--pattern", "1", "--return-array-jpeg").wait_ready()
+    d = ctx.socket(zmq.DEALER)
+    d.connect("tcp://127.0.0.1:%s" % a)
+    try:
+        hdr = json.dumps({"terminate_flag": False, "compression": False, "message": None, "pattern": "1",
+                          "dtype": "uint8", "shape": [2, 2, 3]}).encode()
+        d.send_multipart([b"", hdr, bytes(12)])
+        check(d.poll(5000), "reply")
+        got = d.recv_multipart()
+        check(len(got) == 3 and got[2][:2] == b"\xff\xd8", "2-part reply with a JPEG", [g[:60] for g in got])
+        js = json.loads(got[1])
+        check(js == {"port": a, "return_type": "ndarray", "compression": {"dct": True, "ups": False, "colorspace": "BGR"},
+                     "array_dtype": "", "array_shape": "", "data": None}, "reply JSON", js)
+        d.send_multipart([b"", b'{"terminate_flag": true}'])
+        check(d.poll(5000), "terminate reply")
+        d.recv_multipart()
+        rc, js, _ = c.result()
+        check(rc == 0 and js["terminated"], "client ok", js)
+    finally:
+        d.close(0)
+        c.kill()
+
+
+def test_multiserver_client_three_servers():
+    """A multiserver_mode receiver on 3 ports, a --multiserver-port sender on each: frames
+    keyed by each header's "port"; it ends once every server sent its terminate."""
+    ports = [port(), port(), port()]
+    # The senders start first (libzmq keeps retrying their connects) so that all three stream
+    # at once: like NetGear's, the receiver ends as soon as every server it has seen so far has
+    # sent its terminate, and a sender that starts after that waits for a reply for ever.
+    # Their first frame waits in the pipe until the receiver is up, which under load takes
+    # longer than NetGear's default 4 s request_timeout: give them 30 s (an int >= 4, valid
+    # for NetGear).
+    servers = [Peer("server", "--multiserver-port", p, "--pattern", "1", "--fps", "30", "--frames", "30", "--size", "16x8",
+                    "--request-timeout", "30") for p in ports]
+    for srv in servers:
+        srv.wait_ready()
+    c = Peer("client", "--mode", "multiserver", "--ports", ",".join(ports), "--pattern", "1").wait_ready()
+    for p, srv in zip(ports, servers):
+        rc, s, _ = srv.result()
+        check(rc == 0 and s["replies"] == {p: 30} and s["terminate_reply"] == "Termination signal successfully received at client!",
+              "server %s" % p, s)
+    rc, js, _ = c.result()
+    check(rc == 0 and js["terminated"] and js["by_port"] == {p: 30 for p in ports}, "30 frames from each port", js)
+    check(sorted(js["terminated_ports"]) == sorted(ports), "every terminate", js)
+
+
+def test_strict_header_keys_like_netgear():
+    """Keys NetGear indexes: a missing one is a protocol error (NetGear's thread dies)."""
+    cases = [
+        ([], {"compression": False, "message": None, "dtype": "uint8"}, "'shape'"),
+        ([], {"compression": {"dct": True, "colorspace": "BGR"}, "message": None, "dtype": "", "shape": ""}, "'ups'"),
+        (["--mode", "multiserver"], {"compression": False, "message": None, "dtype": "uint8", "shape": [1, 1, 3]}, "'port'"),
+        (["--mode", "plain", "--bidirectional"], {"compression": False, "dtype": "uint8", "shape": [1, 1, 3]}, "'message'"),
+    ]
+    for extra, hdr, missing in cases:
+        a = port()
+        args = ["client", "--pattern", "0" if "plain" in extra else "2"] + extra
+        args += ["--ports", a] if "multiserver" in extra else ["--port", a]
+        c = Peer(*args).wait_ready()
+        if "plain" in extra:
+            x = zmq.Context.instance().socket(zmq.PAIR)
+            x.connect("tcp://127.0.0.1:%s" % a)
+        else:
+            x = xpub_to(a)
+        try:
+            h = dict({"terminate_flag": False, "pattern": "2"}, **hdr)
+            x.send_multipart([json.dumps(h).encode(), bytes(3) if hdr.get("dtype") else b"\xff\xd8\xff\xd9"])
+            rc, js, _ = c.result()
+            check(rc == 1 and js["exit"] == "error" and any(missing in e and "KeyError" in e for e in js["errors"]),
+                  "missing %s is an error" % missing, js)
+        finally:
+            x.close(0)
+
+
+def test_client_decodes_only_jpeg():
+    """simplejpeg decodes JPEG only: a PNG that PIL would open is a decode error."""
+    import io
+    import numpy as np
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(np.zeros((4, 4, 3), np.uint8), "RGB").save(buf, format="PNG")
+    a = port()
+    c = Peer("client", "--port", a, "--pattern", "2").wait_ready()
+    x = xpub_to(a)
+    try:
+        h = {"terminate_flag": False, "compression": {"dct": True, "ups": False, "colorspace": "BGR"}, "message": None,
+             "pattern": "2", "dtype": "", "shape": ""}
+        x.send_multipart([json.dumps(h).encode(), buf.getvalue()])
+        time.sleep(0.05)
+        x.send(b'{"terminate_flag": true}')
+        rc, js, err = c.result()
+        check(rc == 1 and js["frames"] == 1 and js["decode_errors"] == 1 and js["terminated"], "PNG refused", js)
+        check("simplejpeg decodes only JPEG" in err, "says why", err[-400:])
     finally:
         x.close(0)
 
