@@ -145,7 +145,7 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 			p.run()
 		}()
 	}
-	if cfg.Pattern == ReqRep {
+	if cfg.Pattern == ReqRep || cfg.Pattern == Pair {
 		go s.pumpReplies() // ends with runCtx, when Close has stopped every sender
 	}
 	return s, nil
