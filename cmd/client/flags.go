@@ -150,7 +150,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.output, "output", "", "write the bare video stream (JPEG frames or H.264 Annex-B) to `FILE`, or to stdout with -, for a player: ffplay -fflags nobuffer -f mjpeg -")
 	fs.IntVar(&o.jpegQuality, "jpeg-quality", 90, "JPEG quality 1-100 for raw (uncompressed) frames converted for --view, --record and --output")
 	o.sec.register(fs)
-	if err := fs.Parse(cli.Underscores(fs, joinViewArg(args))); err != nil {
+	cli.RegisterAliases(fs, "bidirectional-mode", "custom-cert-location")
+	if err := cli.Parse(fs, joinViewArg(args)); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
