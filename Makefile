@@ -5,8 +5,9 @@ GO ?= go
 BIN := bin
 DIST := dist
 PY := /usr/bin/python3
-# Debian packages the tests need: the Python NetGear stand-ins (pyzmq on libzmq, numpy, PIL).
-APT_PACKAGES := python3-zmq python3-numpy python3-pil ffmpeg chromium gcc libturbojpeg0-dev libopenh264-dev
+# Debian packages the tests need: the Python NetGear stand-ins (pyzmq on libzmq, numpy, PIL);
+# busybox is the SD card's shell and awk, for test/sdcard's host test of the init scripts.
+APT_PACKAGES := python3-zmq python3-numpy python3-pil ffmpeg chromium gcc libturbojpeg0-dev libopenh264-dev busybox
 FUZZTIME ?= 5s
 LDFLAGS := -s -w
 
