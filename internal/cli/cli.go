@@ -100,22 +100,19 @@ func NewFlagSet(name, head string, stderr io.Writer) *flag.FlagSet {
 // it (--ports, not flag's -ports) and the fix, without the whole usage text.
 func Parse(fs *flag.FlagSet, args []string) error {
 	usage, out := fs.Usage, fs.Output()
-	quiet := false
-	fs.Usage = func() {
-		if !quiet {
+	// flag prints the error and calls Usage after every error, and calls Usage for -help; only
+	// -help returns ErrHelp, so flag is kept quiet and the help printed after the parse.
+	fs.Usage = func() {}
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(Underscores(fs, args))
+	fs.Usage = usage
+	fs.SetOutput(out)
+	if errors.Is(err, flag.ErrHelp) {
+		if usage == nil {
+			PrintFlags(fs, out)
+		} else {
 			usage()
 		}
-	}
-	fs.SetOutput(io.Discard)
-	defer func() { fs.Usage = usage; fs.SetOutput(out) }()
-	// flag calls Usage for -help and after every error; only -help returns ErrHelp, so the
-	// help is printed after the parse, and only then.
-	quiet = true
-	err := fs.Parse(Underscores(fs, args))
-	quiet = false
-	if errors.Is(err, flag.ErrHelp) {
-		fs.SetOutput(out)
-		usage()
 		return err
 	}
 	if err != nil {
