@@ -32,6 +32,20 @@ func TestREADMEExampleConf(t *testing.T) {
 	}
 }
 
+// The card's own picam.conf, what a new card boots with, applies without an error.
+func TestCardDefaultConf(t *testing.T) {
+	o, err := parseFlags([]string{"--config", "../../buildroot/board/picam/picam.conf"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.configErr != nil {
+		t.Fatalf("the card's picam.conf is rejected: %v", o.configErr)
+	}
+	if o.ports != "5577" || o.pattern != 2 || o.jpegQuality != 90 {
+		t.Errorf("ports %q pattern %d jpeg-quality %d", o.ports, o.pattern, o.jpegQuality)
+	}
+}
+
 // A stray word after a value makes the whole file ignored (and reported with its line), as
 // any other mistake does, instead of a different value or a server that exits on every boot.
 func TestStrayWordIgnoresTheFile(t *testing.T) {
