@@ -307,7 +307,11 @@ func RegisterAliases(fs *flag.FlagSet, names ...string) {
 		if t == nil || fs.Lookup(a.Name) != nil {
 			continue
 		}
-		fs.Var(aliasValue{t.Value, a.Target}, a.Name, a.Origin+": the same as --"+a.Target)
+		usage := a.Origin + ": the same as --" + a.Target
+		if what, _ := flag.UnquoteUsage(t); what != "" {
+			usage += " `" + what + "`" // --help shows the target's kind of value
+		}
+		fs.Var(aliasValue{t.Value, a.Target}, a.Name, usage)
 	}
 }
 
