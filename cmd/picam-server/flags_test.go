@@ -92,6 +92,21 @@ func TestPiGearAndNetGearNames(t *testing.T) {
 	}
 }
 
+// --option intra=N and --option quality=N are the same encoder settings as --intra and --quality.
+func TestOptionIntraAndQuality(t *testing.T) {
+	o, err := parseFlags([]string{"--keyframe-interval", "30", "--option", "intra=12", "--option", "QUALITY=70"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := o.applyCameraOptions(); err != nil {
+		t.Fatal(err)
+	}
+	if o.enc.keyframe != 12 || o.jpegQuality != 70 || o.cam.Intra != 0 || o.cam.Quality != 0 {
+		t.Errorf("keyframe-interval %d jpeg-quality %d (camera intra %d quality %d), want 12 and 70",
+			o.enc.keyframe, o.jpegQuality, o.cam.Intra, o.cam.Quality)
+	}
+}
+
 // --list-controls alone lists the --source camera's controls; the test pattern has none.
 func TestListControlsOfTheSource(t *testing.T) {
 	var out, errb bytes.Buffer

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -103,11 +104,19 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 }
 
 // applyCameraOptions applies the --option key=value pairs after the config file, so the command
-// line wins; invalid keys or values are usage errors that list the valid values.
+// line wins; invalid keys or values are usage errors that list the valid values. intra and
+// quality are encoder settings: --option intra=N is --intra N (--keyframe-interval), and
+// --option quality=N is --quality N (--jpeg-quality), as for the flags and picam.conf keys.
 func (o *options) applyCameraOptions() error {
 	for _, kv := range o.camKV {
 		if err := o.cam.SetPair(kv); err != nil {
 			return fmt.Errorf("--option %s: %w", kv, err)
+		}
+		switch k, _, _ := strings.Cut(kv, "="); strings.ReplaceAll(strings.ToLower(strings.TrimSpace(k)), "-", "_") {
+		case "intra":
+			o.enc.keyframe, o.cam.Intra = o.cam.Intra, 0
+		case "quality":
+			o.jpegQuality, o.cam.Quality = o.cam.Quality, 0
 		}
 	}
 	return o.cam.Validate()
