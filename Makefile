@@ -5,8 +5,9 @@ GO ?= go
 BIN := bin
 DIST := dist
 PY := /usr/bin/python3
-# Debian packages the tests need: the Python NetGear stand-ins (pyzmq on libzmq, numpy, PIL).
-APT_PACKAGES := python3-zmq python3-numpy python3-pil ffmpeg chromium gcc libturbojpeg0-dev libopenh264-dev
+# Debian packages the tests need: the Python NetGear stand-ins (pyzmq on libzmq, numpy, PIL);
+# busybox is the SD card's shell and awk, for test/sdcard's host test of the init scripts.
+APT_PACKAGES := python3-zmq python3-numpy python3-pil ffmpeg chromium gcc libturbojpeg0-dev libopenh264-dev busybox
 FUZZTIME ?= 5s
 LDFLAGS := -s -w
 
@@ -90,7 +91,7 @@ demo: build
 	$(BIN)/picam-client --address 127.0.0.1 --port 5577 --pattern 2 --json > $(BIN)/demo-5577.json & c1=$$!; \
 	$(BIN)/picam-client --address 127.0.0.1 --port 5578 --pattern 2 --json > $(BIN)/demo-5578.json & c2=$$!; \
 	sleep 0.3; \
-	$(BIN)/picam-server --address 127.0.0.1 --ports 5577,5578 --pattern 2 --codec jpeg --frames 300 --json > $(BIN)/demo-server.json; \
+	$(BIN)/picam-server --source testsrc --address 127.0.0.1 --ports 5577,5578 --pattern 2 --codec jpeg --frames 300 --json > $(BIN)/demo-server.json; \
 	wait $$c1 $$c2; trap - EXIT; \
 	echo; echo "== server"; cat $(BIN)/demo-server.json; \
 	echo "== client 5577"; cat $(BIN)/demo-5577.json; \

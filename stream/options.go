@@ -123,6 +123,10 @@ type ServerConfig struct {
 	Delivery    Delivery
 	Wait        Wait
 
+	// JPEGAccurateDCT clears the JPEG header's "dct" flag (NetGear's jpeg_compression_fastdct
+	// = False), which tells NetGear receivers to decode with the accurate, slower inverse DCT.
+	JPEGAccurateDCT bool
+
 	// RequestTimeout bounds the wait for a pattern-0 or pattern-1 reply (NetGear's
 	// request_timeout, 4 s).
 	RequestTimeout time.Duration

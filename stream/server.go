@@ -249,7 +249,7 @@ func (s *Server) header(pkt *Packet, key bool) []byte {
 	}
 	switch pkt.Codec {
 	case "jpeg":
-		h.Compression = &wire.Compression{DCT: true, Colorspace: "BGR"}
+		h.Compression = &wire.Compression{DCT: !s.cfg.JPEGAccurateDCT, Colorspace: "BGR"}
 	case "raw":
 		h.DType = "uint8"
 		h.Shape = []int{pkt.Height, pkt.Width, 3}

@@ -198,7 +198,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.Var(secondsFlag{&o.requestTimeout}, "request-timeout", "patterns 0 and 1, NetGear's request_timeout in `SECONDS` (or a duration: 1.5s, 500ms); NetGear's default is 4 and it ignores less, picam-client does not. One wait for a message lasts 3 × this; see --max-retries")
 	fs.Var(secondsFlag{&o.subscriberTimeout}, "subscriber-timeout", "pattern 2, NetGear's subscriber_timeout in `SECONDS` (or a duration): give up (exit 3) after this long with no message, before the first frame too. Unset (the default): wait for the server for ever")
 	o.sec.register(fs)
-	if err := fs.Parse(cli.Underscores(fs, joinViewArg(args))); err != nil {
+	cli.RegisterAliases(fs, "bidirectional-mode", "custom-cert-location")
+	if err := cli.Parse(fs, joinViewArg(args)); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {

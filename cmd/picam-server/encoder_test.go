@@ -30,7 +30,8 @@ func TestEncoderFlagErrors(t *testing.T) {
 		{[]string{"--encoder", "software", "--encoder-device", "/dev/video11"}, "drop one of them"},
 		{[]string{"--codec", "h264", "--delivery", "round-robin"}, "use --delivery broadcast"},
 		{[]string{"--codec", "fwht", "--delivery", "rr"}, "use --delivery broadcast"},
-		{[]string{"--jpeg-quality", "0"}, "--jpeg-quality 0: use 1-100"},
+		{[]string{"--jpeg-quality", "101"}, "--jpeg-quality 101: use 1-100"},
+		{[]string{"--quality", "-1"}, "--jpeg-quality -1: use 1-100"},
 	} {
 		var stderr bytes.Buffer
 		args := append([]string{"--address", "127.0.0.1", "--ports", "5577", "--source", "testsrc", "--status-led", "none"}, c.args...)

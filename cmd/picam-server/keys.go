@@ -25,18 +25,14 @@ Flags:
 
 // runKeys is the "keys" sub-command: picam-server keys --out DIR [--overwrite].
 func runKeys(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("picam-server keys", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := cli.NewFlagSet("picam-server keys", keysUsage, stderr)
 	out := fs.String("out", "", "directory for the key tree: DIR or DIR/.vidgear (default: the home directory, NetGear's default)")
 	overwrite := fs.Bool("overwrite", false, "replace an existing key set (every peer then needs the new files)")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, keysUsage)
-		cli.PrintFlags(fs, stderr)
-	}
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return cli.ExitOK
 		}
+		fmt.Fprintln(stderr, "picam-server keys:", err)
 		return cli.ExitUsage
 	}
 	if fs.NArg() > 0 {

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -71,6 +72,7 @@ type options struct {
 	framerate     float64
 	enc           encoderOptions
 	jpegQuality   int
+	jpegFastDCT   bool
 	frames        uint64
 	httpAddr      string
 	jsonOut       bool
@@ -101,7 +103,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return o, err
 	}
 	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	fs.Visit(func(f *flag.Flag) { set[cli.Canonical(fs, f.Name)] = true })
 	if cerr := conf.Load(o.configPath, fs, set); cerr != nil {
 		o, _, _ = parseArgs(args, stderr)
 		o.configErr = cerr
@@ -110,11 +112,19 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 }
 
 // applyCameraOptions applies the --option key=value pairs after the config file, so the command
-// line wins; invalid keys or values are usage errors that list the valid values.
+// line wins; invalid keys or values are usage errors that list the valid values. intra and
+// quality are encoder settings: --option intra=N is --intra N (--keyframe-interval), and
+// --option quality=N is --quality N (--jpeg-quality), as for the flags and picam.conf keys.
 func (o *options) applyCameraOptions() error {
 	for _, kv := range o.camKV {
 		if err := o.cam.SetPair(kv); err != nil {
 			return fmt.Errorf("--option %s: %w", kv, err)
+		}
+		switch k, _, _ := strings.Cut(kv, "="); strings.ReplaceAll(strings.ToLower(strings.TrimSpace(k)), "-", "_") {
+		case "intra":
+			o.enc.keyframe, o.cam.Intra = o.cam.Intra, 0
+		case "quality":
+			o.jpegQuality, o.cam.Quality = o.cam.Quality, 0
 		}
 	}
 	return o.cam.Validate()
@@ -129,19 +139,21 @@ func parseArgs(args []string, stderr io.Writer) (*options, *flag.FlagSet, error)
 	fs.IntVar(&o.pattern, "pattern", 1, "NetGear pattern: 0 (PAIR, NetGear's default: one client, by default at localhost:5555), 1 (REQ/REP, clients can send data back) or 2 (PUB/SUB)")
 	fs.BoolVar(&o.bidirectional, "bidirectional", false, "NetGear bidirectional mode: send --message with every frame (pattern 0 or 1)")
 	fs.BoolVar(&o.multiServer, "multiserver", false, "NetGear's multiserver_mode on the server side: feed one client that receives from several servers (a NetGear multiserver_mode client, or picam-client --ports); every frame carries \"port\": the client port (one --ports port or --client; pattern 1 or 2)")
-	fs.StringVar(&o.message, "message", "", "server message sent with every frame in bidirectional mode (JSON value, or plain text sent as a string)")
+	cli.TextVar(fs, &o.message, "message", "", "server message sent with every frame in bidirectional mode (JSON value, or plain text sent as a string)")
 	fs.StringVar(&o.delivery, "delivery", "broadcast", "broadcast (every client gets every frame it can keep up with) or round-robin (NetGear-exact: one client per frame)")
 	fs.StringVar(&o.wait, "wait", "all", "start transmitting when all, any, or N clients are connected")
 	fs.StringVar(&o.source, "source", "auto", "frame source: auto (a camera if found, else the test pattern), v4l2:/dev/videoN (legacy Pi camera, USB webcam, vivid), rpicam (rpicam-vid helper: Camera Module 3, Pi 5), testsrc (moving test pattern; testsrc:YUYV, testsrc:NV12 or testsrc:I420 delivers it in that format only, like a camera, so raw frames are converted to BGR as a camera's are), testcard (one still test-pattern frame encoded once and repeated, for benchmarks: no rendering or encoding per frame; with --framerate 0 it sends as fast as the fastest client takes frames)")
 	fs.StringVar(&o.resolution, "resolution", "640x480", "frame size WIDTHxHEIGHT")
 	fs.Float64Var(&o.framerate, "framerate", 30, "frames per second (0 = as fast as possible)")
 	o.enc.register(fs)
-	fs.IntVar(&o.jpegQuality, "jpeg-quality", 90, "JPEG quality 1-100 (NetGear's default is 90)")
+	fs.IntVar(&o.jpegQuality, "jpeg-quality", 90, "JPEG quality 1-100, or 0 for NetGear's default, 90")
+	fs.BoolVar(&o.jpegFastDCT, "jpeg-fastdct", true, "NetGear's jpeg_compression_fastdct: the JPEG header's dct flag, which makes NetGear receivers decode with the fast inverse DCT; "+
+		"--jpeg-fastdct=false asks them for the accurate one (picam's own encoding does not change: the pure-Go encoder always uses the fast floating-point AAN DCT, libjpeg-turbo builds its accurate integer one)")
 	fs.Uint64Var(&o.frames, "frames", 0, "stop after N frames and terminate the clients (0 = run until Ctrl-C)")
 	fs.StringVar(&o.httpAddr, "http", "", "serve /healthz, /api/clients and /metrics on this address: PORT or :PORT binds 127.0.0.1; any non-loopback HOST:PORT needs --http-token-file")
 	fs.BoolVar(&o.jsonOut, "json", false, "print a JSON summary line on stdout at exit")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn, error")
-	fs.DurationVar(&o.reqTimeout, "request-timeout", 4*time.Second, "pattern 1: how long to wait for a client's reply before reconnecting (NetGear's request_timeout)")
+	cli.SecondsVar(fs, &o.reqTimeout, "request-timeout", 4*time.Second, "pattern 1: how long to wait for a client's reply before reconnecting (NetGear's request_timeout; `seconds`, e.g. 4, or a duration such as 2.5s)")
 	fs.StringVar(&o.statusLEDs, "status-led", "auto", "status LEDs, comma-separated: auto (the board's ACT/PWR LEDs), an LED name under /sys/class/leds (ACT, led0), a GPIO line (GPIO17), none; a leading ! inverts one")
 	fs.StringVar(&o.statusGPIO, "status-gpio", "", "an external status LED on this GPIO line, e.g. GPIO17 (added to --status-led)")
 	fs.StringVar(&o.buttonGPIO, "button-gpio", "", "a push button on this GPIO line to GND, e.g. GPIO27: short press pauses/resumes, hold 3 s to stop (off by default)")
@@ -151,9 +163,10 @@ func parseArgs(args []string, stderr io.Writer) (*options, *flag.FlagSet, error)
 	fs.Var(&o.camKV, "option", "camera option as PiGear key=value, repeatable: --option iso=400 --option awb_mode=sunlight")
 	fs.BoolVar(&o.cam.Strict, "strict", false, "fail when the camera cannot honour a setting (default: warn)")
 	fs.BoolVar(&o.listDevices, "list-devices", false, "print the cameras with their formats, sizes and rates, then exit")
-	fs.StringVar(&o.listControls, "list-controls", "", "print a camera's controls with current values and ranges (e.g. /dev/video0), then exit")
+	fs.Var(listControlsFlag{&o.listControls}, "list-controls", "print the --source camera's controls with current values and ranges, or those of the device given (--list-controls /dev/video0), then exit")
 	fs.StringVar(&o.configPath, "config", "", "settings file (picam.conf: key = value lines, keys are these flag names); the command line wins; a file with errors is ignored as a whole, logged, and shown on the LED")
-	if err := fs.Parse(cli.Underscores(fs, args)); err != nil {
+	cli.RegisterAliases(fs)
+	if err := cli.Parse(fs, joinListControlsArg(args)); err != nil {
 		return nil, nil, err
 	}
 	if fs.NArg() > 0 {
@@ -201,7 +214,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if o.listDevices {
 			err = camera.ListDevices(stdout)
 		} else {
-			err = camera.ListControls(stdout, o.listControls)
+			err = o.listControlsTo(context.Background(), stdout, log)
 		}
 		if err != nil {
 			fmt.Fprintln(stderr, "picam-server:", err)

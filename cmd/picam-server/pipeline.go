@@ -64,6 +64,10 @@ func (o *options) build(log *slog.Logger) (stream.ServerConfig, *pipeline, error
 		Wait:           wait,
 		RequestTimeout: o.reqTimeout,
 		Logger:         log,
+		// NetGear's jpeg_compression_fastdct: the header's dct flag, which NetGear receivers
+		// decode with. picam's encoding does not change: the pure-Go encoder always uses the
+		// fast floating-point AAN DCT, a -tags turbojpeg build libjpeg-turbo's accurate one.
+		JPEGAccurateDCT: !o.jpegFastDCT,
 	}
 	if o.message != "" && !o.bidirectional {
 		return cfg, nil, fmt.Errorf("--message is sent only in bidirectional mode: add --bidirectional (pattern 0 or 1)")
@@ -84,6 +88,9 @@ func (o *options) build(log *slog.Logger) (stream.ServerConfig, *pipeline, error
 		if _, _, err := camera.ParseSource(o.source); err != nil {
 			return cfg, nil, err
 		}
+	}
+	if o.jpegQuality == 0 { // PiGear's quality = 0: the default
+		o.jpegQuality = codec.DefaultJPEGQuality
 	}
 	if o.jpegQuality < 1 || o.jpegQuality > 100 {
 		return cfg, nil, fmt.Errorf("--jpeg-quality %d: use 1-100 (NetGear's default is 90)", o.jpegQuality)

@@ -1,11 +1,14 @@
 package conf
 
 import (
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/picam-project/picam/internal/cli"
 )
 
 func flags() (*flag.FlagSet, *int, *string, *bool) {
@@ -77,5 +80,102 @@ func TestSystemKeysAreLeftToTheInitScripts(t *testing.T) {
 	s, _ = Parse(strings.NewReader("systemssh = true\n"))
 	if err := Apply(fs, s, nil); err == nil || !strings.Contains(err.Error(), "systemssh") {
 		t.Fatalf("want an unknown-key error for systemssh, got %v", err)
+	}
+}
+
+// textFlags is flags() plus the kinds of values picam.conf holds: a list, an address, free text.
+func textFlags() (*flag.FlagSet, map[string]*string) {
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	v := map[string]*string{}
+	for _, k := range []string{"ports", "http", "awb-gains", "resolution"} {
+		v[k] = fs.String(k, "", "")
+	}
+	var msg string
+	cli.TextVar(fs, &msg, "message", "", "")
+	v["message"] = &msg
+	return fs, v
+}
+
+// The README's picam.conf puts comments after values: they are not part of the value, unless
+// quoted; a '#' inside a word is kept.
+func TestTrailingComments(t *testing.T) {
+	fs, v := textFlags()
+	in := "ports = 5577             # one port per client: 5577, 5578\n" +
+		"http = 0.0.0.0:8080\t# the status API\n" +
+		"message = \"take #1 # of 3\"   # quoted: the # stay\n" +
+		"awb_gains = 1.5, 1.2#kept\n" +
+		"resolution = #nothing but a comment\n" +
+		"system.ssh = true        # SSH as root\n"
+	s, err := Parse(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Apply(fs, s, nil); err != nil {
+		t.Fatal(err)
+	}
+	for k, w := range map[string]string{"ports": "5577", "http": "0.0.0.0:8080", "message": "take #1 # of 3", "awb-gains": "1.5, 1.2#kept", "resolution": ""} {
+		if got := *v[k]; got != w {
+			t.Errorf("%s = %q, want %q", k, got, w)
+		}
+	}
+	if s[5].Key != "system.ssh" || s[5].Value != "true" {
+		t.Errorf("system.ssh parsed as %+v, want true", s[5])
+	}
+}
+
+// A value that is wrong only because of a stray word is an error naming the line, not a value
+// different from the one written; lists with spaces after their commas and free text are fine.
+func TestStrayTokensAreErrors(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"ports = 5577 5578x", `line 1: ports = 5577 5578x: "5578x" after "5577"`},
+		{"pattern = 2\nhttp = 0.0.0.0:8080 junk  # comment", `line 2: http = 0.0.0.0:8080 junk: "junk" after "0.0.0.0:8080"`},
+		{"system.ssh = true yes", `line 1: system.ssh = true yes: "yes" after "true"`},
+		{`message = "hi" there`, `line 1: message: "there" after the quoted value "hi"`},
+		{`message = "hi there`, `line 1: message: "hi there has no closing quote`},
+		{"resolution = 1280 x 720", `line 1: resolution = 1280 x 720: "x" after "1280"`},
+	} {
+		fs, _ := textFlags()
+		fs.Int("pattern", 1, "")
+		s, perr := Parse(strings.NewReader(c.in))
+		err := errors.Join(perr, Apply(fs, s, nil))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: error %v, want %q", c.in, err, c.want)
+		}
+	}
+	fs, v := textFlags()
+	s, err := Parse(strings.NewReader("ports = 5577, 5578 ,5579\nresolution = (640, 480)\nmessage = hello camera world\nhttp = \"0.0.0.0:8080\"\n"))
+	if err == nil {
+		err = Apply(fs, s, nil)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *v["ports"] != "5577, 5578 ,5579" || *v["resolution"] != "(640, 480)" || *v["message"] != "hello camera world" {
+		t.Errorf("ports %q resolution %q message %q", *v["ports"], *v["resolution"], *v["message"])
+	}
+}
+
+// Aliases (NetGear's and PiGear's names) work as keys, and the command line still wins when the
+// file and the command line use different names for one flag.
+func TestAliasesAsKeys(t *testing.T) {
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	q := fs.Int("jpeg-quality", 90, "")
+	k := fs.Int("keyframe-interval", 0, "")
+	b := fs.Bool("bidirectional", false, "")
+	cli.RegisterAliases(fs)
+	if err := fs.Parse([]string{"--intra", "10"}); err != nil {
+		t.Fatal(err)
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[cli.Canonical(fs, f.Name)] = true })
+	s, err := Parse(strings.NewReader("jpeg_compression_quality = 70\nkeyframe_interval = 20\nbidirectional_mode = true\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Apply(fs, s, set); err != nil {
+		t.Fatal(err)
+	}
+	if *q != 70 || *k != 10 || !*b {
+		t.Errorf("jpeg-quality %d (want 70), keyframe-interval %d (want the command line's 10), bidirectional %v", *q, *k, *b)
 	}
 }

@@ -161,7 +161,7 @@ func TestInvalidCombinationsExitTwo(t *testing.T) {
 		{"picam-client", []string{"--pattern", "1"}, "Kindly provide a unique & valid port"},
 		{"picam-client", []string{"--port", "5577", "--pattern", "2", "--bidirectional"}, "`2` pattern is not valid when Bidirectional Mode"},
 		{"picam-client", []string{"--port", "5577", "--pattern", "3"}, "`3` pattern is not valid"},
-		{"picam-client", []string{"--port", "5577", "--bogus"}, "flag provided but not defined"},
+		{"picam-client", []string{"--port", "5577", "--bogus"}, "picam-client: unknown flag --bogus (see --help for the flags)\n"},
 	}
 	for _, c := range cases {
 		p := start(t, c.bin, c.args...)

@@ -4,10 +4,37 @@ package sdcard
 
 import (
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/picam-project/picam/internal/conf/conftest"
 )
+
+// readmeConf is the README's picam.conf example with the address and port of this machine's
+// client; every other line, comments included, is as the README shows it.
+func readmeConf(t *testing.T, port int) string {
+	t.Helper()
+	lines := strings.Split(conftest.READMEExample(t), "\n")
+	replaced := 0
+	for i, l := range lines {
+		for key, v := range map[string]string{"address": "10.0.2.2", "ports": strconv.Itoa(port)} {
+			k, rest, ok := strings.Cut(l, "=")
+			if !ok || strings.TrimSpace(k) != key {
+				continue
+			}
+			old := strings.Fields(rest)[0]
+			lines[i] = k + "=" + strings.Replace(rest, old, v, 1)
+			replaced++
+		}
+	}
+	if replaced != 2 {
+		t.Fatalf("the README's picam.conf example has no address and ports lines to point at this machine:\n%s", strings.Join(lines, "\n"))
+	}
+	return strings.Join(lines, "\n")
+}
 
 func conf(port int, resolution string) string {
 	return fmt.Sprintf("# written by test/sdcard\naddress = 10.0.2.2\nports = %d\npattern = 2\n"+
@@ -51,6 +78,50 @@ func TestCard(t *testing.T) {
 				t.Errorf("the console does not report a read-only root:\n%s", tail(console, 30))
 			}
 			g.kill()
+		}
+	})
+
+	// The README's picam.conf as shown, comments after the values included, with only the
+	// client's address and port changed to this machine's (QEMU's user network reaches the host
+	// at 10.0.2.2), and the two files it refers to on the boot partition: the camera streams
+	// (1280x720 JPEG), the status API runs on 0.0.0.0:8080 with the token, and the init scripts
+	// take system.ssh = true and system.hostname = picam as written.
+	t.Run("READMEPicamConf", func(t *testing.T) {
+		port := freePort(t)
+		c.writeConf(t, readmeConf(t, port))
+		c.writeBoot(t, "http.token", "sdcard-test-token\n")
+		c.writeBoot(t, "authorized_keys", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBu6ZGDXzP6S8n2M1pJbGvCFu5dLQ7wM0x1n0CkD7x3u sdcard-test\n")
+		defer c.deleteBoot(t, "http.token")
+		defer c.deleteBoot(t, "authorized_keys")
+		cl := startClient(t, port, 2)
+		g := c.boot(t)
+		cl.waitFrames(t, g, 2)
+		s := cl.summary(t, g)
+		console := g.serial()
+		g.kill()
+		if s.Frames < 2 || len(s.Shapes) != 1 || s.Shapes[0] != "jpeg" {
+			t.Errorf("with the README's picam.conf the client got %+v, want JPEG frames", s)
+		}
+		// The offline card has no SSH server (dropbear is in the Buildroot image); what the test
+		// can see is that S45picam-ssh took system.ssh = true as written and looked for one.
+		sshOn := strings.Contains(console, "picam: SSH on port 22") || strings.Contains(console, "system.ssh = true, but this image has no SSH server")
+		for bad, what := range map[string]string{
+			"settings file has errors":   "picam-server rejected the README's picam.conf",
+			"is not a valid host name":   "system.hostname was not taken as written",
+			"is not part of the value":   "the init scripts found a stray word",
+			"authorized_keys is missing": "S45picam-ssh did not find authorized_keys",
+		} {
+			if strings.Contains(console, bad) {
+				t.Errorf("%s: the console says %q:\n%s", what, bad, tail(console, 40))
+			}
+		}
+		if !sshOn {
+			t.Errorf("system.ssh = true in the README's picam.conf did not turn SSH on:\n%s", tail(console, 40))
+		}
+		// system.console_log = true copies picam-server's log to the console.
+		// (0.0.0.0 is logged as the listener's address, [::].)
+		if !regexp.MustCompile(`msg="status on http" url=http://(0\.0\.0\.0|\[::\]):8080/api/clients token=true`).MatchString(console) {
+			t.Errorf("picam-server's log on the console does not show the status API on 0.0.0.0:8080 with the token:\n%s", tail(console, 40))
 		}
 	})
 

@@ -78,11 +78,23 @@ func (c *card) mtools(t *testing.T, tool string, args ...string) {
 // writeConf replaces picam.conf on the card's FAT partition, as a user does from a laptop.
 func (c *card) writeConf(t *testing.T, conf string) {
 	t.Helper()
-	p := filepath.Join(c.dir, "picam.conf")
-	if err := os.WriteFile(p, []byte(conf), 0o644); err != nil {
-		t.Fatalf("write picam.conf: %v", err)
+	c.writeBoot(t, "picam.conf", conf)
+}
+
+// writeBoot writes a file to the card's FAT boot partition, as a user does from a laptop.
+func (c *card) writeBoot(t *testing.T, name, content string) {
+	t.Helper()
+	p := filepath.Join(c.dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatalf("write %s: %v", name, err)
 	}
-	c.mtools(t, "mcopy", "-o", "-i", c.fatImage(), p, "::picam.conf")
+	c.mtools(t, "mcopy", "-o", "-i", c.fatImage(), p, "::"+name)
+}
+
+// deleteBoot removes a file from the card's FAT boot partition.
+func (c *card) deleteBoot(t *testing.T, name string) {
+	t.Helper()
+	c.mtools(t, "mdel", "-i", c.fatImage(), "::"+name)
 }
 
 // sum is the SHA-256 of the whole card.

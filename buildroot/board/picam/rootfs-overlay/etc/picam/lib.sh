@@ -7,21 +7,53 @@
 
 PICAM_CONF=${PICAM_CONF:-/boot/picam.conf}
 
-# picam_sys KEY [DEFAULT]: the value of system.KEY in picam.conf, or DEFAULT.
+# picam_sys KEY [DEFAULT]: the value of system.KEY in picam.conf, or DEFAULT. The rules are
+# picam-server's (internal/conf): a '#' after whitespace starts a comment (system.ssh = true  # why),
+# double quotes keep '#' and spaces, and a stray word after the value (system.ssh = true yes) is an
+# error: the console names the line, and the key keeps DEFAULT rather than a different value.
 picam_sys() {
 	_v=$(awk -v want="system.$1" '
+		BEGIN { want = tolower(want); gsub(/_/, "-", want) }
 		{ sub(/\r$/, "") }
 		NR == 1 { sub(/^\357\273\277/, "") }
 		/^[ \t]*([#;]|$)/ { next }
 		{
 			i = index($0, "="); if (!i) next
 			k = substr($0, 1, i - 1); v = substr($0, i + 1)
-			gsub(/^[ \t]+|[ \t]+$/, "", k); gsub(/^[ \t]+|[ \t]+$/, "", v)
+			gsub(/^[ \t]+|[ \t]+$/, "", k); gsub(/^[ \t]+/, "", v)
 			k = tolower(k); gsub(/_/, "-", k)
-			if (length(v) >= 2 && v ~ /^".*"$/) v = substr(v, 2, length(v) - 2)
-			if (k == want) { val = v; found = 1 }
+			if (k != want) next
+			bad = ""
+			if (substr(v, 1, 1) == "\"") {
+				rest = substr(v, 2); j = index(rest, "\"")
+				if (!j) bad = "no closing quote"
+				else {
+					v = substr(rest, 1, j - 1); rest = substr(rest, j + 1)
+					gsub(/^[ \t]+/, "", rest)
+					if (rest != "" && substr(rest, 1, 1) != "#") bad = "\"" rest "\" after the quoted value"
+				}
+			} else {
+				if (substr(v, 1, 1) == "#") v = ""
+				else if (match(v, /[ \t]#/)) v = substr(v, 1, RSTART - 1)
+				gsub(/[ \t]+$/, "", v)
+				n = split(v, w, /[ \t]+/)
+				for (x = 2; x <= n && bad == ""; x++)
+					if (w[x - 1] !~ /,$/ && w[x] !~ /^,/) bad = "\"" w[x] "\" after \"" w[x - 1] "\" is not part of the value"
+			}
+			if (bad != "") { err = "line " NR ": " k " = " v ": " bad; found = 0 }
+			else if (err == "") { val = v; found = 1 }
 		}
-		END { if (found) print val }' "$PICAM_CONF" 2>/dev/null)
+		END {
+			if (err != "") print "err\t" err
+			else if (found) print "ok\t" val
+		}' "$PICAM_CONF" 2>/dev/null)
+	case $_v in
+	err*)
+		picam_say "$PICAM_CONF ${_v#err	}: using the default${2:+ ($2)}; quote a value with spaces, start a comment with \" #\"" >&2
+		_v=
+		;;
+	*) _v=${_v#ok	} ;;
+	esac
 	echo "${_v:-$2}"
 }
 
@@ -33,9 +65,10 @@ picam_true() {
 	esac
 }
 
-# picam_say MESSAGE: one line on the console (serial/HDMI), where a user without a login looks.
+# picam_say MESSAGE: one line on the console (serial/HDMI), where a user without a login looks
+# (PICAM_CONSOLE: another file, for the host test of these functions).
 picam_say() {
-	echo "picam: $*" >/dev/console 2>/dev/null || echo "picam: $*"
+	echo "picam: $*" >"${PICAM_CONSOLE:-/dev/console}" 2>/dev/null || echo "picam: $*"
 }
 
 # picam_coldplug: load the drivers of the devices present now by their modaliases (what udev or
