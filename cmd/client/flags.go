@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 
@@ -76,31 +75,6 @@ type options struct {
 
 // rawRGB reports whether raw 3- and 4-channel frames are RGB(A) rather than BGR(A).
 func (o *options) rawRGB() bool { return o.rawColorspace == "RGB" }
-
-// secondsFlag is a duration that also takes a plain number of seconds, NetGear's unit
-// (--request-timeout 4 is 4s, as request_timeout=4 is in NetGear).
-type secondsFlag struct{ d *time.Duration }
-
-func (s secondsFlag) String() string {
-	if s.d == nil || *s.d == 0 {
-		return ""
-	}
-	return s.d.String()
-}
-
-func (s secondsFlag) Set(v string) error {
-	if n, err := strconv.ParseFloat(v, 64); err == nil {
-		*s.d = time.Duration(n * float64(time.Second))
-	} else if d, err := time.ParseDuration(v); err == nil {
-		*s.d = d
-	} else {
-		return fmt.Errorf("%q is not a duration: give seconds (4) or a duration (4s, 500ms)", v)
-	}
-	if *s.d <= 0 {
-		return fmt.Errorf("%q: give a time above 0", v)
-	}
-	return nil
-}
 
 // multiServer reports NetGear's Multi-Servers mode: several ports, one server on each.
 func (o *options) multiServer() bool { return len(o.ports) > 0 }
@@ -195,8 +169,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.jpegQuality, "jpeg-quality", 90, "JPEG quality 1-100 for raw (uncompressed) frames converted for --view, --record and --output")
 	fs.StringVar(&o.rawColorspace, "raw-colorspace", "BGR", "colour order of raw (uncompressed) 3- and 4-channel NetGear frames: BGR (OpenCV's, NetGear's usual) or RGB; NetGear's header does not say")
 	fs.IntVar(&o.maxRetries, "max-retries", netgearMaxRetries, "patterns 0 and 1: give up (exit 3) after `N` waits of 3 × --request-timeout with no message, counted over the whole run as NetGear counts them; 0 = never. Off unless this flag or --request-timeout is given (by default picam-client waits for the server for ever); then N is NetGear's max_retries")
-	fs.Var(secondsFlag{&o.requestTimeout}, "request-timeout", "patterns 0 and 1, NetGear's request_timeout in `SECONDS` (or a duration: 1.5s, 500ms); NetGear's default is 4 and it ignores less, picam-client does not. One wait for a message lasts 3 × this; see --max-retries")
-	fs.Var(secondsFlag{&o.subscriberTimeout}, "subscriber-timeout", "pattern 2, NetGear's subscriber_timeout in `SECONDS` (or a duration): give up (exit 3) after this long with no message, before the first frame too. Unset (the default): wait for the server for ever")
+	cli.SecondsVar(fs, &o.requestTimeout, "request-timeout", 0, "patterns 0 and 1, NetGear's request_timeout in `SECONDS` (or a duration: 1.5s, 500ms); NetGear's default is 4 and it ignores less, picam-client does not. One wait for a message lasts 3 × this; see --max-retries")
+	cli.SecondsVar(fs, &o.subscriberTimeout, "subscriber-timeout", 0, "pattern 2, NetGear's subscriber_timeout in `SECONDS` (or a duration): give up (exit 3) after this long with no message, before the first frame too. Unset (the default): wait for the server for ever")
 	o.sec.register(fs)
 	cli.RegisterAliases(fs, "bidirectional-mode", "custom-cert-location")
 	if err := cli.Parse(fs, joinViewArg(args)); err != nil {

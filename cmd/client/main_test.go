@@ -56,7 +56,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"--port", "5566", "--pattern", "2", "--max-retries", "2"}, "use --subscriber-timeout with --pattern 2"},
 		{[]string{"--port", "5566", "--subscriber-timeout", "2"}, "applies to pattern 2"},
 		{[]string{"--port", "5566", "--request-timeout", "0"}, "above 0"},
-		{[]string{"--port", "5566", "--request-timeout", "soon"}, "give seconds (4) or a duration"},
+		{[]string{"--port", "5566", "--request-timeout", "soon"}, "write seconds (4, as NetGear does) or a Go duration"},
 		{[]string{"--port", "5566", "--max-retries", "-1"}, "use 0 or more"},
 		{[]string{"--port", "5566", "--raw-colorspace", "YUV"}, "use BGR or RGB"},
 	} {

@@ -351,24 +351,27 @@ func TextVar(fs *flag.FlagSet, p *string, name, value, usage string) {
 // timeouts are given (request_timeout = 4).
 type secondsValue struct{ p *time.Duration }
 
+// String is "" for an unset (zero) duration, so --help shows no default for it.
 func (s secondsValue) String() string {
-	if s.p == nil {
+	if s.p == nil || *s.p == 0 {
 		return ""
 	}
 	return s.p.String()
 }
 
 func (s secondsValue) Set(v string) error {
-	if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
-		if f < 0 || f > 1e9 {
+	d, err := time.ParseDuration(v)
+	if f, ferr := strconv.ParseFloat(strings.TrimSpace(v), 64); ferr == nil {
+		if f > 1e9 {
 			return fmt.Errorf("%s seconds is out of range", v)
 		}
-		*s.p = time.Duration(f * float64(time.Second))
-		return nil
+		d, err = time.Duration(f*float64(time.Second)), nil
 	}
-	d, err := time.ParseDuration(v)
 	if err != nil {
 		return fmt.Errorf("%q is not a duration: write seconds (4, as NetGear does) or a Go duration (4s, 500ms)", v)
+	}
+	if d <= 0 {
+		return fmt.Errorf("%q: give a time above 0", v)
 	}
 	*s.p = d
 	return nil
