@@ -275,6 +275,7 @@ var Aliases = []Alias{
 	{"jpeg-compression-fastdct", "jpeg-fastdct", "NetGear's jpeg_compression_fastdct"},
 	{"quality", "jpeg-quality", "PiGear's and rpicam-vid's quality"},
 	{"intra", "keyframe-interval", "PiGear's and rpicam-vid's intra"},
+	{"multiserver-mode", "multiserver", "NetGear's multiserver_mode"},
 }
 
 // aliasValue is an alias flag's value: the target's, so setting either sets both.
