@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	picimage "github.com/picam-project/picam/image"
+	"github.com/picam-project/picam/internal/suggest"
 )
 
 // Default capture settings, PiGear's defaults: resolution (640, 480) at 30
@@ -237,43 +238,11 @@ func unknownOption(key string) error {
 		keys[i] = d.info.Key
 	}
 	msg := fmt.Sprintf("unknown camera option %q", key)
-	if near := nearest(normalizeKey(key), keys); near != "" {
+	if near := suggest.Nearest(normalizeKey(key), keys); near != "" {
 		msg += fmt.Sprintf(" (did you mean %s?)", near)
 	}
 	msg += ": the options are " + strings.Join(keys, ", ")
 	return &OptionError{Key: key, msg: msg}
-}
-
-// nearest returns the key closest to k by edit distance when it is close
-// enough to be a typo.
-func nearest(k string, keys []string) string {
-	best, bestD := "", 3
-	for _, c := range keys {
-		if d := editDistance(k, c); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // orList joins values as "a, b or c".
