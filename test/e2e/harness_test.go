@@ -210,6 +210,7 @@ type serverSummary struct {
 		Port       int             `json:"port"`
 		State      string          `json:"state"`
 		FramesSent int             `json:"frames_sent"`
+		Dropped    int             `json:"dropped"`
 		Replies    int             `json:"replies"`
 		LastData   json.RawMessage `json:"last_data"`
 	} `json:"clients"`
