@@ -236,5 +236,6 @@ type pyServer struct {
 	Replies  map[string]int  `json:"replies"`
 	LastData map[string]any  `json:"last_data"`
 	Errors   []any           `json:"errors"`
+	Timeouts int             `json:"timeouts"`
 	Exit     json.RawMessage `json:"exit"`
 }
