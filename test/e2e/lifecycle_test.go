@@ -130,7 +130,7 @@ func TestKilledServerClientsExitThree(t *testing.T) {
 	}
 }
 
-// With one of four clients frozen (SIGSTOP) or killed, the other three keep ≥ 99 % of their
+// With one of four clients frozen (SIGSTOP) or killed, the other three keep ≥ 95 % of their
 // frames, the server keeps running, and a restarted client receives again.
 func TestOneBadClientOfFour(t *testing.T) {
 	for _, pat := range patterns() {
@@ -179,8 +179,17 @@ func TestOneBadClientOfFour(t *testing.T) {
 					c.wait(5 * time.Second)
 					var s clientSummary
 					c.jsonLine(&s)
-					if float64(s.Frames) < 0.99*float64(ss.FramesSent) {
-						t.Errorf("healthy client %d got %d/%d frames (server: %s)", s.Port, s.Frames, ss.FramesSent, srv.stdout.String())
+					// Every frame sent arrives; a live source skips a frame for a client still
+					// busy with the last, and a twentieth skipped means a client held up by
+					// the bad one, not a busy machine (3-4 % were seen on a loaded 2-core CI).
+					sent := -1
+					for _, cl := range ss.Clients {
+						if cl.Port == s.Port {
+							sent = cl.FramesSent
+						}
+					}
+					if s.Frames != sent || ss.FramesSent-sent > ss.FramesSent/20 || s.DecodeErrors != 0 {
+						t.Errorf("healthy client %d got %d/%d frames (%d sent to it, %d decode errors; server: %s)", s.Port, s.Frames, ss.FramesSent, sent, s.DecodeErrors, srv.stdout.String())
 					}
 				}
 			})
