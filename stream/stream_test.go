@@ -565,10 +565,7 @@ func TestBadInputIsCountedNotFatal(t *testing.T) {
 			binary.BigEndian.PutUint64(hdr[1:], 1<<40)
 			raw := h.NetConn()
 			raw.Write(hdr[:])
-			deadline := time.Now().Add(2 * time.Second)
-			for c.Stats().Rejected == 0 && time.Now().Before(deadline) {
-				time.Sleep(10 * time.Millisecond)
-			}
+			waitFor(t, "the connection to be rejected", func() bool { return c.Stats().Rejected != 0 })
 			if c.Stats().Rejected != 1 {
 				t.Fatalf("huge frame not rejected: %+v", c.Stats())
 			}
@@ -673,10 +670,7 @@ func TestTerminateDrainsQueuedFrames(t *testing.T) {
 			for i := 0; i < 3; i++ {
 				s.Send(packet(uint64(i)))
 				// Let each frame reach the client's queue; nobody is reading yet.
-				deadline := time.Now().Add(2 * time.Second)
-				for clients[0].Stats().Frames < uint64(i+1) && time.Now().Before(deadline) {
-					time.Sleep(5 * time.Millisecond)
-				}
+				waitFor(t, fmt.Sprintf("frame %d in the queue", i), func() bool { return clients[0].Stats().Frames >= uint64(i+1) })
 			}
 			s.Close(context.Background())
 			for i := 0; i < 3; i++ {
