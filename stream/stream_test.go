@@ -293,7 +293,7 @@ func TestConfigErrorsMirrorNetGear(t *testing.T) {
 func TestFrozenClientDoesNotDelayOthers(t *testing.T) {
 	for _, p := range []Pattern{ReqRep, PubSub} {
 		t.Run("pattern"+p.String(), func(t *testing.T) {
-			clients, ports := startClients(t, 3, ClientConfig{Pattern: p})
+			clients, ports := startClients(t, 3, ClientConfig{Pattern: p, QueueLen: lossless})
 			frozen := frozenPeer(t, p)
 			ports = append(ports, frozen)
 			s := newServer(t, ServerConfig{Ports: ports, Pattern: p, WriteTimeout: time.Second, RequestTimeout: time.Second})
@@ -316,13 +316,19 @@ func TestFrozenClientDoesNotDelayOthers(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 			defer cancel()
 			s.Close(ctx)
+			sentTo := map[int]ClientStatus{}
+			for _, st := range s.Clients() {
+				sentTo[st.Port] = st
+			}
 			for i, ch := range results {
 				r := <-ch
-				// Blocked behind the frozen peer a client would get a handful; the ≥ 99 %
-				// requirement at 30 fps is measured across processes in test/e2e, and this
-				// in-process check leaves room for a loaded machine under -race.
-				if len(r.seqs) < 95 {
-					t.Errorf("client %d got %d/100 frames while another was frozen", i, len(r.seqs))
+				// Every frame sent to a healthy client arrives (its queue has room for all).
+				// The server skips a frame for a client still busy writing the last (600 kB
+				// here, under -race on a loaded machine): counted as dropped, and bounded;
+				// blocked behind the frozen peer a client would get a handful.
+				st := sentTo[ports[i]]
+				if uint64(len(r.seqs)) != st.FramesSent || st.FramesSent+st.Dropped != 100 || st.Dropped > 5 {
+					t.Errorf("client %d got %d/100 frames while another was frozen; server: %+v", i, len(r.seqs), st)
 				}
 			}
 		})
