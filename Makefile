@@ -8,7 +8,14 @@ PY := /usr/bin/python3
 # Debian packages the tests need: the Python NetGear stand-ins (pyzmq on libzmq, numpy, PIL);
 # busybox is the SD card's shell and awk, for test/sdcard's host test of the init scripts.
 APT_PACKAGES := python3-zmq python3-numpy python3-pil ffmpeg chromium gcc libturbojpeg0-dev libopenh264-dev busybox
+# qemu-user: qemu-arm and qemu-aarch64 run the 32- and 64-bit ARM test binaries (unit).
+APT_PACKAGES += qemu-user
 FUZZTIME ?= 5s
+# Build tags of the cgo codecs (libjpeg-turbo, OpenH264), whose tests unit runs too.
+TAGS_CGO := turbojpeg openh264
+# staticcheck runs in lint; make deps installs this version into TOOLS (not into go.mod).
+STATICCHECK_VERSION := v0.8.2
+TOOLS := $(abspath $(BIN))/tools
 LDFLAGS := -s -w
 
 .PHONY: all build cross test deps lint unit e2e fuzz interop demo bench clean hil sdcard sdcard-test buildroot
@@ -41,6 +48,9 @@ deps:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $$missing; \
 	fi
 	$(GO) mod download
+	@$(TOOLS)/staticcheck -version 2>/dev/null | grep -qF '($(STATICCHECK_VERSION:v%=%))' || \
+	  { echo "installing staticcheck $(STATICCHECK_VERSION) into $(TOOLS)"; \
+	    GOBIN=$(TOOLS) GOFLAGS= $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION); }
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' ':!vendor' 2>/dev/null || find . -name '*.go' -not -path './vendor/*')); \
@@ -51,11 +61,28 @@ lint:
 	  IFS=/ read -r arch arm <<<"$$t"; echo "go build ./... for linux/$$arch$${arm:+ GOARM=$$arm}"; \
 	  CGO_ENABLED=0 GOOS=linux GOARCH=$$arch GOARM=$$arm $(GO) build ./...; \
 	done
+	@# go vet of the 32-bit ARM files, then staticcheck of the default build and the cgo codecs
+	@# (staticcheck v0.8.2 with GOARCH=arm sizes the 80-byte v4l2_buffer as 88 and stops there).
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm GOARM=6 $(GO) vet ./hw/... ./test/hil/probe
+	@[ -x $(TOOLS)/staticcheck ] || { echo "lint: no $(TOOLS)/staticcheck: run make deps" >&2; exit 1; }
+	$(TOOLS)/staticcheck ./...
+	$(TOOLS)/staticcheck -tags '$(TAGS_CGO)' ./codec/...
 
 # Package tests under the race detector; the process-level tests in test/ run afterwards, one
 # package at a time, so their timing checks do not compete with the unit tests for the CPU.
+# Then the cgo codecs (libjpeg-turbo, OpenH264: make deps installs them) in every package that
+# links them, and the packages with architecture-specific code (v4l2_buffer layouts, ioctls,
+# GPIO structs) as 32-bit ARMv6/ARMv7 and arm64 binaries under QEMU user mode.
+ARCH_PKGS := ./hw/... ./test/hil/probe
 unit:
 	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v '/test/')
+	$(GO) test -race -count=1 -tags '$(TAGS_CGO)' $$($(GO) list -tags '$(TAGS_CGO)' -f '{{.ImportPath}} {{join .Deps " "}}' ./... | \
+	  awk '$$1 !~ /\/test\// && /(^| )[^ ]*codec\/(turbojpeg|openh264)( |$$)/ {print $$1}')
+	@set -e; for t in arm64/:qemu-aarch64 arm/6:qemu-arm arm/7:qemu-arm; do \
+	  IFS=/: read -r arch arm q <<<"$$t"; echo "go test ($$q) for linux/$$arch$${arm:+ GOARM=$$arm}: $(ARCH_PKGS)"; \
+	  command -v $$q >/dev/null || { echo "unit: $$q not found: apt-get install qemu-user (make deps)" >&2; exit 1; }; \
+	  CGO_ENABLED=0 GOOS=linux GOARCH=$$arch GOARM=$$arm $(GO) test -count=1 -exec $$q $(ARCH_PKGS); \
+	done
 
 e2e:
 	$(GO) test -count=1 -p 1 ./test/...

@@ -50,7 +50,7 @@ print(im.size[0], im.size[1])
 func TestJPEGDecodesWithPIL(t *testing.T) {
 	py := pythonWithPIL(t)
 	if py == "" {
-		t.Skip("no python3 with PIL (Debian: apt-get install python3-pil); cannot check Python interop")
+		t.Fatal("no python3 with PIL, so Python interop cannot be checked: run make deps (Debian: apt-get install python3-pil)")
 	}
 	const w, h, seq = 640, 480, 31337
 	p, err := picimage.NewTestPattern(w, h)

@@ -126,6 +126,7 @@ func Listen(ctx context.Context, cfg ClientConfig) (*Client, error) {
 		ln, err := zmtp.Listen(ctx, addr)
 		if err != nil {
 			c.Close()
+			//lint:ignore ST1005 NetGear's RuntimeError words it so (docs/netgear-protocol.md), and users search for it
 			return nil, fmt.Errorf("Receive Mode failed to bind address %s (is another client using port %d, or is %q not an address of this machine?): %w",
 				addr, p, cfg.Address, err)
 		}

@@ -51,41 +51,57 @@ func TestSecureModeBothPatterns(t *testing.T) {
 }
 
 // A sender without the right keys, or without secure mode at all, never gets a frame through
-// to a secure client, and a secure sender never sends plaintext to a plain client.
+// to a secure client, and a secure sender never sends plaintext to a plain client. Each sender
+// has a client of its own, and the test waits for the evidence that the handshake was tried
+// and refused (that client's Rejected counter) before checking that the sender is not ready.
 func TestSecureModeRefusals(t *testing.T) {
 	k := newKeys(t)
 	stranger := newKeys(t)
 	auth := curve.IronHouse([]curve.PublicKey{k.client.Public})
-	secureClients, securePorts := startClients(t, 1, ClientConfig{Pattern: PubSub, Curve: curve.NewServer(k.server, auth)})
-	plainClients, plainPorts := startClients(t, 1, ClientConfig{Pattern: PubSub})
-
-	senders := []ServerConfig{
-		{Ports: securePorts, Pattern: PubSub}, // plaintext to a secure client
-		{Ports: securePorts, Pattern: PubSub, Curve: curve.NewClient(stranger.client, k.server.Public)}, // unknown client key
-		{Ports: securePorts, Pattern: PubSub, Curve: curve.NewClient(k.client, stranger.server.Public)}, // wrong server key
-		{Ports: plainPorts, Pattern: PubSub, Curve: curve.NewClient(k.client, k.server.Public)},         // secure to a plain client
+	secure := ClientConfig{Pattern: PubSub, Curve: curve.NewServer(k.server, auth)}
+	cases := []struct {
+		name   string
+		client ClientConfig
+		sender ServerConfig
+	}{
+		{"plaintext to a secure client", secure, ServerConfig{Pattern: PubSub}},
+		{"unknown client key", secure, ServerConfig{Pattern: PubSub, Curve: curve.NewClient(stranger.client, k.server.Public)}},
+		{"wrong server key", secure, ServerConfig{Pattern: PubSub, Curve: curve.NewClient(k.client, stranger.server.Public)}},
+		{"secure to a plain client", ClientConfig{Pattern: PubSub}, ServerConfig{Pattern: PubSub, Curve: curve.NewClient(k.client, k.server.Public)}},
 	}
-	var servers []*Server
-	for _, cfg := range senders {
-		servers = append(servers, newServer(t, cfg))
-	}
-	time.Sleep(1500 * time.Millisecond)
-	for i, s := range servers {
-		select {
-		case <-s.Ready():
-			t.Errorf("sender %d became ready: its handshake should have failed", i)
-		default:
-		}
-		s.Send(packet(1))
-	}
-	for _, c := range append(secureClients, plainClients...) {
-		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-		if f, err := c.Recv(ctx); err == nil {
-			t.Fatalf("a frame got through: %+v", f.Header)
-		}
-		cancel()
-		if st := c.Stats(); st.Frames != 0 || st.Connections != 0 {
-			t.Fatalf("client stats %+v", st)
-		}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			clients, ports := startClients(t, 1, c.client)
+			cl := clients[0]
+			cfg := c.sender
+			cfg.Ports = ports
+			s := newServer(t, cfg)
+			// The sender redials after each refusal: wait for the first one counted.
+			deadline := time.Now().Add(30 * time.Second)
+			for cl.Stats().Rejected == 0 && time.Now().Before(deadline) {
+				time.Sleep(5 * time.Millisecond)
+			}
+			if st := cl.Stats(); st.Rejected == 0 {
+				t.Fatalf("no refused handshake counted in 30 s: stats %+v, sender %+v", st, s.Clients())
+			}
+			select {
+			case <-s.Ready():
+				t.Fatal("the sender became ready: its handshake should have failed")
+			default:
+			}
+			if s.Send(packet(1)) {
+				t.Fatal("Send reported the frame sent by a sender that never completed a handshake")
+			}
+			// Wait for a second refusal: the sender kept trying after the frame was offered,
+			// and still nothing got through.
+			n := cl.Stats().Rejected
+			for cl.Stats().Rejected == n && time.Now().Before(deadline) {
+				time.Sleep(5 * time.Millisecond)
+			}
+			if st := cl.Stats(); st.Rejected == n || st.Frames != 0 || st.Connections != 0 {
+				t.Fatalf("after the frame was offered: client stats %+v (want another refusal, no frame, no connection)", st)
+			}
+		})
 	}
 }

@@ -119,6 +119,24 @@ func drain(t *testing.T, c *Client) <-chan result {
 	return ch
 }
 
+// waitFor polls cond until it holds, failing the test after a minute: it waits for an event
+// (a counter reaching a value), never asserts how fast it comes.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("still waiting after a minute for %s", what)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// lossless is room in a client's queue for every frame a test sends, so a reader that a loaded
+// machine delays cannot lose one (QueueLen drops the oldest): those tests then expect every
+// frame, exactly.
+const lossless = 256
+
 func sendPaced(s *Server, n int, every time.Duration) {
 	for i := 0; i < n; i++ {
 		s.Send(packet(uint64(i)))
@@ -129,7 +147,7 @@ func sendPaced(s *Server, n int, every time.Duration) {
 func TestBroadcastBothPatterns(t *testing.T) {
 	for _, p := range []Pattern{ReqRep, PubSub} {
 		t.Run("pattern"+p.String(), func(t *testing.T) {
-			clients, ports := startClients(t, 3, ClientConfig{Pattern: p})
+			clients, ports := startClients(t, 3, ClientConfig{Pattern: p, QueueLen: lossless})
 			s := newServer(t, ServerConfig{Ports: ports, Pattern: p})
 			waitReady(t, s)
 			var results []<-chan result
@@ -146,7 +164,7 @@ func TestBroadcastBothPatterns(t *testing.T) {
 					t.Fatalf("client %d ended with %v, want ErrTerminated", i, r.err)
 				}
 				if len(r.seqs) != 60 {
-					t.Fatalf("client %d got %d/60 frames", i, len(r.seqs))
+					t.Fatalf("client %d got %d/60 frames: %+v", i, len(r.seqs), clients[i].Stats())
 				}
 			}
 			for _, st := range s.Clients() {
@@ -285,7 +303,7 @@ func TestConfigErrorsMirrorNetGear(t *testing.T) {
 func TestFrozenClientDoesNotDelayOthers(t *testing.T) {
 	for _, p := range []Pattern{ReqRep, PubSub} {
 		t.Run("pattern"+p.String(), func(t *testing.T) {
-			clients, ports := startClients(t, 3, ClientConfig{Pattern: p})
+			clients, ports := startClients(t, 3, ClientConfig{Pattern: p, QueueLen: lossless})
 			frozen := frozenPeer(t, p)
 			ports = append(ports, frozen)
 			s := newServer(t, ServerConfig{Ports: ports, Pattern: p, WriteTimeout: time.Second, RequestTimeout: time.Second})
@@ -308,13 +326,19 @@ func TestFrozenClientDoesNotDelayOthers(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 			defer cancel()
 			s.Close(ctx)
+			sentTo := map[int]ClientStatus{}
+			for _, st := range s.Clients() {
+				sentTo[st.Port] = st
+			}
 			for i, ch := range results {
 				r := <-ch
-				// Blocked behind the frozen peer a client would get a handful; the ≥ 99 %
-				// requirement at 30 fps is measured across processes in test/e2e, and this
-				// in-process check leaves room for a loaded machine under -race.
-				if len(r.seqs) < 95 {
-					t.Errorf("client %d got %d/100 frames while another was frozen", i, len(r.seqs))
+				// Every frame sent to a healthy client arrives (its queue has room for all).
+				// The server skips a frame for a client still busy writing the last (600 kB
+				// here, under -race on a loaded machine): counted as dropped, and bounded;
+				// blocked behind the frozen peer a client would get a handful.
+				st := sentTo[ports[i]]
+				if uint64(len(r.seqs)) != st.FramesSent || st.FramesSent+st.Dropped != 100 || st.Dropped > 5 {
+					t.Errorf("client %d got %d/100 frames while another was frozen; server: %+v", i, len(r.seqs), st)
 				}
 			}
 		})
@@ -366,14 +390,14 @@ func frozenPeer(t *testing.T, p Pattern) int {
 func TestRestartedClientReceivesAgain(t *testing.T) {
 	for _, p := range []Pattern{ReqRep, PubSub} {
 		t.Run("pattern"+p.String(), func(t *testing.T) {
-			clients, ports := startClients(t, 2, ClientConfig{Pattern: p})
+			clients, ports := startClients(t, 2, ClientConfig{Pattern: p, QueueLen: 4096})
 			s := newServer(t, ServerConfig{Ports: ports, Pattern: p})
 			waitReady(t, s)
 			steady := drain(t, clients[0])
 			clients[1].Close()
 			stop := make(chan struct{})
 			var wg sync.WaitGroup
-			var sent int
+			var sent atomic.Int64
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -384,31 +408,31 @@ func TestRestartedClientReceivesAgain(t *testing.T) {
 					case <-time.After(10 * time.Millisecond):
 					}
 					s.Send(packet(i))
-					sent++
+					sent.Add(1)
 				}
 			}()
-			time.Sleep(300 * time.Millisecond)
+			// The stream goes on while the client is away: keep it
+			// gone for a while: until the steady client has had 20 frames.
+			waitFor(t, "frames to the steady client while the other is down", func() bool { return clients[0].Stats().Frames >= 20 })
 			restarted, err := Listen(context.Background(), ClientConfig{Address: "127.0.0.1", Port: ports[1], Pattern: p})
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer restarted.Close()
-			back := time.Now()
-			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+			// How soon it receives again is a speed goal (make bench); here it must at all.
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
 			f, err := restarted.Recv(ctx)
 			if err != nil {
 				t.Fatalf("restarted client got nothing: %v (%+v)", err, s.Clients())
 			}
 			f.Release()
-			if d := time.Since(back); d > time.Second {
-				t.Errorf("restarted client waited %v for its first frame, want ≤ 1s", d)
-			}
 			close(stop)
 			wg.Wait()
 			s.Close(context.Background())
-			if r := <-steady; !errors.Is(r.err, ErrTerminated) || float64(len(r.seqs)) < 0.99*float64(sent) {
-				t.Fatalf("steady client: %d/%d frames, %v", len(r.seqs), sent, r.err)
+			// The other client's absence costs the steady one nothing: every frame.
+			if r := <-steady; !errors.Is(r.err, ErrTerminated) || int64(len(r.seqs)) != sent.Load() {
+				t.Fatalf("steady client: %d/%d frames, %v, %+v", len(r.seqs), sent.Load(), r.err, clients[0].Stats())
 			}
 		})
 	}
@@ -418,7 +442,7 @@ func TestRestartedClientReceivesAgain(t *testing.T) {
 func TestLateClient(t *testing.T) {
 	port := freePort(t)
 	s := newServer(t, ServerConfig{Ports: []int{port}, Pattern: PubSub})
-	time.Sleep(3 * time.Second)
+	time.Sleep(3 * time.Second) // the scenario itself: longer than zmq4's 2.5 s, not a synchronisation
 	c, err := Listen(context.Background(), ClientConfig{Address: "127.0.0.1", Port: port, Pattern: PubSub})
 	if err != nil {
 		t.Fatal(err)
@@ -440,10 +464,19 @@ func TestWaitPolicy(t *testing.T) {
 	all := newServer(t, ServerConfig{Ports: append([]int{missing}, ports...), Pattern: PubSub})
 	anyS := newServer(t, ServerConfig{Ports: append([]int{missing}, ports...), Pattern: PubSub, Wait: WaitAny})
 	waitReady(t, anyS)
+	// Evidence that wait=all has had its chance: it is connected to the client that exists.
+	waitFor(t, "wait=all to connect to the present client", func() bool {
+		for _, st := range all.Clients() {
+			if st.Port == ports[0] && st.State == "connected" {
+				return true
+			}
+		}
+		return false
+	})
 	select {
 	case <-all.Ready():
-		t.Fatal("wait=all became ready with a client missing")
-	case <-time.After(500 * time.Millisecond):
+		t.Fatalf("wait=all became ready with a client missing: %+v", all.Clients())
+	default:
 	}
 	if all.Send(packet(1)) {
 		t.Fatal("Send before ready must not transmit")
@@ -456,7 +489,7 @@ func TestClientExitsWhenServerGoesSilent(t *testing.T) {
 	waitReady(t, s)
 	res := drain(t, clients[0])
 	s.Send(packet(1))
-	time.Sleep(100 * time.Millisecond)
+	waitFor(t, "the frame to arrive", func() bool { return clients[0].Stats().Frames == 1 })
 	s.cancel() // a crash: no terminate
 	r := <-res
 	if !errors.Is(r.err, ErrServerGone) || len(r.seqs) != 1 {
@@ -479,9 +512,9 @@ func TestHeartbeatKeepsIdleClientAlive(t *testing.T) {
 	waitReady(t, s)
 	res := drain(t, clients[0])
 	s.Send(packet(1))
-	time.Sleep(1500 * time.Millisecond)
+	time.Sleep(1500 * time.Millisecond) // the scenario: idle for longer than the client's Timeout
 	s.Send(packet(2))
-	time.Sleep(100 * time.Millisecond)
+	waitFor(t, "the second frame to arrive", func() bool { return clients[0].Stats().Frames == 2 })
 	s.Close(context.Background())
 	if r := <-res; !errors.Is(r.err, ErrTerminated) || len(r.seqs) != 2 {
 		t.Fatalf("idle client: %d frames, %v", len(r.seqs), r.err)
@@ -548,10 +581,7 @@ func TestBadInputIsCountedNotFatal(t *testing.T) {
 			binary.BigEndian.PutUint64(hdr[1:], 1<<40)
 			raw := h.NetConn()
 			raw.Write(hdr[:])
-			deadline := time.Now().Add(2 * time.Second)
-			for c.Stats().Rejected == 0 && time.Now().Before(deadline) {
-				time.Sleep(10 * time.Millisecond)
-			}
+			waitFor(t, "the connection to be rejected", func() bool { return c.Stats().Rejected != 0 })
 			if c.Stats().Rejected != 1 {
 				t.Fatalf("huge frame not rejected: %+v", c.Stats())
 			}
@@ -606,7 +636,7 @@ func hostileRep(t *testing.T, reply func(i int, c *zmtp.Conn, envelope [][]byte)
 // Hostile replies (not JSON, no envelope, a huge frame) cost the server that connection at
 // most; it keeps serving the other client and keeps redialling the hostile one.
 func TestServerSurvivesHostileReplies(t *testing.T) {
-	clients, ports := startClients(t, 1, ClientConfig{Pattern: ReqRep})
+	clients, ports := startClients(t, 1, ClientConfig{Pattern: ReqRep, QueueLen: lossless})
 	bad := hostileRep(t, func(i int, c *zmtp.Conn, env [][]byte) error {
 		switch i % 3 {
 		case 0:
@@ -626,13 +656,18 @@ func TestServerSurvivesHostileReplies(t *testing.T) {
 	res := drain(t, clients[0])
 	sendPaced(s, 60, 10*time.Millisecond)
 	s.Close(context.Background())
-	if r := <-res; !errors.Is(r.err, ErrTerminated) || len(r.seqs) < 57 {
-		t.Fatalf("good client: %d/60 frames, %v", len(r.seqs), r.err)
+	// Each peer has its own connection and request loop: the good client gets every frame
+	// and answers every one.
+	if r := <-res; !errors.Is(r.err, ErrTerminated) || len(r.seqs) != 60 {
+		t.Fatalf("good client: %d/60 frames, %v, %+v", len(r.seqs), r.err, clients[0].Stats())
 	}
 	var st ClientStatus
 	for _, c := range s.Clients() {
 		if c.Port == bad {
 			st = c
+		}
+		if c.Port == ports[0] && (c.FramesSent != 60 || c.Replies != 60) {
+			t.Fatalf("good client status %+v: want 60 frames sent and 60 replies", c)
 		}
 	}
 	if st.Reconnects < 2 || st.Replies != 0 {
@@ -651,10 +686,7 @@ func TestTerminateDrainsQueuedFrames(t *testing.T) {
 			for i := 0; i < 3; i++ {
 				s.Send(packet(uint64(i)))
 				// Let each frame reach the client's queue; nobody is reading yet.
-				deadline := time.Now().Add(2 * time.Second)
-				for clients[0].Stats().Frames < uint64(i+1) && time.Now().Before(deadline) {
-					time.Sleep(5 * time.Millisecond)
-				}
+				waitFor(t, fmt.Sprintf("frame %d in the queue", i), func() bool { return clients[0].Stats().Frames >= uint64(i+1) })
 			}
 			s.Close(context.Background())
 			for i := 0; i < 3; i++ {

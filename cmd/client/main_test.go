@@ -114,11 +114,21 @@ func TestReadLinesFromAPipeStopsWithContext(t *testing.T) {
 	io.WriteString(pw, "one\r\ntwo\nthr")
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan []string)
+	second := make(chan struct{})
 	go func() {
-		lines, _ := collect(t, ctx, pr)
+		var lines []string
+		readLines(ctx, pr, func(s string) {
+			if lines = append(lines, s); len(lines) == 2 {
+				close(second)
+			}
+		})
 		done <- lines
 	}()
-	time.Sleep(300 * time.Millisecond) // the reader is now waiting on a pipe that stays open
+	select {
+	case <-second: // both lines read: the reader now waits on a pipe that stays open
+	case lines := <-done:
+		t.Fatalf("readLines returned %q before its context ended", lines)
+	}
 	cancel()
 	select {
 	case lines := <-done:

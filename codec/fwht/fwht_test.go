@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"testing"
 
 	"github.com/picam-project/picam/codec/fwht/fwhttest"
@@ -382,20 +383,40 @@ func TestZigzag(t *testing.T) {
 	}
 }
 
+// FuzzDecode: any two frames decode or fail with an error, never a panic; a decoded picture has
+// the header's size: plane 0 Width x Height, planes 1 and 2 that divided by ChromaDivs, a 4th
+// plane full size, each with a stride of at least its width and all its rows; and decoding is
+// deterministic (a second decoder fed the same frames gives the same pictures).
 func FuzzDecode(f *testing.F) {
 	var enc testEncoder
 	f.Add(enc.frame(yuv420(64, 32, 1), flags420, false, -1), enc.frame(yuv420(64, 32, 2), flags420, true, -1))
 	f.Add(enc.frame(yuv420(16, 16, 1), flags420|FlagLumaRaw, false, 0), []byte{})
 	f.Add(fwhttest.Golden(f, 0), fwhttest.Golden(f, 1))
 	f.Fuzz(func(t *testing.T, a, b []byte) {
-		var dec Decoder
-		for _, frame := range [][]byte{a, b} {
+		var dec, again Decoder
+		for n, frame := range [][]byte{a, b} {
 			pic, err := dec.Decode(frame)
+			pic2, err2 := again.Decode(frame)
+			if (err == nil) != (err2 == nil) || (err == nil && !reflect.DeepEqual(pic, pic2)) {
+				t.Fatalf("frame %d: two decoders disagree: %v / %v", n, err, err2)
+			}
 			if err != nil {
 				continue
 			}
-			if len(pic.Planes) != pic.Header.Components() {
-				t.Fatalf("%d planes for %d components", len(pic.Planes), pic.Header.Components())
+			h := pic.Header
+			if len(pic.Planes) != h.Components() {
+				t.Fatalf("%d planes for %d components", len(pic.Planes), h.Components())
+			}
+			dw, dv := h.ChromaDivs()
+			for i, p := range pic.Planes {
+				w, ht := h.Width, h.Height
+				if i == 1 || i == 2 {
+					w, ht = (w+dw-1)/dw, (ht+dv-1)/dv
+				}
+				if p.Width != w || p.Height != ht || p.Stride < p.Width || len(p.Pix) < (p.Height-1)*p.Stride+p.Width {
+					t.Fatalf("plane %d is %dx%d stride %d with %d bytes; the %dx%d header wants %dx%d",
+						i, p.Width, p.Height, p.Stride, len(p.Pix), h.Width, h.Height, w, ht)
+				}
 			}
 			_, _ = pic.Frame()
 		}

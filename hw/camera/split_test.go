@@ -225,22 +225,81 @@ func TestIndexStartCode(t *testing.T) {
 	}
 }
 
+// nalUnits cuts an Annex-B access unit at its start codes.
+func nalUnits(au []byte) [][]byte {
+	var out [][]byte
+	i := indexStartCode(au, 0)
+	for i >= 0 {
+		j := indexStartCode(au, i+3)
+		end := j
+		if j < 0 {
+			end = len(au)
+		}
+		out = append(out, bytes.TrimRight(au[i+3:end], "\x00"))
+		i = j
+	}
+	return out
+}
+
+// FuzzSplitters: whatever the bytes and however the pipe chunks them, each splitter emits the
+// same frames as from one write, each a piece of the input in order without overlap; JPEG frames
+// run from SOI (FF D8) to EOI (FF D9) and H.264 access units begin with a start code.
 func FuzzSplitters(f *testing.F) {
 	f.Add([]byte{0xFF, 0xD8, 0xFF, 0xD9, 0, 0, 1, 0x65, 0x88}, 3)
+	f.Add([]byte{0, 0, 0, 1, 0x67, 1, 2, 0, 0, 1, 0x68, 3, 0, 0, 1, 0x65, 4, 0, 0, 0, 1, 0x41, 5, 0, 0, 1, 0x41}, 2)
+	f.Add([]byte{1, 0xFF, 0xD8, 0xFF, 0xE0, 0, 4, 0xFF, 0xD9, 0xFF, 0xD9, 0xFF, 0xD8, 7, 0xFF, 0xD9, 9}, 1)
 	f.Fuzz(func(t *testing.T, data []byte, chunk int) {
 		chunk = chunk%17 + 1
 		if chunk < 1 {
 			chunk = 1
 		}
-		for _, sp := range []splitter{&jpegSplitter{}, &annexBSplitter{}} {
-			total := 0
-			emit := func(fr []byte, _ time.Time) { total += len(fr) }
-			for i := 0; i < len(data); i += chunk {
-				_ = sp.write(data[i:min(i+chunk, len(data))], time.Time{}, emit)
+		split := func(sp splitter, step int) [][]byte {
+			var frames [][]byte
+			emit := func(fr []byte, _ time.Time) { frames = append(frames, append([]byte(nil), fr...)) }
+			for i := 0; i < len(data); i += step {
+				_ = sp.write(data[i:min(i+step, len(data))], time.Time{}, emit)
 			}
 			sp.end(emit)
-			if _, ok := sp.(*jpegSplitter); ok && total > len(data) {
-				t.Fatalf("JPEG frames total %d bytes from %d", total, len(data))
+			return frames
+		}
+		for _, c := range []struct {
+			name string
+			new  func() splitter
+			ok   func([]byte) bool
+		}{
+			{"jpeg", func() splitter { return &jpegSplitter{} }, func(fr []byte) bool {
+				return bytes.HasPrefix(fr, []byte{0xFF, 0xD8}) && bytes.HasSuffix(fr, []byte{0xFF, 0xD9})
+			}},
+			{"annexb", func() splitter { return &annexBSplitter{} }, func(fr []byte) bool {
+				return bytes.HasPrefix(fr, []byte{0, 0, 1}) || bytes.HasPrefix(fr, []byte{0, 0, 0, 1})
+			}},
+		} {
+			frames := split(c.new(), chunk)
+			whole := split(c.new(), max(len(data), 1))
+			if len(frames) != len(whole) {
+				t.Fatalf("%s: %d frames in chunks of %d, %d from one write", c.name, len(frames), chunk, len(whole))
+			}
+			at := 0
+			for i, fr := range frames {
+				if !bytes.Equal(fr, whole[i]) {
+					t.Fatalf("%s: frame %d differs between chunks of %d and one write:\n%x\n%x", c.name, i, chunk, fr, whole[i])
+				}
+				if !c.ok(fr) {
+					t.Fatalf("%s: frame %d is not a whole frame: %x", c.name, i, fr)
+				}
+				// A JPEG frame is a piece of the input; an access unit is its NAL units,
+				// each a piece (the splitter rewrites the start codes between them).
+				pieces := [][]byte{fr}
+				if c.name == "annexb" {
+					pieces = nalUnits(fr)
+				}
+				for _, pc := range pieces {
+					j := bytes.Index(data[at:], pc)
+					if j < 0 {
+						t.Fatalf("%s: frame %d has %x, not a piece of the input after offset %d: %x", c.name, i, pc, at, fr)
+					}
+					at += j + len(pc)
+				}
 			}
 		}
 	})

@@ -32,6 +32,7 @@ type Device struct {
 
 	// bufTime32 is set on 32-bit ARM once the kernel has refused the
 	// 64-bit-time struct v4l2_buffer (kernels before 5.6).
+	//lint:ignore U1000 used by rawbuf_arm_linux.go; staticcheck sees one GOARCH at a time
 	bufTime32 atomic.Bool
 }
 

@@ -48,7 +48,7 @@ const (
 // (QUERYBUF, QBUF, DQBUF) use the native struct v4l2_buffer; on 32-bit ARM
 // rawbuf_arm_linux.go adds the 32-bit-time variants.
 const (
-	vidiocQueryCap           = iorV | szCapability | 0
+	vidiocQueryCap           = iorV | szCapability // nr 0
 	vidiocEnumFmt            = iowrV | szFmtDesc | 2
 	vidiocGFmt               = iowrV | szFormat | 4
 	vidiocSFmt               = iowrV | szFormat | 5
@@ -75,7 +75,7 @@ const (
 	vidiocTryEncoderCmd      = iowrV | szEncoderCmd | 78
 	vidiocQueryExtCtrl       = iowrV | szQueryExtCtrl | 103
 
-	dmaBufIoctlSync = iowB | szDMABufSync | 0
+	dmaBufIoctlSync = iowB | szDMABufSync // nr 0
 )
 
 // Compile-time check that every argument fits the 14-bit size field.

@@ -18,7 +18,7 @@ func (d *Device) GetFrameInterval(t BufType) (Fract, error) {
 		return Fract{}, err
 	}
 	tpf := p.common().TimePerFrame
-	return Fract{tpf.Numerator, tpf.Denominator}, nil
+	return Fract(tpf), nil
 }
 
 // SetFrameInterval sets the time per frame of a queue (VIDIOC_S_PARM) and
@@ -34,7 +34,7 @@ func (d *Device) SetFrameInterval(t BufType, interval Fract) (Fract, error) {
 	defer d.use.RUnlock()
 	p := rawStreamParm{Type: uint32(t)}
 	c := p.common()
-	c.TimePerFrame = rawFract{interval.Numerator, interval.Denominator}
+	c.TimePerFrame = rawFract(interval)
 	if err := d.ioctl(vidiocSParm, unsafe.Pointer(&p)); err != nil {
 		return Fract{}, err
 	}

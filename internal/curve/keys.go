@@ -6,7 +6,7 @@ import (
 	"io"
 
 	"golang.org/x/crypto/curve25519"
-	"golang.org/x/crypto/salsa20/salsa"
+	"golang.org/x/crypto/nacl/box"
 )
 
 // KeyLen is the size of a Curve25519 key in bytes; its Z85 text is KeyTextLen characters.
@@ -99,17 +99,14 @@ func parseKey(dst []byte, s, kind string) error {
 	return nil
 }
 
-// sharedKey is crypto_box_beforenm: X25519 then HSalsa20. Unlike box.Precompute it refuses
-// low-order public keys, whose shared secret is all zeros and therefore known to anyone.
+// sharedKey is crypto_box_beforenm (box.Precompute: X25519 then HSalsa20), but it first refuses
+// low-order public keys, whose shared secret is all zeros and therefore known to anyone:
+// curve25519.X25519 reports them, box.Precompute does not.
 func sharedKey(peer *PublicKey, own *SecretKey) ([KeyLen]byte, error) {
 	var key [KeyLen]byte
-	s, err := curve25519.X25519(own[:], peer[:])
-	if err != nil {
+	if _, err := curve25519.X25519(own[:], peer[:]); err != nil {
 		return key, fmt.Errorf("%w: %w", ErrBadKey, err)
 	}
-	var in [KeyLen]byte
-	copy(in[:], s)
-	var zeros [16]byte
-	salsa.HSalsa20(&key, &zeros, &in, &salsa.Sigma)
+	box.Precompute(&key, (*[KeyLen]byte)(peer), (*[KeyLen]byte)(own))
 	return key, nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/bluenviron/mediacommon/v2/pkg/formats/fmp4"
 	"github.com/bluenviron/mediacommon/v2/pkg/formats/fmp4/seekablebuffer"
+	"github.com/bluenviron/mediacommon/v2/pkg/formats/mp4/codecs"
 
 	"github.com/picam-project/picam/codec/h264"
 	"github.com/picam-project/picam/internal/media"
@@ -139,7 +140,7 @@ func (m *fmp4Writer) writeInit(p *media.Packet) error {
 	track := &fmp4.InitTrack{ID: trackID, TimeScale: TimeScale}
 	switch p.Codec {
 	case media.H264:
-		track.Codec = &fmp4.CodecH264{SPS: m.params.SPS()[0], PPS: m.params.PPS()[0]}
+		track.Codec = &codecs.H264{SPS: m.params.SPS()[0], PPS: m.params.PPS()[0]}
 	case media.JPEG:
 		w, h := p.Width, p.Height
 		if cfg, err := jpeg.DecodeConfig(bytes.NewReader(p.Data)); err == nil {
@@ -148,7 +149,7 @@ func (m *fmp4Writer) writeInit(p *media.Packet) error {
 		if w <= 0 || h <= 0 {
 			return fmt.Errorf("frame %d: cannot tell the JPEG picture size for the MP4 track", p.Seq)
 		}
-		track.Codec = &fmp4.CodecMJPEG{Width: w, Height: h}
+		track.Codec = &codecs.MJPEG{Width: w, Height: h}
 	}
 	init := fmp4.Init{Tracks: []*fmp4.InitTrack{track}}
 	m.buf.Reset()

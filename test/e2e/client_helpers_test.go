@@ -21,11 +21,13 @@ import (
 
 // fullClientSummary is picam-client's --json line with the fields the client tests read.
 type fullClientSummary struct {
-	Frames   int                  `json:"frames"`
-	Exit     string               `json:"exit"`
-	Messages []string             `json:"messages"`
-	Cameras  []media.CameraStatus `json:"cameras"`
-	Outputs  []struct {
+	Frames       int                  `json:"frames"`
+	DecodeErrors int                  `json:"decode_errors"`
+	MissingParts int                  `json:"missing_parts"`
+	Exit         string               `json:"exit"`
+	Messages     []string             `json:"messages"`
+	Cameras      []media.CameraStatus `json:"cameras"`
+	Outputs      []struct {
 		Name    string `json:"name"`
 		Frames  int    `json:"frames"`
 		Dropped int    `json:"dropped"`

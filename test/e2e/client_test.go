@@ -66,7 +66,8 @@ func TestClientViewerH264(t *testing.T) {
 	}
 	var s fullClientSummary
 	client.jsonLine(&s)
-	if len(s.Cameras) != 1 || s.Cameras[0].Codec != "h264" || s.Cameras[0].Width != 640 || s.Cameras[0].Height != 480 || s.Frames == 0 {
+	if len(s.Cameras) != 1 || s.Cameras[0].Codec != "h264" || s.Cameras[0].Width != 640 || s.Cameras[0].Height != 480 || s.Frames == 0 ||
+		s.DecodeErrors != 0 || s.MissingParts != 0 {
 		t.Fatalf("summary %+v", s)
 	}
 }
@@ -105,7 +106,8 @@ func TestClientTwoCameras(t *testing.T) {
 	}
 	var s fullClientSummary
 	client.jsonLine(&s)
-	if s.Exit != "terminate" || len(s.Cameras) != 2 || s.Cameras[0].Frames == 0 || s.Cameras[1].Frames == 0 {
+	if s.Exit != "terminate" || len(s.Cameras) != 2 || s.Cameras[0].Frames == 0 || s.Cameras[1].Frames == 0 ||
+		s.DecodeErrors != 0 || s.MissingParts != 0 || uint64(s.Frames) != s.Cameras[0].Frames+s.Cameras[1].Frames {
 		t.Fatalf("summary: %+v", s)
 	}
 	if s.Cameras[0].Codec != "jpeg" || s.Cameras[1].Codec != "raw" || s.Cameras[1].Width != 320 {

@@ -210,6 +210,7 @@ type serverSummary struct {
 		Port       int             `json:"port"`
 		State      string          `json:"state"`
 		FramesSent int             `json:"frames_sent"`
+		Dropped    int             `json:"dropped"`
 		Replies    int             `json:"replies"`
 		LastData   json.RawMessage `json:"last_data"`
 	} `json:"clients"`
@@ -235,5 +236,6 @@ type pyServer struct {
 	Replies  map[string]int  `json:"replies"`
 	LastData map[string]any  `json:"last_data"`
 	Errors   []any           `json:"errors"`
+	Timeouts int             `json:"timeouts"`
 	Exit     json.RawMessage `json:"exit"`
 }

@@ -57,6 +57,20 @@ func streamBoot(t *testing.T, c *card, port, clientFrames, waitFrames int, times
 	return cl, g
 }
 
+// streamFrames is how many frames the streaming checks ask for: 3 s at the card's 10 fps, so
+// "streams" means a steady stream that decodes, not one frame.
+const streamFrames = 30
+
+// checkStream fails unless picam-client ended on its --frames with streamFrames frames, every
+// one decoded, of shape, and the host counted as many JPEGs on its stdout.
+func checkStream(t *testing.T, cl *client, s summary, shape, what string) {
+	t.Helper()
+	counted, _ := cl.status()
+	if s.Frames != streamFrames || counted != streamFrames || s.DecodeErrors != 0 || s.MissingParts != 0 || len(s.Shapes) != 1 || s.Shapes[0] != shape {
+		t.Errorf("%s: picam-client %+v, %d JPEGs on its output; want %d frames of %s, all decoded", what, s, counted, streamFrames, shape)
+	}
+}
+
 // TestCard boots one copy of the image in QEMU raspi3b again and again: it streams to a host
 // client, follows picam.conf edits, survives 10 hard resets (5 at different points of the boot,
 // 5 while streaming) unchanged, and boots to the first frame within the 20 s.
@@ -68,11 +82,9 @@ func TestCard(t *testing.T) {
 		for i, res := range []struct{ conf, shape string }{{"160x120", "[120 160 3]"}, {"320x240", "[240 320 3]"}} {
 			port := freePort(t)
 			c.writeConf(t, conf(port, res.conf))
-			cl, g := streamBoot(t, c, port, 1, 1, &times, "resolution = "+res.conf)
+			cl, g := streamBoot(t, c, port, streamFrames, streamFrames, &times, "resolution = "+res.conf)
 			s := cl.summary(t, g)
-			if len(s.Shapes) != 1 || s.Shapes[0] != res.shape {
-				t.Errorf("shapes %v from resolution = %s in picam.conf, want %s", s.Shapes, res.conf, res.shape)
-			}
+			checkStream(t, cl, s, res.shape, "resolution = "+res.conf+" in picam.conf")
 			console := g.serial()
 			if i == 0 && !strings.Contains(console, "picam: root filesystem read-only (ro") {
 				t.Errorf("the console does not report a read-only root:\n%s", tail(console, 30))
@@ -157,12 +169,10 @@ func TestCard(t *testing.T) {
 			cl.stop()
 			t.Logf("reset %d: killed QEMU while streaming, after %d frames", len(during)+i+1, n)
 		}
-		cl, g := streamBoot(t, c, port, 1, 1, &times, "after the resets")
+		cl, g := streamBoot(t, c, port, streamFrames, streamFrames, &times, "after the resets")
 		s := cl.summary(t, g)
 		g.kill()
-		if s.Frames < 1 || len(s.Shapes) != 1 || s.Shapes[0] != "[120 160 3]" {
-			t.Fatalf("after 10 hard resets the card streams %+v, want frames of [120 160 3]", s)
-		}
+		checkStream(t, cl, s, "[120 160 3]", "after 10 hard resets")
 		// Nothing on the card is written while it runs, so no reset can have changed it.
 		if c.sum(t) != before {
 			t.Error("the card's bytes changed over the boots: something writes to it (root and /boot must stay read-only)")

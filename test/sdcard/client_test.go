@@ -57,9 +57,11 @@ func freePort(t *testing.T) int {
 
 // summary is the part of picam-client's --json line the test reads.
 type summary struct {
-	Frames uint64   `json:"frames"`
-	Shapes []string `json:"shapes"`
-	Exit   string   `json:"exit"`
+	Frames       uint64   `json:"frames"`
+	DecodeErrors uint64   `json:"decode_errors"`
+	MissingParts uint64   `json:"missing_parts"`
+	Shapes       []string `json:"shapes"`
+	Exit         string   `json:"exit"`
 }
 
 // client is picam-client bound to 127.0.0.1:port, waiting for the card's server to dial it. It

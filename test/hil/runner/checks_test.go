@@ -195,23 +195,72 @@ func TestHungGuestFails(t *testing.T) {
 	expectOneFailure(t, testConfig(), o, "guest scenario ends and powers off", "did not exit")
 }
 
-// On a Pi without gpio-sim the GPIO checks are skipped, never passed.
-func TestSkippedStepsAreNotPasses(t *testing.T) {
-	o := observe(t, func(s string) string {
-		s = strings.Replace(s, `{"step":"gpio.out","v":{"drove":[1,0,1],"line":"sim_gpio1","offset":1,"sim":[1,0,1]}}`,
-			`{"step":"gpio.out","skip":"no gpio-sim chip"}`, 1)
-		return s
-	})
-	res := evaluate(testConfig(), o)
-	for _, r := range res {
-		if r.name == "GPIO cdev output seen by the simulator" {
-			if r.v != skip || r.detail != "no gpio-sim chip" {
-				t.Fatalf("got %+v", r)
+// In QEMU every device exists, so each way a step can be skipped (a probe
+// that no longer finds a control or the simulator, a picam-server --help that
+// lost --status-gpio or its camera sources) fails, naming the skip's reason.
+func TestSkipInQEMUFailsWithItsReason(t *testing.T) {
+	for _, c := range []struct {
+		name, fact, line, check, reason string
+	}{
+		{"hflip", "v4l2.hflip", `{"step":"v4l2.hflip","skip":"the camera has no horizontal_flip control: invalid argument"}`,
+			"camera control hflip reads back", "no horizontal_flip control"},
+		{"gop", "enc.gop", `{"step":"enc.gop","skip":"the encoder has no GOP size control: invalid argument"}`,
+			"encoder control GOP size reads back", "no GOP size control"},
+		{"gpio", "gpio.out", `{"step":"gpio.out","skip":"no gpio-sim chip"}`,
+			"GPIO cdev output seen by the simulator", "no gpio-sim chip"},
+		{"status", "status.button", `{"step":"status.button","skip":"no button given (HIL_BUTTON)"}`,
+			"status button short press (hw/status)", "no button given"},
+		{"server LED", "server.led", `{"step":"server.led","skip":"this picam-server has no --status-gpio"}`,
+			"picam-server drives its status LED", "no --status-gpio"},
+		// scenario.sh falls back to the test pattern when --help loses v4l2:/dev/video.
+		{"camera source", "server.camera", `{"step":"server.camera","v":{"args":"--source testsrc","warnings":""}}`,
+			"picam-server applies the PiGear options", "did not stream from a camera: --source testsrc"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			o := observe(t, func(s string) string { return replaceFact(s, c.fact, c.line) })
+			res := evaluate(testConfig(), o)
+			if _, _, s := count(res); s != 0 {
+				t.Errorf("%d skips in QEMU, want none: %+v", s, res)
 			}
-			return
+			expectOneFailure(t, testConfig(), o, c.check, "skipped in QEMU")
+			expectOneFailure(t, testConfig(), o, c.check, c.reason)
+		})
+	}
+}
+
+// On a Pi without gpio-sim the GPIO checks are skipped, never passed, and the
+// closing line names what was not checked.
+func TestSkipOnAPiIsCountedAndNamed(t *testing.T) {
+	o := observe(t, func(s string) string {
+		s = replaceFact(s, "gpio.out", `{"step":"gpio.out","skip":"no gpio-sim chip"}`)
+		s = replaceFact(s, "gpio.in", `{"step":"gpio.in","skip":"no gpio-sim chip"}`)
+		return s + "\nHILJ {\"step\":\"panel\",\"skip\":\"no simulated LED and button on this target\"}\n"
+	})
+	o.target.kind = "ssh"
+	o.http = httpResult{} // the runner does not reach picam-server's HTTP on a Pi
+	c := testConfig()
+	c.target = "ssh://pi@raspberrypi.local"
+	c.artifacts = t.TempDir()
+	res := evaluate(c, o)
+	var skipped []string
+	for _, r := range res {
+		if r.v == skip {
+			skipped = append(skipped, r.name+": "+r.detail)
 		}
 	}
-	t.Fatal("no GPIO output check")
+	want := []string{"GPIO cdev output seen by the simulator: no gpio-sim chip", "GPIO simulator input seen through cdev: no gpio-sim chip",
+		"picam-server LED states and button (panel): no simulated LED and button on this target", "HTTP /api/clients from the host: not checked over SSH"}
+	if strings.Join(skipped, "|") != strings.Join(want, "|") {
+		t.Fatalf("skipped %q, want %q", skipped, want)
+	}
+	var out strings.Builder
+	report(&out, c, o, res)
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	closing := lines[len(lines)-1]
+	if !strings.HasSuffix(closing, "4 skipped (not checked on this board: GPIO cdev output seen by the simulator; GPIO simulator input seen through cdev; "+
+		"picam-server LED states and button (panel); HTTP /api/clients from the host)") {
+		t.Fatalf("closing line %q does not name the skips", closing)
+	}
 }
 
 // A probe command that dies early explains every check it never reached.
