@@ -43,6 +43,7 @@ type options struct {
 	multiClient   bool
 	// multiClientSet records an explicit --multiclient, which NetGear refuses with --ports.
 	multiClientSet bool
+	showVersion    bool // --version
 	ret            string
 	retStdin       bool
 	frames         uint64
@@ -150,8 +151,12 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.output, "output", "", "write the bare video stream (JPEG frames or H.264 Annex-B) to `FILE`, or to stdout with -, for a player: ffplay -fflags nobuffer -f mjpeg -")
 	fs.IntVar(&o.jpegQuality, "jpeg-quality", 90, "JPEG quality 1-100 for raw (uncompressed) frames converted for --view, --record and --output")
 	o.sec.register(fs)
+	fs.BoolVar(&o.showVersion, "version", false, "print the version and exit")
 	if err := fs.Parse(cli.Underscores(fs, joinViewArg(args))); err != nil {
 		return nil, err
+	}
+	if o.showVersion {
+		return o, nil
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q: every option is a --flag (see --help)", fs.Arg(0))
