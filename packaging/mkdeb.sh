@@ -28,6 +28,8 @@ for m in picam-server.1 picam-client.1; do
 done
 chmod 644 "$root"/usr/share/man/man1/*.gz
 install -m 644 "$src/copyright" "$root/usr/share/doc/picam/"
+install -d -m 755 "$root/usr/share/lintian/overrides"
+install -m 644 "$src/lintian-overrides" "$root/usr/share/lintian/overrides/picam"
 date=$(date -u -R -d "@$SOURCE_DATE_EPOCH")
 printf 'picam (%s) unstable; urgency=medium\n\n  * Release %s.\n\n -- picam project <picam@users.noreply.github.com>  %s\n' \
 	"$version" "$version" "$date" | gzip -9n >"$root/usr/share/doc/picam/changelog.gz"

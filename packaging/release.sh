@@ -36,7 +36,7 @@ if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then
 fi
 buildtime=$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%dT%H:%M:%SZ)
 pkg=github.com/picam-project/picam/internal/version
-ldflags="-s -w -buildid= -X $pkg.version=$VERSION -X $pkg.revision=$rev -X $pkg.time=$buildtime"
+ldflags="-s -w -X $pkg.version=$VERSION -X $pkg.revision=$rev -X $pkg.time=$buildtime"
 
 mkdir -p "$out"
 rm -f "$out"/picam-server-linux-* "$out"/picam-client-linux-* "$out"/picam_*.deb "$out/sdcard.img.xz" "$out/SHA256SUMS"

@@ -48,7 +48,8 @@ qemu_roms() {
 	local out rc=0
 	out=$(echo quit | in_root timeout 60 qemu-system-aarch64 "$@" -S -display none -monitor stdio -serial none 2>&1) || rc=$?
 	grep -qi 'failed to find romfile' <<<"$out" && rc=1
-	[ $rc = 0 ] || printf '%s\n' "$out" | grep -v '^QEMU .*monitor\|^(qemu)' | head -5 >&2
+	# QEMU's errors follow the monitor's "(qemu) " prompt on the same line.
+	[ $rc = 0 ] || printf '%s\n' "$out" | grep -o 'qemu-system-aarch64: .*' | head -5 >&2
 	return $rc
 }
 virt=(-M virt -cpu cortex-a53 -smp 2 -m 512 -accel tcg -nic user,model=virtio-net-pci)
