@@ -8,8 +8,9 @@ PY := /usr/bin/python3
 # Debian packages the tests need: the Python NetGear stand-ins (pyzmq on libzmq, numpy, PIL).
 APT_PACKAGES := python3-zmq python3-numpy python3-pil ffmpeg chromium gcc libturbojpeg0-dev libopenh264-dev
 # make release, release-test and fresh-check: Debian's packager and linter, the throwaway
-# Debian root, systemd-analyze, user-mode QEMU for the ARM binaries, `file`.
-APT_PACKAGES += dpkg-dev lintian debootstrap systemd qemu-user xz-utils file
+# Debian root, systemd-analyze, user-mode QEMU for the ARM binaries, `file`; ca-certificates
+# for go mod download (a minbase Debian has no CA bundle).
+APT_PACKAGES += ca-certificates dpkg-dev lintian debootstrap systemd qemu-user xz-utils file
 FUZZTIME ?= 5s
 LDFLAGS := -s -w
 

@@ -78,6 +78,7 @@ case ${RELEASE_IMAGE:-auto} in
 *) echo "release: RELEASE_IMAGE is 0, 1 or auto" >&2; exit 2 ;;
 esac
 
-(cd "$out" && LC_ALL=C ls picam-* picam_*.deb sdcard.img.xz 2>/dev/null | xargs sha256sum >SHA256SUMS)
+(cd "$out" && files=(picam-*-linux-* picam_*.deb) && { [ ! -e sdcard.img.xz ] || files+=(sdcard.img.xz); } &&
+	LC_ALL=C sha256sum "${files[@]}" >SHA256SUMS)
 touch -d "@$SOURCE_DATE_EPOCH" "$out/SHA256SUMS"
 cat "$out/SHA256SUMS"

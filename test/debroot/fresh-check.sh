@@ -41,6 +41,12 @@ export PATH=/usr/local/go/bin:$PATH GOFLAGS=-mod=vendor GOTOOLCHAIN=local HOME=/
 cd /src && exec "$@"
 EOS
 chmod 755 "$dir/usr/local/bin/fresh-env"
+# This machine's own network trust (a TLS-intercepting egress proxy's CA, say) for go mod download;
+# the root's ca-certificates package, which make deps names, provides the public CAs.
+if [ -n "${SSL_CERT_FILE:-}" ] && [ -f "$SSL_CERT_FILE" ]; then
+	cp "$SSL_CERT_FILE" "$dir/etc/host-network-ca.pem"
+	sed -i 's|^export PATH|export SSL_CERT_FILE=/etc/host-network-ca.pem PATH|' "$dir/usr/local/bin/fresh-env"
+fi
 
 # qemu_roms MACHINE-ARGS...: start qemu-system-aarch64 paused (-S), quit at once; fail when it
 # cannot start or misses a ROM.
