@@ -9,8 +9,9 @@ PY := /usr/bin/python3
 APT_PACKAGES := python3-zmq python3-numpy python3-pil ffmpeg chromium gcc libturbojpeg0-dev libopenh264-dev
 # make release, release-test and fresh-check: Debian's packager and linter, the throwaway
 # Debian root, systemd-analyze, user-mode QEMU for the ARM binaries, `file`; ca-certificates
-# for go mod download (a minbase Debian has no CA bundle).
-APT_PACKAGES += ca-certificates dpkg-dev lintian debootstrap systemd qemu-user xz-utils file
+# for go mod download (a minbase Debian has no CA bundle); libc6-dev, the C headers cgo and the
+# race detector need (only a Recommends of gcc, so a fresh machine lacked it: make fresh-check).
+APT_PACKAGES += libc6-dev ca-certificates dpkg-dev lintian debootstrap systemd qemu-user xz-utils file
 FUZZTIME ?= 5s
 LDFLAGS := -s -w
 

@@ -98,8 +98,9 @@ in_root /usr/bin/python3 -c 'import zmq, numpy, PIL' && ok "python3: zmq numpy P
 for h in turbojpeg.h wels/codec_api.h; do
 	echo "#include <$h>" | in_root gcc -E -x c - >/dev/null 2>&1 && ok "gcc finds <$h>" || bad "<$h> is missing (cgo codecs)"
 done
-in_root fresh-env go build -o /tmp/picam-server ./cmd/picam-server && in_root /tmp/picam-server --version >/dev/null &&
-	ok "go build ./cmd/picam-server in the root" || bad "go build ./cmd/picam-server in the root"
+# Go with cgo (the codecs' C libraries, the race detector) needs the C headers as well as gcc.
+in_root fresh-env go build ./... && ok "go build ./... (cgo) in the root" || bad "go build ./... in the root (cgo needs libc6-dev and the codecs' -dev packages)"
+in_root fresh-env go test -race -count=1 ./internal/version >/dev/null && ok "go test -race in the root" || bad "go test -race in the root"
 
 echo "fresh-check: $((SECONDS - start)) s"
 [ $fail = 0 ] && echo "fresh-check: PASS" || { echo "fresh-check: FAILED" >&2; exit 1; }
