@@ -45,5 +45,5 @@ find "$root" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 
 mkdir -p "$out"
 deb=$out/picam_${version}_${arch}.deb
-dpkg-deb --root-owner-group -Zxz -z9 --build "$root" "$deb" >/dev/null
+dpkg-deb --root-owner-group -Zxz --build "$root" "$deb" >/dev/null
 echo "$deb"
