@@ -81,11 +81,11 @@ bash "$db" new "$root"
 # snapshot: every path with its type, mode, owner and content hash, but dpkg's own records
 # (its database, logs) and the shadow tools' backup files.
 snapshot() {
-	(cd "$root" && find . -xdev \( -path ./proc -o -path ./sys -o -path ./dev -o -path ./tmp -o -path ./var/lib/dpkg -o -path ./var/log -o -path ./var/cache/debconf -o -path ./run \) -prune -o -print0 |
-		LC_ALL=C sort -z | while IFS= read -r -d '' p; do
-			case $p in ./etc/passwd- | ./etc/group- | ./etc/shadow- | ./etc/gshadow- | ./etc/subuid- | ./etc/subgid-) continue ;; esac
-			if [ -f "$p" ] && [ ! -L "$p" ]; then echo "$(stat -c '%A %U:%G' "$p") $(sha256sum <"$p" | cut -c1-16) $p"; else echo "$(stat -c '%A %U:%G' "$p") $p"; fi
-		done)
+	local prune=(\( -path ./proc -o -path ./sys -o -path ./dev -o -path ./tmp -o -path ./var/lib/dpkg -o -path ./var/log -o -path ./var/cache/debconf -o -path ./run \) -prune -o)
+	(cd "$root" && {
+		find . -xdev "${prune[@]}" -printf '%M %u:%g %p\n'
+		find . -xdev "${prune[@]}" -type f -print0 | xargs -0 sha256sum
+	} | grep -v -E '(^| )\./etc/(passwd|group|shadow|gshadow|subuid|subgid)-$' | LC_ALL=C sort -k2)
 }
 snapshot >"$work/before"
 cp "$deb" "$root/tmp/"
