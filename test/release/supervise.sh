@@ -58,10 +58,16 @@ frames_after() {
 	return 1
 }
 s=$(frames_after 30) && echo "supervise: streaming as pid $(cat "$work/svc.pid"): $s" || fail=1
-# Runs as the picam user with the groups of the unit's user.
+# Runs as the unit's user and group with the user's groups (numeric: the host names other users
+# with the root's ids).
 pid=$(cat "$work/svc.pid")
-owner=$(ps -o user=,group=,supgrp= -p "$pid" 2>/dev/null || true)
-grep -q "^$user  *$group .*video" <<<"$owner" && echo "supervise: runs as: $owner" || { echo "supervise: runs as '$owner', want $user:$group with video" >&2; fail=1; }
+uid=$(chroot "$root" id -u "$user") gid=$(chroot "$root" getent group "$group" | cut -d: -f3) video=$(chroot "$root" getent group video | cut -d: -f3)
+ids=$(grep -E '^(Uid|Gid|Groups):' "/proc/$pid/status" | tr -s '\t\n' '  ')
+if grep -q "Uid: $uid $uid $uid $uid Gid: $gid $gid $gid $gid Groups: .*\b$video\b" <<<"$ids"; then
+	echo "supervise: runs as $user ($uid), group $group ($gid), in video ($video): $ids"
+else
+	echo "supervise: runs as '$ids', want uid $uid, gid $gid and the video group $video" >&2; fail=1
+fi
 grep -q NoNewPrivs:.*1 "/proc/$pid/status" || { echo "supervise: NoNewPrivs is not set" >&2; fail=1; }
 
 kill -9 "$pid"
