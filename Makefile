@@ -8,8 +8,13 @@ PY := /usr/bin/python3
 # Debian packages the tests need: the Python NetGear stand-ins (pyzmq on libzmq, numpy, PIL);
 # busybox is the SD card's shell and awk, for test/sdcard's host test of the init scripts.
 APT_PACKAGES := python3-zmq python3-numpy python3-pil ffmpeg chromium gcc libturbojpeg0-dev libopenh264-dev busybox
-# qemu-user: qemu-arm and qemu-aarch64 run the 32- and 64-bit ARM test binaries (unit).
-APT_PACKAGES += qemu-user
+# qemu-user: qemu-arm and qemu-aarch64 run the 32- and 64-bit ARM test binaries (unit, and
+# make release's checks of the ARM binaries).
+# make release, release-test and fresh-check: Debian's packager and linter, the throwaway
+# Debian root, systemd-analyze, `file`; ca-certificates for go mod download (a minbase Debian
+# has no CA bundle); libc6-dev, the C headers cgo and the race detector need (only a Recommends
+# of gcc, so a fresh machine lacked it: make fresh-check).
+APT_PACKAGES += qemu-user libc6-dev ca-certificates dpkg-dev lintian debootstrap systemd xz-utils file
 FUZZTIME ?= 5s
 # Build tags of the cgo codecs (libjpeg-turbo, OpenH264), whose tests unit runs too.
 TAGS_CGO := turbojpeg openh264
@@ -149,6 +154,29 @@ bench: build
 
 clean:
 	rm -rf $(BIN) $(DIST)
+
+# Release files in dist/ (packaging/release.sh, README "Install"): static binaries for linux
+# arm64, armv7, armv6 and amd64, .deb packages for arm64, armhf and amd64, sdcard.img.xz and
+# SHA256SUMS, byte-identical for the same commit. RELEASE_IMAGE=0 leaves the image out, =1
+# insists on it (default: added when make sdcard's cache exists).
+.PHONY: release release-test fresh-check
+release:
+	bash packaging/release.sh $(DIST)
+
+# The release checks (about 2-3 min warm): make release twice without the image, byte-identical;
+# static binaries of the right architectures, the ARM ones run under qemu-arm/qemu-aarch64;
+# lintian; the amd64 .deb installed, upgraded (edited conffile kept) and purged in a throwaway
+# Debian 12 root with nothing left behind; systemd-analyze verify/security of the unit; the
+# unit's ExecStart run as its user under a supervisor that restarts it like systemd.
+release-test:
+	bash test/release/release-test.sh
+test: release-test
+
+# Every apt package a target needs is named (issue 15): the deps scripts run in a fresh
+# debootstrap minbase Debian 12 root, then QEMU must find its ROMs and the tests' programs must
+# be there. Slow on the first run (downloads); not part of make test.
+fresh-check:
+	bash test/debroot/fresh-check.sh
 
 # The flashable SD-card image (buildroot/README.md). `make sdcard` builds it offline here from
 # Debian's arm64 kernel and raspi-firmware (through the HIL cache) plus our static arm64 binaries;

@@ -47,6 +47,7 @@ type options struct {
 	multiClient   bool
 	// multiClientSet records an explicit --multiclient, which NetGear refuses with --ports.
 	multiClientSet bool
+	showVersion    bool // --version
 	ret            string
 	retStdin       bool
 	frames         uint64
@@ -172,9 +173,13 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	cli.SecondsVar(fs, &o.requestTimeout, "request-timeout", 0, "patterns 0 and 1, NetGear's request_timeout in `SECONDS` (or a duration: 1.5s, 500ms); NetGear's default is 4 and it ignores less, picam-client does not. One wait for a message lasts 3 × this; see --max-retries")
 	cli.SecondsVar(fs, &o.subscriberTimeout, "subscriber-timeout", 0, "pattern 2, NetGear's subscriber_timeout in `SECONDS` (or a duration): give up (exit 3) after this long with no message, before the first frame too. Unset (the default): wait for the server for ever")
 	o.sec.register(fs)
+	fs.BoolVar(&o.showVersion, "version", false, "print the version and exit")
 	cli.RegisterAliases(fs, "bidirectional-mode", "custom-cert-location")
 	if err := cli.Parse(fs, joinViewArg(args)); err != nil {
 		return nil, err
+	}
+	if o.showVersion {
+		return o, nil
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q: every option is a --flag (see --help)", fs.Arg(0))

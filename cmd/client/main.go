@@ -25,6 +25,7 @@ import (
 
 	"github.com/picam-project/picam/internal/cli"
 	"github.com/picam-project/picam/internal/record"
+	"github.com/picam-project/picam/internal/version"
 	"github.com/picam-project/picam/internal/viewer"
 	"github.com/picam-project/picam/stream"
 )
@@ -42,6 +43,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "picam-client:", err)
 		return cli.ExitUsage
 	}
+	if o.showVersion {
+		fmt.Fprintln(stdout, "picam-client", version.Get())
+		return cli.ExitOK
+	}
 	con := newConsole(stderr)
 	log, err := cli.NewLogger(con, o.logLevel)
 	if err != nil {
@@ -49,6 +54,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cli.ExitUsage
 	}
 	log = slog.New(newRefusalHints(log.Handler()))
+	log.Debug("picam-client", "version", version.Get().String())
 	secure, err := o.sec.handshaker(log)
 	if err != nil {
 		fmt.Fprintln(stderr, "picam-client:", err)

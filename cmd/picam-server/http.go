@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/picam-project/picam/hw/status"
+	"github.com/picam-project/picam/internal/version"
 	"github.com/picam-project/picam/stream"
 )
 
@@ -22,7 +23,7 @@ import (
 // LEDs show (the server's state as a person sees it on the box).
 func startHTTP(ctx context.Context, addr string, auth *httpAuth, srv *stream.Server, shown func() (status.State, int), log *slog.Logger) (*http.Server, error) {
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(&collector{srv: srv}, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(&collector{srv: srv}, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), buildInfo())
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
@@ -34,7 +35,7 @@ func startHTTP(ctx context.Context, addr string, auth *httpAuth, srv *stream.Ser
 	mux.HandleFunc("GET /api/status", func(w http.ResponseWriter, r *http.Request) {
 		st, n := shown()
 		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(serverStatus{State: st.String(), Clients: n, FramesSent: srv.FramesSent()})
+		json.NewEncoder(w).Encode(serverStatus{State: st.String(), Clients: n, FramesSent: srv.FramesSent(), Version: version.Get().Version, Build: version.Get()})
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	ln, err := net.Listen("tcp", addr)
@@ -56,9 +57,21 @@ func startHTTP(ctx context.Context, addr string, auth *httpAuth, srv *stream.Ser
 // streaming, degraded, fault, paused, stopping), the clients counted in it and the frames sent,
 // so a script can follow the box without reading its LEDs.
 type serverStatus struct {
-	State      string `json:"state"`
-	Clients    int    `json:"clients"`
-	FramesSent uint64 `json:"frames_sent"`
+	State      string       `json:"state"`
+	Clients    int          `json:"clients"`
+	FramesSent uint64       `json:"frames_sent"`
+	Version    string       `json:"version"` // as --version prints it; build has the commit and Go version
+	Build      version.Info `json:"build"`
+}
+
+// buildInfo is picam_build_info: always 1, labelled with the running build.
+func buildInfo() prometheus.Collector {
+	v := version.Get()
+	return prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name:        "picam_build_info",
+		Help:        "The running picam-server build (always 1).",
+		ConstLabels: prometheus.Labels{"version": v.Version, "revision": v.Revision, "goversion": v.GoVersion},
+	}, func() float64 { return 1 })
 }
 
 // collector exposes the server's tracked state as Prometheus metrics at scrape time.

@@ -23,6 +23,7 @@ import (
 	"github.com/picam-project/picam/hw/status"
 	"github.com/picam-project/picam/internal/cli"
 	"github.com/picam-project/picam/internal/conf"
+	"github.com/picam-project/picam/internal/version"
 	"github.com/picam-project/picam/stream"
 	"github.com/picam-project/picam/stream/wire"
 )
@@ -89,6 +90,7 @@ type options struct {
 	camKV        cli.StringList
 	listDevices  bool
 	listControls string
+	showVersion  bool
 	// configErr is set when --config could not be applied; the options then hold the command
 	// line and defaults only.
 	configErr error
@@ -164,6 +166,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, *flag.FlagSet, error)
 	fs.BoolVar(&o.cam.Strict, "strict", false, "fail when the camera cannot honour a setting (default: warn)")
 	fs.BoolVar(&o.listDevices, "list-devices", false, "print the cameras with their formats, sizes and rates, then exit")
 	fs.Var(listControlsFlag{&o.listControls}, "list-controls", "print the --source camera's controls with current values and ranges, or those of the device given (--list-controls /dev/video0), then exit")
+	fs.BoolVar(&o.showVersion, "version", false, "print the version and exit")
 	fs.StringVar(&o.configPath, "config", "", "settings file (picam.conf: key = value lines, keys are these flag names); the command line wins; a file with errors is ignored as a whole, logged, and shown on the LED")
 	cli.RegisterAliases(fs)
 	if err := cli.Parse(fs, joinListControlsArg(args)); err != nil {
@@ -197,11 +200,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "picam-server:", err)
 		return cli.ExitUsage
 	}
+	if o.showVersion {
+		fmt.Fprintln(stdout, "picam-server", version.Get())
+		return cli.ExitOK
+	}
 	log, err := cli.NewLogger(stderr, o.logLevel)
 	if err != nil {
 		fmt.Fprintln(stderr, "picam-server:", err)
 		return cli.ExitUsage
 	}
+	log.Info("picam-server", "version", version.Get().String())
 	if o.configErr != nil {
 		log.Error("the settings file has errors and is ignored; running on the command line and defaults", "err", o.configErr)
 	}

@@ -53,13 +53,22 @@ func TestHTTPStatusEndpoints(t *testing.T) {
 		State      string `json:"state"`
 		Clients    int    `json:"clients"`
 		FramesSent uint64 `json:"frames_sent"`
+		Version    string `json:"version"`
+		Build      struct {
+			Version string `json:"version"`
+			Go      string `json:"go"`
+		} `json:"build"`
 	}
 	if err := json.Unmarshal([]byte(body), &state); code != 200 || err != nil || state.State != "streaming" || state.Clients != 1 || state.FramesSent == 0 {
 		t.Fatalf("/api/status: %d %v %s (want streaming with 1 client and frames sent)", code, err, body)
 	}
+	if state.Version == "" || state.Build.Version != state.Version || !strings.HasPrefix(state.Build.Go, "go") {
+		t.Fatalf("/api/status: %s (want the version and the build with its Go version)", body)
+	}
 	code, body = get("/metrics")
 	for _, want := range []string{"picam_frames_sent_total", fmt.Sprintf(`picam_client_frames_sent_total{endpoint="127.0.0.1:%d"}`, ports[0]),
-		`picam_client_state{endpoint="127.0.0.1:` + fmt.Sprint(ports[0]) + `",state="connected"} 1`, "picam_client_replies_total"} {
+		`picam_client_state{endpoint="127.0.0.1:` + fmt.Sprint(ports[0]) + `",state="connected"} 1`, "picam_client_replies_total",
+		`picam_build_info{goversion="` + state.Build.Go + `",revision="`, `",version="` + state.Version + `"} 1`} {
 		if code != 200 || !strings.Contains(body, want) {
 			t.Fatalf("/metrics lacks %q:\n%s", want, body)
 		}

@@ -38,4 +38,7 @@ cp "$MODROOT/$MD"/modules.{builtin,builtin.modinfo,order} "$R/$MD/" 2>/dev/null 
 depmod -b "$R" "$KVER"
 
 cp -a "$PAYLOAD/." "$R/"
-(cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc --owner=0:0 --quiet | gzip -1) >"$OUT"
+# Reproducible for make release: with SOURCE_DATE_EPOCH every file gets that mtime; cpio numbers
+# the inodes itself and gzip stores no time.
+if [ -n "${SOURCE_DATE_EPOCH:-}" ]; then find "$R" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +; fi
+(cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc --owner=0:0 --reproducible --quiet | gzip -n -1) >"$OUT"
