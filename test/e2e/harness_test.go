@@ -192,6 +192,7 @@ func waitListening(t *testing.T, ports ...int) {
 type clientSummary struct {
 	Port         int      `json:"port"`
 	Frames       int      `json:"frames"`
+	Dropped      int      `json:"dropped"` // by the client's own queue, when the application fell behind
 	FPS          float64  `json:"fps"`
 	Messages     []string `json:"messages"`
 	DecodeErrors int      `json:"decode_errors"`

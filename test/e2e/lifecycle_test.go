@@ -205,7 +205,9 @@ func TestInvalidCombinationsExitTwo(t *testing.T) {
 		want string
 	}{
 		{"picam-server", []string{"--address", "127.0.0.1", "--ports", "5577", "--pattern", "2", "--bidirectional"}, "`2` pattern is not valid when Bidirectional Mode"},
-		{"picam-server", []string{"--address", "127.0.0.1", "--ports", "5577", "--pattern", "0"}, "`0` pattern is not valid"},
+		// Pattern 0 (PAIR) is valid with one client; NetGear refuses it in Multi-Server Mode.
+		{"picam-server", []string{"--address", "127.0.0.1", "--ports", "5577,5578", "--pattern", "0"}, "pattern 0 (PAIR) sends to exactly one client"},
+		{"picam-server", []string{"--address", "127.0.0.1", "--ports", "5577", "--pattern", "0", "--multiserver"}, "`0` pattern is not valid when Multi-Server Mode is enabled"},
 		{"picam-server", []string{"--pattern", "1"}, "Kindly provide a list of Client ports"},
 		{"picam-server", []string{"--address", "127.0.0.1", "--ports", "5577,5577"}, "listed twice"},
 		{"picam-server", []string{"--address", "127.0.0.1", "--ports", "5577", "--codec", "gif"}, "gif"},

@@ -35,7 +35,7 @@ var (
 	flagRE    = regexp.MustCompile(`(?:^|[\s\[(|` + "`" + `])--([a-z][a-z0-9_-]*)`)
 	commandRE = regexp.MustCompile(`\b(picam-server keys|picam-server|picam-client)\b`)
 	// Other programs whose flags the README shows: they are not picam's to have.
-	otherTools = regexp.MustCompile(`rpicam-vid|v4l2-ctl|\| mpv |netgear_peer\.py|test/bench|BENCHFLAGS`)
+	otherTools = regexp.MustCompile(`rpicam-vid|v4l2-ctl|\| mpv |netgear_peer\.py|test/bench|BENCHFLAGS|sha256sum|debootstrap|dpkg|apt-get|apt `)
 	// "`key = value`" in the text: a picam.conf line.
 	confSpan = regexp.MustCompile("`([a-z_.]+) = [^`]*`")
 )
