@@ -50,6 +50,9 @@ type jpegSplitter struct {
 func (s *jpegSplitter) write(p []byte, now time.Time, emit emitFunc) error {
 	old := len(s.buf) // bytes that arrived before this read
 	s.buf = append(s.buf, p...)
+	// A damaged image is reported (the first one) but the bytes after it are still searched:
+	// an image already in buf must not wait for the next read, or be lost at the end.
+	var damaged error
 	for {
 		if s.pos == 0 {
 			i := indexSOI(s.buf)
@@ -60,7 +63,7 @@ func (s *jpegSplitter) write(p []byte, now time.Time, emit emitFunc) error {
 					s.tailTime = now
 				}
 				s.buf = append(s.buf[:0], s.buf[len(s.buf)-keep:]...)
-				return nil
+				return damaged
 			}
 			s.started = now
 			if i < old {
@@ -73,14 +76,17 @@ func (s *jpegSplitter) write(p []byte, now time.Time, emit emitFunc) error {
 		if err != nil {
 			// Resynchronise on the next SOI after this broken one.
 			s.buf, s.pos = s.buf[2:], 0
-			return err
+			if damaged == nil {
+				damaged = err
+			}
+			continue
 		}
 		if !ok {
 			if len(s.buf) > maxFrameBytes {
 				s.buf, s.pos = s.buf[:0], 0
 				return errFrameTooBig
 			}
-			return nil
+			return damaged
 		}
 		frame := make([]byte, end)
 		copy(frame, s.buf[:end])
