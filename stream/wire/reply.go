@@ -115,11 +115,11 @@ func AppendReply(dst []byte, port string, returnType string, data json.RawMessag
 	dst = append(dst, '{')
 	if port != "" {
 		dst = append(dst, `"port": `...)
-		dst = strconv.AppendQuote(dst, port)
+		dst = appendString(dst, port)
 		dst = append(dst, ", "...)
 	}
 	dst = append(dst, `"return_type": `...)
-	dst = strconv.AppendQuote(dst, returnType)
+	dst = appendString(dst, returnType)
 	dst = append(dst, `, "data": `...)
 	if len(data) == 0 {
 		dst = append(dst, "null"...)
@@ -170,11 +170,11 @@ func AppendArrayReply(dst []byte, port, dtype string, shape []int) []byte {
 	dst = append(dst, '{')
 	if port != "" {
 		dst = append(dst, `"port": `...)
-		dst = strconv.AppendQuote(dst, port)
+		dst = appendString(dst, port)
 		dst = append(dst, ", "...)
 	}
 	dst = append(dst, `"return_type": "ndarray", "compression": false, "array_dtype": `...)
-	dst = strconv.AppendQuote(dst, dtype)
+	dst = appendString(dst, dtype)
 	dst = append(dst, `, "array_shape": [`...)
 	for i, d := range shape {
 		if i > 0 {

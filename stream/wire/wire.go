@@ -71,7 +71,7 @@ func AppendHeader(dst []byte, h *Header) []byte {
 		dst = append(dst, `, "ups": `...)
 		dst = strconv.AppendBool(dst, h.Compression.UPS)
 		dst = append(dst, `, "colorspace": `...)
-		dst = strconv.AppendQuote(dst, h.Compression.Colorspace)
+		dst = appendString(dst, h.Compression.Colorspace)
 		dst = append(dst, '}')
 	}
 	dst = append(dst, `, "message": `...)
@@ -81,9 +81,9 @@ func AppendHeader(dst []byte, h *Header) []byte {
 		dst = append(dst, h.Message...)
 	}
 	dst = append(dst, `, "pattern": `...)
-	dst = strconv.AppendQuote(dst, h.Pattern)
+	dst = appendString(dst, h.Pattern)
 	dst = append(dst, `, "dtype": `...)
-	dst = strconv.AppendQuote(dst, h.DType)
+	dst = appendString(dst, h.DType)
 	dst = append(dst, `, "shape": `...)
 	if h.Compression != nil || h.Shape == nil {
 		dst = append(dst, `""`...)
@@ -103,7 +103,7 @@ func AppendHeader(dst []byte, h *Header) []byte {
 		dst = append(dst, `, "ts": `...)
 		dst = strconv.AppendInt(dst, h.Picam.TimeUS, 10)
 		dst = append(dst, `, "codec": `...)
-		dst = strconv.AppendQuote(dst, h.Picam.Codec)
+		dst = appendString(dst, h.Picam.Codec)
 		dst = append(dst, `, "key": `...)
 		dst = strconv.AppendBool(dst, h.Picam.Keyframe)
 		dst = append(dst, '}')
