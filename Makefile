@@ -99,12 +99,16 @@ SOAK_DURATION ?= 30m
 soak:
 	SOAK_DURATION=$(SOAK_DURATION) $(GO) test -tags soak -run '^TestSoak$$' -count=1 -v -timeout 0 ./test/e2e/
 
-# A short run of every fuzz target (the full corpus runs as unit tests above).
+# A short run of every fuzz target (the full corpus runs as unit tests above). A finding is a
+# failing input written to testdata/fuzz; a bare "context deadline exceeded" is Go 1.26's
+# coordinator race at the end of -fuzztime (golang/go#75804), not a finding.
 fuzz:
 	@set -e; for pkg in $$($(GO) list ./...); do \
 	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
 	    echo "fuzz $$pkg $$f ($(FUZZTIME))"; \
-	    out=$$($(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg 2>&1) || { echo "$$out"; exit 1; }; \
+	    out=$$($(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg 2>&1) || { \
+	      if grep -q 'Failing input written' <<<"$$out" || ! grep -q 'context deadline exceeded' <<<"$$out"; then echo "$$out"; exit 1; fi; \
+	      echo "  not a finding: Go 1.26's fuzz coordinator reported its own end-of-fuzztime deadline (golang/go#75804, fixed in 1.27) and wrote no failing input"; }; \
 	  done; \
 	done
 
