@@ -29,7 +29,7 @@ all: build
 
 build:
 	$(GO) build -o $(BIN)/picam-server ./cmd/picam-server
-	$(GO) build -o $(BIN)/picam-client ./cmd/client
+	$(GO) build -o $(BIN)/picam-client ./cmd/picam-client
 
 # Static binaries for the Pis (arm64: Pi 3/4/5/Zero 2 W on a 64-bit OS; armv7 and armv6 for
 # 32-bit OSes and the Pi Zero/1) and for laptops.
@@ -39,7 +39,7 @@ cross:
 	  out=$(DIST)/$$os-$$arch$${arm:+v$$arm}; mkdir -p $$out; \
 	  echo "cross $$out"; \
 	  CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch GOARM=$$arm $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $$out/picam-server ./cmd/picam-server; \
-	  CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch GOARM=$$arm $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $$out/picam-client ./cmd/client; \
+	  CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch GOARM=$$arm $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $$out/picam-client ./cmd/picam-client; \
 	done
 
 # deps installs what the tests need, once: Debian packages (as root, or through sudo) and Go
@@ -190,7 +190,7 @@ fresh-check:
 SDCARD_OUT ?= $(BIN)/sdcard
 sdcard:
 	@set -e; bash buildroot/offline/deps.sh; bash test/hil/prepare.sh "$(HIL_CACHE)"; \
-	for c in picam-server:./cmd/picam-server picam-client:./cmd/client; do \
+	for c in picam-server:./cmd/picam-server picam-client:./cmd/picam-client; do \
 	  CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/arm64/$${c%%:*} $${c#*:}; \
 	done; \
 	bash buildroot/offline/mk-sdcard.sh "$(HIL_CACHE)" $(BIN)/arm64 $(SDCARD_OUT)

@@ -1,7 +1,7 @@
 package codec
 
 import (
-	"github.com/picam-project/picam/codec/h264"
+	"github.com/picam-project/picam/av/h264"
 	picimage "github.com/picam-project/picam/image"
 )
 

@@ -9,7 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/picam-project/picam/codec/h264"
+	"github.com/picam-project/picam/av/h264"
 	"github.com/picam-project/picam/hw/v4l2"
 	picimage "github.com/picam-project/picam/image"
 )

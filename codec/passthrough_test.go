@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/picam-project/picam/codec/h264"
+	"github.com/picam-project/picam/av/h264"
 	picimage "github.com/picam-project/picam/image"
 )
 

@@ -50,7 +50,7 @@ for t in arm64::arm64 arm:7: arm:6:armhf amd64::amd64; do
 	IFS=: read -r arch arm debarch <<<"$t"
 	name=linux-$arch${arm:+v$arm}
 	mkdir -p "$stage/$name"
-	for c in picam-server:./cmd/picam-server picam-client:./cmd/client; do
+	for c in picam-server:./cmd/picam-server picam-client:./cmd/picam-client; do
 		CGO_ENABLED=0 GOOS=linux GOARCH=$arch GOARM=$arm "$GO" build -trimpath -buildvcs=false \
 			-ldflags "$ldflags" -o "$stage/$name/${c%%:*}" "${c#*:}"
 		cp "$stage/$name/${c%%:*}" "$out/${c%%:*}-$name"

@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/picam-project/picam/internal/zmtp"
+	"github.com/picam-project/picam/stream/zmtp"
 )
 
 // Bounds on what one peer can make the server hold (README, Security, "Bounds"). A peer that

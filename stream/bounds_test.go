@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/picam-project/picam/internal/zmtp"
+	"github.com/picam-project/picam/stream/zmtp"
 )
 
 // hostilePeer binds a port the server dials and runs attack on every connection the server

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/picam-project/picam/internal/zmtp"
+	"github.com/picam-project/picam/stream/zmtp"
 )
 
 // honestStream starts a picam Server streaming small frames to the client at port in pattern

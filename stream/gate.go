@@ -1,7 +1,7 @@
 package stream
 
 import (
-	"github.com/picam-project/picam/codec/h264"
+	"github.com/picam-project/picam/av/h264"
 	"github.com/picam-project/picam/stream/wire"
 )
 

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/picam-project/picam/codec/h264"
-	"github.com/picam-project/picam/internal/zmtp"
+	"github.com/picam-project/picam/av/h264"
+	"github.com/picam-project/picam/stream/zmtp"
 	"github.com/picam-project/picam/stream/wire"
 )
 

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/picam-project/picam/internal/curve"
+	"github.com/picam-project/picam/stream/curve"
 )
 
 // Pattern is NetGear's messaging pattern. Multi-client and multi-server mode support 1 and 2;
@@ -164,7 +164,7 @@ type ServerConfig struct {
 	ReplyQueueBytes int64
 
 	// Curve, when set, secures every connection with CURVE as NetGear's secure_mode does: the
-	// sender is the CURVE client (see internal/curve). There is never a plaintext fallback: a
+	// sender is the CURVE client (see stream/curve). There is never a plaintext fallback: a
 	// client that does not complete the CURVE handshake gets nothing.
 	Curve curve.Handshaker
 

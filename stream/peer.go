@@ -13,7 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/picam-project/picam/internal/zmtp"
+	"github.com/picam-project/picam/stream/zmtp"
 	"github.com/picam-project/picam/stream/wire"
 )
 

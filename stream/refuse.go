@@ -5,7 +5,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/picam-project/picam/internal/zmtp"
+	"github.com/picam-project/picam/stream/zmtp"
 )
 
 // refuseLogEvery bounds how often one client's refusal is logged as an error. A NetGear

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/picam-project/picam/internal/curve"
+	"github.com/picam-project/picam/stream/curve"
 )
 
 type keys struct {

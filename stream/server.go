@@ -10,7 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/picam-project/picam/codec/h264"
+	"github.com/picam-project/picam/av/h264"
 	"github.com/picam-project/picam/stream/wire"
 )
 

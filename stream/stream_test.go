@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/picam-project/picam/internal/zmtp"
+	"github.com/picam-project/picam/stream/zmtp"
 )
 
 func testLogger(t *testing.T) *slog.Logger {

@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/picam-project/picam/internal/cli"
-	"github.com/picam-project/picam/internal/curve"
+	"github.com/picam-project/picam/stream/curve"
 )
 
 const keysUsage = `picam-server keys writes a CURVE key set for secure mode (--secure-mode 1 or 2), in VidGear

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/picam-project/picam/internal/conf"
-	"github.com/picam-project/picam/internal/curve"
+	"github.com/picam-project/picam/stream/curve"
 )
 
 // secureOptions are NetGear's secure_mode and custom_cert_location. picam-server is NetGear's

@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/picam-project/picam/internal/cli"
-	"github.com/picam-project/picam/internal/curve"
+	"github.com/picam-project/picam/stream/curve"
 )
 
 func TestParseSecureMode(t *testing.T) {

@@ -6,7 +6,7 @@ import (
 	"math"
 	"testing"
 
-	"github.com/picam-project/picam/codec/h264"
+	"github.com/picam-project/picam/av/h264"
 )
 
 // movingI420 is a picture with smooth gradients and a square that moves

@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/picam-project/picam/codec/h264"
+	"github.com/picam-project/picam/av/h264"
 	picimage "github.com/picam-project/picam/image"
 )
 

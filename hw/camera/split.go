@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/picam-project/picam/codec/h264"
+	"github.com/picam-project/picam/av/h264"
 )
 
 // maxFrameBytes bounds one frame in a helper's byte stream. A 4608x2592

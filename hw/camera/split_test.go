@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/picam-project/picam/codec/h264"
+	"github.com/picam-project/picam/av/h264"
 )
 
 // splitAll feeds data to a splitter in pieces of chunk bytes (0: all at

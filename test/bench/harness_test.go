@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/picam-project/picam/internal/zmtp"
+	"github.com/picam-project/picam/stream/zmtp"
 	"github.com/picam-project/picam/stream"
 )
 

@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/picam-project/picam/internal/zmtp"
+	"github.com/picam-project/picam/stream/zmtp"
 )
 
 // procMem is a process's resident set and open FDs, from /proc.

@@ -14,8 +14,8 @@ import (
 	"time"
 
 	picimage "github.com/picam-project/picam/image"
-	"github.com/picam-project/picam/internal/media"
-	"github.com/picam-project/picam/internal/viewer/browsertest"
+	"github.com/picam-project/picam/cmd/picam-client/media"
+	"github.com/picam-project/picam/cmd/picam-client/viewer/browsertest"
 	"github.com/picam-project/picam/stream"
 )
 

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/picam-project/picam/internal/media/mediatest"
+	"github.com/picam-project/picam/cmd/picam-client/media/mediatest"
 	"github.com/picam-project/picam/stream"
 )
 

@@ -26,7 +26,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binDir = dir
-	for name, pkg := range map[string]string{"picam-server": "../../cmd/picam-server", "picam-client": "../../cmd/client"} {
+	for name, pkg := range map[string]string{"picam-server": "../../cmd/picam-server", "picam-client": "../../cmd/picam-client"} {
 		out, err := exec.Command("go", "build", "-o", filepath.Join(dir, name), pkg).CombinedOutput()
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "build %s: %v\n%s", name, err, out)

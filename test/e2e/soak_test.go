@@ -19,7 +19,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/picam-project/picam/internal/zmtp"
+	"github.com/picam-project/picam/stream/zmtp"
 )
 
 // The soak of issue 16 (make soak; not part of make test): picam-server in pattern 1 streaming

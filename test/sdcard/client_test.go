@@ -34,7 +34,7 @@ func hostClient(t *testing.T) string {
 			return
 		}
 		clientBin = filepath.Join(dir, "picam-client")
-		out, err := exec.Command("go", "build", "-o", clientBin, "../../cmd/client").CombinedOutput()
+		out, err := exec.Command("go", "build", "-o", clientBin, "../../cmd/picam-client").CombinedOutput()
 		if err != nil {
 			buildErr = fmt.Errorf("build picam-client: %v\n%s", err, out)
 		}

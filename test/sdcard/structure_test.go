@@ -126,7 +126,7 @@ func TestPicamPackageIsAGolangPackageFromTheLocalTree(t *testing.T) {
 	if !strings.Contains(string(gomod), "module github.com/picam-project/picam\n") {
 		t.Error("PICAM_GOMOD does not match go.mod's module path")
 	}
-	for _, target := range []string{"cmd/picam-server", "cmd/client"} {
+	for _, target := range []string{"cmd/picam-server", "cmd/picam-client"} {
 		if _, err := os.Stat(filepath.Join("../..", target)); err != nil || !strings.Contains(mk, target) {
 			t.Errorf("build target %s: missing in picam.mk or in the tree", target)
 		}

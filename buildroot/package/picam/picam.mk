@@ -12,7 +12,7 @@ PICAM_SITE = $(BR2_EXTERNAL_PICAM_PATH)/..
 PICAM_SITE_METHOD = local
 PICAM_LICENSE = see picam README
 PICAM_GOMOD = github.com/picam-project/picam
-PICAM_BUILD_TARGETS = cmd/picam-server cmd/client
+PICAM_BUILD_TARGETS = cmd/picam-server cmd/picam-client
 # Pure Go: no libjpeg-turbo or OpenH264 tags, so no target C libraries are needed.
 PICAM_GO_ENV = CGO_ENABLED=0
 PICAM_LDFLAGS = -s -w
@@ -20,7 +20,7 @@ PICAM_LDFLAGS = -s -w
 # Buildroot's build output is bin/<last path element>; install them under the project's names.
 define PICAM_INSTALL_TARGET_CMDS
 	$(INSTALL) -D -m 0755 $(@D)/bin/picam-server $(TARGET_DIR)/usr/bin/picam-server
-	$(INSTALL) -D -m 0755 $(@D)/bin/client $(TARGET_DIR)/usr/bin/picam-client
+	$(INSTALL) -D -m 0755 $(@D)/bin/picam-client $(TARGET_DIR)/usr/bin/picam-client
 endef
 
 define PICAM_INSTALL_INIT_SYSV

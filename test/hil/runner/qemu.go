@@ -65,7 +65,7 @@ func runQEMU(ctx context.Context, c config, log *slog.Logger) (*observations, er
 	}{
 		{arm64, "./cmd/picam-server", filepath.Join(payload, "usr/bin/picam-server")},
 		{arm64, "./test/hil/probe", filepath.Join(payload, "usr/bin/probe")},
-		{native, "./cmd/client", clientBin},
+		{native, "./cmd/picam-client", clientBin},
 	} {
 		if err := goBuild(ctx, c.repo, b.p, b.pkg, b.out); err != nil {
 			return nil, err

@@ -69,7 +69,7 @@ func runSSH(ctx context.Context, c config, log *slog.Logger) (*observations, err
 	}{
 		{p, "./cmd/picam-server", filepath.Join(work, "picam-server")},
 		{p, "./test/hil/probe", filepath.Join(work, "probe")},
-		{native, "./cmd/client", clientBin},
+		{native, "./cmd/picam-client", clientBin},
 	} {
 		if err := goBuild(ctx, c.repo, b.p, b.pkg, b.out); err != nil {
 			return nil, err

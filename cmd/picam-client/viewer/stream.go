@@ -1,0 +1,134 @@
+package viewer
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/picam-project/picam/cmd/picam-client/media"
+)
+
+// packetMeta is the JSON part of a /stream packet. Short keys: it goes with every frame.
+type packetMeta struct {
+	Codec    string `json:"c"`            // "jpeg" or "h264"
+	Key      bool   `json:"k"`            // decoding can start here
+	Seq      uint64 `json:"s"`            // server's frame number
+	Captured int64  `json:"t"`            // capture time, Unix µs; 0 when unknown
+	Received int64  `json:"r"`            // reception time at the client, Unix µs
+	Width    int    `json:"w,omitempty"`  // picture size when known
+	Height   int    `json:"h,omitempty"`  //
+	Decoder  string `json:"cs,omitempty"` // H.264 keyframes: the WebCodecs codec string
+}
+
+// writePacket writes one packet as the page reads it: a 4-byte big-endian length and the JSON
+// meta, then a 4-byte big-endian length and the payload (a JPEG, or an Annex-B access unit).
+// A fetch() body stream carries it: no WebSocket library is needed on either side.
+func writePacket(w http.ResponseWriter, p *media.Packet, decoder string) error {
+	m := packetMeta{Codec: p.Codec, Key: p.Key, Seq: p.Seq, Received: p.Received.UnixMicro(), Width: p.Width, Height: p.Height}
+	if !p.Captured.IsZero() {
+		m.Captured = p.Captured.UnixMicro()
+	}
+	if p.Codec == media.H264 && p.Key {
+		m.Decoder = decoder
+	}
+	meta, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	var n [4]byte
+	binary.BigEndian.PutUint32(n[:], uint32(len(meta)))
+	if _, err := w.Write(n[:]); err != nil {
+		return err
+	}
+	if _, err := w.Write(meta); err != nil {
+		return err
+	}
+	binary.BigEndian.PutUint32(n[:], uint32(len(p.Data)))
+	if _, err := w.Write(n[:]); err != nil {
+		return err
+	}
+	_, err = w.Write(p.Data)
+	return err
+}
+
+func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
+	port, ok := portParam(r)
+	if !ok {
+		http.Error(w, "no such camera: /stream/PORT takes one of the client's ports", http.StatusNotFound)
+		return
+	}
+	feed, ok := s.subscribe(port)
+	if !ok {
+		http.Error(w, fmt.Sprintf("no camera on port %d (see /api/cameras)", port), http.StatusNotFound)
+		return
+	}
+	defer s.unsubscribe(port, feed)
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusOK)
+	s.pump(r.Context(), w, feed, port, func(p *media.Packet) error {
+		return writePacket(w, p, s.decoderCodec(port))
+	})
+}
+
+const mjpegBoundary = "picamframe"
+
+func (s *Server) serveMJPEG(w http.ResponseWriter, r *http.Request) {
+	port, ok := portParam(r)
+	if !ok {
+		http.Error(w, "no such camera: /mjpeg/PORT takes one of the client's ports", http.StatusNotFound)
+		return
+	}
+	feed, ok := s.subscribe(port)
+	if !ok {
+		http.Error(w, fmt.Sprintf("no camera on port %d (see /api/cameras)", port), http.StatusNotFound)
+		return
+	}
+	defer s.unsubscribe(port, feed)
+	w.Header().Set("Content-Type", "multipart/x-mixed-replace; boundary="+mjpegBoundary)
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	s.pump(r.Context(), w, feed, port, func(p *media.Packet) error {
+		if p.Codec != media.JPEG {
+			return fmt.Errorf("camera %d sends %s, which /mjpeg cannot carry: open the page at / instead", port, p.Codec)
+		}
+		head := "--" + mjpegBoundary + "\r\nContent-Type: image/jpeg\r\nContent-Length: " + strconv.Itoa(len(p.Data)) + "\r\n\r\n"
+		if _, err := w.Write([]byte(head)); err != nil {
+			return err
+		}
+		if _, err := w.Write(p.Data); err != nil {
+			return err
+		}
+		_, err := w.Write([]byte("\r\n"))
+		return err
+	})
+}
+
+// pump copies packets from feed to one browser connection until it goes away, the viewer
+// closes (Close closes every feed), or a write fails or takes longer than WriteTimeout.
+func (s *Server) pump(ctx context.Context, w http.ResponseWriter, feed *media.Feed, port int, write func(*media.Packet) error) {
+	rc := http.NewResponseController(w)
+	_ = rc.Flush()
+	for {
+		p, err := feed.Pop(ctx)
+		if err != nil {
+			return
+		}
+		_ = rc.SetWriteDeadline(time.Now().Add(s.cfg.WriteTimeout))
+		if err := write(p); err != nil {
+			if !errors.Is(err, context.Canceled) {
+				s.log.Debug("viewer connection ended", "port", port, "err", err)
+			}
+			return
+		}
+		if err := rc.Flush(); err != nil {
+			return
+		}
+	}
+}
