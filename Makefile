@@ -15,6 +15,9 @@ APT_PACKAGES := python3-zmq python3-numpy python3-pil ffmpeg chromium gcc libtur
 # has no CA bundle); libc6-dev, the C headers cgo and the race detector need (only a Recommends
 # of gcc, so a fresh machine lacked it: make fresh-check).
 APT_PACKAGES += qemu-user libc6-dev ca-certificates dpkg-dev lintian debootstrap systemd xz-utils file
+# Updates (update/, make bundle): Debian's rauc (1.8) builds and checks signed bundles on this
+# machine, and runs mksquashfs for them; openssl makes make bundle's test keys.
+APT_PACKAGES += rauc squashfs-tools openssl
 FUZZTIME ?= 5s
 # Build tags of the cgo codecs (libjpeg-turbo, OpenH264), whose tests unit runs too.
 TAGS_CGO := turbojpeg openh264

@@ -16,6 +16,7 @@ import (
 	"github.com/picam-project/picam/hw/status"
 	"github.com/picam-project/picam/internal/version"
 	"github.com/picam-project/picam/stream"
+	"github.com/picam-project/picam/update"
 )
 
 // startHTTP serves the status endpoints until ctx ends or the returned server is closed.
@@ -38,11 +39,15 @@ func startHTTP(ctx context.Context, addr string, auth *httpAuth, srv *stream.Ser
 		json.NewEncoder(w).Encode(serverStatus{State: st.String(), Clients: n, FramesSent: srv.FramesSent(), Version: version.Get().Version, Build: version.Get()})
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	up := update.ForSystem(log) // POST /api/update: a signed bundle into the other slot (update/)
+	up.Register(mux)
+	bounds := defaultHTTPBounds
+	bounds.bodyFor = map[string]int64{"POST /api/update": up.MaxBody()}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("--http %s: %w", addr, err)
 	}
-	hs, bln := boundedHTTP(auth.wrap(mux), ln, defaultHTTPBounds, log) // httplimits.go
+	hs, bln := boundedHTTP(auth.wrap(mux), ln, bounds, log) // httplimits.go
 	go func() {
 		if err := hs.Serve(bln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("http server stopped", "err", err)

@@ -20,6 +20,10 @@ type httpBounds struct {
 	maxHeader  int           // request line plus headers, bytes
 	maxBody    int64         // request body bytes a handler may read (no endpoint takes one)
 	maxConns   int           // open connections; the oldest idle one makes room for a new one
+
+	// bodyFor: "METHOD /path" routes with their own body bound instead of maxBody (POST
+	// /api/update, which streams a bundle to disk).
+	bodyFor map[string]int64
 }
 
 var defaultHTTPBounds = httpBounds{
@@ -38,7 +42,11 @@ func boundedHTTP(handler http.Handler, ln net.Listener, b httpBounds, log *slog.
 	cl := &connCap{Listener: ln, max: b.maxConns, conns: map[net.Conn]*connEntry{}, log: log}
 	hs := &http.Server{
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			r.Body = http.MaxBytesReader(w, r.Body, b.maxBody)
+			max := b.maxBody
+			if n, ok := b.bodyFor[r.Method+" "+r.URL.Path]; ok {
+				max = n
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, max)
 			handler.ServeHTTP(w, r)
 		}),
 		ReadHeaderTimeout: b.readHeader,
