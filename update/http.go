@@ -132,7 +132,7 @@ func (u *Updater) serveInstall(w http.ResponseWriter, r *http.Request) {
 		st := u.st
 		u.mu.Unlock()
 		ref := refuse(CodeInProgress, fmt.Sprintf("an update is already %s (%d of %d bytes); wait for it (GET /api/update)", st.State, st.Received, st.Size), nil)
-		writeJSON(w, httpStatus(ref.Code), Status{State: StateRefused, Code: ref.Code, Error: ref.Error()})
+		writeJSON(w, httpStatus(ref.Code), Status{State: StateRefused, Code: ref.Code, Error: ref.Detail()})
 		return
 	}
 	u.busy = true
@@ -150,7 +150,7 @@ func (u *Updater) serveInstall(w http.ResponseWriter, r *http.Request) {
 		ref := asRefusal(err, CodeInstallFailed, "the update failed")
 		u.o.Log.Warn("update refused", "code", ref.Code, "err", ref.Error())
 		u.set(func(s *Status) {
-			s.State, s.Code, s.Error, s.Finished = StateRefused, ref.Code, ref.Error(), time.Now()
+			s.State, s.Code, s.Error, s.Finished = StateRefused, ref.Code, ref.Detail(), time.Now()
 		})
 		writeJSON(w, httpStatus(ref.Code), u.Status())
 		return

@@ -51,11 +51,14 @@ type Refusal struct {
 	Err    error  // the underlying error, if any
 }
 
-func (r *Refusal) Error() string {
+func (r *Refusal) Error() string { return fmt.Sprintf("update refused (%s): %s", r.Code, r.Detail()) }
+
+// Detail is the reason with the underlying error, without the code.
+func (r *Refusal) Detail() string {
 	if r.Err != nil {
-		return fmt.Sprintf("update refused (%s): %s: %v", r.Code, r.Reason, r.Err)
+		return fmt.Sprintf("%s: %v", r.Reason, r.Err)
 	}
-	return fmt.Sprintf("update refused (%s): %s", r.Code, r.Reason)
+	return r.Reason
 }
 
 func (r *Refusal) Unwrap() error { return r.Err }
