@@ -196,7 +196,17 @@ sdcard:
 	for c in picam-server:./cmd/picam-server picam-client:./cmd/picam-client; do \
 	  CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/arm64/$${c%%:*} $${c#*:}; \
 	done; \
-	bash buildroot/offline/mk-sdcard.sh "$(HIL_CACHE)" $(BIN)/arm64 $(SDCARD_OUT)
+	bash buildroot/offline/update-keys.sh "$(UPDATE_KEYS)"; \
+	UPDATE_KEYRING="$(UPDATE_KEYS)/ca.cert.pem" bash buildroot/offline/mk-sdcard.sh "$(HIL_CACHE)" $(BIN)/arm64 $(SDCARD_OUT)
+
+# make bundle: a signed update bundle of the root make sdcard puts on the card (README, Updates),
+# $(SDCARD_OUT)/update.raucb. UPDATE_KEYS holds the signing keys: test keys are made there once
+# (never commit them); point it at your own CA and signer instead.
+UPDATE_KEYS ?= $(HOME)/.config/picam/update-keys
+.PHONY: bundle
+bundle: sdcard
+	@DEPS_LABEL=bundle bash test/hil/deps.sh qemu rauc squashfs-tools openssl
+	bash buildroot/offline/mk-bundle.sh "$(UPDATE_KEYS)" $(SDCARD_OUT)
 
 sdcard-test: sdcard
 	$(GO) test -tags sdcard -count=1 -v -timeout 20m ./test/sdcard/ -args -image $(abspath $(SDCARD_OUT))/sdcard.img $(SDCARD_TESTFLAGS)

@@ -10,7 +10,10 @@
 #   userland         busybox-static:arm64 (from the same cache) and BINDIR/picam-server,
 #                    BINDIR/picam-client (static arm64 Go builds)
 #   stage-1 initrd   loads the SD and squashfs modules (built in on Buildroot's kernel)
-# Writes OUT/sdcard.img (256 MiB, a power of two as QEMU's SD model requires).
+# Writes OUT/sdcard.img (256 MiB, a power of two as QEMU's SD model requires), and
+# OUT/rootfs.squashfs, the root it holds (make bundle signs it into an update).
+# UPDATE_KEYRING=FILE puts that CA certificate in the root as /etc/rauc/ca.cert.pem, the keyring
+# update bundles are checked against (make sdcard passes make bundle's; unset: none).
 set -euo pipefail
 [ $# -eq 3 ] || { echo "usage: $0 CACHE BINDIR OUT" >&2; exit 2; }
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -115,6 +118,9 @@ R=$W/root
 mkdir -p "$R"
 (cd "$R" && zcat "$W/root.cpio.gz" | cpio -id --quiet)
 sh "$BR/board/picam/post-build.sh" "$R"
+if [ -n "${UPDATE_KEYRING:-}" ]; then
+	install -D -m 0644 "$UPDATE_KEYRING" "$R/etc/rauc/ca.cert.pem"
+fi
 # squashfs: read-only by nature, and the boot reads a third of the bytes an ext4 root needs
 # (picam-server is most of them); the options are Buildroot's for BR2_TARGET_ROOTFS_SQUASHFS4_ZSTD.
 mksquashfs "$R" "$IN/rootfs.squashfs" -comp zstd -all-root -noappend -no-exports -no-xattrs -quiet >/dev/null
@@ -159,4 +165,6 @@ genimage --config "$W/genimage.cfg" --rootpath "$W/genroot" --tmppath "$W/gtmp" 
 truncate -s 256M "$W/out/sdcard.img"
 mv "$W/out/sdcard.img" "$OUT/sdcard.img.tmp"
 mv "$OUT/sdcard.img.tmp" "$OUT/sdcard.img"
+cp "$IN/rootfs.squashfs" "$OUT/rootfs.squashfs.tmp"
+mv "$OUT/rootfs.squashfs.tmp" "$OUT/rootfs.squashfs"
 echo "$OUT/sdcard.img"
