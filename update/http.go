@@ -171,7 +171,7 @@ func (u *Updater) serveInstall(w http.ResponseWriter, r *http.Request) {
 // install receives the body into a file, checks and installs it.
 func (u *Updater) install(r *http.Request, w http.ResponseWriter) error {
 	if u.o.Engine == nil {
-		return refuse(CodeNoEngine, "this system has no update engine (RAUC with /etc/rauc/system.conf): only the picam SD-card image installs updates", nil)
+		return refuse(CodeNoEngine, "this system has no update engine: installing needs the rauc program and /etc/rauc/system.conf (A/B root slots), which picam's SD-card images do not have yet", nil)
 	}
 	size := r.ContentLength
 	if size < 0 {
