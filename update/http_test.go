@@ -125,7 +125,12 @@ func TestInstallsAndReboots(t *testing.T) {
 	if st.Progress != "100% Installing done." {
 		t.Errorf("progress %q, want the engine's last message", st.Progress)
 	}
+	// The reboot comes once the answer is out, so the answer may arrive first.
 	got, reboots := f.state()
+	for deadline := time.Now().Add(5 * time.Second); reboots == 0 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+		got, reboots = f.state()
+	}
 	if !bytes.Equal(got, body) {
 		t.Errorf("the engine was given %d bytes that differ from the %d uploaded", len(got), len(body))
 	}
