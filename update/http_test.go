@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -362,3 +363,70 @@ func (p *pathEngine) Check(ctx context.Context, path string) (Bundle, error) {
 }
 func (p *pathEngine) Install(context.Context, string, func(string)) error { return nil }
 func (p *pathEngine) Reboot() error                                       { return nil }
+
+// pattern reads left bytes of a counting pattern, so the sender holds no bundle in memory.
+type pattern struct{ n, left int64 }
+
+func (p *pattern) Read(b []byte) (int, error) {
+	if p.left == 0 {
+		return 0, io.EOF
+	}
+	k := min(int64(len(b)), p.left)
+	for i := range b[:k] {
+		b[i] = byte(p.n + int64(i))
+	}
+	p.n += k
+	p.left -= k
+	return int(k), nil
+}
+
+// A 64 MiB upload goes to disk as it arrives: the heap never grows by more than a few MiB
+// (a Pi 3 has 1 GB, a Zero 2 W 512 MB).
+func TestUploadIsNotHeldInMemory(t *testing.T) {
+	const size = 64 << 20
+	u := New(Options{Engine: &sizeEngine{}, Dir: t.TempDir()})
+	url := serve(t, u)
+	runtime.GC()
+	var base runtime.MemStats
+	runtime.ReadMemStats(&base)
+	stop := make(chan struct{})
+	peak := make(chan uint64, 1)
+	go func() {
+		var m runtime.MemStats
+		var hi uint64
+		for {
+			runtime.ReadMemStats(&m)
+			hi = max(hi, m.HeapAlloc)
+			select {
+			case <-stop:
+				peak <- hi
+				return
+			case <-time.After(2 * time.Millisecond):
+			}
+		}
+	}()
+	req, _ := http.NewRequest("POST", url+"/api/update?reboot=0", &pattern{left: size})
+	req.ContentLength = size
+	resp, err := http.DefaultClient.Do(req)
+	close(stop)
+	hi := <-peak
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || u.Status().Received != size {
+		t.Fatalf("a 64 MiB upload: %d %+v", resp.StatusCode, u.Status())
+	}
+	grew := int64(hi) - int64(base.HeapAlloc)
+	t.Logf("64 MiB upload: heap %d MiB before, peak %d MiB", base.HeapAlloc>>20, hi>>20)
+	if grew > 16<<20 {
+		t.Errorf("the heap grew by %d MiB during a 64 MiB upload: the bundle is being held in memory", grew>>20)
+	}
+}
+
+// sizeEngine accepts every bundle without reading it.
+type sizeEngine struct{}
+
+func (sizeEngine) Check(context.Context, string) (Bundle, error)       { return Bundle{}, nil }
+func (sizeEngine) Install(context.Context, string, func(string)) error { return nil }
+func (sizeEngine) Reboot() error                                       { return nil }
