@@ -91,7 +91,7 @@ qemu_roms "${raspi[@]}" && ok "qemu-system-aarch64 ${raspi[*]}" || bad "qemu-sys
 
 echo "fresh-check: 4. the programs the tests call"
 for p in ffmpeg ffprobe chromium gcc aarch64-linux-gnu-gcc make cpio depmod xz genimage mksquashfs mcopy mkfs.vfat \
-	qemu-system-aarch64 qemu-arm qemu-aarch64 dpkg-deb lintian debootstrap systemd-analyze file sha256sum; do
+	qemu-system-aarch64 qemu-arm qemu-aarch64 dpkg-deb lintian debootstrap systemd-analyze file sha256sum rauc unsquashfs openssl; do
 	in_root sh -c "command -v $p" >/dev/null && ok "$p" || bad "$p is missing after the deps scripts"
 done
 in_root /usr/bin/python3 -c 'import zmq, numpy, PIL' && ok "python3: zmq numpy PIL" || bad "python3 cannot import zmq, numpy, PIL"
