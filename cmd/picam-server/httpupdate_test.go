@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/picam-project/picam/hw/status"
 	"github.com/picam-project/picam/stream"
@@ -110,5 +111,59 @@ func TestUpdateRouteNeedsTheToken(t *testing.T) {
 		if resp.StatusCode != c.want || (c.want == 501 && !strings.Contains(string(body), update.CodeNoEngine)) {
 			t.Errorf("POST /api/update with token %q: %d %s; want %d", c.token, resp.StatusCode, body, c.want)
 		}
+	}
+}
+
+// slowBody sends left bytes in pieces, pausing before each.
+type slowBody struct {
+	left, piece int
+	pause       time.Duration
+}
+
+func (s *slowBody) Read(p []byte) (int, error) {
+	if s.left == 0 {
+		return 0, io.EOF
+	}
+	time.Sleep(s.pause)
+	k := min(len(p), s.piece, s.left)
+	s.left -= k
+	return k, nil
+}
+
+type acceptAll struct{}
+
+func (acceptAll) Check(context.Context, string) (update.Bundle, error) {
+	return update.Bundle{Version: "t"}, nil
+}
+func (acceptAll) Install(context.Context, string, func(string)) error { return nil }
+func (acceptAll) Reboot() error                                       { return nil }
+
+// An upload may take longer than the server's bound on a whole request (10 s; 300 ms here):
+// POST /api/update sets its own deadline, where any other request is cut at the bound.
+func TestSlowUploadOutlastsTheRequestBound(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	up := update.New(update.Options{Engine: acceptAll{}, Dir: t.TempDir()})
+	up.Register(mux)
+	b := defaultHTTPBounds
+	b.read = 300 * time.Millisecond
+	b.bodyFor = map[string]int64{"POST /api/update": up.MaxBody()}
+	hs, bln := boundedHTTP(mux, ln, b, slog.New(slog.DiscardHandler))
+	go hs.Serve(bln)
+	t.Cleanup(func() { hs.Close() })
+	req, _ := http.NewRequest("POST", "http://"+ln.Addr().String()+"/api/update?reboot=0", &slowBody{left: 100000, piece: 10000, pause: 120 * time.Millisecond})
+	req.ContentLength = 100000
+	start := time.Now()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("a 1.2 s upload against a 300 ms request bound: %v", err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || time.Since(start) < 1200*time.Millisecond {
+		t.Errorf("a slow upload: %d %s after %v; want 200 after at least 1.2 s", resp.StatusCode, body, time.Since(start))
 	}
 }
