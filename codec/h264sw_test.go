@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/picam-project/picam/av"
 	"github.com/picam-project/picam/av/h264"
 	"github.com/picam-project/picam/codec/openh264"
 	picimage "github.com/picam-project/picam/image"
@@ -133,7 +134,7 @@ func TestSoftwareH264Frames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if enc.Codec() != H264 || !SoftwareH264Available() {
+	if enc.Codec() != av.H264 || !SoftwareH264Available() {
 		t.Error("codec or availability wrong")
 	}
 	dec, err := openh264.NewDecoder()

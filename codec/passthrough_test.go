@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/picam-project/picam/av"
 	"github.com/picam-project/picam/av/h264"
 	picimage "github.com/picam-project/picam/image"
 )
@@ -33,7 +34,7 @@ func TestH264Passthrough(t *testing.T) {
 	requests := 0
 	e := NewH264Passthrough(func() { requests++ })
 	defer e.Close()
-	if e.Codec() != H264 {
+	if e.Codec() != av.H264 {
 		t.Errorf("Codec() = %s", e.Codec())
 	}
 	in := []struct {
@@ -54,7 +55,7 @@ func TestH264Passthrough(t *testing.T) {
 		if err != nil {
 			t.Fatalf("frame %d: %v", i, err)
 		}
-		if p.Codec != H264 || p.Seq != tc.seq || p.Width != 640 {
+		if p.Codec != av.H264 || p.Seq != tc.seq || p.Width != 640 {
 			t.Errorf("frame %d: packet %+v", i, p)
 		}
 		if p.Index != wantIndex[i] || p.Keyframe != wantKey[i] {
@@ -94,7 +95,7 @@ func TestH264PassthroughRejects(t *testing.T) {
 // start.
 func TestH264PassthroughJoinMidStream(t *testing.T) {
 	e := NewH264Passthrough(nil)
-	var pkts []Packet
+	var pkts []av.Packet
 	for seq := uint64(0); seq < 30; seq++ {
 		au := annexB(tSlice)
 		switch {
@@ -111,7 +112,7 @@ func TestH264PassthroughJoinMidStream(t *testing.T) {
 	}
 	g := h264.NewGate(h264.GateConfig{RequestKeyframe: e.RequestKeyframe})
 	g.Join()
-	var got []Packet
+	var got []av.Packet
 	for _, p := range pkts[3:] {
 		if data, ok := g.Admit(p.Index, p.Data); ok {
 			p.Data = data
