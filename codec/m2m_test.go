@@ -12,6 +12,7 @@ import (
 
 	"github.com/picam-project/picam/av"
 	"github.com/picam-project/picam/av/h264"
+	"github.com/picam-project/picam/fanout"
 	"github.com/picam-project/picam/hw/v4l2"
 	picimage "github.com/picam-project/picam/image"
 )
@@ -164,21 +165,23 @@ func TestM2MJoinThroughGate(t *testing.T) {
 	d := newFakeM2M()
 	d.noRepeat = true
 	e := newTestM2M(t, d, M2MConfig{Codec: av.H264, Width: 640, Height: 480, Input: picimage.I420})
-	g := h264.NewGate(h264.GateConfig{RequestKeyframe: e.RequestKeyframe})
+	hub := fanout.New(fanout.Config{RequestKeyframe: e.RequestKeyframe})
+	var client *fanout.Sub
 	var first []byte
 	for i := range 10 {
 		if i == 4 {
-			g.Join() // the client connects while P-frames flow
+			client = hub.Subscribe("client") // the client connects while P-frames flow
 		}
 		p, err := e.Encode(randomFrame(picimage.I420, 640, 480, uint64(i)))
 		if err != nil {
 			t.Fatal(err)
 		}
+		hub.Publish(p) // the stream flows before the client joins
 		if i < 4 {
 			continue
 		}
-		if data, ok := g.Admit(p.Index, p.Data); ok && first == nil {
-			first = data
+		if p, ok := client.TryNext(); ok && first == nil {
+			first = p.Data
 			if i != 4 {
 				t.Errorf("the client started at frame %d, want 4 (the one after its keyframe request)", i)
 			}

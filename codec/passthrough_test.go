@@ -7,6 +7,7 @@ import (
 
 	"github.com/picam-project/picam/av"
 	"github.com/picam-project/picam/av/h264"
+	"github.com/picam-project/picam/fanout"
 	picimage "github.com/picam-project/picam/image"
 )
 
@@ -110,12 +111,12 @@ func TestH264PassthroughJoinMidStream(t *testing.T) {
 		}
 		pkts = append(pkts, p)
 	}
-	g := h264.NewGate(h264.GateConfig{RequestKeyframe: e.RequestKeyframe})
-	g.Join()
+	hub := fanout.New(fanout.Config{RequestKeyframe: e.RequestKeyframe})
+	client := hub.Subscribe("client")
 	var got []av.Packet
 	for _, p := range pkts[3:] {
-		if data, ok := g.Admit(p.Index, p.Data); ok {
-			p.Data = data
+		hub.Publish(p)
+		if p, ok := client.TryNext(); ok {
 			got = append(got, p)
 		}
 	}

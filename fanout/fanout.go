@@ -87,6 +87,9 @@ type Hub struct {
 
 	published atomic.Uint64
 	unrouted  atomic.Uint64
+	// inter says the last packet published was inter-coded, so a consumer that joins now
+	// needs a keyframe: it is asked for at once.
+	inter atomic.Bool
 }
 
 // group is the members of one Options.Group and whose turn it is.
@@ -104,12 +107,16 @@ func New(cfg Config) *Hub {
 }
 
 // Subscribe adds a consumer that receives every packet published from now on, starting, for
-// an inter-coded stream, at the next keyframe. name labels it in logs and status pages.
+// an inter-coded stream, at the next keyframe, which is asked for at once (Config.
+// RequestKeyframe). name labels it in logs and status pages.
 func (h *Hub) Subscribe(name string) *Sub { return h.SubscribeWith(name, Options{}) }
 
 // SubscribeWith is Subscribe with Options.
 func (h *Hub) SubscribeWith(name string, opts Options) *Sub {
 	s := &Sub{h: h, name: name, opts: opts, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	if s.askOnJoin() {
+		defer h.cfg.RequestKeyframe()
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
@@ -147,6 +154,7 @@ func (h *Hub) Publish(p av.Packet) {
 		return
 	}
 	var index uint64
+	h.inter.Store(p.Codec.InterCoded())
 	if p.Codec.InterCoded() {
 		step := uint64(1)
 		if p.Gap {
