@@ -67,6 +67,18 @@ func TestSubscribeJoinAndNewest(t *testing.T) {
 		t.Fatalf("stats %+v, want 1 delivered, 1 held, 1 dropped", st)
 	}
 
+	// One that joins while the inter-coded stream flows asks at once, not at its first held
+	// packet, and only once.
+	before := asks.Load()
+	late := h.Subscribe("rtsp 2")
+	if n := asks.Load() - before; n != 1 {
+		t.Fatalf("a joiner of a running H.264 stream made %d requests, want 1", n)
+	}
+	h.Publish(h264(3, false))
+	if _, ok := late.TryNext(); ok || asks.Load()-before != 1 {
+		t.Fatalf("the late joiner was handed a P-frame, or asked again (%d requests)", asks.Load()-before)
+	}
+
 	j := h.Subscribe("mjpeg")
 	for i := range uint64(3) {
 		h.Publish(av.Packet{Codec: av.JPEG, Seq: 10 + i, Keyframe: true})
@@ -74,8 +86,8 @@ func TestSubscribeJoinAndNewest(t *testing.T) {
 	if p, ok := j.TryNext(); !ok || p.Seq != 12 {
 		t.Fatalf("JPEG consumer got %d %v, want the newest, 12", p.Seq, ok)
 	}
-	if h.Published() != 6 {
-		t.Fatalf("published %d, want 6", h.Published())
+	if h.Published() != 7 {
+		t.Fatalf("published %d, want 7", h.Published())
 	}
 }
 

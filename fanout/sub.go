@@ -142,22 +142,20 @@ func (s *Sub) Pending() bool {
 // Rejoin starts the consumer over, as if it had just subscribed: for a NetGear sender whose
 // client reconnected. An inter-coded packet still in the mailbox is dropped (it is older than
 // the new connection, and a P-frame would be undecodable to it), and the gate waits for the
-// next keyframe, asking for one at once when the consumer may ask (else at the first packet
-// it holds back once it may).
+// next keyframe, asking for one at the first packet it holds back (a sender rejoins as its
+// client connects, before it counts as Present, so a client that never completes its
+// connection asks for nothing).
 func (s *Sub) Rejoin() {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.gate.join()
 	if s.has && s.pending.Codec.InterCoded() {
 		s.pending, s.has = av.Packet{}, false
 		s.dropped.Add(1)
 	}
-	s.mu.Unlock()
-	if s.askOnJoin() {
-		s.h.cfg.RequestKeyframe()
-	}
 }
 
-// askOnJoin reports that a keyframe should be asked for as s (re)joins: the stream is
+// askOnJoin reports that a keyframe should be asked for as s subscribes: the stream is
 // inter-coded and s may ask. It marks the gate as having asked, so the first held packet does
 // not ask again.
 func (s *Sub) askOnJoin() bool {
