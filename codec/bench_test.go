@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/picam-project/picam/av"
 	picimage "github.com/picam-project/picam/image"
 )
 
@@ -58,16 +59,16 @@ func benchEncoder(b *testing.B, e Encoder, frames []picimage.Frame) {
 // same conversion, then image/jpeg. Kept as the yardstick.
 type stdlibJPEG struct{ jpegEncoder }
 
-func (e *stdlibJPEG) Encode(f picimage.Frame) (Packet, error) {
+func (e *stdlibJPEG) Encode(f picimage.Frame) (av.Packet, error) {
 	if err := e.fill(f); err != nil {
-		return Packet{}, err
+		return av.Packet{}, err
 	}
 	var buf bytes.Buffer
 	buf.Grow(f.Width * f.Height / 4)
 	if err := jpeg.Encode(&buf, e.img, &jpeg.Options{Quality: e.quality}); err != nil {
-		return Packet{}, err
+		return av.Packet{}, err
 	}
-	return packetFor(JPEG, f, buf.Bytes()), nil
+	return packetFor(av.JPEG, f, buf.Bytes()), nil
 }
 
 func BenchmarkJPEGStdlib640x480(b *testing.B) {

@@ -4,13 +4,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/picam-project/picam/av"
 	picimage "github.com/picam-project/picam/image"
 )
 
 func TestParseCodec(t *testing.T) {
-	for in, want := range map[string]Codec{
-		"raw": Raw, " RAW ": Raw, "bgr24": Raw, "jpeg": JPEG, "JPG": JPEG, "mjpeg": JPEG,
-		"h264": H264, "H.264": H264, "avc": H264, "fwht": FWHT, "Auto": Auto,
+	for in, want := range map[string]av.Codec{
+		"raw": av.Raw, " RAW ": av.Raw, "bgr24": av.Raw, "jpeg": av.JPEG, "JPG": av.JPEG, "mjpeg": av.JPEG,
+		"h264": av.H264, "H.264": av.H264, "avc": av.H264, "fwht": av.FWHT, "Auto": Auto,
 	} {
 		got, err := ParseCodec(in)
 		if err != nil || got != want {
@@ -22,8 +23,8 @@ func TestParseCodec(t *testing.T) {
 			t.Errorf("ParseCodec(%q) err = %v", in, err)
 		}
 	}
-	if JPEG.String() != "jpeg" {
-		t.Errorf("JPEG.String() = %q", JPEG.String())
+	if av.JPEG.String() != "jpeg" {
+		t.Errorf("JPEG.String() = %q", av.JPEG.String())
 	}
 }
 

@@ -2,8 +2,8 @@
 // raw BGR24 arrays and JPEG images that NetGear's Python clients decode, and
 // H.264 for clients that ask for it.
 //
-// An Encoder takes picimage.Frame values in and gives Packet values out, one
-// packet per frame. It is encoded once, whatever the number of clients, and
+// An Encoder takes picimage.Frame values in and gives av.Packet values out,
+// one packet per frame. It is encoded once, whatever the number of clients, and
 // the packet's bytes are then shared by every client's sender, so a packet's
 // Data is never modified after Encode returns.
 //
@@ -21,9 +21,13 @@
 //     build tag turbojpeg), NewSoftwareH264 (OpenH264, build tag openh264),
 //     NewRaw (BGR24).
 //
-// Every H.264 encoder puts SPS and PPS in front of each IDR and numbers its
-// packets without gaps (Packet.Index), so a per-client h264.Gate can start a
-// client at a keyframe and keep it from P-frames it cannot decode.
+// The encoder is the producer of the data path: it decides once what every
+// output would otherwise parse again and carries it on the packet. Every
+// H.264 encoder puts SPS and PPS in front of each IDR, marks those packets
+// Keyframe, carries the parameter sets in av.Packet.SPS/PPS and numbers its
+// packets without gaps (av.Packet.Index), so the fan-out's per-consumer
+// keyframe gate (package fanout) can start a consumer at a keyframe and keep
+// it from P-frames it cannot decode.
 //
 // The default build is pure Go (CGO_ENABLED=0); the cgo encoders compile only
 // with their build tags and report an error wrapping ErrUnavailable

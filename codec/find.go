@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/picam-project/picam/av"
 	"github.com/picam-project/picam/hw/v4l2"
 )
 
@@ -22,7 +23,7 @@ type M2MDevice struct {
 	MPlane bool
 	// Codecs are the codecs it can produce; Formats the bitstream formats
 	// it offers (MJPG on /dev/video11, JPEG on /dev/video31).
-	Codecs  []Codec
+	Codecs  []av.Codec
 	Formats []v4l2.PixelFormat
 }
 
@@ -41,11 +42,11 @@ func FindM2MEncoders() []M2MDevice {
 // For JPEG a device offering JPEG stills (bcm2835-codec's /dev/video31,
 // which has a quality control) is preferred to one offering MJPEG
 // (/dev/video11, where quality follows the bitrate).
-func FindM2MEncoder(c Codec) (M2MDevice, error) {
+func FindM2MEncoder(c av.Codec) (M2MDevice, error) {
 	return pickM2MEncoder(FindM2MEncoders(), c)
 }
 
-func pickM2MEncoder(all []M2MDevice, c Codec) (M2MDevice, error) {
+func pickM2MEncoder(all []M2MDevice, c av.Codec) (M2MDevice, error) {
 	if pref := codedFourCCs[c]; len(pref) > 0 {
 		for _, d := range all {
 			for _, pf := range d.Formats {
@@ -103,7 +104,7 @@ func findM2MEncoders(paths []string, open func(string) (m2mDevice, error)) []M2M
 			fmts, err := d.EnumFormats(capT)
 			if err == nil {
 				m := M2MDevice{Path: p, Driver: c.Driver, Card: c.Card, MPlane: c.IsMPlane()}
-				for _, codec := range []Codec{H264, JPEG, FWHT} {
+				for _, codec := range []av.Codec{av.H264, av.JPEG, av.FWHT} {
 					found := false
 					for _, pf := range codedFourCCs[codec] {
 						if hasFourCC(fmts, pf) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync/atomic"
 
+	"github.com/picam-project/picam/av"
 	"github.com/picam-project/picam/codec/openh264"
 	picimage "github.com/picam-project/picam/image"
 )
@@ -55,15 +56,15 @@ func NewSoftwareH264(cfg SoftwareH264Config) (Encoder, error) {
 }
 
 // Encode implements Encoder.
-func (e *h264Software) Encode(f picimage.Frame) (Packet, error) {
+func (e *h264Software) Encode(f picimage.Frame) (av.Packet, error) {
 	if e.closed {
-		return Packet{}, ErrClosed
+		return av.Packet{}, ErrClosed
 	}
 	if f.Format.Compressed() {
-		return Packet{}, fmt.Errorf("software H.264 of frame %d: cannot re-encode %s frames; configure the camera for a raw format", f.Seq, f.Format)
+		return av.Packet{}, fmt.Errorf("software H.264 of frame %d: cannot re-encode %s frames; configure the camera for a raw format", f.Seq, f.Format)
 	}
 	if err := f.Validate(); err != nil {
-		return Packet{}, fmt.Errorf("software H.264: %w", err)
+		return av.Packet{}, fmt.Errorf("software H.264: %w", err)
 	}
 	force := e.keyReq.Swap(false)
 	if e.enc == nil || f.Width != e.w || f.Height != e.h {
@@ -74,17 +75,17 @@ func (e *h264Software) Encode(f picimage.Frame) (Packet, error) {
 		enc, err := openh264.NewEncoder(openh264.Config{Width: f.Width, Height: f.Height, FPS: e.cfg.FPS,
 			Bitrate: e.cfg.Bitrate, IntraPeriod: e.cfg.IFramePeriod, Threads: e.cfg.Threads})
 		if err != nil {
-			return Packet{}, fmt.Errorf("software H.264 of frame %d: %w", f.Seq, err)
+			return av.Packet{}, fmt.Errorf("software H.264 of frame %d: %w", f.Seq, err)
 		}
 		e.enc, e.w, e.h = enc, f.Width, f.Height
 	}
 	var err error
 	if e.i420, err = toI420(e.i420, f); err != nil {
-		return Packet{}, fmt.Errorf("software H.264 of frame %d: %w", f.Seq, err)
+		return av.Packet{}, fmt.Errorf("software H.264 of frame %d: %w", f.Seq, err)
 	}
 	au, err := e.enc.Encode(e.i420, force)
 	if err != nil {
-		return Packet{}, fmt.Errorf("software H.264 of frame %d: %w", f.Seq, err)
+		return av.Packet{}, fmt.Errorf("software H.264 of frame %d: %w", f.Seq, err)
 	}
 	return e.out.packet(f, au), nil
 }
@@ -93,7 +94,7 @@ func (e *h264Software) Encode(f picimage.Frame) (Packet, error) {
 func (e *h264Software) RequestKeyframe() { e.keyReq.Store(true) }
 
 // Codec implements Encoder.
-func (e *h264Software) Codec() Codec { return H264 }
+func (e *h264Software) Codec() av.Codec { return av.H264 }
 
 // Close implements Encoder.
 func (e *h264Software) Close() error {

@@ -6,8 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/picam-project/picam/av"
 	"github.com/picam-project/picam/av/h264"
 	"github.com/picam-project/picam/codec/openh264"
+	"github.com/picam-project/picam/fanout"
 	picimage "github.com/picam-project/picam/image"
 )
 
@@ -36,12 +38,13 @@ func TestSoftwareH264JoinMidStream(t *testing.T) {
 	}
 	defer enc.Close()
 	frames := patternFrames(t, 320, 240, 40)
-	gate := h264.NewGate(h264.GateConfig{RequestKeyframe: enc.RequestKeyframe})
+	hub := fanout.New(fanout.Config{RequestKeyframe: enc.RequestKeyframe})
+	var client *fanout.Sub
 	var dec *openh264.Decoder
 	delivered := 0
 	for i, f := range frames {
 		if i == 17 {
-			gate.Join() // the client connects while P-frames flow
+			client = hub.Subscribe("client") // the client connects while P-frames flow
 			if dec, err = openh264.NewDecoder(); err != nil {
 				t.Fatal(err)
 			}
@@ -57,10 +60,12 @@ func TestSoftwareH264JoinMidStream(t *testing.T) {
 		if p.Keyframe != (i == 0 || i == 17) {
 			t.Errorf("frame %d: keyframe %v", i, p.Keyframe)
 		}
+		hub.Publish(p) // the stream flows before the client joins
 		if dec == nil {
 			continue
 		}
-		data, ok := gate.Admit(p.Index, p.Data)
+		got, ok := client.TryNext()
+		data := got.Data
 		if !ok {
 			t.Errorf("frame %d held back although the requested IDR came at once", i)
 			continue
@@ -102,28 +107,32 @@ func TestSoftwareH264SlowClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer dec.Close()
-	gate := h264.NewGate(h264.GateConfig{}) // no keyframe requests: wait for the period
-	gate.Join()
+	hub := fanout.New(fanout.Config{}) // no keyframe requests: wait for the period
+	client := hub.Subscribe("client")
 	decoded := 0
+	lost := false
 	for i, f := range patternFrames(t, 160, 128, 30) {
 		p, err := enc.Encode(f)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if i == 3 || i == 4 || i == 20 {
-			continue // the client's mailbox dropped these
+			lost = true
+			continue // lost on the way to the fan-out
 		}
-		data, ok := gate.Admit(p.Index, p.Data)
+		p.Gap, lost = lost, false
+		hub.Publish(p)
+		got, ok := client.TryNext()
 		if !ok {
 			continue
 		}
-		if _, ok, err := dec.Decode(data); err != nil || !ok {
+		if _, ok, err := dec.Decode(got.Data); err != nil || !ok {
 			t.Fatalf("frame %d does not decode after the gate: %v %v", i, ok, err)
 		}
 		decoded++
 	}
-	// Frames 0-2, 8-19 and 24-29 get through.
-	if st := gate.Stats(); decoded != 21 || st.Resyncs != 2 {
+	// Frames 0-2, 8-19 and 24-29 get through; 5-7 and 21-23 are held back.
+	if st := client.Stats(); decoded != 21 || st.Held != 6 {
 		t.Errorf("decoded %d, stats %+v", decoded, st)
 	}
 }
@@ -133,7 +142,7 @@ func TestSoftwareH264Frames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if enc.Codec() != H264 || !SoftwareH264Available() {
+	if enc.Codec() != av.H264 || !SoftwareH264Available() {
 		t.Error("codec or availability wrong")
 	}
 	dec, err := openh264.NewDecoder()

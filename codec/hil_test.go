@@ -27,6 +27,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/picam-project/picam/av"
 	"github.com/picam-project/picam/codec/fwht"
 	"github.com/picam-project/picam/hw/v4l2"
 	picimage "github.com/picam-project/picam/image"
@@ -40,7 +41,7 @@ func hilEncoderPath(t *testing.T) string {
 	if p := os.Getenv("PICAM_HIL_ENCODER"); p != "" {
 		return p
 	}
-	d, err := FindM2MEncoder(FWHT)
+	d, err := FindM2MEncoder(av.FWHT)
 	if err != nil {
 		t.Fatalf("%v (load vicodec with multiplanar=1, or set PICAM_HIL_ENCODER)", err)
 	}
@@ -79,7 +80,7 @@ func hilCamera(t *testing.T) (*v4l2.Device, v4l2.BufType) {
 func newHILEncoder(t *testing.T, in picimage.PixelFormat, dmabuf bool) *M2MEncoder {
 	t.Helper()
 	e, err := NewM2M(M2MConfig{
-		Device: hilEncoderPath(t), Codec: FWHT, Width: hilW, Height: hilH, Input: in,
+		Device: hilEncoderPath(t), Codec: av.FWHT, Width: hilW, Height: hilH, Input: in,
 		IFramePeriod: 5, DMABuf: dmabuf, Timeout: 20 * time.Second,
 		// One frame in flight, so each packet is checked against the frame
 		// just given; the server's encoder run in the HIL test covers the
@@ -160,7 +161,7 @@ func TestHILFWHTFromVivid(t *testing.T) {
 			t.Fatalf("frame %d: %v", i, err)
 		}
 		took := time.Since(start)
-		if p.Codec != FWHT || p.Index != uint64(i) || p.Seq != uint64(i) || p.Width != hilW {
+		if p.Codec != av.FWHT || p.Index != uint64(i) || p.Seq != uint64(i) || p.Width != hilW {
 			t.Errorf("frame %d: packet %v %d %d %d", i, p.Codec, p.Index, p.Seq, p.Width)
 		}
 		if p.Keyframe != (i%5 == 0) {

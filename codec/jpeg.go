@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image"
 
+	"github.com/picam-project/picam/av"
 	"github.com/picam-project/picam/codec/turbojpeg"
 	picimage "github.com/picam-project/picam/image"
 )
@@ -83,32 +84,32 @@ func NewJPEGWith(cfg JPEGConfig) (Encoder, error) {
 }
 
 // Encode implements Encoder.
-func (e *jpegEncoder) Encode(f picimage.Frame) (Packet, error) {
+func (e *jpegEncoder) Encode(f picimage.Frame) (av.Packet, error) {
 	if e.closed {
-		return Packet{}, ErrClosed
+		return av.Packet{}, ErrClosed
 	}
 	if err := f.Validate(); err != nil {
-		return Packet{}, fmt.Errorf("jpeg encode: %w", err)
+		return av.Packet{}, fmt.Errorf("jpeg encode: %w", err)
 	}
 	switch f.Format {
 	case picimage.MJPEG:
 		data, err := picimage.NormalizeMJPEG(f.Data)
 		if err != nil {
-			return Packet{}, fmt.Errorf("jpeg passthrough of frame %d: %w", f.Seq, err)
+			return av.Packet{}, fmt.Errorf("jpeg passthrough of frame %d: %w", f.Seq, err)
 		}
-		return e.stamp(packetFor(JPEG, f, data)), nil
+		return e.stamp(packetFor(av.JPEG, f, data)), nil
 	case picimage.H264:
-		return Packet{}, fmt.Errorf("jpeg encode frame %d: cannot re-encode H264 frames; configure the camera for a raw format or MJPEG", f.Seq)
+		return av.Packet{}, fmt.Errorf("jpeg encode frame %d: cannot re-encode H264 frames; configure the camera for a raw format or MJPEG", f.Seq)
 	}
 	if e.turbo != nil {
 		data, err := e.encodeTurbo(f)
 		if err != nil {
-			return Packet{}, fmt.Errorf("jpeg encode frame %d (%dx%d): %w", f.Seq, f.Width, f.Height, err)
+			return av.Packet{}, fmt.Errorf("jpeg encode frame %d (%dx%d): %w", f.Seq, f.Width, f.Height, err)
 		}
-		return e.stamp(packetFor(JPEG, f, data)), nil
+		return e.stamp(packetFor(av.JPEG, f, data)), nil
 	}
 	if err := e.fill(f); err != nil {
-		return Packet{}, err
+		return av.Packet{}, err
 	}
 	if e.sizeHint == 0 {
 		e.sizeHint = f.Width*f.Height/4 + 1024
@@ -117,7 +118,7 @@ func (e *jpegEncoder) Encode(f picimage.Frame) (Packet, error) {
 	planes := ycbcrPlanes{img.Y, img.Cb, img.Cr, img.YStride, img.CStride, f.Width, f.Height}
 	data := jpegStripes(make([]byte, 0, e.sizeHint), e.tables, planes, e.workers, &e.stripes)
 	e.sizeHint = len(data) + len(data)/8 + 1024
-	return e.stamp(packetFor(JPEG, f, data)), nil
+	return e.stamp(packetFor(av.JPEG, f, data)), nil
 }
 
 // fill converts a validated raw frame into e.img.
@@ -162,7 +163,7 @@ func (e *jpegEncoder) fill(f picimage.Frame) error {
 func (e *jpegEncoder) RequestKeyframe() {}
 
 // Codec implements Encoder.
-func (e *jpegEncoder) Codec() Codec { return JPEG }
+func (e *jpegEncoder) Codec() av.Codec { return av.JPEG }
 
 // Close implements Encoder and drops the reusable buffers.
 func (e *jpegEncoder) Close() error {

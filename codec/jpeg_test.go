@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/picam-project/picam/av"
 	picimage "github.com/picam-project/picam/image"
 )
 
@@ -25,7 +26,7 @@ func newJPEG(t testing.TB, q int) Encoder {
 }
 
 // decodeBGR decodes a JPEG packet with Go's decoder and returns BGR24.
-func decodeBGR(t testing.TB, p Packet) []byte {
+func decodeBGR(t testing.TB, p av.Packet) []byte {
 	t.Helper()
 	cfg, err := jpeg.DecodeConfig(bytes.NewReader(p.Data))
 	if err != nil {
@@ -89,7 +90,7 @@ func TestNewJPEGQuality(t *testing.T) {
 // with the burnt-in counter intact.
 func TestJPEGTestPatternRoundTrip(t *testing.T) {
 	e := newJPEG(t, DefaultJPEGQuality)
-	if e.Codec() != JPEG {
+	if e.Codec() != av.JPEG {
 		t.Errorf("Codec() = %q", e.Codec())
 	}
 	src, err := picimage.NewTestSource(640, 480, 0)
@@ -106,7 +107,7 @@ func TestJPEGTestPatternRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p.Codec != JPEG || p.Seq != f.Seq || !p.Captured.Equal(f.Captured) || !p.Keyframe {
+		if p.Codec != av.JPEG || p.Seq != f.Seq || !p.Captured.Equal(f.Captured) || !p.Keyframe {
 			t.Errorf("packet metadata wrong: codec %q seq %d keyframe %v", p.Codec, p.Seq, p.Keyframe)
 		}
 		if !bytes.HasPrefix(p.Data, []byte{0xff, 0xd8}) || !bytes.HasSuffix(p.Data, []byte{0xff, 0xd9}) {
@@ -155,7 +156,7 @@ func TestJPEGMatchesStandardLibrary(t *testing.T) {
 		t.Fatal(err)
 	}
 	ours := decodeBGR(t, p)
-	theirs := decodeBGR(t, Packet{Data: stdlib(tex, w, h), Width: w, Height: h})
+	theirs := decodeBGR(t, av.Packet{Data: stdlib(tex, w, h), Width: w, Height: h})
 	if mean, largest := diff(ours, theirs); mean > 1 || largest > 24 {
 		t.Errorf("textured picture: mean difference %.2f, largest %d from image/jpeg's result", mean, largest)
 	}
@@ -318,8 +319,8 @@ func TestJPEGPassthrough(t *testing.T) {
 	if &p.Data[0] != &f.Data[0] || len(p.Data) != len(f.Data) {
 		t.Error("an MJPEG frame was re-encoded or copied; want passthrough")
 	}
-	if p.Codec != JPEG || p.Seq != 4 || !p.Captured.Equal(now) || !p.Keyframe || p.Width != 32 {
-		t.Errorf("passthrough metadata wrong: %+v", Packet{Codec: p.Codec, Seq: p.Seq, Width: p.Width, Keyframe: p.Keyframe})
+	if p.Codec != av.JPEG || p.Seq != 4 || !p.Captured.Equal(now) || !p.Keyframe || p.Width != 32 {
+		t.Errorf("passthrough metadata wrong: %+v", av.Packet{Codec: p.Codec, Seq: p.Seq, Width: p.Width, Keyframe: p.Keyframe})
 	}
 	f.Data = []byte("not a jpeg at all")
 	if _, err := e.Encode(f); !errors.Is(err, picimage.ErrNotJPEG) {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/picam-project/picam/av"
 	picimage "github.com/picam-project/picam/image"
 )
 
@@ -33,7 +34,7 @@ func TestTurboJPEGMatchesPureGo(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer turbo.Close()
-	if !TurboJPEGAvailable() || turbo.Codec() != JPEG {
+	if !TurboJPEGAvailable() || turbo.Codec() != av.JPEG {
 		t.Fatal("turbo not available or wrong codec")
 	}
 	pure := newJPEG(t, DefaultJPEGQuality)

@@ -26,7 +26,8 @@ func NewKeyframeLimiter(e Encoder, every time.Duration) *KeyframeLimiter {
 
 // RequestKeyframe passes the request on unless one was passed on less
 // than the interval ago. It is safe for concurrent use, so it can be given
-// to every client's h264.Gate as GateConfig.RequestKeyframe.
+// to the fan-out as fanout.Config.RequestKeyframe, which every consumer's
+// keyframe gate calls.
 func (l *KeyframeLimiter) RequestKeyframe() {
 	now := l.now().UnixNano()
 	last := l.last.Load()

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/picam-project/picam/av"
 	"github.com/picam-project/picam/av/h264"
 	"github.com/picam-project/picam/hw/v4l2"
 	picimage "github.com/picam-project/picam/image"
@@ -22,7 +23,7 @@ type M2MConfig struct {
 	// looks one up by what it can do.
 	Device string
 	// Codec is what to produce: H264, JPEG or FWHT (vicodec only).
-	Codec Codec
+	Codec av.Codec
 	// Width and Height are the frame size; every frame must have it.
 	Width, Height int
 	// Input is the pixel format frames arrive in. When the encoder does
@@ -167,27 +168,27 @@ func NewM2M(cfg M2MConfig) (*M2MEncoder, error) {
 // does it wait up to Timeout. So the rate is bounded by the encoder's
 // throughput, not by one round trip per frame, and packets still come out
 // in order, one per frame.
-func (e *M2MEncoder) Encode(f picimage.Frame) (Packet, error) {
+func (e *M2MEncoder) Encode(f picimage.Frame) (av.Packet, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed.Load() {
-		return Packet{}, ErrClosed
+		return av.Packet{}, ErrClosed
 	}
 	if e.cfg.DMABuf {
-		return Packet{}, fmt.Errorf("m2m encode frame %d: the encoder imports dmabufs; use EncodeDMABuf", f.Seq)
+		return av.Packet{}, fmt.Errorf("m2m encode frame %d: the encoder imports dmabufs; use EncodeDMABuf", f.Seq)
 	}
 	if err := e.checkFrame(f); err != nil {
-		return Packet{}, err
+		return av.Packet{}, err
 	}
 	if err := f.Validate(); err != nil {
-		return Packet{}, fmt.Errorf("m2m encode: %w", err)
+		return av.Packet{}, fmt.Errorf("m2m encode: %w", err)
 	}
 	start := time.Now()
 	data := f.Data
 	if e.convert {
 		var err error
 		if e.scratch, err = toI420(e.scratch, f); err != nil {
-			return Packet{}, fmt.Errorf("m2m encode frame %d: %w", f.Seq, err)
+			return av.Packet{}, fmt.Errorf("m2m encode frame %d: %w", f.Seq, err)
 		}
 		data = e.scratch
 	}
@@ -195,12 +196,12 @@ func (e *M2MEncoder) Encode(f picimage.Frame) (Packet, error) {
 	defer cancel()
 	idx, err := e.freeOutput(ctx)
 	if err != nil {
-		return Packet{}, fmt.Errorf("m2m encode frame %d: %w", f.Seq, err)
+		return av.Packet{}, fmt.Errorf("m2m encode frame %d: %w", f.Seq, err)
 	}
 	e.layout.fill(e.maps[idx], data)
 	out := v4l2.Buffer{Type: e.outT, Index: idx, Planes: []v4l2.Plane{{BytesUsed: uint32(e.layout.size)}}}
 	if err := e.submit(f, out); err != nil {
-		return Packet{}, err
+		return av.Packet{}, err
 	}
 	return e.result(start)
 }
@@ -222,33 +223,33 @@ type DMABufFrame struct {
 // must be the one InputFormat reports (same stride and plane offsets).
 // When it returns, the encoder has finished reading the buffer, so the
 // caller may give it back to the camera.
-func (e *M2MEncoder) EncodeDMABuf(b DMABufFrame) (Packet, error) {
+func (e *M2MEncoder) EncodeDMABuf(b DMABufFrame) (av.Packet, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed.Load() {
-		return Packet{}, ErrClosed
+		return av.Packet{}, ErrClosed
 	}
 	if !e.cfg.DMABuf {
-		return Packet{}, fmt.Errorf("m2m encode frame %d: the encoder was set up for copies; set M2MConfig.DMABuf to import dmabufs", b.Frame.Seq)
+		return av.Packet{}, fmt.Errorf("m2m encode frame %d: the encoder was set up for copies; set M2MConfig.DMABuf to import dmabufs", b.Frame.Seq)
 	}
 	if err := e.checkFrame(b.Frame); err != nil {
-		return Packet{}, err
+		return av.Packet{}, err
 	}
 	if e.convert {
-		return Packet{}, fmt.Errorf("m2m encode frame %d: the encoder does not take %s, and a dmabuf cannot be converted on the way; have the camera deliver %s",
+		return av.Packet{}, fmt.Errorf("m2m encode frame %d: the encoder does not take %s, and a dmabuf cannot be converted on the way; have the camera deliver %s",
 			b.Frame.Seq, b.Frame.Format, e.layout.format)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), e.cfg.Timeout)
 	defer cancel()
 	idx, err := e.freeOutput(ctx)
 	if err != nil {
-		return Packet{}, fmt.Errorf("m2m encode frame %d: %w", b.Frame.Seq, err)
+		return av.Packet{}, fmt.Errorf("m2m encode frame %d: %w", b.Frame.Seq, err)
 	}
 	out := v4l2.Buffer{Type: e.outT, Index: idx, Planes: []v4l2.Plane{{
 		FD: int32(b.FD), Length: uint32(b.Length), BytesUsed: uint32(b.BytesUsed),
 	}}}
 	if err := e.submit(b.Frame, out); err != nil {
-		return Packet{}, err
+		return av.Packet{}, err
 	}
 	// One frame in flight (Buffers is 1 with DMABuf): this waits for its
 	// own bitstream.
@@ -260,7 +261,7 @@ func (e *M2MEncoder) EncodeDMABuf(b DMABufFrame) (Packet, error) {
 	// OUTPUT one; wait, so the camera does not overwrite what is read.
 	back, err := e.dev.Dequeue(ctx, e.outT)
 	if err != nil {
-		return Packet{}, fmt.Errorf("m2m encode frame %d: waiting for the encoder to release the dmabuf: %w", b.Frame.Seq, err)
+		return av.Packet{}, fmt.Errorf("m2m encode frame %d: waiting for the encoder to release the dmabuf: %w", b.Frame.Seq, err)
 	}
 	e.free = append(e.free, back.Index)
 	return p, nil
@@ -327,9 +328,9 @@ func (e *M2MEncoder) submit(f picimage.Frame, out v4l2.Buffer) error {
 // result returns the packet of the oldest frame in flight. It waits for
 // it until one frame interval after start while fewer than Buffers frames
 // are in flight (then ErrNoPacket), and up to Timeout when all are.
-func (e *M2MEncoder) result(start time.Time) (Packet, error) {
+func (e *M2MEncoder) result(start time.Time) (av.Packet, error) {
 	if err := e.collect(time.Time{}); err != nil {
-		return Packet{}, err
+		return av.Packet{}, err
 	}
 	for {
 		for len(e.inflight) > 0 && e.inflight[0].done {
@@ -341,7 +342,7 @@ func (e *M2MEncoder) result(start time.Time) (Packet, error) {
 			return e.finish(head)
 		}
 		if len(e.inflight) == 0 {
-			return Packet{}, ErrNoPacket
+			return av.Packet{}, ErrNoPacket
 		}
 		full := len(e.inflight) >= e.depth
 		deadline := start.Add(e.hold)
@@ -350,14 +351,14 @@ func (e *M2MEncoder) result(start time.Time) (Packet, error) {
 		}
 		if !time.Now().Before(deadline) {
 			if !full {
-				return Packet{}, ErrNoPacket
+				return av.Packet{}, ErrNoPacket
 			}
 			head := e.pop()
-			return Packet{}, fmt.Errorf("m2m encode frame %d: waiting for the bitstream from %s: no buffer within %v: %w",
+			return av.Packet{}, fmt.Errorf("m2m encode frame %d: waiting for the bitstream from %s: no buffer within %v: %w",
 				head.frame.Seq, e.dev.Path(), e.cfg.Timeout, v4l2.ErrTimeout)
 		}
 		if err := e.collect(deadline); err != nil {
-			return Packet{}, err
+			return av.Packet{}, err
 		}
 	}
 }
@@ -447,7 +448,7 @@ func (e *M2MEncoder) take(b v4l2.Buffer) error {
 	case len(fr.data) == 0:
 		fr.done = true
 		fr.err = fmt.Errorf("m2m encode frame %d: %s returned an empty bitstream buffer", fr.frame.Seq, e.dev.Path())
-	case e.cfg.Codec == H264 && parameterSetsOnly(fr.data):
+	case e.cfg.Codec == av.H264 && parameterSetsOnly(fr.data):
 		// Headers in a buffer of their own: they belong in front of the
 		// picture that follows.
 		e.pending = append(e.pending, fr.data...)
@@ -459,38 +460,38 @@ func (e *M2MEncoder) take(b v4l2.Buffer) error {
 }
 
 // finish turns a complete frame into its packet.
-func (e *M2MEncoder) finish(fr *m2mFrame) (Packet, error) {
+func (e *M2MEncoder) finish(fr *m2mFrame) (av.Packet, error) {
 	if fr.err != nil {
-		return Packet{}, fr.err
+		return av.Packet{}, fr.err
 	}
 	data := fr.data
 	if len(e.pending) > 0 {
 		data = append(e.pending, data...)
 		e.pending = nil
 	}
-	if e.cfg.Codec == JPEG {
+	if e.cfg.Codec == av.JPEG {
 		// MJPEG encoders may leave the Huffman tables out, as MJPEG
 		// cameras do; clients need them.
 		var err error
 		if data, err = picimage.NormalizeMJPEG(data); err != nil {
-			return Packet{}, fmt.Errorf("m2m encode frame %d: %s: %w", fr.frame.Seq, e.dev.Path(), err)
+			return av.Packet{}, fmt.Errorf("m2m encode frame %d: %s: %w", fr.frame.Seq, e.dev.Path(), err)
 		}
 	}
 	return e.packet(fr.frame, data, fr.flags), nil
 }
 
 // packet wraps the bitstream of one frame.
-func (e *M2MEncoder) packet(f picimage.Frame, data []byte, flags v4l2.BufFlag) Packet {
+func (e *M2MEncoder) packet(f picimage.Frame, data []byte, flags v4l2.BufFlag) av.Packet {
 	switch e.cfg.Codec {
-	case H264:
+	case av.H264:
 		p := e.h264.packet(f, data)
 		if p.Keyframe && !e.spsChecked {
 			e.spsChecked = true
-			e.checkSPS(p.Data)
+			e.checkSPS(p.SPS)
 		}
 		return p
-	case FWHT:
-		p := packetFor(FWHT, f, data)
+	case av.FWHT:
+		p := packetFor(av.FWHT, f, data)
 		p.Keyframe = flags&v4l2.BufFlagKeyFrame != 0 || fwhtIsIntra(data)
 		return e.stamp(p)
 	}
@@ -499,24 +500,19 @@ func (e *M2MEncoder) packet(f picimage.Frame, data []byte, flags v4l2.BufFlag) P
 
 // checkSPS warns when the stream's coded picture size is not the frame
 // size: an encoder that aligned the buffer height (1080 to 1088) without
-// cropping it back makes clients show a strip of repeated rows.
-func (e *M2MEncoder) checkSPS(au []byte) {
-	for nal := range h264.NALUnits(au) {
-		if h264.TypeOf(nal) != h264.NALSPS {
-			continue
-		}
-		s, err := h264.ParseSPS(nal)
-		switch {
-		case err != nil:
-			e.log.Warn("m2m encoder: cannot read the stream's SPS", "device", e.dev.Path(), "err", err)
-		case s.Width != e.cfg.Width || s.Height != e.cfg.Height:
-			e.log.Warn("m2m encoder: the stream's picture size differs from the frames'; use a size whose height is a multiple of 16",
-				"device", e.dev.Path(), "stream", fmt.Sprintf("%dx%d", s.Width, s.Height), "frames", fmt.Sprintf("%dx%d", e.cfg.Width, e.cfg.Height))
-		default:
-			e.log.Info("m2m encoder: H.264 stream", "device", e.dev.Path(), "size", fmt.Sprintf("%dx%d", s.Width, s.Height),
-				"profile", s.ProfileName(), "level", s.Level())
-		}
-		return
+// cropping it back makes clients show a strip of repeated rows. sps is the
+// stream's parameter set as its first keyframe packet carries it.
+func (e *M2MEncoder) checkSPS(sps []byte) {
+	s, err := h264.ParseSPS(sps)
+	switch {
+	case err != nil:
+		e.log.Warn("m2m encoder: cannot read the stream's SPS", "device", e.dev.Path(), "err", err)
+	case s.Width != e.cfg.Width || s.Height != e.cfg.Height:
+		e.log.Warn("m2m encoder: the stream's picture size differs from the frames'; use a size whose height is a multiple of 16",
+			"device", e.dev.Path(), "stream", fmt.Sprintf("%dx%d", s.Width, s.Height), "frames", fmt.Sprintf("%dx%d", e.cfg.Width, e.cfg.Height))
+	default:
+		e.log.Info("m2m encoder: H.264 stream", "device", e.dev.Path(), "size", fmt.Sprintf("%dx%d", s.Width, s.Height),
+			"profile", s.ProfileName(), "level", s.Level())
 	}
 }
 
@@ -536,7 +532,7 @@ func fwhtIsIntra(data []byte) bool {
 func (e *M2MEncoder) RequestKeyframe() { e.keyRequested.Store(true) }
 
 // Codec implements Encoder.
-func (e *M2MEncoder) Codec() Codec { return e.cfg.Codec }
+func (e *M2MEncoder) Codec() av.Codec { return e.cfg.Codec }
 
 // InputFormat is the OUTPUT format the driver chose: the stride and plane
 // layout a dmabuf given to EncodeDMABuf must have.

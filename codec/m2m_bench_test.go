@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/picam-project/picam/av"
 	picimage "github.com/picam-project/picam/image"
 )
 
@@ -22,7 +23,7 @@ func BenchmarkM2MInFlight(b *testing.B) {
 	rate := func(buffers int, frames int) float64 {
 		d := newFakeM2M()
 		d.latency = latency
-		cfg := M2MConfig{Device: d.Path(), Codec: H264, Width: 320, Height: 240, Input: picimage.I420, FPS: fps, Buffers: buffers}
+		cfg := M2MConfig{Device: d.Path(), Codec: av.H264, Width: 320, Height: 240, Input: picimage.I420, FPS: fps, Buffers: buffers}
 		e, err := newM2M(d, cfg)
 		if err != nil {
 			b.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/picam-project/picam/av"
 	"github.com/picam-project/picam/av/h264"
 	"github.com/picam-project/picam/hw/v4l2"
 	picimage "github.com/picam-project/picam/image"
@@ -22,7 +23,7 @@ func TestM2MKeyframeSpanningBuffers(t *testing.T) {
 	d := newFakeM2M()
 	d.idrBytes = 800 << 10 // more than the 512 KiB buffer of a 640x480 stream
 	d.gop = 3
-	e := newTestM2M(t, d, M2MConfig{Codec: H264, Width: 640, Height: 480, Input: picimage.I420})
+	e := newTestM2M(t, d, M2MConfig{Codec: av.H264, Width: 640, Height: 480, Input: picimage.I420})
 	if d.askedSize < 512<<10 {
 		t.Errorf("S_FMT(CAPTURE) asked for %d bytes", d.askedSize)
 	}
@@ -45,7 +46,7 @@ func TestM2MKeyframeSpanningBuffers(t *testing.T) {
 	}
 	// Larger frames get larger buffers: the driver keeps the larger size.
 	d = newFakeM2M()
-	newTestM2M(t, d, M2MConfig{Codec: H264, Width: 1920, Height: 1080, Input: picimage.I420})
+	newTestM2M(t, d, M2MConfig{Codec: av.H264, Width: 1920, Height: 1080, Input: picimage.I420})
 	if d.askedSize < 1<<20 || d.capFmt.SizeImage != d.askedSize {
 		t.Errorf("1080p: asked for %d bytes, got %d; want at least 1 MiB (the driver's default is 768 KiB)", d.askedSize, d.capFmt.SizeImage)
 	}
@@ -56,7 +57,7 @@ func TestM2MKeyframeSpanningBuffers(t *testing.T) {
 func TestM2MFrameHeldBack(t *testing.T) {
 	d := newFakeM2M()
 	d.holdBack = true
-	e := newTestM2M(t, d, M2MConfig{Codec: H264, Width: 640, Height: 480, Input: picimage.I420, Timeout: time.Hour})
+	e := newTestM2M(t, d, M2MConfig{Codec: av.H264, Width: 640, Height: 480, Input: picimage.I420, Timeout: time.Hour})
 	var frames []picimage.Frame
 	done := make(chan struct{})
 	go func() {
@@ -97,7 +98,7 @@ func TestM2MFrameHeldBack(t *testing.T) {
 	// costs a whole Timeout per frame and delivers nothing.
 	d = newFakeM2M()
 	d.holdBack = true
-	e = newTestM2M(t, d, M2MConfig{Codec: H264, Width: 640, Height: 480, Input: picimage.I420, Timeout: 20 * time.Millisecond, Buffers: 1})
+	e = newTestM2M(t, d, M2MConfig{Codec: av.H264, Width: 640, Height: 480, Input: picimage.I420, Timeout: 20 * time.Millisecond, Buffers: 1})
 	for i := range 3 {
 		if _, err := e.Encode(randomFrame(picimage.I420, 640, 480, uint64(i))); !errors.Is(err, v4l2.ErrTimeout) {
 			t.Errorf("one in flight, frame %d: %v, want a timeout", i, err)
@@ -110,12 +111,12 @@ func TestM2MFrameHeldBack(t *testing.T) {
 func TestM2MSizeLimit(t *testing.T) {
 	d := newFakeM2M()
 	d.maxSize = 1920
-	_, err := newM2M(d, M2MConfig{Device: d.Path(), Codec: JPEG, Width: 2592, Height: 1944, Input: picimage.I420})
+	_, err := newM2M(d, M2MConfig{Device: d.Path(), Codec: av.JPEG, Width: 2592, Height: 1944, Input: picimage.I420})
 	var sl *SizeLimitError
 	if !errors.As(err, &sl) || sl.MaxWidth != 1920 || !strings.Contains(err.Error(), "at most 1920") || !strings.Contains(err.Error(), "--resolution 1920x1080") {
 		t.Errorf("2592x1944: %v", err)
 	}
-	if _, err := newM2M(newFakeM2MMax(1920), M2MConfig{Device: "x", Codec: H264, Width: 1920, Height: 1080, Input: picimage.I420}); err != nil {
+	if _, err := newM2M(newFakeM2MMax(1920), M2MConfig{Device: "x", Codec: av.H264, Width: 1920, Height: 1080, Input: picimage.I420}); err != nil {
 		t.Errorf("1920x1080: %v", err)
 	}
 }
@@ -152,7 +153,7 @@ func TestM2MBitrateEdges(t *testing.T) {
 		d := newFakeM2M()
 		d.strict25M = true
 		log, buf := testLog()
-		_, err := newM2M(d, M2MConfig{Device: d.Path(), Codec: H264, Width: 1280, Height: 720, Input: picimage.I420, Bitrate: tc.bitrate, Level: tc.level, Logger: log})
+		_, err := newM2M(d, M2MConfig{Device: d.Path(), Codec: av.H264, Width: 1280, Height: 720, Input: picimage.I420, Bitrate: tc.bitrate, Level: tc.level, Logger: log})
 		if err != nil {
 			t.Errorf("%d at level %q: %v", tc.bitrate, tc.level, err)
 			continue
@@ -175,7 +176,7 @@ func TestM2MJPEGIgnoresBitrate(t *testing.T) {
 	d.coded = []v4l2.PixelFormat{v4l2.PixFmtJPEG}
 	delete(d.ctrls, v4l2.CtrlMPEGVideoBitrate)
 	log, buf := testLog()
-	e := newTestM2M(t, d, M2MConfig{Codec: JPEG, Width: 640, Height: 480, Input: picimage.I420, Bitrate: 5_000_000, Logger: log})
+	e := newTestM2M(t, d, M2MConfig{Codec: av.JPEG, Width: 640, Height: 480, Input: picimage.I420, Bitrate: 5_000_000, Logger: log})
 	if _, err := e.Encode(randomFrame(picimage.I420, 640, 480, 1)); err != nil {
 		t.Fatal(err)
 	}

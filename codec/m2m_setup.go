@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/picam-project/picam/av"
 	"github.com/picam-project/picam/av/h264"
 	"github.com/picam-project/picam/hw/v4l2"
 	picimage "github.com/picam-project/picam/image"
@@ -16,10 +17,10 @@ import (
 
 // codedFourCCs lists, per codec, the CAPTURE formats that produce it, in
 // order of preference.
-var codedFourCCs = map[Codec][]v4l2.PixelFormat{
-	H264: {v4l2.PixFmtH264},
-	JPEG: {v4l2.PixFmtJPEG, v4l2.PixFmtMJPEG},
-	FWHT: {v4l2.PixFmtFWHT},
+var codedFourCCs = map[av.Codec][]v4l2.PixelFormat{
+	av.H264: {v4l2.PixFmtH264},
+	av.JPEG: {v4l2.PixFmtJPEG, v4l2.PixFmtMJPEG},
+	av.FWHT: {v4l2.PixFmtFWHT},
 }
 
 // h264Profiles and h264Levels map the names users type to menu values.
@@ -236,7 +237,7 @@ func (e *M2MEncoder) setControls() error {
 	}
 	var todo []setting
 	switch cfg.Codec {
-	case H264:
+	case av.H264:
 		level := cfg.Level
 		if level == "" && macroblockRate(cfg.Width, cfg.Height, cfg.FPS) > level41MBs {
 			level = "4.2"
@@ -281,7 +282,7 @@ func (e *M2MEncoder) setControls() error {
 		case level == "4.1":
 			todo = append(todo, setting{v4l2.CtrlMPEGVideoH264Level, v4l2.H264Level4_1, "level 4.1 (above 10 Mbit/s)", false})
 		}
-	case JPEG:
+	case av.JPEG:
 		todo = append(todo, setting{v4l2.CtrlJPEGCompressionQuality, int64(cfg.JPEGQuality), "JPEG quality", false})
 		if cfg.Bitrate > 0 {
 			// MJPEG on /dev/video11 is sized by a bitrate; JPEG on
@@ -293,7 +294,7 @@ func (e *M2MEncoder) setControls() error {
 				todo = append(todo, setting{v4l2.CtrlMPEGVideoBitrate, int64(cfg.Bitrate), "bitrate", false})
 			}
 		}
-	case FWHT:
+	case av.FWHT:
 		todo = append(todo, setting{v4l2.CtrlMPEGVideoGOPSize, int64(cfg.IFramePeriod), "GOP size", false})
 	}
 	for _, s := range todo {
@@ -326,7 +327,7 @@ func (e *M2MEncoder) setControls() error {
 			e.log.Warn("m2m encoder: setting refused", "device", e.dev.Path(), "setting", s.why, "value", s.value, "err", err)
 		}
 	}
-	if cfg.Codec == H264 {
+	if cfg.Codec == av.H264 {
 		_, err := e.dev.QueryControl(v4l2.CtrlMPEGVideoForceKeyFrame)
 		e.forceKey = err == nil
 	}

@@ -10,7 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/picam-project/picam/av"
 	"github.com/picam-project/picam/av/h264"
+	"github.com/picam-project/picam/fanout"
 	"github.com/picam-project/picam/hw/v4l2"
 	picimage "github.com/picam-project/picam/image"
 )
@@ -38,8 +40,8 @@ func newTestM2M(t *testing.T, d *fakeM2M, cfg M2MConfig) *M2MEncoder {
 
 func TestM2MH264(t *testing.T) {
 	d := newFakeM2M()
-	e := newTestM2M(t, d, M2MConfig{Codec: H264, Width: 640, Height: 360, Input: picimage.I420, Bitrate: 1234567, Profile: "High"})
-	if e.Codec() != H264 {
+	e := newTestM2M(t, d, M2MConfig{Codec: av.H264, Width: 640, Height: 360, Input: picimage.I420, Bitrate: 1234567, Profile: "High"})
+	if e.Codec() != av.H264 {
 		t.Errorf("Codec() = %s", e.Codec())
 	}
 	want := map[v4l2.CtrlID]int64{
@@ -65,7 +67,7 @@ func TestM2MH264(t *testing.T) {
 		if err != nil {
 			t.Fatalf("frame %d: %v", i, err)
 		}
-		if p.Codec != H264 || p.Index != uint64(i) || p.Seq != f.Seq || !p.Captured.Equal(f.Captured) || p.Width != 640 {
+		if p.Codec != av.H264 || p.Index != uint64(i) || p.Seq != f.Seq || !p.Captured.Equal(f.Captured) || p.Width != 640 {
 			t.Errorf("frame %d: packet %+v", i, p)
 		}
 		if p.Keyframe != (i == 0) || p.Keyframe != h264.IsRandomAccess(p.Data) {
@@ -104,7 +106,7 @@ func TestM2MH264(t *testing.T) {
 func TestM2MStrideAndFormats(t *testing.T) {
 	for _, pf := range []picimage.PixelFormat{picimage.NV12, picimage.YUYV, picimage.BGR24} {
 		d := newFakeM2M()
-		e := newTestM2M(t, d, M2MConfig{Codec: H264, Width: 656, Height: 368, Input: pf})
+		e := newTestM2M(t, d, M2MConfig{Codec: av.H264, Width: 656, Height: 368, Input: pf})
 		f := randomFrame(pf, 656, 368, 1)
 		p, err := e.Encode(f)
 		if err != nil {
@@ -122,7 +124,7 @@ func TestM2MStrideAndFormats(t *testing.T) {
 func TestM2MConvertsWhatTheDeviceDoesNotTake(t *testing.T) {
 	d := newFakeM2M()
 	d.raw = []v4l2.PixelFormat{v4l2.PixFmtNV12, v4l2.PixFmtYUV420}
-	e := newTestM2M(t, d, M2MConfig{Codec: H264, Width: 640, Height: 480, Input: picimage.BGR24})
+	e := newTestM2M(t, d, M2MConfig{Codec: av.H264, Width: 640, Height: 480, Input: picimage.BGR24})
 	f := randomFrame(picimage.BGR24, 640, 480, 1)
 	if _, err := e.Encode(f); err != nil {
 		t.Fatal(err)
@@ -143,7 +145,7 @@ func TestM2MConvertsWhatTheDeviceDoesNotTake(t *testing.T) {
 func TestM2MParameterSetsInTheirOwnBuffer(t *testing.T) {
 	d := newFakeM2M()
 	d.headersApart, d.noRepeat, d.gop = true, true, 3
-	e := newTestM2M(t, d, M2MConfig{Codec: H264, Width: 640, Height: 480, Input: picimage.I420})
+	e := newTestM2M(t, d, M2MConfig{Codec: av.H264, Width: 640, Height: 480, Input: picimage.I420})
 	for i := range 7 {
 		p, err := e.Encode(randomFrame(picimage.I420, 640, 480, uint64(i)))
 		if err != nil {
@@ -162,22 +164,24 @@ func TestM2MParameterSetsInTheirOwnBuffer(t *testing.T) {
 func TestM2MJoinThroughGate(t *testing.T) {
 	d := newFakeM2M()
 	d.noRepeat = true
-	e := newTestM2M(t, d, M2MConfig{Codec: H264, Width: 640, Height: 480, Input: picimage.I420})
-	g := h264.NewGate(h264.GateConfig{RequestKeyframe: e.RequestKeyframe})
+	e := newTestM2M(t, d, M2MConfig{Codec: av.H264, Width: 640, Height: 480, Input: picimage.I420})
+	hub := fanout.New(fanout.Config{RequestKeyframe: e.RequestKeyframe})
+	var client *fanout.Sub
 	var first []byte
 	for i := range 10 {
 		if i == 4 {
-			g.Join() // the client connects while P-frames flow
+			client = hub.Subscribe("client") // the client connects while P-frames flow
 		}
 		p, err := e.Encode(randomFrame(picimage.I420, 640, 480, uint64(i)))
 		if err != nil {
 			t.Fatal(err)
 		}
+		hub.Publish(p) // the stream flows before the client joins
 		if i < 4 {
 			continue
 		}
-		if data, ok := g.Admit(p.Index, p.Data); ok && first == nil {
-			first = data
+		if p, ok := client.TryNext(); ok && first == nil {
+			first = p.Data
 			if i != 4 {
 				t.Errorf("the client started at frame %d, want 4 (the one after its keyframe request)", i)
 			}
@@ -191,7 +195,7 @@ func TestM2MJoinThroughGate(t *testing.T) {
 func TestM2MJPEG(t *testing.T) {
 	d := newFakeM2M()
 	d.coded = []v4l2.PixelFormat{v4l2.PixFmtMJPEG}
-	e := newTestM2M(t, d, M2MConfig{Codec: JPEG, Width: 640, Height: 480, Input: picimage.YUYV, JPEGQuality: 75})
+	e := newTestM2M(t, d, M2MConfig{Codec: av.JPEG, Width: 640, Height: 480, Input: picimage.YUYV, JPEGQuality: 75})
 	if d.capFmt.PixelFormat != v4l2.PixFmtMJPEG || d.set[v4l2.CtrlJPEGCompressionQuality] != 75 {
 		t.Errorf("capture format %s, quality %d", d.capFmt.PixelFormat, d.set[v4l2.CtrlJPEGCompressionQuality])
 	}
@@ -200,7 +204,7 @@ func TestM2MJPEG(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p.Codec != JPEG || !p.Keyframe || p.Index != uint64(i) || !bytes.HasPrefix(p.Data, []byte{0xff, 0xd8}) {
+		if p.Codec != av.JPEG || !p.Keyframe || p.Index != uint64(i) || !bytes.HasPrefix(p.Data, []byte{0xff, 0xd8}) {
 			t.Errorf("frame %d: %+v", i, p)
 		}
 		if !bytes.Contains(p.Data, []byte{0xff, 0xc4}) {
@@ -212,7 +216,7 @@ func TestM2MJPEG(t *testing.T) {
 func TestM2MFaults(t *testing.T) {
 	d := newFakeM2M()
 	// One frame in flight: Encode waits for each frame's bitstream.
-	e := newTestM2M(t, d, M2MConfig{Codec: H264, Width: 64, Height: 48, Input: picimage.I420, Timeout: 100 * time.Millisecond, Buffers: 1})
+	e := newTestM2M(t, d, M2MConfig{Codec: av.H264, Width: 64, Height: 48, Input: picimage.I420, Timeout: 100 * time.Millisecond, Buffers: 1})
 	f := randomFrame(picimage.I420, 64, 48, 1)
 	good := func(what string) {
 		t.Helper()
@@ -261,7 +265,7 @@ func TestM2MFaults(t *testing.T) {
 func TestM2MCloseWakesEncode(t *testing.T) {
 	d := newFakeM2M()
 	d.mute = true
-	e := newTestM2M(t, d, M2MConfig{Codec: H264, Width: 640, Height: 480, Input: picimage.I420, Timeout: time.Minute, Buffers: 1})
+	e := newTestM2M(t, d, M2MConfig{Codec: av.H264, Width: 640, Height: 480, Input: picimage.I420, Timeout: time.Minute, Buffers: 1})
 	done := make(chan error, 1)
 	go func() {
 		_, err := e.Encode(randomFrame(picimage.I420, 640, 480, 1))
@@ -279,7 +283,7 @@ func TestM2MCloseWakesEncode(t *testing.T) {
 
 func TestM2MDMABuf(t *testing.T) {
 	d := newFakeM2M()
-	e := newTestM2M(t, d, M2MConfig{Codec: H264, Width: 640, Height: 480, Input: picimage.NV12, DMABuf: true})
+	e := newTestM2M(t, d, M2MConfig{Codec: av.H264, Width: 640, Height: 480, Input: picimage.NV12, DMABuf: true})
 	f := randomFrame(picimage.NV12, 640, 480, 1)
 	if _, err := e.Encode(f); err == nil || !strings.Contains(err.Error(), "EncodeDMABuf") {
 		t.Errorf("Encode on a dmabuf encoder: %v", err)
@@ -308,19 +312,19 @@ func TestM2MSetupErrors(t *testing.T) {
 		tweak  func(*fakeM2M)
 		expect string
 	}{
-		{"codec", M2MConfig{Codec: Raw, Width: 640, Height: 480, Input: picimage.I420}, nil, "use h264, jpeg or fwht"},
-		{"size", M2MConfig{Codec: H264, Input: picimage.I420}, nil, "set the width and height"},
-		{"input", M2MConfig{Codec: H264, Width: 640, Height: 480, Input: picimage.MJPEG}, nil, "must deliver one of"},
-		{"profile name", M2MConfig{Codec: H264, Width: 640, Height: 480, Input: picimage.I420, Profile: "extreme"}, nil, "use baseline"},
-		{"level name", M2MConfig{Codec: H264, Width: 640, Height: 480, Input: picimage.I420, Level: "7"}, nil, "use one of 1 to 5.1"},
-		{"quality", M2MConfig{Codec: JPEG, Width: 640, Height: 480, Input: picimage.I420, JPEGQuality: 101}, nil, "1..100"},
-		{"no H.264", M2MConfig{Codec: H264, Width: 640, Height: 480, Input: picimage.I420},
+		{"codec", M2MConfig{Codec: av.Raw, Width: 640, Height: 480, Input: picimage.I420}, nil, "use h264, jpeg or fwht"},
+		{"size", M2MConfig{Codec: av.H264, Input: picimage.I420}, nil, "set the width and height"},
+		{"input", M2MConfig{Codec: av.H264, Width: 640, Height: 480, Input: picimage.MJPEG}, nil, "must deliver one of"},
+		{"profile name", M2MConfig{Codec: av.H264, Width: 640, Height: 480, Input: picimage.I420, Profile: "extreme"}, nil, "use baseline"},
+		{"level name", M2MConfig{Codec: av.H264, Width: 640, Height: 480, Input: picimage.I420, Level: "7"}, nil, "use one of 1 to 5.1"},
+		{"quality", M2MConfig{Codec: av.JPEG, Width: 640, Height: 480, Input: picimage.I420, JPEGQuality: 101}, nil, "1..100"},
+		{"no H.264", M2MConfig{Codec: av.H264, Width: 640, Height: 480, Input: picimage.I420},
 			func(d *fakeM2M) { d.coded = []v4l2.PixelFormat{v4l2.PixFmtFWHT} }, "does not produce h264 (it offers FWHT)"},
-		{"no usable input", M2MConfig{Codec: H264, Width: 640, Height: 480, Input: picimage.BGR24},
+		{"no usable input", M2MConfig{Codec: av.H264, Width: 640, Height: 480, Input: picimage.BGR24},
 			func(d *fakeM2M) { d.raw = []v4l2.PixelFormat{v4l2.PixFmtNV12} }, "takes neither BGR24 nor I420"},
-		{"no profile control", M2MConfig{Codec: H264, Width: 640, Height: 480, Input: picimage.I420, Profile: "main"},
+		{"no profile control", M2MConfig{Codec: av.H264, Width: 640, Height: 480, Input: picimage.I420, Profile: "main"},
 			func(d *fakeM2M) { delete(d.ctrls, v4l2.CtrlMPEGVideoH264Profile) }, "has no profile main control"},
-		{"width rounded", M2MConfig{Codec: H264, Width: 650, Height: 480, Input: picimage.I420},
+		{"width rounded", M2MConfig{Codec: av.H264, Width: 650, Height: 480, Input: picimage.I420},
 			func(d *fakeM2M) { d.strideAl = 1 }, ""},
 	} {
 		d := newFakeM2M()
@@ -342,7 +346,7 @@ func TestM2MSetupErrors(t *testing.T) {
 
 func TestM2MAutoLevel(t *testing.T) {
 	d := newFakeM2M()
-	newTestM2M(t, d, M2MConfig{Codec: H264, Width: 1920, Height: 1080, Input: picimage.I420, FPS: 60})
+	newTestM2M(t, d, M2MConfig{Codec: av.H264, Width: 1920, Height: 1080, Input: picimage.I420, FPS: 60})
 	if v, ok := d.set[v4l2.CtrlMPEGVideoH264Level]; !ok || v != v4l2.H264Level4_2 {
 		t.Errorf("1080p60: level %d (set %v), want 4.2", v, ok)
 	}
@@ -350,7 +354,7 @@ func TestM2MAutoLevel(t *testing.T) {
 		t.Errorf("I-frame period %d, want 60 (one second)", d.set[v4l2.CtrlMPEGVideoH264IPeriod])
 	}
 	d = newFakeM2M()
-	newTestM2M(t, d, M2MConfig{Codec: H264, Width: 1920, Height: 1080, Input: picimage.I420, Level: "4.1"})
+	newTestM2M(t, d, M2MConfig{Codec: av.H264, Width: 1920, Height: 1080, Input: picimage.I420, Level: "4.1"})
 	if d.set[v4l2.CtrlMPEGVideoH264Level] != v4l2.H264Level4_1 {
 		t.Errorf("explicit level: %d", d.set[v4l2.CtrlMPEGVideoH264Level])
 	}
@@ -431,7 +435,7 @@ func TestFindM2MEncoders(t *testing.T) {
 	if len(got) != 2 || got[0].Path != "/dev/video11" || got[1].Path != "/dev/video31" {
 		t.Fatalf("found %+v", got)
 	}
-	if len(got[0].Codecs) != 2 || got[0].Codecs[0] != H264 || got[0].Codecs[1] != JPEG || !got[0].MPlane {
+	if len(got[0].Codecs) != 2 || got[0].Codecs[0] != av.H264 || got[0].Codecs[1] != av.JPEG || !got[0].MPlane {
 		t.Errorf("video11: %+v", got[0])
 	}
 	for _, d := range []*fakeM2M{enc, jpegOnly, decoder} {
@@ -452,7 +456,7 @@ func TestM2MChecksSPS(t *testing.T) {
 	}{{640, 480, "H.264 stream"}, {640, 368, "differs from the frames"}} {
 		var logs bytes.Buffer
 		d := newFakeM2M()
-		e := newTestM2M(t, d, M2MConfig{Codec: H264, Width: tc.w, Height: tc.h, Input: picimage.I420,
+		e := newTestM2M(t, d, M2MConfig{Codec: av.H264, Width: tc.w, Height: tc.h, Input: picimage.I420,
 			Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 		for i := range 2 {
 			if _, err := e.Encode(randomFrame(picimage.I420, tc.w, tc.h, uint64(i))); err != nil {
@@ -471,7 +475,7 @@ func TestM2MClampsDefaultsToTheDeviceRange(t *testing.T) {
 	d := newFakeM2M()
 	delete(d.ctrls, v4l2.CtrlMPEGVideoH264IPeriod)
 	d.ctrls[v4l2.CtrlMPEGVideoGOPSize] = v4l2.ControlInfo{ID: v4l2.CtrlMPEGVideoGOPSize, Type: v4l2.CtrlTypeInteger, Min: 1, Max: 16, Step: 1}
-	newTestM2M(t, d, M2MConfig{Codec: H264, Width: 640, Height: 480, Input: picimage.I420, FPS: 25})
+	newTestM2M(t, d, M2MConfig{Codec: av.H264, Width: 640, Height: 480, Input: picimage.I420, FPS: 25})
 	if v, ok := d.set[v4l2.CtrlMPEGVideoGOPSize]; !ok || v != 16 {
 		t.Errorf("GOP size %d (set %v), want 16: one second (25) clamped to the device's maximum", v, ok)
 	}

@@ -3,6 +3,7 @@ package codec
 import (
 	"fmt"
 
+	"github.com/picam-project/picam/av"
 	picimage "github.com/picam-project/picam/image"
 )
 
@@ -36,15 +37,15 @@ func NewH264Passthrough(requestKeyframe func()) Encoder {
 }
 
 // Encode implements Encoder.
-func (e *h264Passthrough) Encode(f picimage.Frame) (Packet, error) {
+func (e *h264Passthrough) Encode(f picimage.Frame) (av.Packet, error) {
 	if e.closed {
-		return Packet{}, ErrClosed
+		return av.Packet{}, ErrClosed
 	}
 	if f.Format != picimage.H264 {
-		return Packet{}, fmt.Errorf("h264 passthrough of frame %d: the camera delivers %s, not H264; configure it for H.264 or use an H.264 encoder (--codec h264)", f.Seq, f.Format)
+		return av.Packet{}, fmt.Errorf("h264 passthrough of frame %d: the camera delivers %s, not H264; configure it for H.264 or use an H.264 encoder (--codec h264)", f.Seq, f.Format)
 	}
 	if err := f.Validate(); err != nil {
-		return Packet{}, fmt.Errorf("h264 passthrough: %w", err)
+		return av.Packet{}, fmt.Errorf("h264 passthrough: %w", err)
 	}
 	if e.started {
 		switch {
@@ -69,7 +70,7 @@ func (e *h264Passthrough) RequestKeyframe() {
 }
 
 // Codec implements Encoder.
-func (e *h264Passthrough) Codec() Codec { return H264 }
+func (e *h264Passthrough) Codec() av.Codec { return av.H264 }
 
 // Close implements Encoder.
 func (e *h264Passthrough) Close() error {

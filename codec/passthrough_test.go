@@ -5,7 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/picam-project/picam/av"
 	"github.com/picam-project/picam/av/h264"
+	"github.com/picam-project/picam/fanout"
 	picimage "github.com/picam-project/picam/image"
 )
 
@@ -33,7 +35,7 @@ func TestH264Passthrough(t *testing.T) {
 	requests := 0
 	e := NewH264Passthrough(func() { requests++ })
 	defer e.Close()
-	if e.Codec() != H264 {
+	if e.Codec() != av.H264 {
 		t.Errorf("Codec() = %s", e.Codec())
 	}
 	in := []struct {
@@ -54,7 +56,7 @@ func TestH264Passthrough(t *testing.T) {
 		if err != nil {
 			t.Fatalf("frame %d: %v", i, err)
 		}
-		if p.Codec != H264 || p.Seq != tc.seq || p.Width != 640 {
+		if p.Codec != av.H264 || p.Seq != tc.seq || p.Width != 640 {
 			t.Errorf("frame %d: packet %+v", i, p)
 		}
 		if p.Index != wantIndex[i] || p.Keyframe != wantKey[i] {
@@ -94,7 +96,7 @@ func TestH264PassthroughRejects(t *testing.T) {
 // start.
 func TestH264PassthroughJoinMidStream(t *testing.T) {
 	e := NewH264Passthrough(nil)
-	var pkts []Packet
+	var pkts []av.Packet
 	for seq := uint64(0); seq < 30; seq++ {
 		au := annexB(tSlice)
 		switch {
@@ -109,12 +111,12 @@ func TestH264PassthroughJoinMidStream(t *testing.T) {
 		}
 		pkts = append(pkts, p)
 	}
-	g := h264.NewGate(h264.GateConfig{RequestKeyframe: e.RequestKeyframe})
-	g.Join()
-	var got []Packet
+	hub := fanout.New(fanout.Config{RequestKeyframe: e.RequestKeyframe})
+	client := hub.Subscribe("client")
+	var got []av.Packet
 	for _, p := range pkts[3:] {
-		if data, ok := g.Admit(p.Index, p.Data); ok {
-			p.Data = data
+		hub.Publish(p)
+		if p, ok := client.TryNext(); ok {
 			got = append(got, p)
 		}
 	}

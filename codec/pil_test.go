@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/picam-project/picam/av"
 	picimage "github.com/picam-project/picam/image"
 )
 
@@ -74,7 +75,7 @@ func TestJPEGDecodesWithPIL(t *testing.T) {
 }
 
 // checkWithPIL decodes a JPEG packet with PIL and checks the picture.
-func checkWithPIL(t *testing.T, py string, pkt Packet, bgr []byte, w, h int, seq uint64) {
+func checkWithPIL(t *testing.T, py string, pkt av.Packet, bgr []byte, w, h int, seq uint64) {
 	t.Helper()
 	dir := t.TempDir()
 	in, out := filepath.Join(dir, "frame.jpg"), filepath.Join(dir, "frame.rgb")

@@ -3,6 +3,7 @@ package codec
 import (
 	"fmt"
 
+	"github.com/picam-project/picam/av"
 	picimage "github.com/picam-project/picam/image"
 )
 
@@ -22,28 +23,28 @@ type rawEncoder struct {
 func NewRaw() Encoder { return &rawEncoder{} }
 
 // Encode implements Encoder.
-func (e *rawEncoder) Encode(f picimage.Frame) (Packet, error) {
+func (e *rawEncoder) Encode(f picimage.Frame) (av.Packet, error) {
 	if e.closed {
-		return Packet{}, ErrClosed
+		return av.Packet{}, ErrClosed
 	}
 	if f.Format == picimage.BGR24 {
 		if err := f.Validate(); err != nil {
-			return Packet{}, fmt.Errorf("raw encode: %w", err)
+			return av.Packet{}, fmt.Errorf("raw encode: %w", err)
 		}
-		return e.stamp(packetFor(Raw, f, f.Data)), nil
+		return e.stamp(packetFor(av.Raw, f, f.Data)), nil
 	}
 	data, err := picimage.ToBGR(nil, f)
 	if err != nil {
-		return Packet{}, fmt.Errorf("raw encode: %w", err)
+		return av.Packet{}, fmt.Errorf("raw encode: %w", err)
 	}
-	return e.stamp(packetFor(Raw, f, data)), nil
+	return e.stamp(packetFor(av.Raw, f, data)), nil
 }
 
 // RequestKeyframe implements Encoder; every raw packet is a keyframe.
 func (e *rawEncoder) RequestKeyframe() {}
 
 // Codec implements Encoder.
-func (e *rawEncoder) Codec() Codec { return Raw }
+func (e *rawEncoder) Codec() av.Codec { return av.Raw }
 
 // Close implements Encoder.
 func (e *rawEncoder) Close() error {

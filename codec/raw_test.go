@@ -7,13 +7,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/picam-project/picam/av"
 	picimage "github.com/picam-project/picam/image"
 )
 
 func TestRawPassesBGRThrough(t *testing.T) {
 	e := NewRaw()
 	defer e.Close()
-	if e.Codec() != Raw {
+	if e.Codec() != av.Raw {
 		t.Errorf("Codec() = %q", e.Codec())
 	}
 	now := time.Now()
@@ -25,8 +26,8 @@ func TestRawPassesBGRThrough(t *testing.T) {
 	if &p.Data[0] != &f.Data[0] {
 		t.Error("BGR24 frame was copied; want zero-copy passthrough")
 	}
-	if p.Codec != Raw || p.Width != 2 || p.Height != 1 || p.Seq != 9 || !p.Captured.Equal(now) || !p.Keyframe {
-		t.Errorf("packet metadata = %+v", Packet{Codec: p.Codec, Width: p.Width, Height: p.Height, Seq: p.Seq, Captured: p.Captured, Keyframe: p.Keyframe})
+	if p.Codec != av.Raw || p.Width != 2 || p.Height != 1 || p.Seq != 9 || !p.Captured.Equal(now) || !p.Keyframe {
+		t.Errorf("packet metadata = %+v", av.Packet{Codec: p.Codec, Width: p.Width, Height: p.Height, Seq: p.Seq, Captured: p.Captured, Keyframe: p.Keyframe})
 	}
 	e.RequestKeyframe() // a no-op, but must not break the next packet
 	if p, err := e.Encode(f); err != nil || !p.Keyframe {

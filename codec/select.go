@@ -6,11 +6,12 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/picam-project/picam/av"
 	picimage "github.com/picam-project/picam/image"
 )
 
 // Auto is the codec name for "choose for me" (--codec auto): see Select.
-const Auto Codec = "auto"
+const Auto av.Codec = "auto"
 
 // Engine says what does the encoding.
 type Engine string
@@ -50,7 +51,7 @@ type SelectConfig struct {
 	// what every client can decode, JPEG, unless the camera delivers
 	// H.264 only (then H.264 passthrough, which only picam clients
 	// decode).
-	Codec Codec
+	Codec av.Codec
 	// Engine restricts the choice to one engine; empty means try
 	// hardware, then passthrough, then software.
 	Engine Engine
@@ -81,7 +82,7 @@ type SelectConfig struct {
 // Selection is the encoder Select chose, and why.
 type Selection struct {
 	Encoder Encoder
-	Codec   Codec
+	Codec   av.Codec
 	Engine  Engine
 	// Impl names the implementation for logs and the status page:
 	// "bcm2835-codec /dev/video11", "libjpeg-turbo", "pure Go",
@@ -128,14 +129,14 @@ func (s selector) pick(cfg SelectConfig) (Selection, error) {
 	}
 	c := cfg.Codec
 	if c == Auto {
-		c = JPEG
+		c = av.JPEG
 		if cfg.Input == picimage.H264 {
-			c = H264
+			c = av.H264
 		}
 	}
 	sel := Selection{Codec: c}
 	switch c {
-	case Raw, JPEG, H264, FWHT:
+	case av.Raw, av.JPEG, av.H264, av.FWHT:
 	default:
 		return sel, fmt.Errorf("codec: cannot select an encoder for %q; use raw, jpeg, h264 or auto", cfg.Codec)
 	}
@@ -177,11 +178,11 @@ func (e *selectFailure) Unwrap() []error { return e.errs }
 var errNotApplicable = errors.New("not applicable")
 
 // try creates the encoder of one engine, or says why it cannot.
-func (s selector) try(eng Engine, c Codec, cfg SelectConfig) (Encoder, string, error) {
+func (s selector) try(eng Engine, c av.Codec, cfg SelectConfig) (Encoder, string, error) {
 	in := cfg.Input
 	switch eng {
 	case EngineHardware:
-		if c == Raw {
+		if c == av.Raw {
 			return nil, "", fmt.Errorf("%w: raw frames need no encoder", errNotApplicable)
 		}
 		if in.Compressed() {
@@ -206,29 +207,29 @@ func (s selector) try(eng Engine, c Codec, cfg SelectConfig) (Encoder, string, e
 		return enc, name, nil
 	case EnginePassthrough:
 		switch {
-		case c == JPEG && in == picimage.MJPEG:
+		case c == av.JPEG && in == picimage.MJPEG:
 			enc, err := NewJPEG(cfg.Quality) // passes MJPEG frames through untouched
 			return enc, "MJPEG passthrough", err
-		case c == H264 && in == picimage.H264:
+		case c == av.H264 && in == picimage.H264:
 			return NewH264Passthrough(cfg.RequestCameraKeyframe), "H.264 passthrough", nil
-		case c == Raw && in == picimage.BGR24:
+		case c == av.Raw && in == picimage.BGR24:
 			return NewRaw(), "BGR24 passthrough", nil
 		}
 		return nil, "", fmt.Errorf("%w: the camera delivers %s, not %s", errNotApplicable, in, c)
 	case EngineSoftware:
-		if in == picimage.H264 && c != H264 {
+		if in == picimage.H264 && c != av.H264 {
 			return nil, "", fmt.Errorf("the camera delivers H.264, which picam cannot decode; configure it for a raw format or MJPEG")
 		}
 		switch c {
-		case Raw:
+		case av.Raw:
 			return NewRaw(), "BGR24 conversion", nil
-		case JPEG:
+		case av.JPEG:
 			if enc, err := s.turboJPEG(cfg.Quality); err == nil {
 				return enc, "libjpeg-turbo", nil
 			}
 			enc, err := NewJPEGWith(JPEGConfig{Quality: cfg.Quality, Workers: cfg.Workers})
 			return enc, "pure Go", err
-		case H264:
+		case av.H264:
 			if in.Compressed() {
 				return nil, "", fmt.Errorf("the camera delivers %s; software H.264 needs raw frames", in)
 			}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/picam-project/picam/av"
 	"github.com/picam-project/picam/codec/openh264"
 	"github.com/picam-project/picam/codec/turbojpeg"
 	"github.com/picam-project/picam/hw/v4l2"
@@ -15,21 +16,21 @@ import (
 
 // stubEncoder stands in for encoders Select creates from hardware or
 // libraries the test machine may not have.
-type stubEncoder struct{ codec Codec }
+type stubEncoder struct{ codec av.Codec }
 
-func (s stubEncoder) Encode(picimage.Frame) (Packet, error) { return Packet{}, nil }
-func (s stubEncoder) RequestKeyframe()                      {}
-func (s stubEncoder) Codec() Codec                          { return s.codec }
-func (s stubEncoder) Close() error                          { return nil }
+func (s stubEncoder) Encode(picimage.Frame) (av.Packet, error) { return av.Packet{}, nil }
+func (s stubEncoder) RequestKeyframe()                         {}
+func (s stubEncoder) Codec() av.Codec                          { return s.codec }
+func (s stubEncoder) Close() error                             { return nil }
 
 // piSelector is a Raspberry Pi 4: bcm2835-codec's encoders, no cgo libraries.
 func piSelector(got *M2MConfig) selector {
 	return selector{
 		findEncoders: func() []M2MDevice {
 			return []M2MDevice{
-				{Path: "/dev/video11", Card: "bcm2835-codec-encode", MPlane: true, Codecs: []Codec{H264, JPEG},
+				{Path: "/dev/video11", Card: "bcm2835-codec-encode", MPlane: true, Codecs: []av.Codec{av.H264, av.JPEG},
 					Formats: []v4l2.PixelFormat{v4l2.PixFmtH264, v4l2.PixFmtMJPEG}},
-				{Path: "/dev/video31", Card: "bcm2835-codec-encode_image", MPlane: true, Codecs: []Codec{JPEG},
+				{Path: "/dev/video31", Card: "bcm2835-codec-encode_image", MPlane: true, Codecs: []av.Codec{av.JPEG},
 					Formats: []v4l2.PixelFormat{v4l2.PixFmtJPEG}},
 			}
 		},
@@ -47,8 +48,8 @@ func laptopSelector() selector {
 	return selector{
 		findEncoders: func() []M2MDevice { return nil },
 		newM2M:       func(M2MConfig) (Encoder, error) { return nil, errors.New("unreachable") },
-		softwareH264: func(SoftwareH264Config) (Encoder, error) { return stubEncoder{H264}, nil },
-		turboJPEG:    func(int) (Encoder, error) { return stubEncoder{JPEG}, nil },
+		softwareH264: func(SoftwareH264Config) (Encoder, error) { return stubEncoder{av.H264}, nil },
+		turboJPEG:    func(int) (Encoder, error) { return stubEncoder{av.JPEG}, nil },
 	}
 }
 
@@ -63,26 +64,26 @@ func TestSelect(t *testing.T) {
 		name    string
 		s       selector
 		cfg     SelectConfig
-		codec   Codec
+		codec   av.Codec
 		engine  Engine
 		impl    string
 		skipped int
 	}{
-		{"pi h264 from YUV", pi, SelectConfig{Codec: H264, Input: picimage.I420}, H264, EngineHardware, "bcm2835-codec-encode /dev/video11", 0},
-		{"pi jpeg prefers the JPEG node", pi, SelectConfig{Codec: JPEG, Input: picimage.YUYV}, JPEG, EngineHardware, "bcm2835-codec-encode_image /dev/video31", 0},
-		{"auto from YUV is JPEG", pi, SelectConfig{Codec: Auto, Input: picimage.YUYV}, JPEG, EngineHardware, "bcm2835-codec-encode_image /dev/video31", 0},
-		{"auto from MJPEG passes through", pi, SelectConfig{Codec: Auto, Input: picimage.MJPEG}, JPEG, EnginePassthrough, "MJPEG passthrough", 1},
-		{"auto from H.264 passes through", pi, SelectConfig{Codec: Auto, Input: picimage.H264}, H264, EnginePassthrough, "H.264 passthrough", 1},
-		{"legacy camera H.264", pi, SelectConfig{Codec: H264, Input: picimage.H264}, H264, EnginePassthrough, "H.264 passthrough", 1},
-		{"hardware fails: pure Go JPEG", broken, SelectConfig{Codec: JPEG, Input: picimage.YUYV}, JPEG, EngineSoftware, "pure Go", 2},
-		{"laptop jpeg", laptopSelector(), SelectConfig{Codec: JPEG, Input: picimage.BGR24}, JPEG, EngineSoftware, "libjpeg-turbo", 2},
-		{"laptop h264", laptopSelector(), SelectConfig{Codec: H264, Input: picimage.BGR24}, H264, EngineSoftware, "openh264", 2},
-		{"forced software", laptopSelector(), SelectConfig{Codec: JPEG, Engine: EngineSoftware, Input: picimage.YUYV}, JPEG, EngineSoftware, "libjpeg-turbo", 0},
-		{"forced software on a Pi", pi, SelectConfig{Codec: H264, Engine: EngineSoftware, Input: picimage.YUYV}, H264, "", "", 1},
-		{"raw from BGR", pi, SelectConfig{Codec: Raw, Input: picimage.BGR24}, Raw, EnginePassthrough, "BGR24 passthrough", 1},
-		{"raw from YUYV", pi, SelectConfig{Codec: Raw, Input: picimage.YUYV}, Raw, EngineSoftware, "BGR24 conversion", 2},
-		{"no H.264 anywhere", bare, SelectConfig{Codec: H264, Input: picimage.YUYV}, H264, "", "", 3},
-		{"JPEG from an H.264 camera", laptopSelector(), SelectConfig{Codec: JPEG, Input: picimage.H264}, JPEG, "", "", 3},
+		{"pi h264 from YUV", pi, SelectConfig{Codec: av.H264, Input: picimage.I420}, av.H264, EngineHardware, "bcm2835-codec-encode /dev/video11", 0},
+		{"pi jpeg prefers the JPEG node", pi, SelectConfig{Codec: av.JPEG, Input: picimage.YUYV}, av.JPEG, EngineHardware, "bcm2835-codec-encode_image /dev/video31", 0},
+		{"auto from YUV is JPEG", pi, SelectConfig{Codec: Auto, Input: picimage.YUYV}, av.JPEG, EngineHardware, "bcm2835-codec-encode_image /dev/video31", 0},
+		{"auto from MJPEG passes through", pi, SelectConfig{Codec: Auto, Input: picimage.MJPEG}, av.JPEG, EnginePassthrough, "MJPEG passthrough", 1},
+		{"auto from H.264 passes through", pi, SelectConfig{Codec: Auto, Input: picimage.H264}, av.H264, EnginePassthrough, "H.264 passthrough", 1},
+		{"legacy camera H.264", pi, SelectConfig{Codec: av.H264, Input: picimage.H264}, av.H264, EnginePassthrough, "H.264 passthrough", 1},
+		{"hardware fails: pure Go JPEG", broken, SelectConfig{Codec: av.JPEG, Input: picimage.YUYV}, av.JPEG, EngineSoftware, "pure Go", 2},
+		{"laptop jpeg", laptopSelector(), SelectConfig{Codec: av.JPEG, Input: picimage.BGR24}, av.JPEG, EngineSoftware, "libjpeg-turbo", 2},
+		{"laptop h264", laptopSelector(), SelectConfig{Codec: av.H264, Input: picimage.BGR24}, av.H264, EngineSoftware, "openh264", 2},
+		{"forced software", laptopSelector(), SelectConfig{Codec: av.JPEG, Engine: EngineSoftware, Input: picimage.YUYV}, av.JPEG, EngineSoftware, "libjpeg-turbo", 0},
+		{"forced software on a Pi", pi, SelectConfig{Codec: av.H264, Engine: EngineSoftware, Input: picimage.YUYV}, av.H264, "", "", 1},
+		{"raw from BGR", pi, SelectConfig{Codec: av.Raw, Input: picimage.BGR24}, av.Raw, EnginePassthrough, "BGR24 passthrough", 1},
+		{"raw from YUYV", pi, SelectConfig{Codec: av.Raw, Input: picimage.YUYV}, av.Raw, EngineSoftware, "BGR24 conversion", 2},
+		{"no H.264 anywhere", bare, SelectConfig{Codec: av.H264, Input: picimage.YUYV}, av.H264, "", "", 3},
+		{"JPEG from an H.264 camera", laptopSelector(), SelectConfig{Codec: av.JPEG, Input: picimage.H264}, av.JPEG, "", "", 3},
 	} {
 		var logs bytes.Buffer
 		tc.cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
@@ -114,12 +115,12 @@ func TestSelect(t *testing.T) {
 func TestSelectPassesSettings(t *testing.T) {
 	var got M2MConfig
 	s := piSelector(&got)
-	_, err := s.pick(SelectConfig{Codec: H264, Input: picimage.NV12, Width: 1280, Height: 720, FPS: 25,
+	_, err := s.pick(SelectConfig{Codec: av.H264, Input: picimage.NV12, Width: 1280, Height: 720, FPS: 25,
 		Bitrate: 3_000_000, IFramePeriod: 50, Profile: "main", Level: "4", Device: "/dev/video99"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := M2MConfig{Device: "/dev/video99", Codec: H264, Width: 1280, Height: 720, Input: picimage.NV12, FPS: 25,
+	want := M2MConfig{Device: "/dev/video99", Codec: av.H264, Width: 1280, Height: 720, Input: picimage.NV12, FPS: 25,
 		Bitrate: 3_000_000, IFramePeriod: 50, Profile: "main", Level: "4", JPEGQuality: DefaultJPEGQuality}
 	got.Logger = nil
 	if got != want {
@@ -130,7 +131,7 @@ func TestSelectPassesSettings(t *testing.T) {
 	}
 	// The camera's keyframe hook reaches H.264 passthrough.
 	asked := 0
-	sel, err := s.pick(SelectConfig{Codec: H264, Input: picimage.H264, RequestCameraKeyframe: func() { asked++ }})
+	sel, err := s.pick(SelectConfig{Codec: av.H264, Input: picimage.H264, RequestCameraKeyframe: func() { asked++ }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +155,7 @@ func TestParseEngine(t *testing.T) {
 // On this machine (no V4L2 encoders) Select still gives a working JPEG
 // encoder.
 func TestSelectHere(t *testing.T) {
-	sel, err := Select(SelectConfig{Codec: JPEG, Input: picimage.BGR24, Width: 64, Height: 48})
+	sel, err := Select(SelectConfig{Codec: av.JPEG, Input: picimage.BGR24, Width: 64, Height: 48})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +179,7 @@ func TestSelectExplainsHardwareFallback(t *testing.T) {
 	pi.newM2M = func(c M2MConfig) (Encoder, error) { return newM2M(newFakeM2MMax(1920), c) }
 	bare := pi
 	bare.findEncoders = func() []M2MDevice { return nil }
-	big := SelectConfig{Codec: JPEG, Input: picimage.I420, Width: 2592, Height: 1944}
+	big := SelectConfig{Codec: av.JPEG, Input: picimage.I420, Width: 2592, Height: 1944}
 	for _, tc := range []struct {
 		name   string
 		s      selector

@@ -3,6 +3,7 @@ package stream
 import (
 	"testing"
 
+	"github.com/picam-project/picam/av"
 	"github.com/picam-project/picam/stream/wire"
 )
 
@@ -11,7 +12,7 @@ import (
 func TestJPEGHeaderDCTFlag(t *testing.T) {
 	for _, accurate := range []bool{false, true} {
 		s := &Server{cfg: ServerConfig{Pattern: PubSub, JPEGAccurateDCT: accurate}}
-		h, err := wire.ParseHeader(s.header(&Packet{Codec: "jpeg"}, true))
+		h, err := wire.ParseHeader(s.header(&av.Packet{Codec: av.JPEG, Keyframe: true}))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -13,9 +13,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/picam-project/picam/av"
 	"github.com/picam-project/picam/av/h264"
-	"github.com/picam-project/picam/stream/zmtp"
+	"github.com/picam-project/picam/fanout"
 	"github.com/picam-project/picam/stream/wire"
+	"github.com/picam-project/picam/stream/zmtp"
 )
 
 // Synthetic H.264 access units: only the NAL unit types matter to the gate. The last eight
@@ -42,8 +44,12 @@ func idrAU(seq uint64) []byte     { return annexB(testSPS, testPPS, slice(0x65, 
 func bareIDRAU(seq uint64) []byte { return annexB(slice(0x65, seq)) }
 func pAU(seq uint64) []byte       { return annexB(slice(0x41, seq)) }
 
-func h264Packet(seq uint64, au []byte) *Packet {
-	return &Packet{Codec: "h264", Data: au, Width: 64, Height: 48, Seq: seq, Captured: time.Now(), Keyframe: h264.IsIDR(au)}
+// h264Packet makes the packet of frame seq as an H.264 producer does (h264.Packager): it
+// decides Keyframe, completes a bare IDR from the cached parameter sets and carries them.
+func h264Packet(k *h264.Packager, seq uint64, au []byte) av.Packet {
+	p := k.Packet(au)
+	p.Width, p.Height, p.Seq, p.Captured = 64, 48, seq, time.Now()
+	return p
 }
 
 // frameSeq reads the frame number back from a unit's last slice.
@@ -56,13 +62,15 @@ func frameSeq(au []byte) uint64 {
 func mailboxPeer(t *testing.T, requests *atomic.Int64) (*Server, *peer) {
 	t.Helper()
 	s := &Server{
-		cfg:    ServerConfig{RequestKeyframe: func() { requests.Add(1) }},
 		log:    slog.New(slog.DiscardHandler),
 		demand: make(chan struct{}, 1),
+		hub:    fanout.New(fanout.Config{RequestKeyframe: func() { requests.Add(1) }}),
+		ownHub: true,
 	}
 	s.runCtx = context.Background()
 	p := newPeer(s, endpoint{addr: "127.0.0.1:5577", port: 5577})
 	p.picam.Store(true)
+	s.subscribe(p)
 	p.join()
 	p.state.Store(stateConnected)
 	return s, p
@@ -72,7 +80,8 @@ func mailboxPeer(t *testing.T, requests *atomic.Int64) (*Server, *peer) {
 func TestGateMailbox(t *testing.T) {
 	var requests atomic.Int64
 	s, p := mailboxPeer(t, &requests)
-	send := func(pkt *Packet) { p.offer(s.prepare(pkt)) }
+	send := func(pkt av.Packet) { s.hub.Publish(pkt) }
+	var k h264.Packager
 	takeSeq := func() (uint64, bool) {
 		o := p.take()
 		if o == nil {
@@ -101,69 +110,69 @@ func TestGateMailbox(t *testing.T) {
 	}
 
 	// Joined mid-stream: P-frames are held, and the first one asks for a keyframe, once.
-	send(h264Packet(0, pAU(0)))
-	send(h264Packet(1, pAU(1)))
+	send(h264Packet(&k, 0, pAU(0)))
+	send(h264Packet(&k, 1, pAU(1)))
 	wantEmpty("after join")
 	if n := requests.Load(); n != 1 {
 		t.Fatalf("joining made %d keyframe requests, want 1", n)
 	}
 	// The keyframe starts the client; the P-frames after it follow.
-	send(h264Packet(2, idrAU(2)))
+	send(h264Packet(&k, 2, idrAU(2)))
 	wantTake("keyframe after join", 2, true)
-	send(h264Packet(3, pAU(3)))
+	send(h264Packet(&k, 3, pAU(3)))
 	wantTake("next P-frame", 3, false)
 
 	// A slow client: frame 4 still waits when 5 comes. 5 is dropped, 4 (decodable) is kept,
 	// and everything after 5 is held until the next keyframe, which is asked for.
-	send(h264Packet(4, pAU(4)))
-	send(h264Packet(5, pAU(5)))
+	send(h264Packet(&k, 4, pAU(4)))
+	send(h264Packet(&k, 5, pAU(5)))
 	wantTake("overflow keeps the waiting frame", 4, false)
-	send(h264Packet(6, pAU(6)))
+	send(h264Packet(&k, 6, pAU(6)))
 	wantEmpty("after the overflow")
 	if n := requests.Load(); n != 2 {
 		t.Fatalf("the overflow made %d requests in all, want 2", n)
 	}
-	// Still waiting: no request per frame, but again after keyframeRetry held frames.
-	for i := range uint64(keyframeRetry - 2) {
-		send(h264Packet(7+i, pAU(7+i)))
+	// Still waiting: no request per frame, but again after fanout.DefaultRetryAfter held frames.
+	for i := range uint64(fanout.DefaultRetryAfter - 2) {
+		send(h264Packet(&k, 7+i, pAU(7+i)))
 	}
 	if n := requests.Load(); n != 2 {
 		t.Fatalf("%d requests while waiting, want 2 until the retry", n)
 	}
-	send(h264Packet(100, pAU(100)))
+	send(h264Packet(&k, 100, pAU(100)))
 	if n := requests.Load(); n != 3 {
-		t.Fatalf("%d requests after %d held frames, want the retry (3)", n, keyframeRetry)
+		t.Fatalf("%d requests after %d held frames, want the retry (3)", n, fanout.DefaultRetryAfter)
 	}
 	wantEmpty("while waiting")
 
 	// An IDR that comes without SPS/PPS gets the cached ones and resyncs the client.
-	send(h264Packet(101, bareIDRAU(101)))
+	send(h264Packet(&k, 101, bareIDRAU(101)))
 	wantTake("bare IDR completed from the cache", 101, true)
-	send(h264Packet(102, pAU(102)))
+	send(h264Packet(&k, 102, pAU(102)))
 	wantTake("after resync", 102, false)
 
 	// A keyframe replaces a P-frame still waiting, since it serves the client better.
-	send(h264Packet(103, pAU(103)))
-	send(h264Packet(104, idrAU(104)))
+	send(h264Packet(&k, 103, pAU(103)))
+	send(h264Packet(&k, 104, idrAU(104)))
 	wantTake("keyframe replaces", 104, true)
 
 	// Packets lost before Send (Gap): the next P-frame is held.
-	gap := h264Packet(106, pAU(106))
+	gap := h264Packet(&k, 106, pAU(106))
 	gap.Gap = true
 	send(gap)
 	wantEmpty("after a gap")
-	send(h264Packet(107, idrAU(107)))
+	send(h264Packet(&k, 107, idrAU(107)))
 	wantTake("keyframe after the gap", 107, true)
 
 	// Raw and JPEG frames are never gated.
 	p.join()
 	send(packet(1))
-	if o := p.take(); o == nil || o.codec != "raw" {
+	if o := p.take(); o == nil || o.codec != av.Raw {
 		t.Fatalf("a raw frame after join was held: %+v", o)
 	}
 	st := p.status()
-	if st.Held < keyframeRetry || st.Dropped < 2 {
-		t.Fatalf("status %+v: want held ≥ %d and dropped ≥ 2", st, keyframeRetry)
+	if st.Held < fanout.DefaultRetryAfter || st.Dropped < 2 {
+		t.Fatalf("status %+v: want held ≥ %d and dropped ≥ 2", st, fanout.DefaultRetryAfter)
 	}
 }
 
@@ -172,47 +181,19 @@ func TestGateMailbox(t *testing.T) {
 func TestGateJoinAndDisconnected(t *testing.T) {
 	var requests atomic.Int64
 	s, p := mailboxPeer(t, &requests)
-	send := func(pkt *Packet) { p.offer(s.prepare(pkt)) }
-	send(h264Packet(0, idrAU(0)))
+	send := func(pkt av.Packet) { s.hub.Publish(pkt) }
+	var k h264.Packager
+	send(h264Packet(&k, 0, idrAU(0)))
 	p.join() // the client reconnected before taking it
 	if o := p.take(); o != nil {
 		t.Fatalf("frame %d from before the connection handed to the new one", frameSeq(o.payload))
 	}
 	p.state.Store(stateGone)
-	for i := range uint64(3 * keyframeRetry) {
-		send(h264Packet(1+i, pAU(1+i)))
+	for i := range uint64(3 * fanout.DefaultRetryAfter) {
+		send(h264Packet(&k, 1+i, pAU(1+i)))
 	}
 	if n := requests.Load(); n != 0 {
 		t.Fatalf("a disconnected client made %d keyframe requests", n)
-	}
-}
-
-// The gate's decisions on their own.
-func TestKeyGateAdmit(t *testing.T) {
-	var g keyGate
-	o := func(i uint64, key bool) *outgoing { return &outgoing{inter: true, index: i, key: key} }
-	steps := []struct {
-		o      *outgoing
-		busy   bool
-		want   gateVerdict
-		wantAs bool
-	}{
-		{o(1, false), false, gateHold, true},     // joined: hold, ask
-		{o(2, false), false, gateHold, false},    // asked already
-		{o(3, true), false, gateAccept, false},   // keyframe
-		{o(4, false), false, gateAccept, false},  // consecutive
-		{o(5, false), true, gateOverflow, true},  // mailbox full: lose sync, ask
-		{o(6, false), false, gateHold, false},    // waiting
-		{o(7, true), true, gateAccept, false},    // a keyframe goes in even when busy
-		{o(9, false), false, gateHold, true},     // index 8 missing (a Gap)
-		{o(10, true), false, gateAccept, false},  // keyframe
-		{o(11, false), false, gateAccept, false}, // consecutive again
-	}
-	for i, st := range steps {
-		v, ask := g.admit(st.o, st.busy, true)
-		if v != st.want || ask != st.wantAs {
-			t.Fatalf("step %d (index %d key %v busy %v): verdict %d ask %v, want %d %v", i, st.o.index, st.o.key, st.busy, v, ask, st.want, st.wantAs)
-		}
 	}
 }
 
@@ -224,6 +205,7 @@ type gopEncoder struct {
 	requests  atomic.Int64
 	since     uint64
 	n         atomic.Uint64 // frames made; read by the test while the producer runs
+	k         h264.Packager
 }
 
 func (e *gopEncoder) RequestKeyframe() {
@@ -231,14 +213,14 @@ func (e *gopEncoder) RequestKeyframe() {
 	e.requested.Store(true)
 }
 
-func (e *gopEncoder) next() *Packet {
+func (e *gopEncoder) next() av.Packet {
 	seq := e.n.Add(1) - 1
 	if seq == 0 || e.since+1 >= e.gop || e.requested.Swap(false) {
 		e.since = 0
-		return h264Packet(seq, idrAU(seq))
+		return h264Packet(&e.k, seq, idrAU(seq))
 	}
 	e.since++
-	return h264Packet(seq, pAU(seq))
+	return h264Packet(&e.k, seq, pAU(seq))
 }
 
 // checkDecodable receives until n frames arrived and checks what an H.264 decoder needs: the
@@ -489,8 +471,9 @@ func waitCond(t *testing.T, what string, cond func() bool) {
 	t.Fatalf("timed out waiting for %s", what)
 }
 
-// The per-Send cost of an H.264 packet: parsing whether it starts decoding, caching its
-// parameter sets and rendering the header, for a 20 KB P-frame and an IDR with SPS/PPS.
+// The per-client cost of an H.264 packet between the fan-out and the wire: rendering the
+// header (no parsing: the producer decided Keyframe and the parameter sets), for a 20 KB
+// P-frame and an IDR with SPS/PPS.
 func BenchmarkPrepareH264(b *testing.B) {
 	s := &Server{}
 	body := make([]byte, 20000)
@@ -505,10 +488,11 @@ func BenchmarkPrepareH264(b *testing.B) {
 		{"IDR", annexB(testSPS, testPPS, append([]byte{0x65}, body...))},
 	} {
 		b.Run(c.name, func(b *testing.B) {
-			pkt := h264Packet(1, c.au)
+			var k h264.Packager
+			pkt := h264Packet(&k, 1, c.au)
 			b.SetBytes(int64(len(c.au)))
 			for b.Loop() {
-				s.prepare(pkt)
+				s.prepare(&pkt)
 			}
 		})
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/picam-project/picam/fanout"
 	"github.com/picam-project/picam/stream/curve"
 )
 
@@ -149,12 +150,20 @@ type ServerConfig struct {
 	// RequestKeyframe asks the encoder for a keyframe soon. The server calls it for an
 	// inter-coded stream (H.264, FWHT) when a picam client must wait for a keyframe before it
 	// can be sent anything: it has just connected, or it missed a packet the next ones depend
-	// on (see Packet). It is called from the sender and Send goroutines, so it must be safe
+	// on (see Server). It is called from the sender and Send goroutines, so it must be safe
 	// for concurrent use and must not block; and since every client that joins or falls
 	// behind asks, it should be rate limited (codec.KeyframeLimiter), because a keyframe is
 	// several times the size of a P-frame and goes to every client. Nil means there is no way
-	// to ask: clients wait for the stream's periodic keyframe.
+	// to ask: clients wait for the stream's periodic keyframe. With Hub set it must be nil:
+	// the hub's fanout.Config.RequestKeyframe serves every consumer.
 	RequestKeyframe func()
+
+	// Hub, when set, is the fan-out the server's senders consume: the caller publishes to it
+	// (the camera pipeline, whose packets other outputs consume too), and Send publishes to
+	// it as well. Packets published before Ready go to the clients already connected; a
+	// caller that wants NetGear's "nothing before every client is there" waits for Ready
+	// first. Nil: the server makes its own, fed by Send and closed by Close.
+	Hub *fanout.Hub
 
 	// MaxReplySize bounds one pattern-1 reply, all parts (default DefaultMaxReplySize): a
 	// client that sends a bigger one is cut off and counted (ClientStatus.Cut).

@@ -13,8 +13,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/picam-project/picam/stream/zmtp"
+	"github.com/picam-project/picam/fanout"
 	"github.com/picam-project/picam/stream/wire"
+	"github.com/picam-project/picam/stream/zmtp"
 )
 
 const (
@@ -26,29 +27,26 @@ const (
 
 var stateNames = map[int32]string{stateConnecting: "connecting", stateConnected: "connected", stateGone: "gone", stateRefused: "refused"}
 
-// peer is one client endpoint: its connection, its sender goroutine and its mailbox.
+// peer is one client endpoint: its connection, its sender goroutine and its mailbox, a
+// subscription to the server's fan-out (subscribe.go).
 type peer struct {
-	s  *Server
-	ep endpoint
+	s   *Server
+	ep  endpoint
+	sub *fanout.Sub
 
 	mu       sync.Mutex
-	pending  *outgoing // newest frame not yet sent
-	gate     keyGate   // the client's position in an inter-coded stream
 	lastData json.RawMessage
 	refused  string // why the client was last refused (refuse.go)
-	wake     chan struct{}
 
 	state         atomic.Int32
 	everConnected atomic.Bool
 	busySince     atomic.Int64 // unix nanos when the current send/round trip began; 0 when idle
 	sent          atomic.Uint64
-	dropped       atomic.Uint64
 	replies       atomic.Uint64
 	rtt           atomic.Int64 // last round trip (pattern 1) or write time (pattern 2), nanos
 	lastSeen      atomic.Int64 // unix nanos of the last sign of life
 	reconnects    atomic.Uint64
 	picam         atomic.Bool
-	held          atomic.Uint64 // inter-coded frames held back until a keyframe
 	cut           atomic.Uint64 // connections cut for exceeding a bound (bounds.go)
 	lastRefusal   time.Time     // when a refusal was last logged as an error; sender goroutine only
 	cutLog        logLimiter
@@ -56,101 +54,34 @@ type peer struct {
 }
 
 func newPeer(s *Server, ep endpoint) *peer {
-	return &peer{s: s, ep: ep, wake: make(chan struct{}, 1)}
+	return &peer{s: s, ep: ep}
 }
 
-// offer puts a frame in the mailbox, replacing (and counting as dropped) one not yet sent. An
-// inter-coded frame goes through the client's keyframe gate first (gate.go): it may be held
-// back, or dropped in favour of the one waiting.
-func (p *peer) offer(o *outgoing) {
-	p.mu.Lock()
-	ask := false
-	if o.inter {
-		var v gateVerdict
-		v, ask = p.gate.admit(o, p.pending != nil, p.canAskKeyframe())
-		switch v {
-		case gateOverflow:
-			p.dropped.Add(1)
-			p.mu.Unlock()
-			p.requestKeyframe(ask)
-			return
-		case gateHold:
-			if p.state.Load() == stateConnected {
-				p.held.Add(1)
-			} else {
-				p.dropped.Add(1) // as any frame offered to a client that is not there
-			}
-			p.mu.Unlock()
-			p.requestKeyframe(ask)
-			return
-		}
-	}
-	if p.pending != nil {
-		p.dropped.Add(1)
-	}
-	p.pending = o
-	p.mu.Unlock()
-	select {
-	case p.wake <- struct{}{}:
-	default:
-	}
-}
-
-// canAskKeyframe reports whether this client's needs may trigger a keyframe request: only a
-// connected picam client's, since a dialling one may never come back (its requests would
-// make the encoder send a keyframe every second for nobody) and a NetGear one is refused.
-func (p *peer) canAskKeyframe() bool {
-	return p.s.cfg.RequestKeyframe != nil && p.state.Load() == stateConnected && p.picam.Load()
-}
-
-// requestKeyframe calls ServerConfig.RequestKeyframe when ask is set. Never called with p.mu
-// held.
-func (p *peer) requestKeyframe(ask bool) {
-	if ask {
-		p.s.cfg.RequestKeyframe()
-	}
-}
-
-// join starts a newly connected client at a keyframe: an inter-coded frame still in the
-// mailbox is dropped (whatever it is, it is older than the client's connection, and a P-frame
-// is undecodable to it), and the gate waits for the next keyframe, asking for one at the
-// first frame it holds back.
+// join starts a newly connected client at a keyframe (fanout.Sub.Rejoin): an inter-coded
+// frame still in the mailbox is dropped (whatever it is, it is older than the client's
+// connection, and a P-frame is undecodable to it), and the gate waits for the next keyframe,
+// asking for one at the first frame it holds back.
 func (p *peer) join() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.gate.join()
+	p.sub.Rejoin()
 	if p.picam.Load() {
+		p.mu.Lock()
 		p.refused = "" // a picam client took the port: it decodes anything
-	}
-	if p.pending != nil && p.pending.inter {
-		p.pending = nil
-		p.dropped.Add(1)
+		p.mu.Unlock()
 	}
 }
 
+// take takes the frame waiting in the mailbox, if any, ready for the wire.
 func (p *peer) take() *outgoing {
-	p.mu.Lock()
-	o := p.pending
-	p.pending = nil
-	p.mu.Unlock()
-	if o != nil {
-		p.s.signalDemand()
+	pkt, ok := p.sub.TryNext()
+	if !ok {
+		return nil
 	}
-	return o
+	p.s.signalDemand()
+	return p.s.prepare(&pkt)
 }
 
 // empty reports whether the mailbox holds no frame.
-func (p *peer) empty() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.pending == nil
-}
-
-func (p *peer) idle() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.pending == nil && p.busySince.Load() == 0
-}
+func (p *peer) empty() bool { return !p.sub.Pending() }
 
 func (p *peer) seen() { p.lastSeen.Store(time.Now().UnixNano()) }
 
@@ -160,14 +91,15 @@ func (p *peer) status() ClientStatus {
 		Port:       p.ep.port,
 		State:      stateNames[p.state.Load()],
 		FramesSent: p.sent.Load(),
-		Dropped:    p.dropped.Load(),
 		Replies:    p.replies.Load(),
 		RTTMillis:  float64(p.rtt.Load()) / 1e6,
 		Reconnects: p.reconnects.Load(),
 		Picam:      p.picam.Load(),
-		Held:       p.held.Load(),
-		Cut:        p.cut.Load(),
+
+		Cut: p.cut.Load(),
 	}
+	fs := p.sub.Stats()
+	st.Dropped, st.Held = fs.Dropped, fs.Held
 	if b := p.busySince.Load(); b != 0 && st.State == "connected" && time.Since(time.Unix(0, b)) > p.s.cfg.StallAfter {
 		st.State = "stalled"
 	}
@@ -394,7 +326,7 @@ func (p *peer) servePub(conn *zmtp.Conn) bool {
 	}
 	for {
 		select {
-		case <-p.wake:
+		case <-p.sub.Wake():
 			if o := p.take(); o != nil && matches(o.header) {
 				if p.refuse(conn, o) {
 					if matches(s.terminate) {
@@ -457,7 +389,7 @@ func (p *peer) serveReq(conn *zmtp.Conn) bool {
 	defer hb.Stop()
 	for {
 		select {
-		case <-p.wake:
+		case <-p.sub.Wake():
 			if o := p.take(); o != nil {
 				if p.refuse(conn, o) {
 					p.terminateReq(conn, rt)

@@ -3,6 +3,7 @@ package stream
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -10,37 +11,10 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/picam-project/picam/av/h264"
+	"github.com/picam-project/picam/av"
+	"github.com/picam-project/picam/fanout"
 	"github.com/picam-project/picam/stream/wire"
 )
-
-// Packet is one encoded frame handed to Server.Send. Data must not be modified afterwards:
-// every client's sender reads it.
-//
-// "h264" and "fwht" packets are inter-coded: a packet may depend on the ones before it, so
-// each client is gated on its own. It is sent nothing until a keyframe (for H.264 an IDR with
-// SPS and PPS in front, decided by parsing Data, not from Keyframe), and after a packet it
-// missed (its one-slot mailbox was full, or Gap) nothing until the next keyframe; meanwhile
-// the server asks for one through ServerConfig.RequestKeyframe. These codecs go to picam
-// clients only: a NetGear client cannot decode them and is sent NetGear's terminate instead,
-// with an error in the log (see ServerConfig). Raw and JPEG packets are never held back.
-type Packet struct {
-	Codec    string // "raw" (BGR24 array), "jpeg", "h264" (Annex-B access unit) or "fwht" (vicodec frame)
-	Data     []byte
-	Width    int
-	Height   int
-	Seq      uint64
-	Captured time.Time
-	// Keyframe says the packet decodes on its own. It is always true for raw and JPEG; for
-	// H.264 the server checks it by parsing.
-	Keyframe bool
-	// Gap reports that packets of an inter-coded stream were lost between the previous Send
-	// and this one (the encoder's packet index jumped, or packets were encoded but not sent
-	// while paused), so the packets that follow may reference pictures no client has: every
-	// client then waits for the next keyframe. A caller that sends every packet its encoder
-	// makes leaves it false.
-	Gap bool
-}
 
 // Reply is data a client sent back in pattern 1, with the client it came from.
 type Reply struct {
@@ -50,26 +24,36 @@ type Reply struct {
 	wire.Reply
 }
 
-// outgoing is a frame ready for the wire, shared read-only by all client senders.
+// outgoing is a packet a client's sender took from its fan-out subscription, with the
+// header rendered for the wire.
 type outgoing struct {
 	header  []byte
 	payload []byte
 	seq     uint64
-	codec   string
-	// inter marks an inter-coded codec (gated per client); index numbers such packets in
-	// Send order, skipping a number at a Gap, and key marks the ones a client can start at.
-	inter bool
-	index uint64
-	key   bool
+	codec   av.Codec
+	key     bool
 }
 
 // Server sends frames to many NetGear clients at once, each over its own connection with its
-// own sender goroutine and a one-slot mailbox that always holds the newest frame, so a slow,
-// frozen or dead client never delays the others or the caller.
+// own sender goroutine. Each sender is a consumer of the fan-out (package fanout): a one-slot
+// mailbox that always holds the newest packet the client can decode, so a slow, frozen or
+// dead client never delays the others or the caller.
+//
+// Inter-coded packets (av.Codec.InterCoded: H.264, FWHT) may depend on the ones before them,
+// so each client is gated on its own by the fan-out: it is sent nothing until a keyframe (as
+// the producer marked it: for H.264 an IDR with SPS and PPS in front), and after a packet it
+// missed nothing until the next keyframe, while a keyframe is asked for. These codecs go to
+// picam clients only: a NetGear client cannot decode them and is sent NetGear's terminate
+// instead, with an error in the log (see ServerConfig). Raw and JPEG packets are never held
+// back.
 type Server struct {
 	cfg   ServerConfig
 	log   *slog.Logger
 	peers []*peer
+	// hub is the fan-out the senders consume: ServerConfig.Hub, or one of the server's own
+	// that Send publishes to (ownHub).
+	hub    *fanout.Hub
+	ownHub bool
 
 	replies        chan Reply // unbuffered: pumpReplies hands replyQ's head to the reader
 	repliesDropped atomic.Uint64
@@ -91,14 +75,6 @@ type Server struct {
 	readyOnce sync.Once
 	demand    chan struct{} // signalled when a connected client's mailbox empties (WaitDemand)
 
-	sent     atomic.Uint64 // frames accepted for transmission
-	unrouted atomic.Uint64 // round-robin frames with no connected client
-
-	// Inter-coded streams (gate.go): the index of the last such packet sent, and the H.264
-	// parameter sets seen, to complete an IDR that comes without them.
-	interIndex atomic.Uint64
-	params     h264.ParamSets
-
 	runCtx   context.Context // cancelled to force every sender to stop
 	cancel   context.CancelFunc
 	dialCtx  context.Context // cancelled when closing starts: no new connections
@@ -116,6 +92,9 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Hub != nil && cfg.RequestKeyframe != nil {
+		return nil, errors.New("stream: RequestKeyframe is set together with Hub; give it to the hub (fanout.Config.RequestKeyframe), which asks for every consumer")
+	}
 	s := &Server{
 		cfg:       cfg,
 		log:       cfg.Logger,
@@ -132,10 +111,15 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 		s.msPort, _ = json.Marshal(strconv.Itoa(eps[0].port))
 		s.terminate = []byte(`{"terminate_flag": true, "port": ` + string(s.msPort) + `}`)
 	}
+	s.hub, s.ownHub = cfg.Hub, cfg.Hub == nil
+	if s.ownHub {
+		s.hub = fanout.New(fanout.Config{RequestKeyframe: cfg.RequestKeyframe})
+	}
 	s.runCtx, s.cancel = context.WithCancel(context.Background())
 	s.dialCtx, s.stopDial = context.WithCancel(s.runCtx)
 	for _, ep := range eps {
 		p := newPeer(s, ep)
+		s.subscribe(p)
 		s.peers = append(s.peers, p)
 	}
 	for _, p := range s.peers {
@@ -172,10 +156,13 @@ func (s *Server) SetMessage(v json.RawMessage) error {
 	return nil
 }
 
-// Send offers a frame to the clients and returns at once. It returns false, without sending,
-// while the Wait policy is not met yet. Frames a client cannot take in time are replaced by
-// newer ones (counted as dropped for that client).
-func (s *Server) Send(pkt *Packet) bool {
+// Send publishes a packet to the clients (through the server's fan-out) and returns at once.
+// It returns false, without sending, while the Wait policy is not met yet. Packets a client
+// cannot take in time are replaced by newer ones (counted as dropped for that client).
+// pkt.Data must not be modified afterwards: every client's sender reads it. Keyframe must be
+// true only for a packet a decoder can start at: codec's encoders and h264.Packager make such
+// packets.
+func (s *Server) Send(pkt av.Packet) bool {
 	select {
 	case <-s.ready:
 	default:
@@ -186,19 +173,7 @@ func (s *Server) Send(pkt *Packet) bool {
 		return false
 	default:
 	}
-	out := s.prepare(pkt)
-	s.sent.Add(1)
-	if s.cfg.Delivery == RoundRobin {
-		if p := s.nextRoundRobin(); p != nil {
-			p.offer(out)
-		} else {
-			s.unrouted.Add(1)
-		}
-		return true
-	}
-	for _, p := range s.peers {
-		p.offer(out)
-	}
+	s.hub.Publish(pkt)
 	return true
 }
 
@@ -239,8 +214,13 @@ func (s *Server) signalDemand() {
 	}
 }
 
-// header renders pkt's header; key is the keyframe flag for picam's extension.
-func (s *Server) header(pkt *Packet, key bool) []byte {
+// prepare turns a packet a sender took into its wire form.
+func (s *Server) prepare(pkt *av.Packet) *outgoing {
+	return &outgoing{header: s.header(pkt), payload: pkt.Data, seq: pkt.Seq, codec: pkt.Codec, key: pkt.Keyframe}
+}
+
+// header renders pkt's header.
+func (s *Server) header(pkt *av.Packet) []byte {
 	h := wire.Header{Pattern: s.cfg.Pattern.String(), Port: s.msPort}
 	if s.cfg.Bidirectional {
 		s.mu.Lock()
@@ -248,9 +228,9 @@ func (s *Server) header(pkt *Packet, key bool) []byte {
 		s.mu.Unlock()
 	}
 	switch pkt.Codec {
-	case "jpeg":
+	case av.JPEG:
 		h.Compression = &wire.Compression{DCT: !s.cfg.JPEGAccurateDCT, Colorspace: "BGR"}
-	case "raw":
+	case av.Raw:
 		h.DType = "uint8"
 		h.Shape = []int{pkt.Height, pkt.Width, 3}
 	default:
@@ -258,36 +238,11 @@ func (s *Server) header(pkt *Packet, key bool) []byte {
 		// still needs a JSON header; dtype/shape stay "".
 		h.DType = ""
 	}
-	h.Picam = &wire.Ext{Seq: pkt.Seq, Codec: pkt.Codec, Keyframe: key}
+	h.Picam = &wire.Ext{Seq: pkt.Seq, Codec: string(pkt.Codec), Keyframe: pkt.Keyframe}
 	if !pkt.Captured.IsZero() {
 		h.Picam.TimeUS = pkt.Captured.UnixMicro()
 	}
 	return wire.AppendHeader(make([]byte, 0, 256), &h)
-}
-
-// nextRoundRobin picks the next connected client, preferring one that is idle.
-func (s *Server) nextRoundRobin() *peer {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := len(s.peers)
-	var fallback *peer
-	for i := 1; i <= n; i++ {
-		p := s.peers[(s.rr+i)%n]
-		if p.state.Load() != stateConnected {
-			continue
-		}
-		if p.idle() {
-			s.rr = (s.rr + i) % n
-			return p
-		}
-		if fallback == nil {
-			fallback = p
-		}
-	}
-	if fallback != nil {
-		s.rr = (s.rr + 1) % n
-	}
-	return fallback
 }
 
 // peerConnected re-evaluates the Wait policy.
@@ -374,10 +329,12 @@ func (s *Server) Close(ctx context.Context) error {
 	select {
 	case <-done:
 		s.cancel()
+		s.unsubscribe()
 		return nil
 	case <-ctx.Done():
 		s.cancel()
 		<-done
+		s.unsubscribe()
 		return fmt.Errorf("closing clients: %w", ctx.Err())
 	}
 }
@@ -416,8 +373,9 @@ func (s *Server) Clients() []ClientStatus {
 	return out
 }
 
-// FramesSent is the number of frames accepted for transmission since start.
-func (s *Server) FramesSent() uint64 { return s.sent.Load() }
+// FramesSent is the number of frames accepted for transmission since start: the packets
+// published to the server's fan-out (Send, or the caller's ServerConfig.Hub).
+func (s *Server) FramesSent() uint64 { return s.hub.Published() }
 
 // RepliesDropped is the number of client replies lost because Replies was not read.
 func (s *Server) RepliesDropped() uint64 { return s.repliesDropped.Load() }

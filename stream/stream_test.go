@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/picam-project/picam/av"
 	"github.com/picam-project/picam/stream/zmtp"
 )
 
@@ -79,12 +80,12 @@ func waitReady(t *testing.T, s *Server) {
 }
 
 // packet makes a raw 8x4 BGR frame whose bytes all equal seq%256.
-func packet(seq uint64) *Packet {
+func packet(seq uint64) av.Packet {
 	data := make([]byte, 8*4*3)
 	for i := range data {
 		data[i] = byte(seq)
 	}
-	return &Packet{Codec: "raw", Data: data, Width: 8, Height: 4, Seq: seq, Captured: time.Now()}
+	return av.Packet{Codec: av.Raw, Data: data, Width: 8, Height: 4, Seq: seq, Captured: time.Now()}
 }
 
 type result struct {

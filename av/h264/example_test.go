@@ -6,11 +6,11 @@ import (
 	"github.com/picam-project/picam/av/h264"
 )
 
-// A per-client sender with a gate: the client joins while P-frames flow,
-// the gate asks the encoder for a keyframe and holds back everything until
-// an IDR with SPS and PPS arrives.
-func ExampleGate() {
-	// Stand-ins for an encoder's output: index, and what each unit holds.
+// A producer's packets: the camera sends its parameter sets once, at the start. The Packager
+// decides once, for every output, where a decoder can start, and puts the cached SPS and PPS
+// in front of a later IDR that comes without them.
+func ExamplePackager() {
+	// Stand-ins for a camera's access units.
 	sps, pps := []byte{0x67, 0x42, 0xc0, 0x1e, 0x80}, []byte{0x68, 0xce, 0x3c, 0x80}
 	idr, p := []byte{0x65, 0x88, 0x80}, []byte{0x41, 0x9a, 0x80}
 	au := func(nals ...[]byte) []byte {
@@ -20,24 +20,16 @@ func ExampleGate() {
 		}
 		return b
 	}
-	stream := [][]byte{au(p), au(p), au(sps, pps, idr), au(p)}
+	stream := [][]byte{au(sps, pps, idr), au(p), au(idr), au(p)}
 
-	gate := h264.NewGate(h264.GateConfig{
-		RequestKeyframe: func() { fmt.Println("encoder: keyframe requested") },
-	})
-	gate.Join() // the client connected
-	for i, unit := range stream {
-		data, ok := gate.Admit(uint64(10+i), unit)
-		if !ok {
-			fmt.Println(i, "held back")
-			continue
-		}
-		fmt.Println(i, "sent, starts decoding:", h264.IsRandomAccess(data))
+	var k h264.Packager
+	for _, unit := range stream {
+		pkt := k.Packet(unit)
+		fmt.Printf("packet %d: keyframe %v, %d NAL units, SPS % x\n", pkt.Index, pkt.Keyframe, len(h264.Split(pkt.Data)), pkt.SPS)
 	}
 	// Output:
-	// encoder: keyframe requested
-	// 0 held back
-	// 1 held back
-	// 2 sent, starts decoding: true
-	// 3 sent, starts decoding: false
+	// packet 0: keyframe true, 3 NAL units, SPS 67 42 c0 1e 80
+	// packet 1: keyframe false, 1 NAL units, SPS 67 42 c0 1e 80
+	// packet 2: keyframe true, 3 NAL units, SPS 67 42 c0 1e 80
+	// packet 3: keyframe false, 1 NAL units, SPS 67 42 c0 1e 80
 }

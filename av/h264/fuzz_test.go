@@ -61,9 +61,10 @@ func FuzzParamSets(f *testing.F) {
 		if !in.IDR && !bytes.Equal(out, au) {
 			t.Fatal("a non-IDR unit was changed")
 		}
-		g := NewGate(GateConfig{Params: &p})
-		if got, ok := g.Admit(0, au); ok && !IsRandomAccess(got) {
-			t.Fatal("gate started a client on a unit that is not a random access point")
+		var k Packager
+		k.Packet(first)
+		if pkt := k.Packet(au); pkt.Keyframe != IsRandomAccess(pkt.Data) || (pkt.Keyframe && (pkt.SPS == nil || pkt.PPS == nil)) {
+			t.Fatalf("packet of % x marked keyframe %v with SPS %x PPS %x; random access %v", pkt.Data, pkt.Keyframe, pkt.SPS, pkt.PPS, IsRandomAccess(pkt.Data))
 		}
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/picam-project/picam/av"
 	"github.com/picam-project/picam/codec"
 	"github.com/picam-project/picam/hw/camera"
 	picimage "github.com/picam-project/picam/image"
@@ -45,7 +46,7 @@ func (e *encoderOptions) register(fs *flag.FlagSet) {
 }
 
 // parsed checks the flags and returns the codec and engine they name.
-func (e *encoderOptions) parsed() (codec.Codec, codec.Engine, error) {
+func (e *encoderOptions) parsed() (av.Codec, codec.Engine, error) {
 	c, err := codec.ParseCodec(e.codec)
 	if err != nil {
 		return "", "", fmt.Errorf("--codec %s: use auto, raw, jpeg, h264 or fwht", e.codec)
@@ -60,7 +61,7 @@ func (e *encoderOptions) parsed() (codec.Codec, codec.Engine, error) {
 	if e.keyframe < 0 || e.keyframe > 1000 {
 		return "", "", fmt.Errorf("--keyframe-interval %d: use 1-1000 frames, or 0 for one second's worth", e.keyframe)
 	}
-	if c == codec.FWHT && eng != "" && eng != codec.EngineHardware {
+	if c == av.FWHT && eng != "" && eng != codec.EngineHardware {
 		return "", "", fmt.Errorf("--codec fwht comes only from vicodec, a hardware (V4L2) encoder: use --encoder hardware or auto")
 	}
 	if e.device != "" && eng != "" && eng != codec.EngineHardware {
@@ -69,14 +70,10 @@ func (e *encoderOptions) parsed() (codec.Codec, codec.Engine, error) {
 	return c, eng, nil
 }
 
-// interCoded reports the codecs whose frames depend on earlier ones, which go only to picam
-// clients, one keyframe-gated stream per client.
-func interCoded(c codec.Codec) bool { return c == codec.H264 || c == codec.FWHT }
-
 // encoderPlan is how a camera and an encoder are brought together. Its functions are the
 // machine's (camera.Open, codec.Select, codec.FindM2MEncoder) except in tests.
 type encoderPlan struct {
-	codec   codec.Codec
+	codec   av.Codec
 	engine  codec.Engine
 	opts    *encoderOptions
 	quality int
@@ -84,14 +81,14 @@ type encoderPlan struct {
 
 	open     func(ctx context.Context, source string, opts camera.Options, log *slog.Logger) (camera.Camera, error)
 	choose   func(codec.SelectConfig) (codec.Selection, error)
-	hasHWFor func(codec.Codec) bool
+	hasHWFor func(av.Codec) bool
 }
 
 // newEncoderPlan returns the plan for the real camera and encoders.
-func newEncoderPlan(c codec.Codec, eng codec.Engine, opts *encoderOptions, quality int, log *slog.Logger) *encoderPlan {
+func newEncoderPlan(c av.Codec, eng codec.Engine, opts *encoderOptions, quality int, log *slog.Logger) *encoderPlan {
 	return &encoderPlan{codec: c, engine: eng, opts: opts, quality: quality, log: log,
 		open: camera.Open, choose: codec.Select,
-		hasHWFor: func(c codec.Codec) bool {
+		hasHWFor: func(c av.Codec) bool {
 			_, err := codec.FindM2MEncoder(c)
 			return err == nil
 		}}
@@ -115,18 +112,18 @@ var rawFormats = []picimage.PixelFormat{picimage.I420, picimage.NV12, picimage.Y
 // encoder, else the camera's own H.264, else raw frames for the software encoder.
 func (p *encoderPlan) cameraFormats() []picimage.PixelFormat {
 	switch p.codec {
-	case codec.Raw:
+	case av.Raw:
 		return []picimage.PixelFormat{picimage.BGR24} // NewRaw converts whatever comes
-	case codec.FWHT:
+	case av.FWHT:
 		return rawFormats
-	case codec.H264:
+	case av.H264:
 		switch p.engine {
 		case codec.EnginePassthrough:
 			return []picimage.PixelFormat{picimage.H264}
 		case codec.EngineHardware, codec.EngineSoftware:
 			return rawFormats
 		}
-		if p.opts.device != "" || p.hasHWFor(codec.H264) {
+		if p.opts.device != "" || p.hasHWFor(av.H264) {
 			return append(slices.Clone(rawFormats), picimage.H264)
 		}
 		return append([]picimage.PixelFormat{picimage.H264}, rawFormats...)
@@ -209,10 +206,10 @@ func (p *encoderPlan) openTestCard(w, h int, fps float64) (codec.Selection, erro
 func (p *encoderPlan) explain(errs []error) error {
 	var fix string
 	switch p.codec {
-	case codec.H264:
+	case av.H264:
 		fix = "for H.264 use a hardware encoder (a Pi 1-4 with bcm2835-codec: --encoder-device /dev/video11), a camera that encodes it (--encoder passthrough), " +
 			"or a picam-server built with -tags openh264 (apt-get install libopenh264-dev); or stream --codec jpeg"
-	case codec.FWHT:
+	case av.FWHT:
 		fix = "--codec fwht needs vicodec, the kernel's test codec (modprobe vicodec multiplanar=1; the QEMU test loads it): --encoder hardware --encoder-device /dev/videoN"
 	default:
 		fix = "try --encoder auto, or another --codec"
@@ -222,7 +219,7 @@ func (p *encoderPlan) explain(errs []error) error {
 	switch {
 	case errors.As(all, &sl):
 		fix = fmt.Sprintf("the Pi's hardware encoders take at most 1920x1920: use --resolution 1920x1080 or smaller, or --encoder software for %dx%d", sl.Width, sl.Height)
-	case p.engine == codec.EngineHardware && p.codec != codec.FWHT && errors.Is(all, codec.ErrNoM2MEncoder):
+	case p.engine == codec.EngineHardware && p.codec != av.FWHT && errors.Is(all, codec.ErrNoM2MEncoder):
 		fix = "the hardware encoder is bcm2835-codec on a Pi Zero 2 W, 3 or 4 (the Buildroot SD image has it; the offline image's Debian kernel does not; the Pi 5 has none): use --encoder auto or software there"
 	}
 	msgs := make([]string, len(errs))

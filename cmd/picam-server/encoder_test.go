@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/picam-project/picam/av"
 	"github.com/picam-project/picam/codec"
 	"github.com/picam-project/picam/hw/camera"
 	picimage "github.com/picam-project/picam/image"
@@ -47,19 +48,19 @@ func TestEncoderFlagErrors(t *testing.T) {
 func TestTestPatternEncoders(t *testing.T) {
 	log := slog.New(slog.DiscardHandler)
 	for _, c := range []struct {
-		codec    codec.Codec
+		codec    av.Codec
 		wantImpl string
 		wantErr  string
 	}{
-		{codec.Raw, "BGR24", ""},
-		{codec.JPEG, "", ""},
+		{av.Raw, "BGR24", ""},
+		{av.JPEG, "", ""},
 		{codec.Auto, "", ""},
-		{codec.FWHT, "", "needs vicodec"},
+		{av.FWHT, "", "needs vicodec"},
 	} {
 		p := newEncoderPlan(c.codec, "", &encoderOptions{}, 90, log)
-		p.hasHWFor = func(codec.Codec) bool { return false }
+		p.hasHWFor = func(av.Codec) bool { return false }
 		p.choose = func(cfg codec.SelectConfig) (codec.Selection, error) {
-			if c.codec == codec.FWHT {
+			if c.codec == av.FWHT {
 				return codec.Selection{}, errors.New("codec: no encoder can make fwht (hardware: no V4L2 hardware encoder found)")
 			}
 			return codec.Select(cfg)
@@ -84,7 +85,7 @@ func TestTestPatternEncoders(t *testing.T) {
 		}
 		want := c.codec
 		if want == codec.Auto {
-			want = codec.JPEG
+			want = av.JPEG
 		}
 		if pkt.Codec != want || sel.Codec != want || !strings.Contains(sel.Impl, c.wantImpl) || len(pkt.Data) == 0 {
 			t.Errorf("%s: selection %+v, packet codec %s, %d bytes", c.codec, sel, pkt.Codec, len(pkt.Data))
@@ -101,27 +102,27 @@ func TestCameraFormats(t *testing.T) {
 		return append(slices.Clone(first), rest...)
 	}
 	for _, c := range []struct {
-		codec  codec.Codec
+		codec  av.Codec
 		engine codec.Engine
 		hw     bool
 		device string
 		want   []picimage.PixelFormat
 	}{
-		{codec.Raw, "", false, "", []picimage.PixelFormat{BGR}},
-		{codec.JPEG, "", false, "", with([]picimage.PixelFormat{MJPEG}, raws...)},
+		{av.Raw, "", false, "", []picimage.PixelFormat{BGR}},
+		{av.JPEG, "", false, "", with([]picimage.PixelFormat{MJPEG}, raws...)},
 		{codec.Auto, "", false, "", with([]picimage.PixelFormat{MJPEG}, raws...)},
-		{codec.JPEG, codec.EngineHardware, true, "", raws},
-		{codec.JPEG, codec.EngineSoftware, false, "", raws},
-		{codec.H264, "", true, "", with(raws, H264)},
-		{codec.H264, "", false, "/dev/video11", with(raws, H264)},
-		{codec.H264, "", false, "", with([]picimage.PixelFormat{H264}, raws...)},
-		{codec.H264, codec.EnginePassthrough, true, "", []picimage.PixelFormat{H264}},
-		{codec.H264, codec.EngineHardware, false, "", raws},
-		{codec.H264, codec.EngineSoftware, true, "", raws},
-		{codec.FWHT, codec.EngineHardware, true, "/dev/video1", raws},
+		{av.JPEG, codec.EngineHardware, true, "", raws},
+		{av.JPEG, codec.EngineSoftware, false, "", raws},
+		{av.H264, "", true, "", with(raws, H264)},
+		{av.H264, "", false, "/dev/video11", with(raws, H264)},
+		{av.H264, "", false, "", with([]picimage.PixelFormat{H264}, raws...)},
+		{av.H264, codec.EnginePassthrough, true, "", []picimage.PixelFormat{H264}},
+		{av.H264, codec.EngineHardware, false, "", raws},
+		{av.H264, codec.EngineSoftware, true, "", raws},
+		{av.FWHT, codec.EngineHardware, true, "/dev/video1", raws},
 	} {
 		p := newEncoderPlan(c.codec, c.engine, &encoderOptions{device: c.device}, 90, nil)
-		p.hasHWFor = func(codec.Codec) bool { return c.hw }
+		p.hasHWFor = func(av.Codec) bool { return c.hw }
 		if got := p.cameraFormats(); !slices.Equal(got, c.want) {
 			t.Errorf("%s %q hw=%v device=%q: %v, want %v", c.codec, c.engine, c.hw, c.device, got, c.want)
 		}
@@ -161,25 +162,25 @@ func TestOpenCameraFormats(t *testing.T) {
 	}
 	for _, c := range []struct {
 		name      string
-		codec     codec.Codec
+		codec     av.Codec
 		hw        bool
 		delivers  func(picimage.PixelFormat) picimage.PixelFormat
 		wantOpens []picimage.PixelFormat // formats asked for, in order
 		wantInput picimage.PixelFormat   // what the encoder got
 	}{
 		// A USB webcam without H.264 gives MJPEG, which no H.264 encoder takes: reopened in YUYV.
-		{"uvc h264", codec.H264, false, fakeSource(picimage.MJPEG, picimage.YUYV), []picimage.PixelFormat{picimage.H264, picimage.I420, picimage.NV12, picimage.YUYV}, picimage.YUYV},
+		{"uvc h264", av.H264, false, fakeSource(picimage.MJPEG, picimage.YUYV), []picimage.PixelFormat{picimage.H264, picimage.I420, picimage.NV12, picimage.YUYV}, picimage.YUYV},
 		// The legacy Pi camera encodes H.264 itself.
-		{"pi camera h264", codec.H264, false, fakeSource(picimage.I420, picimage.H264), []picimage.PixelFormat{picimage.H264}, picimage.H264},
+		{"pi camera h264", av.H264, false, fakeSource(picimage.I420, picimage.H264), []picimage.PixelFormat{picimage.H264}, picimage.H264},
 		// vivid with vicodec: YU12 straight into the encoder.
-		{"vivid fwht", codec.FWHT, true, fakeSource(picimage.YUYV, picimage.I420), []picimage.PixelFormat{picimage.I420}, picimage.I420},
+		{"vivid fwht", av.FWHT, true, fakeSource(picimage.YUYV, picimage.I420), []picimage.PixelFormat{picimage.I420}, picimage.I420},
 		// JPEG from a camera without MJPEG: its YUYV is encoded.
-		{"vivid jpeg", codec.JPEG, false, fakeSource(picimage.YUYV), []picimage.PixelFormat{picimage.MJPEG}, picimage.YUYV},
+		{"vivid jpeg", av.JPEG, false, fakeSource(picimage.YUYV), []picimage.PixelFormat{picimage.MJPEG}, picimage.YUYV},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var opens []opened
 			p := newEncoderPlan(c.codec, "", &encoderOptions{bitrate: 2_000_000, keyframe: 15}, 80, slog.New(slog.DiscardHandler))
-			p.hasHWFor = func(codec.Codec) bool { return c.hw }
+			p.hasHWFor = func(av.Codec) bool { return c.hw }
 			p.open = func(_ context.Context, source string, opts camera.Options, _ *slog.Logger) (camera.Camera, error) {
 				cam := &fakeCamera{info: camera.Info{Source: camera.SourceV4L2, Format: c.delivers(opts.Format), Width: opts.Width, Height: opts.Height, Framerate: 25}}
 				opens = append(opens, opened{opts, cam})
@@ -187,7 +188,7 @@ func TestOpenCameraFormats(t *testing.T) {
 			}
 			var got codec.SelectConfig
 			p.choose = func(cfg codec.SelectConfig) (codec.Selection, error) {
-				if cfg.Input.Compressed() && (cfg.Input != picimage.H264 || c.codec != codec.H264) {
+				if cfg.Input.Compressed() && (cfg.Input != picimage.H264 || c.codec != av.H264) {
 					return codec.Selection{}, fmt.Errorf("cannot encode %s from %s", c.codec, cfg.Input)
 				}
 				got = cfg
@@ -225,8 +226,8 @@ func TestOpenCameraFormats(t *testing.T) {
 
 // Every format fails: one error with each reason and the fix.
 func TestOpenCameraNoEncoder(t *testing.T) {
-	p := newEncoderPlan(codec.H264, "", &encoderOptions{}, 90, slog.New(slog.DiscardHandler))
-	p.hasHWFor = func(codec.Codec) bool { return false }
+	p := newEncoderPlan(av.H264, "", &encoderOptions{}, 90, slog.New(slog.DiscardHandler))
+	p.hasHWFor = func(av.Codec) bool { return false }
 	n := 0
 	p.open = func(_ context.Context, _ string, opts camera.Options, _ *slog.Logger) (camera.Camera, error) {
 		n++
@@ -249,7 +250,7 @@ func TestOpenCameraNoEncoder(t *testing.T) {
 // --encoder hardware with frames larger than the Pi's encoders take: the error (which run
 // turns into exit status 2) names the 1920 limit and the fix.
 func TestHardwareSizeLimit(t *testing.T) {
-	p := newEncoderPlan(codec.JPEG, codec.EngineHardware, &encoderOptions{}, 90, slog.New(slog.DiscardHandler))
+	p := newEncoderPlan(av.JPEG, codec.EngineHardware, &encoderOptions{}, 90, slog.New(slog.DiscardHandler))
 	p.choose = func(cfg codec.SelectConfig) (codec.Selection, error) {
 		return codec.Selection{}, fmt.Errorf("codec: no encoder can make jpeg: %w",
 			&codec.SizeLimitError{Device: "/dev/video31", Width: cfg.Width, Height: cfg.Height, MaxWidth: 1920, MaxHeight: 1920})
@@ -262,7 +263,7 @@ func TestHardwareSizeLimit(t *testing.T) {
 
 // --encoder hardware where there is none: the fix says which boards and image have one.
 func TestHardwareMissing(t *testing.T) {
-	p := newEncoderPlan(codec.H264, codec.EngineHardware, &encoderOptions{}, 90, slog.New(slog.DiscardHandler))
+	p := newEncoderPlan(av.H264, codec.EngineHardware, &encoderOptions{}, 90, slog.New(slog.DiscardHandler))
 	p.choose = func(cfg codec.SelectConfig) (codec.Selection, error) {
 		return codec.Selection{}, fmt.Errorf("codec: no encoder can make h264: %w", codec.ErrNoM2MEncoder)
 	}

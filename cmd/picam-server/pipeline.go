@@ -9,19 +9,23 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/picam-project/picam/av"
 	"github.com/picam-project/picam/codec"
+	"github.com/picam-project/picam/fanout"
 	"github.com/picam-project/picam/hw/camera"
 	picimage "github.com/picam-project/picam/image"
 	"github.com/picam-project/picam/internal/cli"
 	"github.com/picam-project/picam/stream"
 )
 
-// pipeline is the capture → encode → send loop.
+// pipeline is the capture → encode → publish loop: each packet is encoded once and published
+// to the fan-out, whose consumers (the NetGear senders of stream.Server) take it from there.
 type pipeline struct {
 	src  frameSource
 	card *testCard // --source testcard: src is nil
 	enc  codec.Encoder
 	sel  codec.Selection // the encoder and why it was chosen
+	hub  *fanout.Hub     // every output's packets
 	// paused (the status button) keeps capturing, for steady pacing, but sends nothing.
 	paused atomic.Bool
 	// unpaced: the source has no frame rate of its own (the test pattern with --framerate 0),
@@ -99,7 +103,7 @@ func (o *options) build(log *slog.Logger) (stream.ServerConfig, *pipeline, error
 	if err != nil {
 		return cfg, nil, err
 	}
-	if interCoded(c) && delivery == stream.RoundRobin {
+	if c.InterCoded() && delivery == stream.RoundRobin {
 		return cfg, nil, fmt.Errorf("--codec %s with --delivery round-robin: each client would get every N-th frame, and an H.264 or FWHT frame needs the ones before it; use --delivery broadcast, or --codec jpeg for round-robin", c)
 	}
 	plan := newEncoderPlan(c, eng, &o.enc, o.jpegQuality, log)
@@ -123,10 +127,13 @@ func (o *options) build(log *slog.Logger) (stream.ServerConfig, *pipeline, error
 		}
 	}
 	pl.enc = pl.sel.Encoder
-	if interCoded(pl.sel.Codec) {
-		cfg.RequestKeyframe = codec.NewKeyframeLimiter(pl.enc, keyframeRequestEvery).RequestKeyframe
+	var hub fanout.Config
+	if pl.sel.Codec.InterCoded() {
+		hub.RequestKeyframe = codec.NewKeyframeLimiter(pl.enc, keyframeRequestEvery).RequestKeyframe
 	}
-	if interCoded(pl.sel.Codec) && delivery == stream.RoundRobin { // --codec auto chose H.264
+	pl.hub = fanout.New(hub)
+	cfg.Hub = pl.hub
+	if pl.sel.Codec.InterCoded() && delivery == stream.RoundRobin { // --codec auto chose H.264
 		pl.close()
 		return cfg, nil, fmt.Errorf("--codec auto chose %s (the camera delivers only H.264), which --delivery round-robin cannot carry: use --delivery broadcast", pl.sel.Codec)
 	}
@@ -153,8 +160,8 @@ func setMessage(srv *stream.Server, msg string) error {
 	return srv.SetMessage(raw)
 }
 
-// run waits for the clients (the Wait policy), then captures, encodes once and sends until ctx
-// ends or limit frames have been sent.
+// run waits for the clients (the Wait policy), then captures, encodes once and publishes until
+// ctx ends or limit frames have been sent.
 func (p *pipeline) run(ctx context.Context, srv *stream.Server, limit uint64, log *slog.Logger) error {
 	select {
 	case <-srv.Ready():
@@ -180,39 +187,40 @@ func (p *pipeline) run(ctx context.Context, srv *stream.Server, limit uint64, lo
 		if p.paused.Load() {
 			continue
 		}
-		gap := haveLast && pkt.Index != lastIndex+1
-		if srv.Send(&stream.Packet{Codec: string(pkt.Codec), Data: pkt.Data, Width: pkt.Width, Height: pkt.Height,
-			Seq: pkt.Seq, Captured: pkt.Captured, Keyframe: pkt.Keyframe, Gap: gap}) {
-			sent++
-			lastIndex, haveLast = pkt.Index, true
-		}
+		pkt.Gap = haveLast && pkt.Index != lastIndex+1
+		p.hub.Publish(pkt)
+		sent++
+		lastIndex, haveLast = pkt.Index, true
 	}
 	log.Info("frame limit reached", "frames", sent)
 	return nil
 }
 
 // next captures and encodes one frame, or takes the test card's.
-func (p *pipeline) next(ctx context.Context) (codec.Packet, error) {
+func (p *pipeline) next(ctx context.Context) (av.Packet, error) {
 	if p.card != nil {
 		return p.card.next(ctx)
 	}
 	for {
 		f, err := p.src.Next(ctx)
 		if err != nil {
-			return codec.Packet{}, err
+			return av.Packet{}, err
 		}
 		pkt, err := p.enc.Encode(f)
 		if errors.Is(err, codec.ErrNoPacket) {
 			continue // the hardware encoder has it in flight: its packet comes with the next frame
 		}
 		if err != nil {
-			return codec.Packet{}, fmt.Errorf("encode frame %d: %w", f.Seq, err)
+			return av.Packet{}, fmt.Errorf("encode frame %d: %w", f.Seq, err)
 		}
 		return pkt, nil
 	}
 }
 
 func (p *pipeline) close() {
+	if p.hub != nil {
+		p.hub.Close()
+	}
 	if p.src != nil {
 		p.src.Close()
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/picam-project/picam/av"
 	"github.com/picam-project/picam/codec"
 	picimage "github.com/picam-project/picam/image"
 )
@@ -16,7 +17,7 @@ import (
 // pattern renderer or the JPEG encoder. The encoded bytes are never modified after start-up, so
 // every client's sender may share them.
 type testCard struct {
-	pkt    codec.Packet
+	pkt    av.Packet
 	period time.Duration // 0: as fast as the caller asks
 	due    time.Time     // when the next frame is due; zero before the first
 	timer  *time.Timer
@@ -52,7 +53,7 @@ func newTestCard(w, h int, fps float64, enc codec.Encoder) (*testCard, error) {
 // next waits for the next frame slot (at the card's rate, on a fixed grid; a late caller gets
 // its frame at once and the missed slots are skipped) and returns the card stamped with a new
 // sequence number and the current time, so clients can still measure latency.
-func (c *testCard) next(ctx context.Context) (codec.Packet, error) {
+func (c *testCard) next(ctx context.Context) (av.Packet, error) {
 	if c.period > 0 && !c.due.IsZero() {
 		if wait := time.Until(c.due); wait > 0 {
 			c.timer.Reset(wait)
@@ -60,12 +61,12 @@ func (c *testCard) next(ctx context.Context) (codec.Packet, error) {
 			case <-c.timer.C:
 			case <-ctx.Done():
 				c.timer.Stop()
-				return codec.Packet{}, fmt.Errorf("test card frame %d: %w", c.seq, ctx.Err())
+				return av.Packet{}, fmt.Errorf("test card frame %d: %w", c.seq, ctx.Err())
 			}
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		return codec.Packet{}, fmt.Errorf("test card frame %d: %w", c.seq, err)
+		return av.Packet{}, fmt.Errorf("test card frame %d: %w", c.seq, err)
 	}
 	now := time.Now()
 	if c.period > 0 {

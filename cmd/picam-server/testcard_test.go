@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/picam-project/picam/av"
 	"github.com/picam-project/picam/codec"
 )
 
@@ -20,7 +21,7 @@ func TestTestCardRepeatsOneEncodedFrame(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if first.Codec != codec.Raw || first.Width != 64 || first.Height != 48 || len(first.Data) != 64*48*3 {
+	if first.Codec != av.Raw || first.Width != 64 || first.Height != 48 || len(first.Data) != 64*48*3 {
 		t.Fatalf("first packet %v %dx%d, %d bytes", first.Codec, first.Width, first.Height, len(first.Data))
 	}
 	for i := uint64(1); i < 5; i++ {

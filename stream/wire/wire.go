@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+
+	"github.com/picam-project/picam/av"
 )
 
 // ErrMalformed is wrapped by every parse error.
@@ -231,8 +233,9 @@ func ArraySize(dtype string, shape []int) (int64, error) {
 // IsBitstream reports the codecs whose payload is a compressed bitstream picam names in its
 // header extension instead of NetGear's compression, dtype and shape: "h264" (one Annex-B
 // access unit) and "fwht" (one frame of the kernel's vicodec, for the QEMU test). Only picam
-// peers receive them; a NetGear receiver could decode neither.
-func IsBitstream(codec string) bool { return codec == "h264" || codec == "fwht" }
+// peers receive them; a NetGear receiver could decode neither. They are the inter-coded codecs
+// (av.Codec.InterCoded decides which those are).
+func IsBitstream(codec string) bool { return av.Codec(codec).InterCoded() }
 
 // fwhtMagic starts every vicodec FWHT frame (codec/fwht).
 var fwhtMagic = []byte{0x4f, 0x4f, 0x4f, 0x4f, 0xff, 0xff, 0xff, 0xff}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/picam-project/picam/av"
 	"github.com/picam-project/picam/stream"
 )
 
@@ -95,7 +96,7 @@ func benchLoopback(b *testing.B, pattern stream.Pattern, clients, w, h int) {
 		if err := srv.WaitDemand(produce); err != nil {
 			break
 		}
-		srv.Send(&stream.Packet{Codec: "raw", Data: payload, Width: w, Height: h, Seq: seq, Captured: time.Now(), Keyframe: true})
+		srv.Send(av.Packet{Codec: av.Raw, Data: payload, Width: w, Height: h, Seq: seq, Captured: time.Now(), Keyframe: true})
 	}
 	elapsed := time.Since(start)
 	b.StopTimer()

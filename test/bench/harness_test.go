@@ -11,8 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/picam-project/picam/stream/zmtp"
+	"github.com/picam-project/picam/av"
 	"github.com/picam-project/picam/stream"
+	"github.com/picam-project/picam/stream/zmtp"
 )
 
 // The cell figure is the median run's; failed runs are left out but counted.
@@ -72,7 +73,7 @@ func TestWirePrefixMatchesPicamHeader(t *testing.T) {
 		t.Fatal("server not ready")
 	}
 	payload := make([]byte, 640*480*3)
-	srv.Send(&stream.Packet{Codec: "raw", Data: payload, Width: 640, Height: 480, Seq: 123456, Captured: time.Now(), Keyframe: true})
+	srv.Send(av.Packet{Codec: av.Raw, Data: payload, Width: 640, Height: 480, Seq: 123456, Captured: time.Now(), Keyframe: true})
 	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
 	var m zmtp.Msg
 	if err := conn.ReadMsg(&m, nil); err != nil {

@@ -13,9 +13,11 @@ import (
 	"testing"
 	"time"
 
-	picimage "github.com/picam-project/picam/image"
+	"github.com/picam-project/picam/av"
+	"github.com/picam-project/picam/av/h264"
 	"github.com/picam-project/picam/cmd/picam-client/media"
 	"github.com/picam-project/picam/cmd/picam-client/viewer/browsertest"
+	picimage "github.com/picam-project/picam/image"
 	"github.com/picam-project/picam/stream"
 )
 
@@ -136,6 +138,7 @@ func sendFrames(t *testing.T, port int, pattern stream.Pattern, codecName string
 		}
 		s.start = time.Now()
 		interval := time.Duration(float64(time.Second) / fps)
+		var h264s h264.Packager
 		for i := range n {
 			next := s.start.Add(time.Duration(i) * interval)
 			select {
@@ -143,8 +146,12 @@ func sendFrames(t *testing.T, port int, pattern stream.Pattern, codecName string
 			case <-ctx.Done():
 				return
 			}
-			srv.Send(&stream.Packet{Codec: codecName, Data: payloads[i%len(payloads)], Width: w, Height: h, Seq: uint64(i),
-				Captured: s.start.Add(time.Duration(i) * interval), Keyframe: keyEvery == 0 || i%keyEvery == 0})
+			pkt := av.Packet{Codec: av.Codec(codecName), Data: payloads[i%len(payloads)], Keyframe: keyEvery == 0 || i%keyEvery == 0}
+			if pkt.Codec == av.H264 {
+				pkt = h264s.Packet(pkt.Data) // the producer decides Keyframe and the parameter sets
+			}
+			pkt.Width, pkt.Height, pkt.Seq, pkt.Captured = w, h, uint64(i), s.start.Add(time.Duration(i)*interval)
+			srv.Send(pkt)
 			s.sent <- i
 		}
 	}()
