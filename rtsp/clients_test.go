@@ -74,14 +74,27 @@ func TestFFmpegDecodes(t *testing.T) {
 
 // gstPipelines are the depayload-and-decode halves of the GStreamer pipelines per codec.
 var gstPipelines = map[string][]string{
-	"h264": {"rtph264depay", "!", "h264parse", "!", "avdec_h264"},
+	"h264": {"rtph264depay", "!", "avdec_h264"},
 	"jpeg": {"rtpjpegdepay", "!", "jpegdec"},
+}
+
+// gstElements names the Debian package of every GStreamer element the tests use.
+var gstElements = map[string]string{
+	"rtspsrc": "gstreamer1.0-plugins-good", "rtph264depay": "gstreamer1.0-plugins-good",
+	"rtpjpegdepay": "gstreamer1.0-plugins-good", "jpegdec": "gstreamer1.0-plugins-good",
+	"avdec_h264": "gstreamer1.0-libav", "identity": "libgstreamer1.0-0", "fakesink": "libgstreamer1.0-0",
 }
 
 var gstProblem = regexp.MustCompile(`(?m)^(WARNING|ERROR)|CRITICAL|decode error|Failed`)
 
 func TestGStreamerDecodes(t *testing.T) {
 	gst := needTool(t, "gst-launch-1.0", "gstreamer1.0-tools")
+	inspect := needTool(t, "gst-inspect-1.0", "gstreamer1.0-tools")
+	for el, pkg := range gstElements {
+		if err := exec.Command(inspect, "--exists", el).Run(); err != nil {
+			t.Fatalf("GStreamer element %s missing: apt-get install --no-install-recommends %s (make deps)", el, pkg)
+		}
+	}
 	for _, codecName := range []string{"h264", "jpeg"} {
 		t.Run(codecName, func(t *testing.T) {
 			t.Parallel()
