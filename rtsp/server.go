@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -62,6 +63,10 @@ type Config struct {
 // srInterval is how often a playing session sends an RTCP sender report (the first goes
 // with the first packet).
 const srInterval = 5 * time.Second
+
+// sendBufferBytes is the socket send buffer of each RTSP connection: a few frames of 1080p
+// H.264, or one large JPEG.
+const sendBufferBytes = 256 << 10
 
 // Server is an RTSP server for one live video stream.
 type Server struct {
@@ -268,6 +273,11 @@ func (s *Server) serveConn(ctx context.Context, nc net.Conn) {
 	defer cancel()
 	stop := context.AfterFunc(ctx, func() { nc.Close() })
 	defer stop()
+	if tc, ok := nc.(*net.TCPConn); ok {
+		// A fixed send buffer (the kernel's autotuning grows it to megabytes) bounds the
+		// memory a slow client ties up and lets WriteTimeout notice a stalled one quickly.
+		_ = tc.SetWriteBuffer(sendBufferBytes)
+	}
 	ap, _ := netip.ParseAddrPort(nc.RemoteAddr().String())
 	c := &conn{s: s, nc: nc, br: bufio.NewReaderSize(nc, 4096), nonce: newNonce(),
 		local: s.local(nc.RemoteAddr()), remote: netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()),
@@ -320,6 +330,17 @@ func (c *conn) write(b []byte) error {
 	return err
 }
 
+// lingerClose stops writing and reads (and drops) what the client is still sending, for a
+// bounded time and amount, before the connection is closed: closing with unread data resets
+// the connection, and the client could lose the error response it has not read yet.
+func (c *conn) lingerClose() {
+	if cw, ok := c.nc.(interface{ CloseWrite() error }); ok {
+		_ = cw.CloseWrite()
+	}
+	_ = c.nc.SetReadDeadline(time.Now().Add(time.Second))
+	_, _ = io.CopyN(io.Discard, c.br, 1<<20)
+}
+
 // serve reads requests and interleaved frames until the connection ends.
 func (c *conn) serve(ctx context.Context) error {
 	frameBuf := make([]byte, maxInterleavedKept)
@@ -358,6 +379,7 @@ func (c *conn) serve(ctx context.Context) error {
 		if errors.As(err, &se) {
 			c.log.Warn("rtsp: bad request, closing", "err", err)
 			_ = c.write((&response{status: se.status}).appendTo(nil, ""))
+			c.lingerClose()
 			return err
 		}
 		if err != nil {
