@@ -283,13 +283,17 @@ type testServer struct {
 }
 
 // startServer serves src at fps on 127.0.0.1 until the test ends; cfg.Subscribe is filled in.
-func startServer(t testing.TB, cfg Config, src *source, fps int) *testServer {
+// opts change the server before it serves.
+func startServer(t testing.TB, cfg Config, src *source, fps int, opts ...func(*Server)) *testServer {
 	t.Helper()
 	b := newBroadcaster()
 	cfg.Subscribe = b.Subscribe
 	s, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, o := range opts {
+		o(s)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
