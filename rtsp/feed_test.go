@@ -182,8 +182,9 @@ func parseFrameMD5(out []byte) []string {
 type broadcaster struct {
 	mu   sync.Mutex
 	subs map[*testFeed]bool
-	// subscribed counts Subscribe calls.
-	subscribed int
+	// subscribed counts Subscribe calls; lastSubscribe is the time of the last one.
+	subscribed    int
+	lastSubscribe time.Time
 }
 
 type testFeed struct {
@@ -202,6 +203,7 @@ func (b *broadcaster) Subscribe(string) Feed {
 	b.mu.Lock()
 	b.subs[f] = true
 	b.subscribed++
+	b.lastSubscribe = time.Now()
 	b.mu.Unlock()
 	return f
 }

@@ -113,6 +113,7 @@ func (c *conn) start(ctx context.Context) *response {
 		return nil
 	}
 	feed := c.s.cfg.Subscribe("rtsp " + c.nc.RemoteAddr().String())
+	ctx0 := ctx
 	ctx, cancel := context.WithTimeout(ctx, c.s.cfg.StartTimeout)
 	defer cancel()
 	p, err := feed.Next(ctx)
@@ -126,7 +127,8 @@ func (c *conn) start(ctx context.Context) *response {
 		c.log.Warn("rtsp: cannot serve this stream", "err", err)
 		return &response{status: 415, body: []byte(err.Error() + "\n")}
 	}
-	c.feed, c.first, c.started = feed, &p, p
+	c.feed, c.started = feed, p
+	c.pre = startPreroll(ctx0, feed, p)
 	return nil
 }
 
@@ -172,8 +174,8 @@ func (c *conn) setup(ctx context.Context, req *Request, sid string) *response {
 		c.s.sessions.Add(-1)
 		return r
 	}
-	ss := &session{id: newSessionID(), c: c, feed: c.feed, first: c.first, tr: tr, snd: newRTPSender(c.started.Codec)}
-	c.feed, c.first = nil, nil
+	ss := &session{id: newSessionID(), c: c, feed: c.feed, pre: c.pre, tr: tr, snd: newRTPSender(c.started.Codec)}
+	c.feed, c.pre = nil, nil
 	ss.touch()
 	var th string
 	if tr.tcp {

@@ -258,10 +258,10 @@ type conn struct {
 
 	wmu sync.Mutex // serialises writes: responses and the session's interleaved frames
 
-	// Before SETUP: the feed DESCRIBE opened and its first packet, handed to the session.
+	// Before SETUP: the feed DESCRIBE opened and its preroll, handed to the session.
 	feed    Feed
-	first   *av.Packet
-	started av.Packet // the first packet's metadata (its SPS/PPS describe the stream)
+	pre     *preroll
+	started av.Packet // the feed's first packet (its SPS/PPS describe the stream)
 
 	sess *session
 }
@@ -313,6 +313,10 @@ func (c *conn) close() {
 	if c.sess != nil {
 		c.sess.close()
 		c.sess = nil
+	}
+	if c.pre != nil {
+		_, _ = c.pre.stop()
+		c.pre = nil
 	}
 	if c.feed != nil {
 		c.feed.Close()

@@ -12,11 +12,11 @@ import (
 // session is one client's set-up stream: its feed, its RTP numbering, and while playing the
 // goroutine that sends.
 type session struct {
-	id    string
-	c     *conn
-	feed  Feed
-	first *av.Packet // the feed's first packet, sent first
-	tr    transport
+	id   string
+	c    *conn
+	feed Feed
+	pre  *preroll // what the feed delivered before PLAY, sent first
+	tr   transport
 	// udpDst is the client's RTP and RTCP address for UDP transport.
 	udpDst [2]netip.AddrPort
 	snd    *rtpSender
@@ -68,6 +68,10 @@ func (ss *session) pause() {
 // close stops sending and releases the feed and the session's slot.
 func (ss *session) close() {
 	ss.pause()
+	if ss.pre != nil {
+		_, _ = ss.pre.stop()
+		ss.pre = nil
+	}
 	ss.feed.Close()
 	s := ss.c.s
 	if !ss.tr.tcp {
@@ -91,10 +95,19 @@ func (ss *session) send(ctx context.Context) error {
 		lastSR time.Time
 		warned bool
 	)
+	var queued []av.Packet
+	if ss.pre != nil {
+		var err error
+		queued, err = ss.pre.stop()
+		ss.pre = nil
+		if err != nil {
+			return err
+		}
+	}
 	for {
 		var p av.Packet
-		if ss.first != nil {
-			p, ss.first = *ss.first, nil
+		if len(queued) > 0 {
+			p, queued = queued[0], queued[1:]
 		} else {
 			var err error
 			if p, err = ss.feed.Next(ctx); err != nil {
