@@ -185,6 +185,8 @@ type broadcaster struct {
 	// subscribed counts Subscribe calls; lastSubscribe is the time of the last one.
 	subscribed    int
 	lastSubscribe time.Time
+	// onSubscribe, when set, runs on every Subscribe (an encoder's RequestKeyframe).
+	onSubscribe func()
 }
 
 type testFeed struct {
@@ -204,7 +206,11 @@ func (b *broadcaster) Subscribe(string) Feed {
 	b.subs[f] = true
 	b.subscribed++
 	b.lastSubscribe = time.Now()
+	hook := b.onSubscribe
 	b.mu.Unlock()
+	if hook != nil {
+		hook()
+	}
 	return f
 }
 

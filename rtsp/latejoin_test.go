@@ -15,10 +15,11 @@ func firstPicture(t *testing.T, url string) (started, picture time.Time) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	// The low-latency options a viewer uses (as ffplay -fflags nobuffer): no probing beyond
-	// the SDP, which already says everything about the stream.
+	// Low-latency options: no probing beyond the SDP (which carries SPS and PPS), and one
+	// decoding thread (frame threads hold back a picture per thread). Not -fflags nobuffer:
+	// it drops the packets read while probing, the joiner's keyframe among them.
 	cmd := exec.CommandContext(ctx, needTool(t, "ffmpeg", "ffmpeg"), "-nostdin", "-v", "error",
-		"-rtsp_transport", "tcp", "-fflags", "nobuffer", "-flags", "low_delay", "-threads", "1", "-probesize", "32", "-analyzeduration", "0",
+		"-rtsp_transport", "tcp", "-flags", "low_delay", "-threads", "1", "-probesize", "32", "-analyzeduration", "0",
 		"-i", url, "-frames:v", "1", "-f", "rawvideo", "-")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
