@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // publicMethods is the OPTIONS answer.
@@ -174,7 +175,7 @@ func (c *conn) setup(ctx context.Context, req *Request, sid string) *response {
 		c.s.sessions.Add(-1)
 		return r
 	}
-	ss := &session{id: newSessionID(), c: c, feed: c.feed, pre: c.pre, tr: tr, snd: newRTPSender(c.started.Codec)}
+	ss := &session{id: newSessionID(), c: c, feed: c.feed, pre: c.pre, tr: tr, snd: newRTPSender(c.started.Codec), since: time.Now()}
 	c.feed, c.pre = nil, nil
 	ss.touch()
 	var th string
@@ -193,6 +194,9 @@ func (c *conn) setup(ctx context.Context, req *Request, sid string) *response {
 		c.s.udpClients[ss.udpDst[0]], c.s.udpClients[ss.udpDst[1]] = ss, ss
 		c.s.mu.Unlock()
 	}
+	c.s.mu.Lock()
+	c.s.all[ss] = true
+	c.s.mu.Unlock()
 	th += ";ssrc=" + fmt.Sprintf("%08X", ss.snd.ssrc)
 	c.sess = ss
 	c.log.Info("rtsp: session set up", "session", ss.id, "transport", th)

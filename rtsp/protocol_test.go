@@ -211,10 +211,34 @@ func TestStatusCodes(t *testing.T) {
 	if r.status != 200 || r.frames == 0 {
 		t.Errorf("GET_PARAMETER while playing: %d after %d interleaved frames", r.status, r.frames)
 	}
+	if ss := ts.Sessions(); len(ss) != 1 || ss[0].ID != sid || !ss[0].Playing || ss[0].Transport != "tcp" || ss[0].Frames == 0 || ss[0].Bytes == 0 {
+		t.Errorf("Sessions: %+v", ss)
+	}
 	if r := c.do("TEARDOWN", ts.url, "Session: "+sid); r.status != 200 {
 		t.Errorf("TEARDOWN: %d", r.status)
 	}
 	waitFor(t, "the feed to close after TEARDOWN", func() bool { return ts.b.feeds() == 0 })
+	if ss := ts.Sessions(); len(ss) != 0 {
+		t.Errorf("Sessions after TEARDOWN: %+v", ss)
+	}
+}
+
+// TestSlowRequest: a client that starts a request and trickles the rest is cut off.
+func TestSlowRequest(t *testing.T) {
+	ts := startServer(t, Config{Logger: quietLogger()}, jpegSource(t, 30), 30,
+		func(s *Server) { s.requestTimeout = 300 * time.Millisecond })
+	c := dialRaw(t, ts.url)
+	start := time.Now()
+	if _, err := io.WriteString(c.nc, "OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := io.Copy(io.Discard, c.br); err != nil && !isReset(err) {
+		t.Fatalf("the connection was not closed: %v", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("closed after %v", d)
+	}
 }
 
 // waitFor polls cond for up to 10 s.

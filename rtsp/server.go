@@ -64,6 +64,9 @@ type Config struct {
 // with the first packet).
 const srInterval = 5 * time.Second
 
+// requestTimeout bounds the time to read one request or interleaved frame once it has begun.
+const requestTimeout = 10 * time.Second
+
 // sendBufferBytes is the socket send buffer of each RTSP connection: a few frames of 1080p
 // H.264, or one large JPEG.
 const sendBufferBytes = 256 << 10
@@ -74,6 +77,8 @@ type Server struct {
 	log   *slog.Logger
 	auth  *digest
 	local func(net.Addr) bool // clients served without credentials
+	// requestTimeout is requestTimeout, shortened by tests.
+	requestTimeout time.Duration
 
 	connSlots chan struct{}
 	sessions  atomic.Int32
@@ -81,6 +86,7 @@ type Server struct {
 	udpRTP, udpRTCP *net.UDPConn
 	mu              sync.Mutex
 	udpClients      map[netip.AddrPort]*session // a UDP session's client RTP and RTCP addresses
+	all             map[*session]bool           // every session, for Sessions
 }
 
 // New returns a server for cfg, with defaults filled in.
@@ -121,8 +127,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger.With("output", "rtsp"), local: isLoopback,
-		connSlots: make(chan struct{}, cfg.MaxConns), udpClients: map[netip.AddrPort]*session{}}
+	s := &Server{cfg: cfg, log: cfg.Logger.With("output", "rtsp"), local: isLoopback, requestTimeout: requestTimeout,
+		connSlots: make(chan struct{}, cfg.MaxConns), udpClients: map[netip.AddrPort]*session{},
+		all: map[*session]bool{}}
 	if cfg.User != "" {
 		s.auth = &digest{realm: cfg.Realm, user: cfg.User, password: cfg.Password}
 	}
@@ -298,7 +305,7 @@ func (s *Server) serveConn(ctx context.Context, nc net.Conn) {
 
 // refuseBusy answers the first request of a connection beyond MaxConns with 503.
 func (c *conn) refuseBusy() {
-	_ = c.nc.SetReadDeadline(time.Now().Add(c.s.cfg.WriteTimeout))
+	_ = c.nc.SetReadDeadline(time.Now().Add(min(c.s.cfg.WriteTimeout, time.Second)))
 	req, err := ReadRequest(c.br)
 	cseq := ""
 	if err == nil {
@@ -363,6 +370,11 @@ func (c *conn) serve(ctx context.Context) error {
 			}
 			return err
 		}
+		if b[0] != '\r' && b[0] != '\n' {
+			// Once a request or frame has begun, it must arrive within requestTimeout: a
+			// client trickling bytes cannot hold a connection slot for long.
+			_ = c.nc.SetReadDeadline(time.Now().Add(c.s.requestTimeout))
+		}
 		switch b[0] {
 		case '$':
 			f, err := readInterleaved(c.br, frameBuf)
@@ -397,4 +409,35 @@ func (c *conn) serve(ctx context.Context) error {
 			after()
 		}
 	}
+}
+
+// SessionInfo describes one client's session.
+type SessionInfo struct {
+	// ID is the RTSP session id; Remote the client's address.
+	ID, Remote string
+	// Transport is "tcp" (interleaved) or "udp".
+	Transport string
+	// Playing is false between SETUP and PLAY, and while paused.
+	Playing bool
+	// Since is when the session was set up.
+	Since time.Time
+	// Frames and Bytes count the pictures and RTP payload bytes sent; Skipped the packets
+	// that could not be sent (a JPEG RFC 2435 cannot carry).
+	Frames, Bytes, Skipped uint64
+}
+
+// Sessions returns a snapshot of the current sessions.
+func (s *Server) Sessions() []SessionInfo {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]SessionInfo, 0, len(s.all))
+	for ss := range s.all {
+		tr := "udp"
+		if ss.tr.tcp {
+			tr = "tcp"
+		}
+		out = append(out, SessionInfo{ID: ss.id, Remote: ss.c.remote.String(), Transport: tr, Playing: ss.isPlaying.Load(),
+			Since: ss.since, Frames: ss.frames.Load(), Bytes: ss.bytes.Load(), Skipped: ss.skipped.Load()})
+	}
+	return out
 }

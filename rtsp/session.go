@@ -23,6 +23,11 @@ type session struct {
 
 	lastSeen atomic.Int64 // unix nanoseconds of the client's last request or RTCP
 
+	// For Sessions.
+	since                  time.Time
+	isPlaying              atomic.Bool
+	frames, bytes, skipped atomic.Uint64
+
 	// Set by play, cleared by pause; only the connection's goroutine touches them.
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -44,6 +49,7 @@ func (ss *session) play(ctx context.Context) {
 	}
 	ctx, ss.cancel = context.WithCancel(ctx)
 	ss.done = make(chan struct{})
+	ss.isPlaying.Store(true)
 	go func() {
 		defer close(ss.done)
 		err := ss.send(ctx)
@@ -63,6 +69,7 @@ func (ss *session) pause() {
 	ss.cancel()
 	<-ss.done
 	ss.cancel, ss.done = nil, nil
+	ss.isPlaying.Store(false)
 }
 
 // close stops sending and releases the feed and the session's slot.
@@ -74,15 +81,14 @@ func (ss *session) close() {
 	}
 	ss.feed.Close()
 	s := ss.c.s
-	if !ss.tr.tcp {
-		s.mu.Lock()
-		for _, a := range ss.udpDst {
-			if s.udpClients[a] == ss {
-				delete(s.udpClients, a)
-			}
+	s.mu.Lock()
+	delete(s.all, ss)
+	for _, a := range ss.udpDst {
+		if s.udpClients[a] == ss {
+			delete(s.udpClients, a)
 		}
-		s.mu.Unlock()
 	}
+	s.mu.Unlock()
 	s.sessions.Add(-1)
 	ss.c.log.Info("rtsp: session closed", "session", ss.id, "rtp_packets", ss.snd.packets)
 }
@@ -117,11 +123,16 @@ func (ss *session) send(ctx context.Context) error {
 		var err error
 		pkts, err = ss.snd.packetize(p, pkts[:0])
 		if err != nil {
+			ss.skipped.Add(1)
 			if !warned {
 				ss.c.log.Warn("rtsp: skipping packets that cannot be sent", "err", err)
 				warned = true
 			}
 			continue
+		}
+		ss.frames.Add(1)
+		for _, b := range pkts {
+			ss.bytes.Add(uint64(len(b) - rtpHeaderBytes))
 		}
 		var sr []byte
 		if now := time.Now(); now.Sub(lastSR) >= srInterval {
