@@ -16,6 +16,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/pion/rtcp"
+	"github.com/pion/rtp"
 )
 
 // rawClient speaks RTSP over a plain socket, so tests see exactly what the server sends.
@@ -427,4 +430,51 @@ func TestServeEndsWithContext(t *testing.T) {
 	if n := b.feeds(); n != 0 {
 		t.Errorf("%d feeds open after Serve returned", n)
 	}
+}
+
+// TestSenderReports: a playing session sends an RTCP sender report with its first packet,
+// with the session's SSRC, tying an RTP timestamp of the stream to wall-clock time.
+func TestSenderReports(t *testing.T) {
+	ts := startServer(t, Config{Logger: quietLogger()}, jpegSource(t, 30), 30)
+	c := dialRaw(t, ts.url)
+	c.do("DESCRIBE", ts.url)
+	r := c.do("SETUP", ts.url+"/trackID=0", "Transport: RTP/AVP/TCP;unicast;interleaved=0-1")
+	_, ssrcHex, _ := strings.Cut(r.header.Get("Transport"), "ssrc=")
+	ssrc, _ := strconv.ParseUint(ssrcHex, 16, 32)
+	sid, _, _ := strings.Cut(r.header.Get("Session"), ";")
+	c.do("PLAY", ts.url, "Session: "+sid)
+	_ = c.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	var rtpTS []uint32
+	for range 20 {
+		var hdr [4]byte
+		if _, err := io.ReadFull(c.br, hdr[:]); err != nil {
+			t.Fatal(err)
+		}
+		b := make([]byte, binary.BigEndian.Uint16(hdr[2:]))
+		if _, err := io.ReadFull(c.br, b); err != nil {
+			t.Fatal(err)
+		}
+		if hdr[1] == 0 {
+			var p rtp.Packet
+			if err := p.Unmarshal(b); err != nil || p.SSRC != uint32(ssrc) || p.PayloadType != 26 {
+				t.Fatalf("RTP packet: %v, SSRC %08X PT %d", err, p.SSRC, p.PayloadType)
+			}
+			rtpTS = append(rtpTS, p.Timestamp)
+			continue
+		}
+		pkts, err := rtcp.Unmarshal(b)
+		if err != nil {
+			t.Fatalf("RTCP on channel %d: %v", hdr[1], err)
+		}
+		sr, ok := pkts[0].(*rtcp.SenderReport)
+		if !ok || sr.SSRC != uint32(ssrc) || len(rtpTS) == 0 || sr.RTPTime != rtpTS[len(rtpTS)-1] || sr.PacketCount != uint32(len(rtpTS)) {
+			t.Fatalf("sender report %+v after RTP timestamps %v", pkts[0], rtpTS)
+		}
+		ntp := time.Unix(int64(sr.NTPTime>>32)-2208988800, int64((sr.NTPTime&0xffffffff)*1e9>>32))
+		if d := time.Since(ntp); d < 0 || d > 2*time.Second {
+			t.Errorf("sender report's NTP time is %v from now", d)
+		}
+		return
+	}
+	t.Fatal("no sender report with the first picture")
 }
