@@ -66,13 +66,12 @@ func (c *conn) handle(ctx context.Context, req *Request) (resp *response, after 
 	r.set("Session", ss.header())
 	switch req.Method {
 	case "PLAY":
-		base := baseURL(req.URI)
-		seq, ts := ss.snd.next()
 		r.set("Range", "npt=0.000-")
-		r.set("RTP-Info", fmt.Sprintf("url=%s%s;seq=%d;rtptime=%d", base, trackControl, seq, ts))
 		if ss.playing() {
-			return r, nil
+			return r, nil // already playing: the sender's numbering is its goroutine's now
 		}
+		seq, ts := ss.snd.next()
+		r.set("RTP-Info", fmt.Sprintf("url=%s%s;seq=%d;rtptime=%d", baseURL(req.URI), trackControl, seq, ts))
 		return r, func() { ss.play(ctx) }
 	case "PAUSE":
 		ss.pause()

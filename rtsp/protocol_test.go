@@ -210,6 +210,25 @@ func TestStatusCodes(t *testing.T) {
 		t.Fatalf("PLAY: %d %v", r.status, r.header)
 	}
 	time.Sleep(300 * time.Millisecond) // pictures arrive
+	// PLAY while playing is fine (and, under -race, touches nothing the sender owns).
+	if r := c.do("PLAY", ts.url, "Session: "+sid); r.status != 200 {
+		t.Errorf("second PLAY: %d", r.status)
+	}
+	// PAUSE stops the pictures, PLAY resumes them.
+	if r := c.do("PAUSE", ts.url, "Session: "+sid); r.status != 200 {
+		t.Errorf("PAUSE: %d", r.status)
+	}
+	if n, err := c.countFrames(300 * time.Millisecond); err != nil || n > 12 {
+		// Only what was in flight before PAUSE (at most the socket buffers' worth).
+		t.Logf("after PAUSE: %d pictures, %v", n, err)
+	}
+	if n, err := c.countFrames(300 * time.Millisecond); err != nil || n != 0 {
+		t.Errorf("pictures while paused: %d, %v", n, err)
+	}
+	if r := c.do("PLAY", ts.url, "Session: "+sid); r.status != 200 || !strings.Contains(r.header.Get("RTP-Info"), "seq=") {
+		t.Errorf("PLAY after PAUSE: %d %v", r.status, r.header)
+	}
+	time.Sleep(300 * time.Millisecond)
 	r = c.do("GET_PARAMETER", ts.url, "Session: "+sid)
 	if r.status != 200 || r.frames == 0 {
 		t.Errorf("GET_PARAMETER while playing: %d after %d interleaved frames", r.status, r.frames)
