@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -187,23 +188,32 @@ type broadcaster struct {
 	lastSubscribe time.Time
 	// onSubscribe, when set, runs on every Subscribe (an encoder's RequestKeyframe).
 	onSubscribe func()
+	// published holds the capture time of every packet published.
+	published []time.Time
+	// all holds every feed ever subscribed.
+	all []*testFeed
 }
 
 type testFeed struct {
-	b      *broadcaster
-	mbox   chan av.Packet
-	synced bool // under b.mu
-	done   chan struct{}
-	once   sync.Once
+	name string
+	// lost counts packets this feed's consumer never got after its first: replaced unread
+	// in the mailbox, or skipped while waiting for the next keyframe.
+	lost            atomic.Int64
+	b               *broadcaster
+	mbox            chan av.Packet
+	synced, started bool // under b.mu
+	done            chan struct{}
+	once            sync.Once
 }
 
 func newBroadcaster() *broadcaster { return &broadcaster{subs: map[*testFeed]bool{}} }
 
 // Subscribe is the rtsp.Config.Subscribe of the tests.
-func (b *broadcaster) Subscribe(string) Feed {
-	f := &testFeed{b: b, mbox: make(chan av.Packet, 1), done: make(chan struct{})}
+func (b *broadcaster) Subscribe(name string) Feed {
+	f := &testFeed{name: name, b: b, mbox: make(chan av.Packet, 1), done: make(chan struct{})}
 	b.mu.Lock()
 	b.subs[f] = true
+	b.all = append(b.all, f)
 	b.subscribed++
 	b.lastSubscribe = time.Now()
 	hook := b.onSubscribe
@@ -223,10 +233,15 @@ func (b *broadcaster) feeds() int {
 func (b *broadcaster) publish(p av.Packet) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.published = append(b.published, p.Captured)
 	for f := range b.subs {
 		if !f.synced && !p.Keyframe {
+			if f.started {
+				f.lost.Add(1)
+			}
 			continue
 		}
+		f.started = true
 		select {
 		case f.mbox <- p:
 			f.synced = true
@@ -237,6 +252,7 @@ func (b *broadcaster) publish(p av.Packet) {
 		// must restart at a keyframe.
 		select {
 		case <-f.mbox:
+			f.lost.Add(1)
 		default:
 		}
 		f.synced = p.Keyframe || !p.Codec.InterCoded()
