@@ -43,7 +43,7 @@ func TestFFmpegDecodes(t *testing.T) {
 			} else {
 				src = jpegSource(t, 90)
 			}
-			ts := startServer(t, Config{}, src, 30)
+			ts := startServer(t, Config{Logger: quietLogger()}, src, 30)
 			for _, transport := range []string{"tcp", "udp"} {
 				t.Run(transport, func(t *testing.T) {
 					t.Parallel()
@@ -104,7 +104,7 @@ func TestGStreamerDecodes(t *testing.T) {
 			} else {
 				src = jpegSource(t, 90)
 			}
-			ts := startServer(t, Config{}, src, 30)
+			ts := startServer(t, Config{Logger: quietLogger()}, src, 30)
 			for _, transport := range []string{"tcp", "udp"} {
 				t.Run(transport, func(t *testing.T) {
 					t.Parallel()
