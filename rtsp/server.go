@@ -44,8 +44,8 @@ type Config struct {
 	// on them (default 16).
 	MaxConns, MaxSessions int
 	// SessionTimeout ends a session (and connection) that sends no request or RTCP for this
-	// long (default 60 s); it is announced in the Session header. A session playing over TCP
-	// lives as long as its connection.
+	// long, plus 10 % of grace (default 60 s); it is announced in the Session header. A
+	// session playing over TCP lives as long as its connection.
 	SessionTimeout time.Duration
 	// WriteTimeout drops a client that cannot take a packet or response for this long
 	// (default 5 s).
@@ -355,7 +355,8 @@ func (c *conn) lingerClose() {
 // serve reads requests and interleaved frames until the connection ends.
 func (c *conn) serve(ctx context.Context) error {
 	frameBuf := make([]byte, maxInterleavedKept)
-	timeout := c.s.cfg.SessionTimeout
+	// 10 % of grace over the announced time-out: some clients ping exactly at it.
+	timeout := c.s.cfg.SessionTimeout + c.s.cfg.SessionTimeout/10
 	for {
 		if c.sess != nil && c.sess.tr.tcp && c.sess.playing() {
 			_ = c.nc.SetReadDeadline(time.Time{}) // lives as long as the connection
