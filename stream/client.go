@@ -13,8 +13,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/picam-project/picam/stream/zmtp"
 	"github.com/picam-project/picam/stream/wire"
+	"github.com/picam-project/picam/stream/zmtp"
 )
 
 // Frame is one frame received by a Client.

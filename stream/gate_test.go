@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/picam-project/picam/av/h264"
-	"github.com/picam-project/picam/stream/zmtp"
 	"github.com/picam-project/picam/stream/wire"
+	"github.com/picam-project/picam/stream/zmtp"
 )
 
 // Synthetic H.264 access units: only the NAL unit types matter to the gate. The last eight
@@ -61,7 +61,8 @@ func mailboxPeer(t *testing.T, requests *atomic.Int64) (*Server, *peer) {
 		demand: make(chan struct{}, 1),
 	}
 	s.runCtx = context.Background()
-	p := newPeer(s, endpoint{addr: "127.0.0.1:5577", port: 5577})
+	p := newPeer(&peerEnv{log: s.log, runCtx: s.runCtx, requestKeyframe: s.cfg.RequestKeyframe, demand: s.signalDemand},
+		endpoint{addr: "127.0.0.1:5577", port: 5577})
 	p.picam.Store(true)
 	p.join()
 	p.state.Store(stateConnected)

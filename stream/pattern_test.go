@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/picam-project/picam/stream/zmtp"
 	"github.com/picam-project/picam/stream/wire"
+	"github.com/picam-project/picam/stream/zmtp"
 )
 
 // recvOne receives one frame or fails the test.

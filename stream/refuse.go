@@ -35,7 +35,7 @@ func (p *peer) refuse(conn *zmtp.Conn, o *outgoing) bool {
 	if now := time.Now(); p.lastRefusal.IsZero() || now.Sub(p.lastRefusal) >= refuseLogEvery {
 		level, p.lastRefusal = slog.LevelError, now
 	}
-	p.s.log.Log(p.s.runCtx, level,
+	p.env.log.Log(p.env.runCtx, level,
 		fmt.Sprintf("client at port %d is a NetGear (Python) client and cannot decode %s: sending it the terminate instead of the stream. "+
 			"Stream jpeg or raw to NetGear clients (picam-server --codec jpeg), or receive %s with picam-client", p.ep.port, o.codec, o.codec),
 		"client", p.ep.addr, "port", p.ep.port, "codec", o.codec)

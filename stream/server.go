@@ -12,6 +12,7 @@ import (
 
 	"github.com/picam-project/picam/av/h264"
 	"github.com/picam-project/picam/stream/wire"
+	"github.com/picam-project/picam/stream/zmtp"
 )
 
 // Packet is one encoded frame handed to Server.Send. Data must not be modified afterwards:
@@ -134,9 +135,9 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 	}
 	s.runCtx, s.cancel = context.WithCancel(context.Background())
 	s.dialCtx, s.stopDial = context.WithCancel(s.runCtx)
+	env := s.peerEnv()
 	for _, ep := range eps {
-		p := newPeer(s, ep)
-		s.peers = append(s.peers, p)
+		s.peers = append(s.peers, newPeer(env, ep))
 	}
 	for _, p := range s.peers {
 		s.wg.Add(1)
@@ -149,6 +150,38 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 		go s.pumpReplies() // ends with runCtx, when Close has stopped every sender
 	}
 	return s, nil
+}
+
+// peerEnv is what the senders need from the server (peer.go).
+func (s *Server) peerEnv() *peerEnv {
+	cfg := &s.cfg
+	typ := zmtp.PUB
+	// A client may send us replies (pattern 1) or subscriptions and heartbeats (pattern 2):
+	// MaxFrameSize bounds what one message from it can make us allocate.
+	limit := int64(pubReadLimit)
+	switch cfg.Pattern {
+	case ReqRep:
+		typ, limit = zmtp.REQ, cfg.MaxReplySize
+	case Pair:
+		typ = zmtp.PAIR
+	}
+	return &peerEnv{
+		pattern: cfg.Pattern,
+		dial: zmtp.Options{SocketType: typ, Picam: true, HandshakeTimeout: cfg.DialTimeout, Curve: cfg.Curve,
+			SendBuffer: cfg.SendBuffer, MaxFrameSize: limit},
+		dialTimeout: cfg.DialTimeout, retryMin: cfg.RetryMin, retryMax: cfg.RetryMax,
+		heartbeat: cfg.Heartbeat, writeTimeout: cfg.WriteTimeout,
+		requestTimeout: cfg.RequestTimeout, stallAfter: cfg.StallAfter,
+		terminate:       s.terminate,
+		log:             s.log,
+		runCtx:          s.runCtx,
+		dialCtx:         s.dialCtx,
+		closing:         s.closing,
+		requestKeyframe: cfg.RequestKeyframe,
+		connected:       s.peerConnected,
+		demand:          s.signalDemand,
+		reply:           s.deliverReply,
+	}
 }
 
 // Ready is closed once the Wait policy is met (by default: every client connected), as
@@ -382,11 +415,26 @@ func (s *Server) Close(ctx context.Context) error {
 	}
 }
 
+// ClientState is where a client stands, as /api/clients and the metrics spell it.
+type ClientState string
+
+// The states of a client.
+const (
+	ClientConnecting ClientState = "connecting" // never connected yet
+	ClientConnected  ClientState = "connected"
+	ClientStalled    ClientState = "stalled" // connected, but one send or round trip has taken longer than ServerConfig.StallAfter
+	ClientGone       ClientState = "gone"    // was connected, connection lost, redialling
+	ClientRefused    ClientState = "refused" // sent NetGear's terminate: it cannot decode the stream's codec; redialling
+)
+
+// ClientStates lists every ClientState, in the order above.
+var ClientStates = []ClientState{ClientConnecting, ClientConnected, ClientStalled, ClientGone, ClientRefused}
+
 // ClientStatus is the tracked state of one client.
 type ClientStatus struct {
 	Endpoint   string          `json:"endpoint"`
 	Port       int             `json:"port"`
-	State      string          `json:"state"` // connecting, connected, stalled, gone, refused
+	State      ClientState     `json:"state"`
 	FramesSent uint64          `json:"frames_sent"`
 	Dropped    uint64          `json:"dropped"`
 	Replies    uint64          `json:"replies"`
