@@ -395,20 +395,13 @@ func (c *Client) handle(conn *zmtp.Conn, port int, m *zmtp.Msg) bool {
 	parts := m.Parts
 	var envelope [][]byte
 	if c.cfg.Pattern == ReqRep {
-		k := -1
-		for i, p := range parts {
-			if len(p) == 0 {
-				k = i
-				break
-			}
-		}
-		if k < 0 {
+		var err error
+		if envelope, parts, err = zmtp.SplitEnvelope(parts); err != nil {
 			c.pool.Put(m)
 			c.rejected.Add(1)
 			c.log.Warn("request without a REQ envelope; dropping the connection", "port", port)
 			return false
 		}
-		envelope, parts = parts[:k+1], parts[k+1:]
 	}
 	if len(parts) == 0 {
 		c.pool.Put(m)
