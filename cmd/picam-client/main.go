@@ -88,7 +88,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	})
 	var ce *stream.ConfigError
 	if errors.As(err, &ce) {
-		fmt.Fprintln(stderr, "picam-client:", err)
+		// The fields of stream.ClientConfig it names are this command's flags.
+		fmt.Fprintln(stderr, "picam-client:", ce.Render(func(field string) string {
+			return "--" + strings.ToLower(field) // Port, Ports, Address
+		}))
 		return cli.ExitUsage
 	}
 	if err != nil {

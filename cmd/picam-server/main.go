@@ -225,7 +225,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			err = o.listControlsTo(context.Background(), stdout, log)
 		}
 		if err != nil {
-			fmt.Fprintln(stderr, "picam-server:", err)
+			fmt.Fprintln(stderr, "picam-server:", explain(err))
 			return cli.ExitFailure
 		}
 		return cli.ExitOK
@@ -241,7 +241,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	cfg, pl, err := o.build(log)
 	if err != nil {
-		fmt.Fprintln(stderr, "picam-server:", err)
+		fmt.Fprintln(stderr, "picam-server:", explain(err))
 		return cli.ExitUsage
 	}
 	defer pl.close()
@@ -265,7 +265,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 	srv, err := stream.NewServer(cfg)
 	if err != nil {
-		fmt.Fprintln(stderr, "picam-server:", err)
+		fmt.Fprintln(stderr, "picam-server:", explain(err))
 		return cli.ExitUsage
 	}
 	if err := setMessage(srv, o.message); err != nil {
@@ -357,4 +357,30 @@ type summary struct {
 func writeSummary(w io.Writer, srv *stream.Server, sel codec.Selection) {
 	b, _ := json.Marshal(summary{FramesSent: srv.FramesSent(), Codec: string(sel.Codec), Engine: string(sel.Engine), Encoder: sel.Impl, Clients: srv.Clients()})
 	fmt.Fprintln(w, string(b))
+}
+
+// explain is err in the command's words. The libraries name their own fields and inputs; a
+// stream.ConfigError names the fields of stream.ServerConfig, which are this command's flags,
+// and a missing rpicam-vid gets the flag that picks another camera.
+func explain(err error) string {
+	if errors.Is(err, camera.ErrRpicamNotFound) {
+		return err.Error() + " (--source v4l2:/dev/video0)"
+	}
+	var ce *stream.ConfigError
+	if !errors.As(err, &ce) {
+		return err.Error()
+	}
+	return ce.Render(func(field string) string {
+		switch field {
+		case "Ports":
+			return "--ports"
+		case "Endpoints":
+			return "--client"
+		case "Address":
+			return "--address"
+		case "MultiServer":
+			return "--multiserver"
+		}
+		return field
+	})
 }

@@ -51,7 +51,7 @@ func (o *options) build(log *slog.Logger) (stream.ServerConfig, *pipeline, error
 	}
 	wait, err := stream.ParseWait(o.wait)
 	if err != nil {
-		return cfg, nil, err
+		return cfg, nil, fmt.Errorf("--wait: %w", err)
 	}
 	cfg = stream.ServerConfig{
 		Address:        o.address,

@@ -122,7 +122,7 @@ var (
 	ErrNoControl = errors.New("no such control")
 	// ErrRpicamNotFound is returned when neither rpicam-vid nor
 	// libcamera-vid is installed.
-	ErrRpicamNotFound = errors.New("rpicam-vid not found: install rpicam-apps, or use --source v4l2:/dev/video0")
+	ErrRpicamNotFound = errors.New("rpicam-vid not found: install rpicam-apps, or open a V4L2 source such as v4l2:/dev/video0")
 )
 
 // Source kinds, as Info.Source and the source string name them.
