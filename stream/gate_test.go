@@ -320,8 +320,11 @@ func TestJoinMidStreamStartsAtKeyframe(t *testing.T) {
 				}
 			}
 			before := enc.requests.Load()
-			late, err := Listen(context.Background(), ClientConfig{Address: "127.0.0.1", Port: latePort, Pattern: pat})
+			late, err := NewClient(ClientConfig{Address: "127.0.0.1", Port: latePort, Pattern: pat})
 			if err != nil {
+				t.Fatal(err)
+			}
+			if err := late.Start(); err != nil {
 				t.Fatal(err)
 			}
 			defer late.Close()
@@ -425,7 +428,10 @@ func TestNetGearClientRefusedInterCoded(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer s.Close(context.Background())
+			if err := s.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
 			waitReady(t, s)
 			ctx, stop := context.WithCancel(context.Background())
 			var wg sync.WaitGroup

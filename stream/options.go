@@ -136,6 +136,9 @@ type ServerConfig struct {
 	WriteTimeout time.Duration
 	// DialTimeout bounds one connection attempt (default 2 s).
 	DialTimeout time.Duration
+	// CloseTimeout bounds Close: clients that have not taken their last frame and the
+	// terminate by then are cut off (default 5 s).
+	CloseTimeout time.Duration
 	// RetryMin and RetryMax bound the redial back-off (defaults 100 ms and 250 ms), so a
 	// restarted client is reached again within a second.
 	RetryMin, RetryMax time.Duration
@@ -191,6 +194,7 @@ func (c *ServerConfig) setDefaults() {
 	def(&c.StallAfter, time.Second)
 	def(&c.WriteTimeout, 5*time.Second)
 	def(&c.DialTimeout, 2*time.Second)
+	def(&c.CloseTimeout, 5*time.Second)
 	def(&c.RetryMin, 100*time.Millisecond)
 	def(&c.RetryMax, 250*time.Millisecond)
 	def(&c.Heartbeat, time.Second)

@@ -3,6 +3,7 @@ package stream
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -106,11 +107,19 @@ type Server struct {
 	stopDial context.CancelFunc
 	closing  chan struct{}
 	closeMu  sync.Once
-	wg       sync.WaitGroup
+	closeErr error         // what Close returned, for Wait
+	closed   chan struct{} // closed when Close has finished
+	startMu  sync.Mutex
+	started  bool
+	wg       sync.WaitGroup // the senders
+	pumpWG   sync.WaitGroup // pumpReplies
 }
 
-// NewServer validates cfg (NetGear's errors for invalid combinations) and starts one sender
-// per client. Senders dial in the background and redial for ever until Close.
+// NewServer validates cfg (NetGear's errors for invalid combinations, as a *ConfigError) and
+// prepares one sender per client. Nothing runs until Start.
+//
+// A Server's life is NewServer, Start, Close, Wait (as every long-lived type in picam): Close
+// ends it, Wait blocks until it has ended.
 func NewServer(cfg ServerConfig) (*Server, error) {
 	cfg.setDefaults()
 	eps, err := cfg.endpoints()
@@ -125,6 +134,7 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 		ready:     make(chan struct{}),
 		demand:    make(chan struct{}, 1),
 		closing:   make(chan struct{}),
+		closed:    make(chan struct{}),
 	}
 	s.terminate = wire.Terminate
 	if cfg.MultiServer {
@@ -139,6 +149,23 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 	for _, ep := range eps {
 		s.peers = append(s.peers, newPeer(env, ep))
 	}
+	return s, nil
+}
+
+// Start starts the senders: they dial their clients in the background and redial for ever
+// until Close. It returns ErrClosed after Close, and an error when called twice.
+func (s *Server) Start() error {
+	s.startMu.Lock()
+	defer s.startMu.Unlock()
+	select {
+	case <-s.closing:
+		return ErrClosed
+	default:
+	}
+	if s.started {
+		return errors.New("stream: Server started twice")
+	}
+	s.started = true
 	for _, p := range s.peers {
 		s.wg.Add(1)
 		go func() {
@@ -146,10 +173,14 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 			p.run()
 		}()
 	}
-	if cfg.Pattern == ReqRep || cfg.Pattern == Pair {
-		go s.pumpReplies() // ends with runCtx, when Close has stopped every sender
+	if s.cfg.Pattern == ReqRep || s.cfg.Pattern == Pair {
+		s.pumpWG.Add(1)
+		go func() {
+			defer s.pumpWG.Done()
+			s.pumpReplies() // ends with runCtx, when Close has stopped every sender
+		}()
 	}
-	return s, nil
+	return nil
 }
 
 // peerEnv is what the senders need from the server (peer.go).
@@ -391,28 +422,41 @@ func (s *Server) pumpReplies() {
 	}
 }
 
-// Close stops transmission: each client gets the frame still waiting in its mailbox, then
-// NetGear's single-part terminate (in both patterns; NetGear itself forgets pattern 2), and is
-// disconnected. Clients that do not answer by ctx's deadline are cut off.
-func (s *Server) Close(ctx context.Context) error {
+// Close stops transmission and waits until every sender has ended: each client gets the frame
+// still waiting in its mailbox, then NetGear's single-part terminate (in both patterns; NetGear
+// itself forgets pattern 2), and is disconnected. Clients that do not answer within
+// ServerConfig.CloseTimeout are cut off, and the error says so. Later calls return the same.
+func (s *Server) Close() error {
 	s.closeMu.Do(func() {
-		close(s.closing)
+		s.startMu.Lock()
+		close(s.closing) // under startMu: no Start after this
+		s.startMu.Unlock()
 		s.stopDial()
+		senders := make(chan struct{})
+		go func() {
+			s.wg.Wait()
+			close(senders)
+		}()
+		t := time.NewTimer(s.cfg.CloseTimeout)
+		defer t.Stop()
+		select {
+		case <-senders:
+		case <-t.C:
+			s.closeErr = fmt.Errorf("closing clients: some did not take the terminate within %v", s.cfg.CloseTimeout)
+		}
+		s.cancel() // cuts off the senders still running, and ends pumpReplies
+		<-senders
+		s.pumpWG.Wait()
+		close(s.closed)
 	})
-	done := make(chan struct{})
-	go func() {
-		s.wg.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-		s.cancel()
-		return nil
-	case <-ctx.Done():
-		s.cancel()
-		<-done
-		return fmt.Errorf("closing clients: %w", ctx.Err())
-	}
+	<-s.closed
+	return s.closeErr
+}
+
+// Wait blocks until the server has been closed, and returns what Close returned.
+func (s *Server) Wait() error {
+	<-s.closed
+	return s.closeErr
 }
 
 // ClientState is where a client stands, as /api/clients and the metrics spell it.

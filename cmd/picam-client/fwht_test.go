@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"image"
 	"image/jpeg"
 	"log/slog"
@@ -10,10 +9,10 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/picam-project/picam/codec/fwht/fwhttest"
 	"github.com/picam-project/picam/av/h264"
-	picimage "github.com/picam-project/picam/image"
 	"github.com/picam-project/picam/cmd/picam-client/record"
+	"github.com/picam-project/picam/codec/fwht/fwhttest"
+	picimage "github.com/picam-project/picam/image"
 	"github.com/picam-project/picam/stream"
 	"github.com/picam-project/picam/stream/wire"
 )
@@ -28,8 +27,11 @@ func testReceiver(t *testing.T) (*receiver, int) {
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
-	c, err := stream.Listen(context.Background(), stream.ClientConfig{Address: "127.0.0.1", Port: port, Pattern: stream.PubSub})
+	c, err := stream.NewClient(stream.ClientConfig{Address: "127.0.0.1", Port: port, Pattern: stream.PubSub})
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })

@@ -23,10 +23,10 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/picam-project/picam/internal/cli"
 	"github.com/picam-project/picam/cmd/picam-client/record"
-	"github.com/picam-project/picam/internal/version"
 	"github.com/picam-project/picam/cmd/picam-client/viewer"
+	"github.com/picam-project/picam/internal/cli"
+	"github.com/picam-project/picam/internal/version"
 	"github.com/picam-project/picam/stream"
 )
 
@@ -82,10 +82,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		// NetGear's options decide when to give up (see giveUp), not picam's shorter default.
 		timeout = noTimeout
 	}
-	c, err := stream.Listen(ctx, stream.ClientConfig{
+	c, err := stream.NewClient(stream.ClientConfig{
 		Address: o.address, Port: o.port, Ports: o.ports, Pattern: stream.Pattern(o.pattern), Bidirectional: o.bidirectional,
 		MultiClient: o.multiClient, Timeout: timeout, WaitLimit: o.waitLimit, Logger: log, Curve: secure,
 	})
+	if err == nil {
+		err = c.Start() // a port that cannot be bound: exit 1, below
+	}
 	var ce *stream.ConfigError
 	if errors.As(err, &ce) {
 		// The fields of stream.ClientConfig it names are this command's flags.

@@ -263,20 +263,25 @@ func run(args []string, stdout, stderr io.Writer) int {
 		panel.Set(status.Fault, 0)
 	}
 
+	cfg.CloseTimeout = 3 * time.Second // what a client that is still there gets to take the terminate
 	srv, err := stream.NewServer(cfg)
 	if err != nil {
 		fmt.Fprintln(stderr, "picam-server:", explain(err))
 		return cli.ExitUsage
 	}
+	if err := srv.Start(); err != nil {
+		fmt.Fprintln(stderr, "picam-server:", err)
+		return cli.ExitFailure
+	}
 	if err := setMessage(srv, o.message); err != nil {
-		srv.Close(context.Background())
+		srv.Close()
 		fmt.Fprintln(stderr, "picam-server:", err)
 		return cli.ExitUsage
 	}
 	if o.httpAddr != "" {
 		hs, err := startHTTP(ctx, httpBind, httpAuth, srv, panel.State, log)
 		if err != nil {
-			srv.Close(context.Background())
+			srv.Close()
 			fmt.Fprintln(stderr, "picam-server:", err)
 			return cli.ExitFailure
 		}
@@ -310,11 +315,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	<-panelDone
 	panel.Set(status.Stopping, 0)
 
-	closeCtx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	if err := srv.Close(closeCtx); err != nil {
+	if err := srv.Close(); err != nil {
 		log.Warn("some clients did not take the terminate in time", "err", err)
 	}
-	cancel()
 	stopPrint()
 	<-repliesDone
 	if o.jsonOut {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/picam-project/picam/stream/zmtp"
 	"github.com/picam-project/picam/stream"
+	"github.com/picam-project/picam/stream/zmtp"
 )
 
 // The cell figure is the median run's; failed runs are left out but counted.
@@ -53,7 +52,10 @@ func TestWirePrefixMatchesPicamHeader(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer srv.Close(context.Background())
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
 	nc, err := ln.Accept()
 	if err != nil {
 		t.Fatal(err)

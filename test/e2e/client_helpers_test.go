@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	picimage "github.com/picam-project/picam/image"
 	"github.com/picam-project/picam/cmd/picam-client/media"
 	"github.com/picam-project/picam/cmd/picam-client/viewer/browsertest"
+	picimage "github.com/picam-project/picam/image"
 	"github.com/picam-project/picam/stream"
 )
 
@@ -116,6 +116,9 @@ func sendFrames(t *testing.T, port int, pattern stream.Pattern, codecName string
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
 	s := &sender{srv: srv, sent: make(chan int, n), done: make(chan struct{})}
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -124,11 +127,7 @@ func sendFrames(t *testing.T, port int, pattern stream.Pattern, codecName string
 		defer wg.Done()
 		defer close(s.done)
 		defer close(s.sent)
-		defer func() {
-			cctx, ccancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer ccancel()
-			srv.Close(cctx)
-		}()
+		defer srv.Close()
 		select {
 		case <-srv.Ready():
 		case <-ctx.Done():
