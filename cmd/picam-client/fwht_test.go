@@ -132,20 +132,30 @@ func TestFirstKeyframeReported(t *testing.T) {
 // After the client itself dropped a frame, FWHT P-frames are skipped until an I-frame rather
 // than added to the wrong picture.
 func TestFWHTWaitsAfterOwnLoss(t *testing.T) {
-	var s fwhtStream
-	if _, skipped, err := s.decode(fwhttest.Golden(t, 0)); skipped || err != nil {
-		t.Fatalf("I-frame: skipped %v err %v", skipped, err)
+	r, port := testReceiver(t)
+	var rec bytes.Buffer
+	out := startOutput("test", 0, false, record.NewElementary(&rec), recordQueue, func(err error) { t.Error(err) }, slog.New(slog.DiscardHandler))
+	r.outputs = []*output{out}
+	var lost uint64
+	r.dropped = func() uint64 { return lost }
+	r.account(frame(port, "fwht", 0, fwhttest.Golden(t, 0)))
+	lost = 1 // the queue dropped a frame
+	r.account(frame(port, "fwht", 2, fwhttest.Golden(t, 1))) // a P-frame after the loss: skipped
+	r.account(frame(port, "fwht", 3, fwhttest.Golden(t, 0))) // the I-frame resynchronises
+	r.account(frame(port, "fwht", 4, fwhttest.Golden(t, 1))) // and the P-frame after it decodes
+	out.stop()
+	s := r.finish()
+	if s.KeyframeWaits != 1 || s.DecodeErrors != 0 || s.Frames != 4 || out.w.Frames() != 3 {
+		t.Fatalf("keyframe_waits %d (want 1), decode_errors %d, frames %d, recorded %d (want 3)", s.KeyframeWaits, s.DecodeErrors, s.Frames, out.w.Frames())
 	}
-	s.lost()
-	if _, skipped, err := s.decode(fwhttest.Golden(t, 1)); !skipped || err != nil {
-		t.Fatalf("P-frame after a loss: skipped %v err %v; want skipped", skipped, err)
-	}
-	f, skipped, err := s.decode(fwhttest.Golden(t, 0))
-	if skipped || err != nil || f.Width != 640 || f.Height != 480 {
-		t.Fatalf("I-frame after the loss: %dx%d skipped %v err %v", f.Width, f.Height, skipped, err)
-	}
-	if _, skipped, err := s.decode(fwhttest.Golden(t, 1)); skipped || err != nil {
-		t.Fatalf("P-frame after the I-frame: skipped %v err %v", skipped, err)
+	for i, j := range bytes.SplitAfter(rec.Bytes(), []byte{0xff, 0xd9})[:3] {
+		img, err := jpeg.Decode(bytes.NewReader(j))
+		if err != nil {
+			t.Fatalf("recorded frame %d: %v", i, err)
+		}
+		if n, ok := picimage.ReadCounter(bgrOf(img), 640, 480); !ok || n != []uint64{0, 0, 1}[i] {
+			t.Errorf("recorded frame %d shows counter %d (read %v)", i, n, ok)
+		}
 	}
 }
 

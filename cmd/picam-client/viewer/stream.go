@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/picam-project/picam/av"
 	"net/http"
 	"strconv"
 	"time"
@@ -29,11 +30,11 @@ type packetMeta struct {
 // meta, then a 4-byte big-endian length and the payload (a JPEG, or an Annex-B access unit).
 // A fetch() body stream carries it: no WebSocket library is needed on either side.
 func writePacket(w http.ResponseWriter, p *media.Packet, decoder string) error {
-	m := packetMeta{Codec: p.Codec, Key: p.Key, Seq: p.Seq, Received: p.Received.UnixMicro(), Width: p.Width, Height: p.Height}
+	m := packetMeta{Codec: string(p.Codec), Key: p.Keyframe, Seq: p.Seq, Received: p.Received.UnixMicro(), Width: p.Width, Height: p.Height}
 	if !p.Captured.IsZero() {
 		m.Captured = p.Captured.UnixMicro()
 	}
-	if p.Codec == media.H264 && p.Key {
+	if p.Codec == av.H264 && p.Keyframe {
 		m.Decoder = decoder
 	}
 	meta, err := json.Marshal(m)
@@ -95,7 +96,7 @@ func (s *Server) serveMJPEG(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)
 	s.pump(r.Context(), w, feed, port, func(p *media.Packet) error {
-		if p.Codec != media.JPEG {
+		if p.Codec != av.JPEG {
 			return fmt.Errorf("camera %d sends %s, which /mjpeg cannot carry: open the page at / instead", port, p.Codec)
 		}
 		head := "--" + mjpegBoundary + "\r\nContent-Type: image/jpeg\r\nContent-Length: " + strconv.Itoa(len(p.Data)) + "\r\n\r\n"
