@@ -139,7 +139,7 @@ func TestFWHTWaitsAfterOwnLoss(t *testing.T) {
 	var lost uint64
 	r.dropped = func() uint64 { return lost }
 	r.account(frame(port, "fwht", 0, fwhttest.Golden(t, 0)))
-	lost = 1 // the queue dropped a frame
+	lost = 1                                                 // the queue dropped a frame
 	r.account(frame(port, "fwht", 2, fwhttest.Golden(t, 1))) // a P-frame after the loss: skipped
 	r.account(frame(port, "fwht", 3, fwhttest.Golden(t, 0))) // the I-frame resynchronises
 	r.account(frame(port, "fwht", 4, fwhttest.Golden(t, 1))) // and the P-frame after it decodes
