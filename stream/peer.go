@@ -304,6 +304,16 @@ func (p *peer) write(conn *zmtp.Conn, parts ...[]byte) error {
 	return conn.WriteMsg(parts...)
 }
 
+// ping sends a picam client a heartbeat between frames, with a time-to-live of three
+// heartbeats (a NetGear client gets none: libzmq answers PINGs but NetGear sets no heartbeat).
+// It reports false when the connection is gone.
+func (p *peer) ping(conn *zmtp.Conn) bool {
+	if !conn.IsPicam() {
+		return true
+	}
+	return conn.Ping(uint16(p.env.heartbeat/(100*time.Millisecond)*3)) == nil
+}
+
 // servePub runs one PUB connection. It returns true when the server is closing.
 func (p *peer) servePub(conn *zmtp.Conn) bool {
 	s := p.env
@@ -391,10 +401,8 @@ func (p *peer) servePub(conn *zmtp.Conn) bool {
 			}
 			hb.Reset(s.heartbeat)
 		case <-hb.C:
-			if conn.IsPicam() {
-				if err := conn.Ping(uint16(s.heartbeat / (100 * time.Millisecond) * 3)); err != nil {
-					return false
-				}
+			if !p.ping(conn) {
+				return false
 			}
 			hb.Reset(s.heartbeat)
 		case err := <-readDone:
@@ -446,10 +454,8 @@ func (p *peer) serveReq(conn *zmtp.Conn) bool {
 			}
 			hb.Reset(s.heartbeat)
 		case <-hb.C:
-			if conn.IsPicam() {
-				if err := conn.Ping(uint16(s.heartbeat / (100 * time.Millisecond) * 3)); err != nil {
-					return false
-				}
+			if !p.ping(conn) {
+				return false
 			}
 			hb.Reset(s.heartbeat)
 		case <-s.closing:

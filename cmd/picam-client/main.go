@@ -10,7 +10,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -36,16 +35,8 @@ func main() {
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	o, err := parseFlags(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return cli.ExitOK
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "picam-client:", err)
-		return cli.ExitUsage
-	}
-	if o.showVersion {
-		fmt.Fprintln(stdout, "picam-client", version.Get())
-		return cli.ExitOK
+	if code, done := cli.Early("picam-client", err, err == nil && o.showVersion, stdout, stderr); done {
+		return code
 	}
 	con := newConsole(stderr)
 	log, err := cli.NewLogger(con, o.logLevel)

@@ -193,16 +193,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runKeys(args[1:], stdout, stderr)
 	}
 	o, err := parseFlags(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return cli.ExitOK
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "picam-server:", err)
-		return cli.ExitUsage
-	}
-	if o.showVersion {
-		fmt.Fprintln(stdout, "picam-server", version.Get())
-		return cli.ExitOK
+	if code, done := cli.Early("picam-server", err, err == nil && o.showVersion, stdout, stderr); done {
+		return code
 	}
 	log, err := cli.NewLogger(stderr, o.logLevel)
 	if err != nil {

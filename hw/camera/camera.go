@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 
 	picimage "github.com/picam-project/picam/image"
 )
@@ -213,4 +214,16 @@ func cutPrefixFold(s, prefix string) (string, bool) {
 		return s[len(prefix):], true
 	}
 	return s, false
+}
+
+// firstClose marks a camera closed (*closed, guarded by mu) and reports whether this call did
+// it, so Close runs its teardown once.
+func firstClose(mu *sync.Mutex, closed *bool) bool {
+	mu.Lock()
+	defer mu.Unlock()
+	if *closed {
+		return false
+	}
+	*closed = true
+	return true
 }

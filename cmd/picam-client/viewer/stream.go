@@ -57,15 +57,25 @@ func writePacket(w http.ResponseWriter, p *media.Packet, decoder string) error {
 	return err
 }
 
-func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
-	port, ok := portParam(r)
+// openFeed subscribes a request for /PATH/PORT to that camera's packets, or answers 404 (ok
+// false). The caller unsubscribes.
+func (s *Server) openFeed(w http.ResponseWriter, r *http.Request, path string) (port int, feed *media.Feed, ok bool) {
+	port, ok = portParam(r)
 	if !ok {
-		http.Error(w, "no such camera: /stream/PORT takes one of the client's ports", http.StatusNotFound)
-		return
+		http.Error(w, "no such camera: /"+path+"/PORT takes one of the client's ports", http.StatusNotFound)
+		return 0, nil, false
 	}
-	feed, ok := s.subscribe(port)
+	feed, ok = s.subscribe(port)
 	if !ok {
 		http.Error(w, fmt.Sprintf("no camera on port %d (see /api/cameras)", port), http.StatusNotFound)
+		return 0, nil, false
+	}
+	return port, feed, true
+}
+
+func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
+	port, feed, ok := s.openFeed(w, r, "stream")
+	if !ok {
 		return
 	}
 	defer s.unsubscribe(port, feed)
@@ -81,14 +91,8 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
 const mjpegBoundary = "picamframe"
 
 func (s *Server) serveMJPEG(w http.ResponseWriter, r *http.Request) {
-	port, ok := portParam(r)
+	port, feed, ok := s.openFeed(w, r, "mjpeg")
 	if !ok {
-		http.Error(w, "no such camera: /mjpeg/PORT takes one of the client's ports", http.StatusNotFound)
-		return
-	}
-	feed, ok := s.subscribe(port)
-	if !ok {
-		http.Error(w, fmt.Sprintf("no camera on port %d (see /api/cameras)", port), http.StatusNotFound)
 		return
 	}
 	defer s.unsubscribe(port, feed)
