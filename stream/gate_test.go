@@ -470,7 +470,7 @@ func TestNetGearClientRefusedInterCoded(t *testing.T) {
 				return false
 			})
 			log := logs.String()
-			for _, want := range []string{fmt.Sprintf("client at port %d is a NetGear", ngPort), "--codec jpeg"} {
+			for _, want := range []string{fmt.Sprintf("client at port %d is a NetGear", ngPort), "Stream jpeg or raw to NetGear clients"} {
 				if !strings.Contains(log, want) {
 					t.Errorf("log lacks %q:\n%s", want, log)
 				}

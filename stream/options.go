@@ -136,6 +136,10 @@ type ServerConfig struct {
 	WriteTimeout time.Duration
 	// DialTimeout bounds one connection attempt (default 2 s).
 	DialTimeout time.Duration
+	// RefusalHint ends the error logged when a NetGear client is refused a codec it cannot
+	// decode: how the user fixes it (default: stream JPEG or raw to NetGear clients, or
+	// receive the codec with a picam client). A command names its flags here.
+	RefusalHint string
 	// CloseTimeout bounds Close: clients that have not taken their last frame and the
 	// terminate by then are cut off (default 5 s).
 	CloseTimeout time.Duration

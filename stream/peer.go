@@ -36,6 +36,7 @@ type peerEnv struct {
 	heartbeat, writeTimeout         time.Duration
 	requestTimeout, stallAfter      time.Duration
 	terminate                       []byte // NetGear's terminate message, as this server words it
+	refusalHint                     string // ServerConfig.RefusalHint
 	log                             *slog.Logger
 
 	runCtx  context.Context // cancelled to force every sender to stop

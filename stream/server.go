@@ -204,6 +204,7 @@ func (s *Server) peerEnv() *peerEnv {
 		heartbeat: cfg.Heartbeat, writeTimeout: cfg.WriteTimeout,
 		requestTimeout: cfg.RequestTimeout, stallAfter: cfg.StallAfter,
 		terminate:       s.terminate,
+		refusalHint:     cfg.RefusalHint,
 		log:             s.log,
 		runCtx:          s.runCtx,
 		dialCtx:         s.dialCtx,

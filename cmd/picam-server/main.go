@@ -256,6 +256,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 
 	cfg.CloseTimeout = 3 * time.Second // what a client that is still there gets to take the terminate
+	cfg.RefusalHint = fmt.Sprintf("Stream jpeg or raw to NetGear clients (picam-server --codec jpeg), or receive %s with picam-client", pl.sel.Codec)
 	srv, err := stream.NewServer(cfg)
 	if err != nil {
 		fmt.Fprintln(stderr, "picam-server:", explain(err))
