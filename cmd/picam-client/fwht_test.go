@@ -38,6 +38,16 @@ func testReceiver(t *testing.T) (*receiver, int) {
 	return newReceiver(&options{port: port, jpegQuality: 90}, c, slog.New(slog.DiscardHandler)), port
 }
 
+// recordingReceiver is testReceiver with one output that records the elementary stream.
+func recordingReceiver(t *testing.T) (*receiver, int, *bytes.Buffer, *output) {
+	t.Helper()
+	r, port := testReceiver(t)
+	rec := new(bytes.Buffer)
+	out := startOutput("test", 0, false, record.NewElementary(rec), recordQueue, func(err error) { t.Error(err) }, slog.New(slog.DiscardHandler))
+	r.outputs = []*output{out}
+	return r, port, rec, out
+}
+
 func frame(port int, codecName string, seq uint64, payload []byte) *stream.Frame {
 	return &stream.Frame{Port: port, Header: wire.Header{Pattern: "2", Picam: &wire.Ext{Seq: seq, Codec: codecName}}, Payload: payload}
 }
@@ -132,10 +142,7 @@ func TestFirstKeyframeReported(t *testing.T) {
 // After the client itself dropped a frame, FWHT P-frames are skipped until an I-frame rather
 // than added to the wrong picture.
 func TestFWHTWaitsAfterOwnLoss(t *testing.T) {
-	r, port := testReceiver(t)
-	var rec bytes.Buffer
-	out := startOutput("test", 0, false, record.NewElementary(&rec), recordQueue, func(err error) { t.Error(err) }, slog.New(slog.DiscardHandler))
-	r.outputs = []*output{out}
+	r, port, rec, out := recordingReceiver(t)
 	var lost uint64
 	r.dropped = func() uint64 { return lost }
 	r.account(frame(port, "fwht", 0, fwhttest.Golden(t, 0)))
@@ -162,10 +169,7 @@ func TestFWHTWaitsAfterOwnLoss(t *testing.T) {
 // After the client itself dropped a frame, H.264 P-frames are kept from the outputs until the
 // next IDR: a recorder or viewer would otherwise decode them against the wrong pictures.
 func TestH264OutputsWaitForIDRAfterOwnLoss(t *testing.T) {
-	r, port := testReceiver(t)
-	var rec bytes.Buffer
-	out := startOutput("test", 0, false, record.NewElementary(&rec), recordQueue, func(err error) { t.Error(err) }, slog.New(slog.DiscardHandler))
-	r.outputs = []*output{out}
+	r, port, rec, out := recordingReceiver(t)
 	var lost uint64
 	r.dropped = func() uint64 { return lost }
 	sps := []byte{0x67, 0x42, 0xc0, 0x1e, 0xd9}
