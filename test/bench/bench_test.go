@@ -34,8 +34,11 @@ func benchLoopback(b *testing.B, pattern stream.Pattern, clients, w, h int) {
 	var eps []string
 	var cls []*stream.Client
 	for i := 0; i < clients; i++ {
-		c, err := stream.Listen(ctx, stream.ClientConfig{Address: "127.0.0.1", Port: freePort(b), Pattern: pattern})
+		c, err := stream.NewClient(stream.ClientConfig{Address: "127.0.0.1", Port: freePort(b), Pattern: pattern})
 		if err != nil {
+			b.Fatal(err)
+		}
+		if err := c.Start(); err != nil {
 			b.Fatal(err)
 		}
 		defer c.Close()
@@ -46,11 +49,10 @@ func benchLoopback(b *testing.B, pattern stream.Pattern, clients, w, h int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer func() {
-		closeCtx, cc := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cc()
-		srv.Close(closeCtx)
-	}()
+	if err := srv.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
 	select {
 	case <-srv.Ready():
 	case <-time.After(10 * time.Second):

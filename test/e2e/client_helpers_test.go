@@ -118,6 +118,9 @@ func sendFrames(t *testing.T, port int, pattern stream.Pattern, codecName string
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
 	s := &sender{srv: srv, sent: make(chan int, n), done: make(chan struct{})}
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -126,11 +129,7 @@ func sendFrames(t *testing.T, port int, pattern stream.Pattern, codecName string
 		defer wg.Done()
 		defer close(s.done)
 		defer close(s.sent)
-		defer func() {
-			cctx, ccancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer ccancel()
-			srv.Close(cctx)
-		}()
+		defer srv.Close()
 		select {
 		case <-srv.Ready():
 		case <-ctx.Done():

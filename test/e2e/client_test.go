@@ -60,7 +60,7 @@ func TestClientViewerH264(t *testing.T) {
 	if c[0] == c[1] || bytes.Equal(shots[0], shots[1]) {
 		t.Fatalf("the picture did not move: counter %d then %d", c[0], c[1])
 	}
-	snd.srv.Close(t.Context())
+	snd.srv.Close()
 	if code := client.wait(10 * time.Second); code != 0 {
 		t.Fatalf("client exit %d", code)
 	}

@@ -108,8 +108,11 @@ func runPanel(ctx context.Context, r *reporter, args []string) error {
 	// 2. Both clients listen: it streams to two.
 	clients := make([]*stream.Client, 2)
 	for i := range clients {
-		c, err := stream.Listen(ctx, stream.ClientConfig{Address: "127.0.0.1", Port: ports[i], Pattern: stream.Pattern(2),
+		c, err := stream.NewClient(stream.ClientConfig{Address: "127.0.0.1", Port: ports[i], Pattern: stream.Pattern(2),
 			MultiClient: true, Timeout: time.Minute, WaitLimit: time.Minute})
+		if err == nil {
+			err = c.Start()
+		}
 		if err != nil {
 			return fmt.Errorf("client on port %d: %w", ports[i], err)
 		}
