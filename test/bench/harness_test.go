@@ -11,8 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/picam-project/picam/stream/zmtp"
+	"github.com/picam-project/picam/internal/testkit"
 	"github.com/picam-project/picam/stream"
+	"github.com/picam-project/picam/stream/zmtp"
 )
 
 // The cell figure is the median run's; failed runs are left out but counted.
@@ -95,7 +96,7 @@ func TestWirePrefixMatchesPicamHeader(t *testing.T) {
 func TestTCPRolesCountWholeMessages(t *testing.T) {
 	for _, pattern := range []int{1, 2} {
 		t.Run(fmt.Sprint(pattern), func(t *testing.T) {
-			port := freePort(t)
+			port := testkit.Port(t)
 			var rout, rerr, wout bytes.Buffer
 			readerDone := make(chan int)
 			go func() {

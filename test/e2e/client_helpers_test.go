@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	picimage "github.com/picam-project/picam/image"
 	"github.com/picam-project/picam/cmd/picam-client/media"
 	"github.com/picam-project/picam/cmd/picam-client/viewer/browsertest"
+	picimage "github.com/picam-project/picam/image"
 	"github.com/picam-project/picam/internal/testkit"
 	"github.com/picam-project/picam/stream"
 )
