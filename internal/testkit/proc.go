@@ -285,6 +285,13 @@ func (s *Buffer) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// Bytes is a copy of what the buffer holds.
+func (s *Buffer) Bytes() []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return bytes.Clone(s.b.Bytes())
+}
+
 // String is what the buffer holds.
 func (s *Buffer) String() string {
 	s.mu.Lock()

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/picam-project/picam/internal/testkit"
 )
 
 // pyKeys makes a NetGear key tree in dir/.vidgear/keys with pyzmq's
@@ -248,7 +250,7 @@ func TestSecureNeverPlaintext(t *testing.T) {
 	if !strings.Contains(srv.Stderr(), "client handshake failed") || !strings.Contains(srv.Stderr(), `security mechanism \"NULL\"`) {
 		t.Errorf("server did not log the plaintext refusal:\n%s", srv.Stderr())
 	}
-	wire := rec.bytes()
+	wire := rec.Bytes()
 	if len(wire) < 30*160*120*3 {
 		t.Fatalf("only %d bytes went through the proxy", len(wire))
 	}
@@ -262,33 +264,15 @@ func TestSecureNeverPlaintext(t *testing.T) {
 	}
 }
 
-// recorder holds what a proxy forwarded from the server to the client.
-type recorder struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (r *recorder) Write(p []byte) (int, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.buf.Write(p)
-}
-
-func (r *recorder) bytes() []byte {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return bytes.Clone(r.buf.Bytes())
-}
-
 // startRecordingProxy forwards 127.0.0.1:listen to 127.0.0.1:to, recording the server→client
 // direction. It stops with the test.
-func startRecordingProxy(t *testing.T, listen, to int) *recorder {
+func startRecordingProxy(t *testing.T, listen, to int) *testkit.Buffer {
 	t.Helper()
 	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", listen))
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := &recorder{}
+	rec := &testkit.Buffer{}
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var conns []net.Conn
