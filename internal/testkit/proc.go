@@ -31,10 +31,13 @@ type Options struct {
 	Log io.Writer
 	// Stdin gives the child a pipe on its standard input: Proc.Stdin.
 	Stdin bool
+	// Limit bounds what is kept of each of stdout and stderr to about the newest Limit bytes;
+	// 0 keeps everything (a test's output is bounded by the test; tests that read the start
+	// of stdout, such as the first picture of a stream, need it all).
+	Limit int
 }
 
-// Proc is a running child process whose stdout and stderr are captured (the last
-// CaptureLimit bytes of each).
+// Proc is a running child process whose stdout and stderr are captured.
 type Proc struct {
 	// Name is what messages call the process.
 	Name string
@@ -52,9 +55,6 @@ type Proc struct {
 	err    error
 }
 
-// CaptureLimit bounds what a Proc keeps of each of stdout and stderr: the newest bytes.
-const CaptureLimit = 16 << 20
-
 // Start starts cmd (built by the caller: arguments, environment, Cancel, WaitDelay) with its
 // output captured as o says. A goroutine waits for the process; Done is closed when it has
 // exited and its output is copied.
@@ -64,7 +64,7 @@ func Start(cmd *exec.Cmd, o Options) (*Proc, error) {
 		name = filepath.Base(cmd.Path)
 	}
 	p := &Proc{Name: name, Cmd: cmd, done: make(chan struct{})}
-	p.stdout.Limit, p.stderr.Limit = CaptureLimit, CaptureLimit
+	p.stdout.Limit, p.stderr.Limit = o.Limit, o.Limit
 	var out io.Writer = &p.stdout
 	if o.Stdout != nil {
 		out = o.Stdout

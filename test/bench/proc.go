@@ -68,7 +68,7 @@ func (r *registry) start(name, path string, args []string, watch ...string) (*ch
 // startChild starts path with args; use registry.start, which also tracks it.
 func startChild(name, path string, args []string, watch ...string) (*child, error) {
 	c := &child{cpuAt: map[string]time.Duration{}}
-	p, err := testkit.Start(exec.Command(path, args...), testkit.Options{Name: name, Marks: watch, OnMark: func(mark string) {
+	p, err := testkit.Start(exec.Command(path, args...), testkit.Options{Name: name, Marks: watch, Limit: 1 << 20, OnMark: func(mark string) {
 		// CPU spent before the mark (start-up, imports, connecting) is not the transport's;
 		// runs subtract it. Zero if the process is already gone.
 		cpu, _ := processRunTime(c.Cmd.Process.Pid)

@@ -89,7 +89,7 @@ func runPanel(ctx context.Context, r *reporter, args []string) error {
 		"--status-gpio", *ledName, "--button-gpio", *buttonName, "--http", fmt.Sprintf("127.0.0.1:%d", ports[2]))
 	// Its output goes to the log; the phases (a server that dies early) and the clean-up
 	// below look at its exit.
-	srv, err := testkit.Start(cmd, testkit.Options{Name: "picam-server", Stdout: io.Discard, Log: logf})
+	srv, err := testkit.Start(cmd, testkit.Options{Name: "picam-server", Stdout: io.Discard, Log: logf, Limit: 1 << 20})
 	if err != nil {
 		return err
 	}

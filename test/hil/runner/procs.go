@@ -35,7 +35,7 @@ func startChild(ctx context.Context, name, logPath, readyMarker string, env []st
 	if readyMarker != "" {
 		marks = []string{readyMarker}
 	}
-	p, err := testkit.Start(cmd, testkit.Options{Name: name, Marks: marks, Log: f})
+	p, err := testkit.Start(cmd, testkit.Options{Name: name, Marks: marks, Log: f, Limit: 1 << 20})
 	if err != nil {
 		f.Close()
 		return nil, err
