@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -136,5 +137,50 @@ func TestJudgeDoc(t *testing.T) {
 		if got := judgeDoc(c.pkg, c.dir, c.doc); (got == "") != c.ok {
 			t.Errorf("judgeDoc(%q, %q, %q) = %q, want ok %v", c.pkg, c.dir, c.doc, got, c.ok)
 		}
+	}
+}
+
+// Every design note the code or the README cites (docs/ and a .md name) is in the repository.
+func TestCitedDocsExist(t *testing.T) {
+	root, err := RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cite := regexp.MustCompile(`\bdocs/[A-Za-z0-9_.-]+\.md\b`)
+	found := 0
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		name := d.Name()
+		if d.IsDir() {
+			if path != root && (name == "vendor" || name == "testdata" || strings.HasPrefix(name, ".")) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		switch filepath.Ext(name) {
+		case ".go", ".md", ".py", ".sh":
+		default:
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		for _, c := range cite.FindAllString(string(b), -1) {
+			found++
+			if _, err := os.Stat(filepath.Join(root, c)); err != nil {
+				t.Errorf("%s cites %s, which is not in the repository: add it or stop citing it", rel, c)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if found == 0 {
+		t.Fatal("no docs/*.md citation found at all: the walk is broken")
 	}
 }
