@@ -68,10 +68,12 @@ func (r *registry) start(name, path string, args []string, watch ...string) (*ch
 // startChild starts path with args; use registry.start, which also tracks it.
 func startChild(name, path string, args []string, watch ...string) (*child, error) {
 	c := &child{cpuAt: map[string]time.Duration{}}
-	p, err := testkit.Start(exec.Command(path, args...), testkit.Options{Name: name, Marks: watch, Limit: 1 << 20, OnMark: func(mark string) {
+	cmd := exec.Command(path, args...)
+	p, err := testkit.Start(cmd, testkit.Options{Name: name, Marks: watch, Limit: 1 << 20, OnMark: func(mark string) {
 		// CPU spent before the mark (start-up, imports, connecting) is not the transport's;
-		// runs subtract it. Zero if the process is already gone.
-		cpu, _ := processRunTime(c.Cmd.Process.Pid)
+		// runs subtract it. Zero if the process is already gone. (cmd.Process is set before
+		// any output is copied, c.Proc perhaps not yet.)
+		cpu, _ := processRunTime(cmd.Process.Pid)
 		c.mu.Lock()
 		c.cpuAt[mark] = cpu
 		c.mu.Unlock()
