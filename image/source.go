@@ -15,7 +15,7 @@ var ErrClosed = errors.New("picimage: test source is closed")
 
 // TestSource is a camera stand-in: it renders a TestPattern at a steady frame
 // rate and hands out frames the way a real camera source does. It is the
-// default source when no camera is present (design decision 4).
+// default source when no camera is present.
 //
 // Next must be called from one goroutine at a time; Close may be called from
 // any goroutine, at any time, and wakes a Next that is waiting.

@@ -3,13 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
-	"net"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/picam-project/picam/av"
+	"github.com/picam-project/picam/internal/testkit"
 	"github.com/picam-project/picam/stream"
 )
 
@@ -34,7 +34,7 @@ func benchLoopback(b *testing.B, pattern stream.Pattern, clients, w, h int) {
 	var eps []string
 	var cls []*stream.Client
 	for i := 0; i < clients; i++ {
-		c, err := stream.NewClient(stream.ClientConfig{Address: "127.0.0.1", Port: freePort(b), Pattern: pattern})
+		c, err := stream.NewClient(stream.ClientConfig{Address: "127.0.0.1", Port: testkit.Port(b), Pattern: pattern})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -104,16 +104,6 @@ func benchLoopback(b *testing.B, pattern stream.Pattern, clients, w, h int) {
 	b.StopTimer()
 	wg.Wait()
 	b.ReportMetric(float64(total.Load())/elapsed.Seconds(), "frames/s")
-}
-
-func freePort(tb testing.TB) int {
-	tb.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
 }
 
 func TestParseBenchOutput(t *testing.T) {

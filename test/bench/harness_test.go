@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/picam-project/picam/av"
+	"github.com/picam-project/picam/internal/testkit"
 	"github.com/picam-project/picam/stream"
 	"github.com/picam-project/picam/stream/zmtp"
 )
@@ -98,7 +99,7 @@ func TestWirePrefixMatchesPicamHeader(t *testing.T) {
 func TestTCPRolesCountWholeMessages(t *testing.T) {
 	for _, pattern := range []int{1, 2} {
 		t.Run(fmt.Sprint(pattern), func(t *testing.T) {
-			port := freePort(t)
+			port := testkit.Port(t)
 			var rout, rerr, wout bytes.Buffer
 			readerDone := make(chan int)
 			go func() {
