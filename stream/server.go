@@ -70,7 +70,6 @@ type Server struct {
 
 	mu      sync.Mutex
 	message json.RawMessage
-	rr      int
 
 	ready     chan struct{}
 	readyOnce sync.Once
