@@ -83,6 +83,7 @@ type options struct {
 	statusGPIO    string
 	buttonGPIO    string
 	configPath    string
+	strictConfig  bool
 	sec           secureOptions
 	httpAuth      httpAuthOptions
 	// cam holds the PiGear camera options (--hflip, --iso, ... and --option key=value).
@@ -167,7 +168,8 @@ func parseArgs(args []string, stderr io.Writer) (*options, *flag.FlagSet, error)
 	fs.BoolVar(&o.listDevices, "list-devices", false, "print the cameras with their formats, sizes and rates, then exit")
 	fs.Var(listControlsFlag{&o.listControls}, "list-controls", "print the --source camera's controls with current values and ranges, or those of the device given (--list-controls /dev/video0), then exit")
 	fs.BoolVar(&o.showVersion, "version", false, "print the version and exit")
-	fs.StringVar(&o.configPath, "config", "", "settings file (picam.conf: key = value lines, keys are these flag names); the command line wins; a file with errors is ignored as a whole, logged, and shown on the LED")
+	fs.StringVar(&o.configPath, "config", "", "settings file (picam.conf: key = value lines, keys are these flag names, at most 64 KiB); the command line wins; a file with errors, missing, too large or not a regular file is ignored as a whole, logged, and shown on the LED")
+	fs.BoolVar(&o.strictConfig, "strict-config", false, "exit with status 2 when the --config file is missing or has errors, instead of running on the command line and defaults (the appliance's behaviour: a bad edit never stops the camera)")
 	cli.RegisterAliases(fs)
 	if err := cli.Parse(fs, joinListControlsArg(args)); err != nil {
 		return nil, nil, err
@@ -210,8 +212,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cli.ExitUsage
 	}
 	log.Info("picam-server", "version", version.Get().String())
+	if o.configErr != nil && o.strictConfig {
+		log.Error("the settings file is refused (--strict-config): fix it, or leave --strict-config out to run on the command line and defaults", "err", o.configErr)
+		return cli.ExitUsage
+	}
 	if o.configErr != nil {
-		log.Error("the settings file has errors and is ignored; running on the command line and defaults", "err", o.configErr)
+		log.Error("the settings file is ignored; running on the command line and defaults (--strict-config exits instead)", "err", o.configErr)
 	}
 	if err := o.applyCameraOptions(); err != nil {
 		fmt.Fprintln(stderr, "picam-server:", err)
