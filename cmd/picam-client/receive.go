@@ -264,10 +264,7 @@ func (r *receiver) account(f *stream.Frame) {
 		r.sum.LastSeq = &seq
 		p.Seq = seq
 		if h.Picam.TimeUS > 0 {
-			p.Captured = time.UnixMicro(h.Picam.TimeUS)
-			if len(r.lat) < 1_000_000 {
-				r.lat = append(r.lat, float64(now.UnixMicro()-h.Picam.TimeUS)/1000)
-			}
+			r.noteCapture(p, f, now, h.Picam.TimeUS)
 		}
 	}
 	// NetGear reads the message in bidirectional and in multi-server mode.

@@ -308,9 +308,15 @@ func TestClientBoundedUnderAttack(t *testing.T) {
 	for _, c := range idle {
 		c.Close()
 	}
-	var s clientSummary
+	var s struct {
+		clientSummary
+		Cut int `json:"cut_connections"`
+	}
 	cl.jsonLine(&s)
-	t.Logf("16 × 60 MiB (%d MiB sent) and %d idle connections: client %s; %d/240 frames", sentMiB.Load(), len(idle), mem, s.Frames)
+	t.Logf("16 × 60 MiB (%d MiB sent) and %d idle connections: client %s; %d/240 frames; %d connections cut", sentMiB.Load(), len(idle), mem, s.Frames, s.Cut)
+	if s.Cut == 0 {
+		t.Errorf("--json counts no cut connections")
+	}
 	if mw.maxRSS > 400<<10 {
 		t.Errorf("client RSS peaked at %d MiB", mw.maxRSS>>10)
 	}
@@ -372,5 +378,56 @@ func TestUnusableConfig(t *testing.T) {
 				t.Errorf("server RSS peaked at %d MiB", mw.maxRSS>>10)
 			}
 		})
+	}
+}
+
+// Issue 16, the latency statistics against the real picam-client: a server whose headers carry
+// "ts": 1 or a capture time an hour ahead no longer poisons latency_ms; those samples are
+// counted in latency_ignored, and the honest ones (5 ms old) give the p50/p99.
+func TestClientLatencyIgnoresImpossibleTimestamps(t *testing.T) {
+	port := freePorts(t, 1)[0]
+	cl := start(t, "picam-client", "--address", "127.0.0.1", "--port", fmt.Sprint(port), "--pattern", "2", "--json", "--stats", "0", "--timeout", "10s")
+	waitListening(t, port)
+	h, err := zmtp.Dial(context.Background(), fmt.Sprintf("127.0.0.1:%d", port), 5*time.Second, zmtp.Options{SocketType: zmtp.PUB})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	h.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	var m zmtp.Msg
+	h.ReadMsg(&m, nil) // the subscription
+	const n = 30
+	for i := 0; i < n; i++ {
+		ts := time.Now().Add(-5 * time.Millisecond).UnixMicro()
+		switch i % 3 {
+		case 1:
+			ts = 1
+		case 2:
+			ts = time.Now().Add(time.Hour).UnixMicro()
+		}
+		hdr := fmt.Sprintf(`{"terminate_flag": false, "compression": false, "message": null, "pattern": "2", "dtype": "uint8", "shape": [2, 2, 3], "picam": {"seq": %d, "ts": %d, "codec": "raw", "key": true}}`, i, ts)
+		if err := h.WriteMsg([]byte(hdr), make([]byte, 12)); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(20 * time.Millisecond) // a camera's pace: the client's queue keeps every frame
+	}
+	if err := h.WriteMsg([]byte(`{"terminate_flag": true, "compression": false, "message": null, "pattern": "2", "dtype": "", "shape": ""}`), nil); err != nil {
+		t.Fatal(err)
+	}
+	cl.wait(15 * time.Second)
+	var s struct {
+		clientSummary
+		LatencyIgnored int `json:"latency_ignored"`
+	}
+	cl.jsonLine(&s)
+	t.Logf("%d frames, latency %+v, %d samples ignored", s.Frames, s.Latency, s.LatencyIgnored)
+	if s.Frames != n || s.LatencyIgnored != 2*n/3 {
+		t.Fatalf("%d frames, %d latency samples ignored; want %d and %d", s.Frames, s.LatencyIgnored, n, 2*n/3)
+	}
+	if s.Latency == nil || s.Latency.P99 > 1000 || s.Latency.P50 < 0 {
+		t.Errorf("latency %+v: poisoned by the impossible timestamps", s.Latency)
+	}
+	if c := strings.Count(cl.stderr.String(), "not a latency sample"); c < 1 || c > 3 {
+		t.Errorf("%d log lines about ignored samples, want 1-3 (at 1, 10 ...)", c)
 	}
 }
