@@ -260,7 +260,9 @@ func TestClientBoundedUnderAttack(t *testing.T) {
 	time.Sleep(500 * time.Millisecond)
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	const frame = 60 << 20
-	hdr := []byte(fmt.Sprintf(`{"terminate_flag": false, "compression": false, "dtype": "uint8", "shape": [%d]}`, frame))
+	// The shape is one byte more than the payload, so a flood frame that is read whole is a
+	// decode error, never one of the frames counted: those are the honest server's.
+	hdr := []byte(fmt.Sprintf(`{"terminate_flag": false, "compression": false, "dtype": "uint8", "shape": [%d]}`, frame+1))
 	chunk := make([]byte, 1<<20)
 	var wg sync.WaitGroup
 	var sentMiB atomic.Int64
@@ -313,7 +315,14 @@ func TestClientBoundedUnderAttack(t *testing.T) {
 		Cut int `json:"cut_connections"`
 	}
 	cl.jsonLine(&s)
-	t.Logf("16 × 60 MiB (%d MiB sent) and %d idle connections: client %s; %d/240 frames; %d connections cut", sentMiB.Load(), len(idle), mem, s.Frames, s.Cut)
+	var ss serverSummary
+	srv.jsonLine(&ss)
+	srvDropped := 0
+	for _, c := range ss.Clients {
+		srvDropped += c.Dropped
+	}
+	t.Logf("16 × 60 MiB (%d MiB sent) and %d idle connections: client %s; %d/240 frames (%d dropped by the client's queue, %d skipped by the server's sender); %d connections cut",
+		sentMiB.Load(), len(idle), mem, s.Frames, s.Dropped, srvDropped, s.Cut)
 	if s.Cut == 0 {
 		t.Errorf("--json counts no cut connections")
 	}
@@ -327,8 +336,10 @@ func TestClientBoundedUnderAttack(t *testing.T) {
 	// Memory and connections are bounded (above), CPU is not: reading ~190 MiB of hostile
 	// data starves the 2-core machine, so the honest server's sender finds the client's socket
 	// full and skips frames (newest frame wins) and the client's own queue drops some: 231-237
-	// of 240 in runs at load 0.5-5. Bounded at 90 % so a regression that starves the honest
-	// connection (a cap or budget that cuts it) fails; the 99 % goal stays open in issue 16.
+	// of 240 in runs at load 0.5-5, 212-240 at load 20 (the log line above splits the two).
+	// Flood frames read whole are decode errors, so they are not counted here. Bounded at 90 %
+	// so a regression that starves the honest connection (a cap or budget that cuts it) fails;
+	// the 99 % goal stays open in issue 16.
 	if s.Frames < 216 {
 		t.Errorf("client delivered %d/240 frames (%d dropped by its queue); server: %s", s.Frames, s.Dropped, srv.stdout.String())
 	}
