@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/picam-project/picam/hw/status"
+	"github.com/picam-project/picam/internal/httplimit"
 	"github.com/picam-project/picam/internal/version"
 	"github.com/picam-project/picam/stream"
 )
@@ -42,7 +43,7 @@ func startHTTP(ctx context.Context, addr string, auth *httpAuth, srv *stream.Ser
 	if err != nil {
 		return nil, fmt.Errorf("--http %s: %w", addr, err)
 	}
-	hs, bln := boundedHTTP(auth.wrap(mux), ln, defaultHTTPBounds, log) // httplimits.go
+	hs, bln := httplimit.Server(auth.wrap(mux), ln, httplimit.Default, log)
 	go func() {
 		if err := hs.Serve(bln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("http server stopped", "err", err)

@@ -442,3 +442,84 @@ func TestClientLatencyIgnoresImpossibleTimestamps(t *testing.T) {
 		t.Errorf("%d log lines about ignored samples, want 1-3 (at 1, 10 ...)", c)
 	}
 }
+
+// Issue 16 for picam-client's browser viewer (--view): it had no idle time-out, header limit or
+// connection cap. 1000 keep-alive connections leave at most 32 open (FDs), a header that never
+// ends is cut after 5 s, one over 8 KiB is refused, and a page opened during the flood loads.
+func TestViewerBoundedUnderAttack(t *testing.T) {
+	ports := freePorts(t, 2)
+	cl := start(t, "picam-client", "--address", "127.0.0.1", "--port", fmt.Sprint(ports[0]), "--pattern", "2", "--stats", "0",
+		"--view", fmt.Sprintf("127.0.0.1:%d", ports[1]), "--timeout", "30s")
+	waitListening(t, ports...)
+	viewer := fmt.Sprintf("127.0.0.1:%d", ports[1])
+	_, _, firstFDs := procMem(cl.cmd.Process.Pid)
+	maxFDs := 0
+	var held []net.Conn
+	defer func() {
+		for _, c := range held {
+			c.Close()
+		}
+	}()
+	for i := 0; i < 1000; i++ {
+		c, err := net.Dial("tcp", viewer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, c)
+		c.SetDeadline(time.Now().Add(2 * time.Second))
+		fmt.Fprintf(c, "GET /api/cameras HTTP/1.1\r\nHost: x\r\n\r\n")
+		if resp, err := http.ReadResponse(bufio.NewReader(c), nil); err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+		if i%50 == 0 {
+			_, _, fds := procMem(cl.cmd.Process.Pid)
+			maxFDs = max(maxFDs, fds)
+		}
+	}
+	hc := &http.Client{Timeout: 5 * time.Second}
+	resp, err := hc.Get("http://" + viewer + "/")
+	if err != nil {
+		t.Fatalf("the page during the flood: %v", err)
+	}
+	resp.Body.Close()
+	_, _, fds := procMem(cl.cmd.Process.Pid)
+	maxFDs = max(maxFDs, fds)
+
+	slow, err := net.Dial("tcp", viewer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Close()
+	fmt.Fprintf(slow, "GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+	began := time.Now()
+	slow.SetReadDeadline(time.Now().Add(20 * time.Second))
+	io.Copy(io.Discard, slow)
+	slowFor := time.Since(began)
+
+	big, err := net.Dial("tcp", viewer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer big.Close()
+	big.SetDeadline(time.Now().Add(5 * time.Second))
+	fmt.Fprintf(big, "GET / HTTP/1.1\r\nHost: x\r\nX-Big: %s\r\n\r\n", strings.Repeat("a", 64<<10))
+	bigResp, err := http.ReadResponse(bufio.NewReader(big), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("1000 keep-alive connections: FDs first %d, max %d; a header that never ends cut after %v; a 64 KiB header: %s",
+		firstFDs, maxFDs, slowFor.Round(100*time.Millisecond), bigResp.Status)
+	if maxFDs > firstFDs+32+4 {
+		t.Errorf("picam-client's FDs peaked at %d (first %d): the viewer's connection cap did not hold", maxFDs, firstFDs)
+	}
+	if slowFor > 8*time.Second {
+		t.Errorf("a header that never ends held its connection for %v", slowFor)
+	}
+	if bigResp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("64 KiB header: %s", bigResp.Status)
+	}
+	if !strings.Contains(cl.stderr.String(), "connection cap reached") {
+		t.Errorf("the cap was not logged")
+	}
+}
