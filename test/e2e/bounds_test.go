@@ -376,7 +376,9 @@ func TestUnusableConfig(t *testing.T) {
 			cl.jsonLine(&s)
 			log := srv.stderr.String()
 			t.Logf("--config %s: server %s; client %d frames; log %d bytes", path, mem, s.Frames, len(log))
-			if s.Frames != 30 {
+			// It streams: the sender may skip a frame the client has not taken yet (newest
+			// wins) on a loaded machine, which has nothing to do with the settings file.
+			if s.Frames < 25 {
 				t.Errorf("client got %d/30 frames", s.Frames)
 			}
 			if n := strings.Count(log, "the settings file is ignored"); n != 1 || strings.Count(log, path) != 1 {
