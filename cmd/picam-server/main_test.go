@@ -164,6 +164,18 @@ func TestStrictConfigExits(t *testing.T) {
 	}
 }
 
+// A settings file with errors that says strict_config = true is refused too.
+func TestBadConfigAskingStrictExits(t *testing.T) {
+	p := writeConf(t, "strict_config = true\nbogus = 1\n")
+	var stderr bytes.Buffer
+	if code := run([]string{"--config", p, "--address", "127.0.0.1", "--ports", "1", "--status-led", "none"}, io.Discard, &stderr); code != cli.ExitUsage || !strings.Contains(stderr.String(), "bogus") {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if confAsksStrict(writeConf(t, "strict_config = false\nbogus = 1\n")) || confAsksStrict("/dev/urandom") {
+		t.Fatal("confAsksStrict")
+	}
+}
+
 // A settings file over the limit that asks for secure mode in its first 64 KiB refuses to
 // start rather than stream in plaintext, as a file with errors does.
 func TestOversizedConfigAskingSecureRefuses(t *testing.T) {
