@@ -326,8 +326,9 @@ func TestClientBoundedUnderAttack(t *testing.T) {
 	if s.Cut == 0 {
 		t.Errorf("--json counts no cut connections")
 	}
-	if mw.maxRSS > 400<<10 {
-		t.Errorf("client RSS peaked at %d MiB", mw.maxRSS>>10)
+	// picam-client's soft memory limit is 256 MiB (memlimit.go); runs since: 239-262 MiB.
+	if mw.maxRSS > 320<<10 {
+		t.Errorf("client RSS peaked at %d MiB, want ≤ 320 MiB", mw.maxRSS>>10)
 	}
 	if mw.maxFDs > mw.firstFDs+8+8 {
 		t.Errorf("client FDs peaked at %d (first %d): the connection cap did not hold", mw.maxFDs, mw.firstFDs)
