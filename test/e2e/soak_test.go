@@ -270,6 +270,7 @@ sample:
 		c.wait(40 * time.Second)
 		var s clientSummary
 		c.jsonLine(&s)
+		fmt.Printf("soak: honest picam-client %d: %d of %d frames (%.1f %%)\n", s.Port, s.Frames, ss.FramesSent, 100*float64(s.Frames)/float64(max(ss.FramesSent, 1)))
 		if float64(s.Frames) < 0.99*float64(ss.FramesSent) {
 			t.Errorf("honest client %d got %d/%d frames", s.Port, s.Frames, ss.FramesSent)
 		}
