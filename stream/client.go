@@ -23,6 +23,9 @@ type Frame struct {
 	Header   wire.Header
 	Payload  []byte // valid until Release
 	Received time.Time
+	// Connected is when the connection the frame came on was accepted: a capture time before
+	// it is not a latency (picam-client's statistics ignore such a sample).
+	Connected time.Time
 
 	c   *Client
 	msg *zmtp.Msg
@@ -420,14 +423,14 @@ func (c *Client) serveConn(sc *serverConn) {
 		}
 		sc.lastMsg.Store(time.Now().UnixNano())
 		c.hear()
-		if !c.handle(conn, port, m) {
+		if !c.handle(conn, port, sc.accepted, m) {
 			return
 		}
 	}
 }
 
 // handle processes one message; false drops the connection.
-func (c *Client) handle(conn *zmtp.Conn, port int, m *zmtp.Msg) bool {
+func (c *Client) handle(conn *zmtp.Conn, port int, connected time.Time, m *zmtp.Msg) bool {
 	parts := m.Parts
 	var envelope [][]byte
 	if c.cfg.Pattern == ReqRep {
@@ -478,7 +481,7 @@ func (c *Client) handle(conn *zmtp.Conn, port int, m *zmtp.Msg) bool {
 		c.countDecodeError(port, err)
 		return true
 	}
-	f := &Frame{Port: port, Header: h, Payload: parts[1], Received: time.Now(), c: c, msg: m}
+	f := &Frame{Port: port, Header: h, Payload: parts[1], Received: time.Now(), Connected: connected, c: c, msg: m}
 	c.frames.Add(1)
 	c.bytes.Add(uint64(len(f.Payload)))
 	c.mu.Lock()

@@ -205,10 +205,13 @@ wait:
 	if st.Cut == 0 {
 		t.Errorf("no connection cut: %+v", st)
 	}
-	// Issue 16 aims at >= 99 % for the honest server. Memory is bounded above, CPU is not:
-	// under the race detector on 2 cores, reading ~170 MiB of hostile data made the honest
-	// stream lose 4-5 of 300 frames in CI-like runs (296/300 at load 0.1). Bounded at 95 % so a
-	// budget or cap that starves the honest connection fails; the 99 % goal stays open.
+	// Issue 16 aims at >= 99 % for the honest server. Memory is bounded above, CPU is not.
+	// Under the race detector on 2 cores (load ~20) the losses had two causes: this client's
+	// own queue dropped 0-8 of 300 because a reader of a 60 MiB frame never parked and held a
+	// core for whole time slices (fixed: zmtp's readGrowing yields every 256 KiB; 0 in 8 of 9
+	// runs since), and the honest server's sender, in this same process and as starved of CPU,
+	// skipped 0-8 frames (its socket was not drained in time). Bounded at 95 % so a budget or
+	// cap that starves the honest connection fails; the 99 % goal stays open.
 	if n*100 < sent*95 {
 		t.Errorf("honest server: %d/%d frames (want ≥ 95 %%)", n, sent)
 	}

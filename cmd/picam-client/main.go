@@ -25,6 +25,7 @@ import (
 	"github.com/picam-project/picam/cmd/picam-client/record"
 	"github.com/picam-project/picam/cmd/picam-client/viewer"
 	"github.com/picam-project/picam/internal/cli"
+	"github.com/picam-project/picam/internal/httplimit"
 	"github.com/picam-project/picam/internal/version"
 	"github.com/picam-project/picam/stream"
 )
@@ -37,6 +38,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "update" {
 		return runUpdate(args[1:], stdout, stderr) // update.go
 	}
+	tuneMemory()
 	o, err := parseFlags(args, stderr)
 	if code, done := cli.Early("picam-client", err, err == nil && o.showVersion, stdout, stderr); done {
 		return code
@@ -216,6 +218,16 @@ func openOutputs(o *options, stdout io.Writer, log *slog.Logger, fail func(error
 // writer on a plain io.Writer does not close it, so the file is wrapped.
 type fileCloser struct{ *os.File }
 
+// viewerBounds are the viewer's HTTP limits (README, "Bounds"): picam-server's status API's,
+// except that a request has no whole-request time limit, because a /stream response lasts as
+// long as the page is open; the viewer bounds each of its writes instead (viewer.Config's
+// WriteTimeout).
+var viewerBounds = func() httplimit.Bounds {
+	b := httplimit.Default
+	b.Read = 0
+	return b
+}()
+
 // startViewer binds the viewer's address and serves it until the returned stop function runs.
 func startViewer(addr string, o *options, rc *receiver, log *slog.Logger) (*viewer.Server, func(), error) {
 	ln, err := net.Listen("tcp", addr)
@@ -223,11 +235,11 @@ func startViewer(addr string, o *options, rc *receiver, log *slog.Logger) (*view
 		return nil, nil, fmt.Errorf("--view %s: %w (pick another address with --view=127.0.0.1:PORT)", addr, err)
 	}
 	v := viewer.New(viewer.Config{Ports: o.cameraPorts(), Status: rc.cameraStatus, Logger: log})
-	srv := &http.Server{Handler: v.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	srv, bln := httplimit.Server(v.Handler(), ln, viewerBounds, log)
 	done := make(chan struct{})
 	go func() { // ends when stop shuts the server down
 		defer close(done)
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := srv.Serve(bln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("viewer stopped", "err", err)
 		}
 	}()

@@ -56,10 +56,7 @@ func (r *receiver) packetOf(cam *camera, f *stream.Frame, now time.Time) *media.
 		p.Received = now
 	}
 	if h.Picam != nil {
-		p.Seq = h.Picam.Seq
-		if h.Picam.TimeUS > 0 {
-			p.Captured = time.UnixMicro(h.Picam.TimeUS)
-		}
+		p.Seq = h.Picam.Seq // Captured: set by noteCapture once the time is known to be sane
 	}
 	if (r.o.bidirectional || r.o.multiServer()) && len(h.Message) > 0 {
 		p.Message = json.RawMessage(bytes.Clone(h.Message))

@@ -218,7 +218,7 @@ func (r *receiver) account(f *stream.Frame) {
 	r.noteFirstFrame(cam, p)
 	pass := cam.admit(p)
 	decoded := r.inspect(cam, p, h, f.Payload, pass)
-	r.note(h, p, now)
+	r.note(h, f, p, now)
 	cam.meter.Add(p, len(f.Payload))
 	if !pass {
 		r.sum.KeyframeWaits++
@@ -295,7 +295,7 @@ func (r *receiver) inspect(cam *camera, p *media.Packet, h *wire.Header, payload
 }
 
 // note adds what the header tells the summary: codecs, sequence numbers, latency, messages.
-func (r *receiver) note(h *wire.Header, p *media.Packet, now time.Time) {
+func (r *receiver) note(h *wire.Header, f *stream.Frame, p *media.Packet, now time.Time) {
 	if h.Picam != nil {
 		if !slices.Contains(r.sum.Codecs, h.Picam.Codec) && len(r.sum.Codecs) < 10 {
 			r.sum.Codecs = append(r.sum.Codecs, h.Picam.Codec)
@@ -305,8 +305,8 @@ func (r *receiver) note(h *wire.Header, p *media.Packet, now time.Time) {
 			r.sum.FirstSeq = &seq
 		}
 		r.sum.LastSeq = &seq
-		if h.Picam.TimeUS > 0 && len(r.lat) < 1_000_000 {
-			r.lat = append(r.lat, float64(now.UnixMicro()-h.Picam.TimeUS)/1000)
+		if h.Picam.TimeUS > 0 {
+			r.noteCapture(p, f, now, h.Picam.TimeUS) // latency.go
 		}
 	}
 	if p.Message != nil {

@@ -38,6 +38,14 @@ type summary struct {
 	Cameras       []media.CameraStatus `json:"cameras"`
 	Outputs       []outputSummary      `json:"outputs,omitempty"`
 	Started       time.Time            `json:"-"`
+
+	// Cut counts server connections cut for a bound (the per-port connection cap, the idle
+	// time-out, the memory cap: a hostile or broken peer), as rejected_connections counts
+	// those dropped for protocol errors.
+	Cut uint64 `json:"cut_connections"`
+	// LatencyIgnored counts capture times that were in the future or older than their
+	// connection: not averaged into latency_ms (see noteCapture).
+	LatencyIgnored uint64 `json:"latency_ignored"`
 }
 
 type latency struct {
@@ -49,7 +57,7 @@ func (r *receiver) finish() summary {
 	st := r.c.Stats()
 	s := r.sum
 	s.DecodeErrors += st.DecodeErrors
-	s.MissingParts, s.Dropped, s.Rejected = st.MissingParts, st.Dropped, st.Rejected
+	s.MissingParts, s.Dropped, s.Rejected, s.Cut = st.MissingParts, st.Dropped, st.Rejected, st.Cut
 	if s.Frames > 1 {
 		if d := r.last.Sub(r.first).Seconds(); d > 0 {
 			s.FPS = round1(float64(s.Frames-1) / d)

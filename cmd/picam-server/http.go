@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/picam-project/picam/hw/status"
+	"github.com/picam-project/picam/internal/httplimit"
 	"github.com/picam-project/picam/internal/version"
 	"github.com/picam-project/picam/stream"
 	"github.com/picam-project/picam/update"
@@ -41,13 +42,13 @@ func startHTTP(ctx context.Context, addr string, auth *httpAuth, srv *stream.Ser
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	up := update.ForSystem(log) // POST /api/update: a signed bundle into the other slot (update/)
 	up.Register(mux)
-	bounds := defaultHTTPBounds
-	bounds.bodyFor = map[string]int64{"POST /api/update": up.MaxBody()}
+	bounds := httplimit.Default
+	bounds.BodyFor = map[string]int64{"POST /api/update": up.MaxBody()}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("--http %s: %w", addr, err)
 	}
-	hs, bln := boundedHTTP(auth.wrap(mux), ln, bounds, log) // httplimits.go
+	hs, bln := httplimit.Server(auth.wrap(mux), ln, bounds, log)
 	go func() {
 		if err := hs.Serve(bln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("http server stopped", "err", err)

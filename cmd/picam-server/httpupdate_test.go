@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/picam-project/picam/hw/status"
+	"github.com/picam-project/picam/internal/httplimit"
 	"github.com/picam-project/picam/stream"
 	"github.com/picam-project/picam/update"
 )
@@ -36,9 +37,9 @@ func TestHTTPBodyBoundPerRoute(t *testing.T) {
 	}
 	mux.HandleFunc("POST /api/update", read)
 	mux.HandleFunc("POST /other", read)
-	b := defaultHTTPBounds
-	b.bodyFor = map[string]int64{"POST /api/update": 1 << 20}
-	hs, bln := boundedHTTP(mux, ln, b, slog.New(slog.DiscardHandler))
+	b := httplimit.Default
+	b.BodyFor = map[string]int64{"POST /api/update": 1 << 20}
+	hs, bln := httplimit.Server(mux, ln, b, slog.New(slog.DiscardHandler))
 	go hs.Serve(bln)
 	t.Cleanup(func() { hs.Close() })
 	url := "http://" + ln.Addr().String()
@@ -148,10 +149,10 @@ func TestSlowUploadOutlastsTheRequestBound(t *testing.T) {
 	mux := http.NewServeMux()
 	up := update.New(update.Options{Engine: acceptAll{}, Dir: t.TempDir()})
 	up.Register(mux)
-	b := defaultHTTPBounds
-	b.read = 300 * time.Millisecond
-	b.bodyFor = map[string]int64{"POST /api/update": up.MaxBody()}
-	hs, bln := boundedHTTP(mux, ln, b, slog.New(slog.DiscardHandler))
+	b := httplimit.Default
+	b.Read = 300 * time.Millisecond
+	b.BodyFor = map[string]int64{"POST /api/update": up.MaxBody()}
+	hs, bln := httplimit.Server(mux, ln, b, slog.New(slog.DiscardHandler))
 	go hs.Serve(bln)
 	t.Cleanup(func() { hs.Close() })
 	req, _ := http.NewRequest("POST", "http://"+ln.Addr().String()+"/api/update?reboot=0", &slowBody{left: 100000, piece: 10000, pause: 120 * time.Millisecond})

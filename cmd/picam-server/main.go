@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -83,6 +84,7 @@ type options struct {
 	statusGPIO    string
 	buttonGPIO    string
 	configPath    string
+	strictConfig  bool
 	sec           secureOptions
 	httpAuth      httpAuthOptions
 	// cam holds the PiGear camera options (--hflip, --iso, ... and --option key=value).
@@ -111,6 +113,20 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		o.configErr = cerr
 	}
 	return o, nil
+}
+
+// confAsksStrict reports whether a settings file that failed to apply says strict-config =
+// true itself: the file is ignored as a whole, but not that wish (its first conf.MaxFileSize
+// bytes are looked at, as confAsksSecure does).
+func confAsksStrict(path string) bool {
+	settings, _ := conf.ReadFile(path)
+	strict := false
+	for _, st := range settings {
+		if st.Key == "strict-config" {
+			strict, _ = strconv.ParseBool(st.Value)
+		}
+	}
+	return strict
 }
 
 // applyCameraOptions applies the --option key=value pairs after the config file, so the command
@@ -167,7 +183,8 @@ func parseArgs(args []string, stderr io.Writer) (*options, *flag.FlagSet, error)
 	fs.BoolVar(&o.listDevices, "list-devices", false, "print the cameras with their formats, sizes and rates, then exit")
 	fs.Var(listControlsFlag{&o.listControls}, "list-controls", "print the --source camera's controls with current values and ranges, or those of the device given (--list-controls /dev/video0), then exit")
 	fs.BoolVar(&o.showVersion, "version", false, "print the version and exit")
-	fs.StringVar(&o.configPath, "config", "", "settings file (picam.conf: key = value lines, keys are these flag names); the command line wins; a file with errors is ignored as a whole, logged, and shown on the LED")
+	fs.StringVar(&o.configPath, "config", "", "settings file (picam.conf: key = value lines, keys are these flag names, at most 64 KiB); the command line wins; a file with errors, missing, too large or not a regular file is ignored as a whole, logged, and shown on the LED")
+	fs.BoolVar(&o.strictConfig, "strict-config", false, "exit with status 2 when the --config file is missing or has errors, instead of running on the command line and defaults (the appliance's behaviour: a bad edit never stops the camera); strict-config = true in the file itself counts too")
 	cli.RegisterAliases(fs)
 	if err := cli.Parse(fs, joinListControlsArg(args)); err != nil {
 		return nil, nil, err
@@ -202,8 +219,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cli.ExitUsage
 	}
 	log.Info("picam-server", "version", version.Get().String())
+	if o.configErr != nil && (o.strictConfig || confAsksStrict(o.configPath)) {
+		log.Error("the settings file is refused (--strict-config): fix it, or leave --strict-config out to run on the command line and defaults", "err", o.configErr)
+		return cli.ExitUsage
+	}
 	if o.configErr != nil {
-		log.Error("the settings file has errors and is ignored; running on the command line and defaults", "err", o.configErr)
+		log.Error("the settings file is ignored; running on the command line and defaults (--strict-config exits instead)", "err", o.configErr)
 	}
 	if err := o.applyCameraOptions(); err != nil {
 		fmt.Fprintln(stderr, "picam-server:", err)

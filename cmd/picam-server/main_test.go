@@ -1,14 +1,18 @@
 package main
 
 import (
+	"bytes"
 	"io"
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/picam-project/picam/hw/status"
+	"github.com/picam-project/picam/internal/cli"
+	"github.com/picam-project/picam/internal/conf"
 	"github.com/picam-project/picam/stream"
 )
 
@@ -114,5 +118,75 @@ func TestRefusedClientDegrades(t *testing.T) {
 		if st, n := streamingState(c.clients); st != c.want || n != c.n {
 			t.Errorf("%+v: %v %d, want %v %d", c.clients, st, n, c.want, c.n)
 		}
+	}
+}
+
+// Issue 16: a settings file that is missing (but named), not a regular file, or over the size
+// limit is reported, and the server runs on the command line and defaults; /dev/urandom used
+// to hang the start for ever.
+func TestUnusableConfigFallsBackToDefaults(t *testing.T) {
+	big := writeConf(t, strings.Repeat("pattern = 2\n", conf.MaxFileSize/12+1))
+	for path, want := range map[string]string{
+		"/dev/urandom": "not a regular file",
+		filepath.Join(t.TempDir(), "missing.conf"): "file does not exist",
+		big: "larger than 64 KiB",
+	} {
+		done := make(chan struct{})
+		var o *options
+		var err error
+		go func() {
+			defer close(done)
+			o, err = parseFlags([]string{"--config", path, "--resolution", "320x240"}, io.Discard)
+		}()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("--config %s: still starting after 5 s", path)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.configErr == nil || !strings.Contains(o.configErr.Error(), want) || !strings.Contains(o.configErr.Error(), path) {
+			t.Errorf("--config %s: error %v, want one naming the file and %q", path, o.configErr, want)
+		}
+		if o.pattern != 1 || o.resolution != "320x240" {
+			t.Errorf("--config %s: pattern %d resolution %s, want the command line and defaults", path, o.pattern, o.resolution)
+		}
+	}
+}
+
+// --strict-config makes the same problems exit 2 at once, naming the file (test/e2e's
+// TestUnusableConfig runs the binary without it: it streams on its defaults).
+func TestStrictConfigExits(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "missing.conf")
+	bad := writeConf(t, "pattern = 2\nbogus = 1\n")
+	for _, path := range []string{"/dev/urandom", missing, bad} {
+		var stderr bytes.Buffer
+		code := run([]string{"--strict-config", "--config", path, "--address", "127.0.0.1", "--ports", "1", "--status-led", "none"}, io.Discard, &stderr)
+		if code != cli.ExitUsage || !strings.Contains(stderr.String(), path) || !strings.Contains(stderr.String(), "--strict-config") {
+			t.Errorf("--strict-config --config %s: exit %d, stderr %s", path, code, stderr.String())
+		}
+	}
+}
+
+// A settings file with errors that says strict_config = true is refused too.
+func TestBadConfigAskingStrictExits(t *testing.T) {
+	p := writeConf(t, "strict_config = true\nbogus = 1\n")
+	var stderr bytes.Buffer
+	if code := run([]string{"--config", p, "--address", "127.0.0.1", "--ports", "1", "--status-led", "none"}, io.Discard, &stderr); code != cli.ExitUsage || !strings.Contains(stderr.String(), "bogus") {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if confAsksStrict(writeConf(t, "strict_config = false\nbogus = 1\n")) || confAsksStrict("/dev/urandom") {
+		t.Fatal("confAsksStrict")
+	}
+}
+
+// A settings file over the limit that asks for secure mode in its first 64 KiB refuses to
+// start rather than stream in plaintext, as a file with errors does.
+func TestOversizedConfigAskingSecureRefuses(t *testing.T) {
+	p := writeConf(t, "secure_mode = 2\n"+strings.Repeat("# padding\n", conf.MaxFileSize/10+1))
+	var stderr bytes.Buffer
+	if code := run([]string{"--config", p, "--address", "127.0.0.1", "--ports", "1", "--status-led", "none"}, io.Discard, &stderr); code != cli.ExitUsage {
+		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"flag"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -58,12 +57,7 @@ func (s *secureOptions) handshaker(log *slog.Logger) (curve.Handshaker, curve.Mo
 // Such a file is ignored as a whole, and starting in plaintext because of a typo on another
 // line would be exactly NetGear's silent downgrade, so the caller refuses to start instead.
 func confAsksSecure(path string) bool {
-	f, err := os.Open(path)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	settings, _ := conf.Parse(f)
+	settings, _ := conf.ReadFile(path) // at most conf.MaxFileSize bytes, a regular file only
 	for _, st := range settings {
 		k := strings.ReplaceAll(strings.ToLower(strings.TrimSpace(st.Key)), "_", "-")
 		if k != "secure-mode" {

@@ -3,10 +3,13 @@ package conf
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/picam-project/picam/internal/cli"
 )
@@ -55,15 +58,110 @@ func TestErrorsNameTheLine(t *testing.T) {
 	}
 }
 
-func TestLoadMissingFileIsFine(t *testing.T) {
+// A file named with --config that is missing is an error (issue 16: it was ignored silently);
+// the caller logs it and runs on its defaults.
+func TestLoadMissingFileIsAnError(t *testing.T) {
 	fs, _, _, _ := flags()
-	if err := Load(filepath.Join(t.TempDir(), "none.conf"), fs, nil); err != nil {
-		t.Fatal(err)
+	missing := filepath.Join(t.TempDir(), "none.conf")
+	if err := Load(missing, fs, nil); !errors.Is(err, os.ErrNotExist) || !strings.Contains(err.Error(), missing) {
+		t.Fatalf("want a not-found error naming the file, got %v", err)
 	}
 	path := filepath.Join(t.TempDir(), "picam.conf")
 	os.WriteFile(path, []byte("pattern = nope\n"), 0o644)
 	if err := Load(path, fs, nil); err == nil || !strings.Contains(err.Error(), path) {
 		t.Fatalf("want an error naming the file, got %v", err)
+	}
+}
+
+// loadWithin runs Load in a goroutine and fails the test if it has not returned within 5 s
+// (before the fix, /dev/urandom or a FIFO as the settings file never returned).
+func loadWithin(t *testing.T, path string) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() {
+		fs, _, _, _ := flags()
+		done <- Load(path, fs, nil)
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(5 * time.Second):
+		t.Fatalf("Load(%s) still reading after 5 s", path)
+		return nil
+	}
+}
+
+func TestLoadRefusesWhatIsNotARegularFile(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "fifo.conf")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/dev/urandom", "/dev/zero", fifo, t.TempDir()} {
+		err := loadWithin(t, path)
+		if !errors.Is(err, ErrNotRegular) || !strings.Contains(err.Error(), path) {
+			t.Errorf("%s: want ErrNotRegular naming the file, got %v", path, err)
+		}
+	}
+}
+
+func TestLoadRefusesAFileOverTheLimit(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "picam.conf")
+	// Valid lines all the way: only the size is wrong, and nothing of it is applied.
+	line := "pattern = 2\n"
+	os.WriteFile(path, []byte(strings.Repeat(line, MaxFileSize/len(line)+1)), 0o644)
+	fs, p, _, _ := flags()
+	err := Load(path, fs, nil)
+	if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), path) {
+		t.Fatalf("want ErrTooLarge naming the file, got %v", err)
+	}
+	if *p != 1 {
+		t.Errorf("pattern %d applied from a refused file", *p)
+	}
+	// ReadFile hands back the first MaxFileSize bytes' settings with the error, for callers
+	// that must decide how to fail (picam-server refuses plaintext if they ask for secure mode).
+	settings, err := ReadFile(path)
+	if !errors.Is(err, ErrTooLarge) || len(settings) != MaxFileSize/len(line) {
+		t.Fatalf("ReadFile: %d settings, %v", len(settings), err)
+	}
+	// Exactly at the limit is fine.
+	os.WriteFile(path, []byte(strings.Repeat("#", MaxFileSize-len(line))+"\n"+line[:len(line)-1]), 0o644)
+	if err := Load(path, fs, nil); err != nil || *p != 2 {
+		t.Fatalf("a file of exactly %d bytes: pattern %d, %v", MaxFileSize, *p, err)
+	}
+}
+
+// A file of thousands of bad lines makes one short message (issue 16: 3.5 M lines made a
+// 402 MB log line), listing MaxErrors problems and counting the rest.
+func TestErrorMessageIsBounded(t *testing.T) {
+	long := strings.Repeat("x", 10_000)
+	var b strings.Builder
+	for b.Len() < MaxFileSize-len(long)-100 {
+		b.WriteString("bad line\nbogus = 1\n")
+	}
+	b.WriteString(long + "\n")
+	path := filepath.Join(t.TempDir(), "picam.conf")
+	os.WriteFile(path, []byte(b.String()), 0o644)
+	err := loadWithin(t, path)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	msg := err.Error()
+	if max := len(path) + MaxErrors*(MaxErrorLen+40) + 40; len(msg) > max {
+		t.Errorf("message of %d bytes, want ≤ %d", len(msg), max)
+	}
+	total := strings.Count(b.String(), "\n") // every line is an error
+	want := fmt.Sprintf("and %d more errors", total-MaxErrors)
+	if !strings.Contains(msg, "line 1: \"bad line\" is not key = value") || !strings.HasSuffix(msg, want) {
+		t.Errorf("message does not list the first problems and end in %q:\n%s", want, msg)
+	}
+	// The problems listed are still reachable as errors.
+	if n := len(err.(interface{ Unwrap() error }).Unwrap().(interface{ Unwrap() []error }).Unwrap()); n != MaxErrors {
+		t.Errorf("%d errors unwrap, want %d", n, MaxErrors)
+	}
+	// Parse on its own (no file limit) is bounded the same way.
+	_, perr := Parse(strings.NewReader(strings.Repeat(long+"\n", 1000)))
+	if len(perr.Error()) > MaxErrors*(MaxErrorLen+40)+40 || !strings.HasSuffix(perr.Error(), "and 990 more errors") {
+		t.Errorf("Parse's message: %d bytes, ends %q", len(perr.Error()), perr.Error()[len(perr.Error())-40:])
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"runtime"
 	"sync"
 	"time"
 
@@ -541,9 +542,17 @@ func (c *Conn) readMsg(m *Msg, onCommand func(name string), held *int64) error {
 // is 900 KiB) are allocated at once.
 const growStep = 4 << 20
 
+// yieldEvery is how many bytes of a large frame readGrowing reads before it lets other
+// goroutines run. A peer sending a large frame as fast as loopback goes keeps its socket full,
+// so its reader never parks; without a yield it held a core for whole 10 ms time slices while
+// the honest connections' readers and the application waited for it, and under a flood of
+// 60 MiB frames (issue 16) picam-client's own queue dropped honest frames (0-8 of 300 under
+// -race on 2 cores; none with the yield in the same runs).
+const yieldEvery = 256 << 10
+
 // readGrowing reads a frame of size bytes into a new buffer that grows (doubling from
 // growStep) as the bytes arrive, so a peer that announces a large frame and sends little of it
-// costs what it sent, not what it announced.
+// costs what it sent, not what it announced. It yields the processor every yieldEvery bytes.
 func readGrowing(r io.Reader, size int64) ([]byte, error) {
 	buf := make([]byte, 0, min(size, growStep))
 	for int64(len(buf)) < size {
@@ -552,11 +561,12 @@ func readGrowing(r io.Reader, size int64) ([]byte, error) {
 			copy(nb, buf)
 			buf = nb
 		}
-		n, err := io.ReadFull(r, buf[len(buf):cap(buf)])
+		n, err := io.ReadFull(r, buf[len(buf):min(cap(buf), len(buf)+yieldEvery)])
 		buf = buf[:len(buf)+n]
 		if err != nil {
 			return buf, err
 		}
+		runtime.Gosched()
 	}
 	return buf, nil
 }

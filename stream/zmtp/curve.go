@@ -23,8 +23,14 @@ type curveState struct {
 	maxPlain int64  // the caller's MaxFrameSize; the wire cap is this plus curve.Overhead
 	wbuf     []byte // sealed frames of one message, guarded by Conn.wmu
 	cmd      []byte // plaintext of one outgoing command, guarded by Conn.wmu
-	rbuf     []byte // one sealed incoming frame, reader-owned
+	rbuf     []byte // one sealed incoming frame of at most keepSealed bytes, reader-owned
 }
+
+// keepSealed bounds the sealed-frame buffer a CURVE connection keeps between messages: frames
+// up to it (a raw 720p BGR frame) reuse it; a larger one is read into a buffer that grows as
+// its bytes arrive and is dropped once opened. A connection that once received a 64 MiB frame
+// thus holds no 64 MiB buffer for the rest of its life.
+const keepSealed = growStep
 
 // mechanism is what this side announces in the greeting.
 func (c *Conn) mechanism() (name string, asServer bool) {
@@ -154,14 +160,24 @@ func (c *Conn) readCurveMsg(m *Msg, onCommand func(name string), held *int64) er
 		if i >= c.opts.MaxParts {
 			return fmt.Errorf("%w: message with more than %d frames", ErrProtocol, c.opts.MaxParts)
 		}
+		// The budget counts both copies of the frame, sealed and opened: NaCl cannot open in
+		// place, so a frame costs twice its size while it is read.
 		if err := c.reserve(size, held); err != nil {
 			return err
 		}
-		if int64(cap(c.cv.rbuf)) < size {
-			c.cv.rbuf = make([]byte, size)
+		var wire []byte
+		if size <= keepSealed {
+			if int64(cap(c.cv.rbuf)) < size {
+				c.cv.rbuf = make([]byte, size)
+			}
+			wire = c.cv.rbuf[:size]
+			if _, err := io.ReadFull(c.br, wire); err != nil {
+				return err
+			}
+		} else if wire, err = readGrowing(c.br, size); err != nil {
+			return err
 		}
-		wire := c.cv.rbuf[:size]
-		if _, err := io.ReadFull(c.br, wire); err != nil {
+		if err := c.reserve(plain+1, held); err != nil {
 			return err
 		}
 		if i == len(m.bufs) {
@@ -180,8 +196,8 @@ func (c *Conn) readCurveMsg(m *Msg, onCommand func(name string), held *int64) er
 				return fmt.Errorf("%w: command inside a multi-frame message", ErrProtocol)
 			}
 			if held != nil { // a heartbeat between messages holds nothing afterwards
-				c.opts.Budget.Release(size)
-				*held -= size
+				c.opts.Budget.Release(size + plain + 1)
+				*held -= size + plain + 1
 			}
 			name, cbody, err := splitCommand(p)
 			if err != nil {

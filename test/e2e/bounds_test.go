@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -259,7 +260,9 @@ func TestClientBoundedUnderAttack(t *testing.T) {
 	time.Sleep(500 * time.Millisecond)
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	const frame = 60 << 20
-	hdr := []byte(fmt.Sprintf(`{"terminate_flag": false, "compression": false, "dtype": "uint8", "shape": [%d]}`, frame))
+	// The shape is one byte more than the payload, so a flood frame that is read whole is a
+	// decode error, never one of the frames counted: those are the honest server's.
+	hdr := []byte(fmt.Sprintf(`{"terminate_flag": false, "compression": false, "dtype": "uint8", "shape": [%d]}`, frame+1))
 	chunk := make([]byte, 1<<20)
 	var wg sync.WaitGroup
 	var sentMiB atomic.Int64
@@ -307,11 +310,25 @@ func TestClientBoundedUnderAttack(t *testing.T) {
 	for _, c := range idle {
 		c.Close()
 	}
-	var s clientSummary
+	var s struct {
+		clientSummary
+		Cut int `json:"cut_connections"`
+	}
 	cl.jsonLine(&s)
-	t.Logf("16 × 60 MiB (%d MiB sent) and %d idle connections: client %s; %d/240 frames", sentMiB.Load(), len(idle), mem, s.Frames)
-	if mw.maxRSS > 400<<10 {
-		t.Errorf("client RSS peaked at %d MiB", mw.maxRSS>>10)
+	var ss serverSummary
+	srv.jsonLine(&ss)
+	srvDropped := 0
+	for _, c := range ss.Clients {
+		srvDropped += c.Dropped
+	}
+	t.Logf("16 × 60 MiB (%d MiB sent) and %d idle connections: client %s; %d/240 frames (%d dropped by the client's queue, %d skipped by the server's sender); %d connections cut",
+		sentMiB.Load(), len(idle), mem, s.Frames, s.Dropped, srvDropped, s.Cut)
+	if s.Cut == 0 {
+		t.Errorf("--json counts no cut connections")
+	}
+	// picam-client's soft memory limit is 256 MiB (memlimit.go); runs since: 239-262 MiB.
+	if mw.maxRSS > 320<<10 {
+		t.Errorf("client RSS peaked at %d MiB, want ≤ 320 MiB", mw.maxRSS>>10)
 	}
 	if mw.maxFDs > mw.firstFDs+8+8 {
 		t.Errorf("client FDs peaked at %d (first %d): the connection cap did not hold", mw.maxFDs, mw.firstFDs)
@@ -320,9 +337,192 @@ func TestClientBoundedUnderAttack(t *testing.T) {
 	// Memory and connections are bounded (above), CPU is not: reading ~190 MiB of hostile
 	// data starves the 2-core machine, so the honest server's sender finds the client's socket
 	// full and skips frames (newest frame wins) and the client's own queue drops some: 231-237
-	// of 240 in runs at load 0.5-5. Bounded at 90 % so a regression that starves the honest
-	// connection (a cap or budget that cuts it) fails; the 99 % goal stays open in issue 16.
+	// of 240 in runs at load 0.5-5, 212-240 at load 20 (the log line above splits the two).
+	// Flood frames read whole are decode errors, so they are not counted here. Bounded at 90 %
+	// so a regression that starves the honest connection (a cap or budget that cuts it) fails;
+	// the 99 % goal stays open in issue 16.
 	if s.Frames < 216 {
 		t.Errorf("client delivered %d/240 frames (%d dropped by its queue); server: %s", s.Frames, s.Dropped, srv.Stdout())
+	}
+}
+
+// Issue 16, the settings file against the real binary: /dev/urandom as --config used to hang
+// the start for ever, a missing --config file was ignored without a word, and a huge file cost
+// gigabytes. Each is now logged once, and picam-server streams on its defaults (pattern 1 here,
+// though the oversized file says pattern = 2 on every line); --strict-config exits 2 at once.
+func TestUnusableConfig(t *testing.T) {
+	big := filepath.Join(t.TempDir(), "picam.conf")
+	if err := os.WriteFile(big, bytes.Repeat([]byte("pattern = 2\n"), 3_500_000), 0o644); err != nil { // 42 MB
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/dev/urandom", filepath.Join(t.TempDir(), "missing.conf"), big} {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			began := time.Now()
+			srv := start(t, "picam-server", "--strict-config", "--config", path, "--address", "127.0.0.1", "--ports", "1", "--status-led", "none")
+			if code := srv.wait(10 * time.Second); code != 2 || !strings.Contains(srv.Stderr(), path) {
+				t.Fatalf("--strict-config: exit %d after %v: %s", code, time.Since(began), srv.Stderr())
+			}
+			port := freePorts(t, 1)[0]
+			cl := start(t, "picam-client", "--address", "127.0.0.1", "--port", fmt.Sprint(port), "--json", "--stats", "0", "--timeout", "10s")
+			waitListening(t, port)
+			srv = start(t, "picam-server", "--config", path, "--address", "127.0.0.1", "--ports", fmt.Sprint(port),
+				"--codec", "raw", "--resolution", "160x120", "--frames", "30", "--json", "--status-led", "none")
+			mw := watchMem(srv.Cmd.Process.Pid)
+			if code := srv.wait(20 * time.Second); code != 0 {
+				t.Fatalf("exit %d: %s", code, srv.Stderr())
+			}
+			mem := mw.end()
+			cl.wait(15 * time.Second)
+			var s clientSummary
+			cl.jsonLine(&s)
+			log := srv.Stderr()
+			t.Logf("--config %s: server %s; client %d frames; log %d bytes", path, mem, s.Frames, len(log))
+			// It streams: the sender may skip a frame the client has not taken yet (newest
+			// wins) on a loaded machine, which has nothing to do with the settings file.
+			if s.Frames < 25 {
+				t.Errorf("client got %d/30 frames", s.Frames)
+			}
+			if n := strings.Count(log, "the settings file is ignored"); n != 1 || strings.Count(log, path) != 1 {
+				t.Errorf("the problem is logged %d times (file named %d times), want once:\n%s", n, strings.Count(log, path), tail(log, 2000))
+			}
+			if len(log) > 16<<10 {
+				t.Errorf("log of %d bytes", len(log))
+			}
+			if mw.maxRSS > 64<<10 {
+				t.Errorf("server RSS peaked at %d MiB", mw.maxRSS>>10)
+			}
+		})
+	}
+}
+
+// Issue 16, the latency statistics against the real picam-client: a server whose headers carry
+// "ts": 1 or a capture time an hour ahead no longer poisons latency_ms; those samples are
+// counted in latency_ignored, and the honest ones (5 ms old) give the p50/p99.
+func TestClientLatencyIgnoresImpossibleTimestamps(t *testing.T) {
+	port := freePorts(t, 1)[0]
+	cl := start(t, "picam-client", "--address", "127.0.0.1", "--port", fmt.Sprint(port), "--pattern", "2", "--json", "--stats", "0", "--timeout", "10s")
+	waitListening(t, port)
+	h, err := zmtp.Dial(context.Background(), fmt.Sprintf("127.0.0.1:%d", port), 5*time.Second, zmtp.Options{SocketType: zmtp.PUB})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	h.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	var m zmtp.Msg
+	h.ReadMsg(&m, nil) // the subscription
+	const n = 30
+	for i := 0; i < n; i++ {
+		ts := time.Now().Add(-5 * time.Millisecond).UnixMicro()
+		switch i % 3 {
+		case 1:
+			ts = 1
+		case 2:
+			ts = time.Now().Add(time.Hour).UnixMicro()
+		}
+		hdr := fmt.Sprintf(`{"terminate_flag": false, "compression": false, "message": null, "pattern": "2", "dtype": "uint8", "shape": [2, 2, 3], "picam": {"seq": %d, "ts": %d, "codec": "raw", "key": true}}`, i, ts)
+		if err := h.WriteMsg([]byte(hdr), make([]byte, 12)); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(20 * time.Millisecond) // a camera's pace: the client's queue keeps every frame
+	}
+	if err := h.WriteMsg([]byte(`{"terminate_flag": true, "compression": false, "message": null, "pattern": "2", "dtype": "", "shape": ""}`), nil); err != nil {
+		t.Fatal(err)
+	}
+	cl.wait(15 * time.Second)
+	var s struct {
+		clientSummary
+		LatencyIgnored int `json:"latency_ignored"`
+	}
+	cl.jsonLine(&s)
+	t.Logf("%d frames, latency %+v, %d samples ignored", s.Frames, s.Latency, s.LatencyIgnored)
+	if s.Frames != n || s.LatencyIgnored != 2*n/3 {
+		t.Fatalf("%d frames, %d latency samples ignored; want %d and %d", s.Frames, s.LatencyIgnored, n, 2*n/3)
+	}
+	if s.Latency == nil || s.Latency.P99 > 1000 || s.Latency.P50 < 0 {
+		t.Errorf("latency %+v: poisoned by the impossible timestamps", s.Latency)
+	}
+	if c := strings.Count(cl.Stderr(), "not a latency sample"); c < 1 || c > 3 {
+		t.Errorf("%d log lines about ignored samples, want 1-3 (at 1, 10 ...)", c)
+	}
+}
+
+// Issue 16 for picam-client's browser viewer (--view): it had no idle time-out, header limit or
+// connection cap. 1000 keep-alive connections leave at most 32 open (FDs), a header that never
+// ends is cut after 5 s, one over 8 KiB is refused, and a page opened during the flood loads.
+func TestViewerBoundedUnderAttack(t *testing.T) {
+	ports := freePorts(t, 2)
+	cl := start(t, "picam-client", "--address", "127.0.0.1", "--port", fmt.Sprint(ports[0]), "--pattern", "2", "--stats", "0",
+		"--view", fmt.Sprintf("127.0.0.1:%d", ports[1]), "--timeout", "30s")
+	waitListening(t, ports...)
+	viewer := fmt.Sprintf("127.0.0.1:%d", ports[1])
+	_, _, firstFDs := procMem(cl.Cmd.Process.Pid)
+	maxFDs := 0
+	var held []net.Conn
+	defer func() {
+		for _, c := range held {
+			c.Close()
+		}
+	}()
+	for i := 0; i < 1000; i++ {
+		c, err := net.Dial("tcp", viewer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, c)
+		c.SetDeadline(time.Now().Add(2 * time.Second))
+		fmt.Fprintf(c, "GET /api/cameras HTTP/1.1\r\nHost: x\r\n\r\n")
+		if resp, err := http.ReadResponse(bufio.NewReader(c), nil); err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+		if i%50 == 0 {
+			_, _, fds := procMem(cl.Cmd.Process.Pid)
+			maxFDs = max(maxFDs, fds)
+		}
+	}
+	hc := &http.Client{Timeout: 5 * time.Second}
+	resp, err := hc.Get("http://" + viewer + "/")
+	if err != nil {
+		t.Fatalf("the page during the flood: %v", err)
+	}
+	resp.Body.Close()
+	_, _, fds := procMem(cl.Cmd.Process.Pid)
+	maxFDs = max(maxFDs, fds)
+
+	slow, err := net.Dial("tcp", viewer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Close()
+	fmt.Fprintf(slow, "GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+	began := time.Now()
+	slow.SetReadDeadline(time.Now().Add(20 * time.Second))
+	io.Copy(io.Discard, slow)
+	slowFor := time.Since(began)
+
+	big, err := net.Dial("tcp", viewer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer big.Close()
+	big.SetDeadline(time.Now().Add(5 * time.Second))
+	fmt.Fprintf(big, "GET / HTTP/1.1\r\nHost: x\r\nX-Big: %s\r\n\r\n", strings.Repeat("a", 64<<10))
+	bigResp, err := http.ReadResponse(bufio.NewReader(big), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("1000 keep-alive connections: FDs first %d, max %d; a header that never ends cut after %v; a 64 KiB header: %s",
+		firstFDs, maxFDs, slowFor.Round(100*time.Millisecond), bigResp.Status)
+	if maxFDs > firstFDs+32+4 {
+		t.Errorf("picam-client's FDs peaked at %d (first %d): the viewer's connection cap did not hold", maxFDs, firstFDs)
+	}
+	if slowFor > 8*time.Second {
+		t.Errorf("a header that never ends held its connection for %v", slowFor)
+	}
+	if bigResp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("64 KiB header: %s", bigResp.Status)
+	}
+	if !strings.Contains(cl.Stderr(), "connection cap reached") {
+		t.Errorf("the cap was not logged")
 	}
 }

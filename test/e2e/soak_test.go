@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -121,16 +122,36 @@ func TestSoak(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), dur)
 	defer cancel()
 	var wg sync.WaitGroup
-	// The fourth client, killed every 5 s.
+	// The fourth client, killed every 5 s. Its first frame is its first status log line
+	// (--stats 50ms logs only once a frame has arrived), so the figure is good to ~50 ms.
+	var firstMu sync.Mutex
+	var firsts []time.Duration
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		for ctx.Err() == nil {
-			c := start(t, "picam-client", clientArgs(honest[3])...)
-			select {
-			case <-ctx.Done():
-			case <-time.After(5 * time.Second):
+			began := time.Now()
+			c := start(t, "picam-client", append(clientArgs(honest[3]), "--stats", "50ms")...)
+			stop := time.After(5 * time.Second)
+			poll := time.NewTicker(10 * time.Millisecond)
+			seen := false
+		wait:
+			for {
+				select {
+				case <-ctx.Done():
+					break wait
+				case <-stop:
+					break wait
+				case <-poll.C:
+					if !seen && strings.Contains(c.Stderr(), "receiving") {
+						seen = true
+						firstMu.Lock()
+						firsts = append(firsts, time.Since(began))
+						firstMu.Unlock()
+					}
+				}
 			}
+			poll.Stop()
 			c.Kill()
 		}
 	}()
@@ -235,10 +256,20 @@ sample:
 	srv.jsonLine(&ss)
 	fmt.Printf("soak %v: picam-server RSS MiB first/last/max %v, FDs %v, goroutines %v; picam-client RSS MiB %v, FDs %v, threads %v; %d frames, %d hostile connections\n",
 		dur, sRSS, sFDs, sG, cRSS, cFDs, cThreads, ss.FramesSent, attacks.Load())
+	firstMu.Lock()
+	slices.Sort(firsts)
+	if len(firsts) > 0 {
+		fmt.Printf("soak: restarted picam-client's first frame after start: median %v, max %v (%d restarts)\n",
+			firsts[len(firsts)/2].Round(10*time.Millisecond), firsts[len(firsts)-1].Round(10*time.Millisecond), len(firsts))
+	} else {
+		t.Errorf("no restarted picam-client got a frame")
+	}
+	firstMu.Unlock()
 	for _, c := range clients {
 		c.wait(40 * time.Second)
 		var s clientSummary
 		c.jsonLine(&s)
+		fmt.Printf("soak: honest picam-client %d: %d of %d frames (%.1f %%)\n", s.Port, s.Frames, ss.FramesSent, 100*float64(s.Frames)/float64(max(ss.FramesSent, 1)))
 		if float64(s.Frames) < 0.99*float64(ss.FramesSent) {
 			t.Errorf("honest client %d got %d/%d frames", s.Port, s.Frames, ss.FramesSent)
 		}

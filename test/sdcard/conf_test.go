@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/picam-project/picam/internal/conf/conftest"
 )
@@ -38,11 +39,17 @@ func shells(t *testing.T) map[string][]string {
 // what it said on the console.
 func picamSys(t *testing.T, shell []string, conf, key, def string) (value, console string) {
 	t.Helper()
-	dir := t.TempDir()
-	cf, con := filepath.Join(dir, "picam.conf"), filepath.Join(dir, "console")
+	cf := filepath.Join(t.TempDir(), "picam.conf")
 	if err := os.WriteFile(cf, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	return picamSysAt(t, shell, cf, key, def)
+}
+
+// picamSysAt is picamSys with PICAM_CONF=cf.
+func picamSysAt(t *testing.T, shell []string, cf, key, def string) (value, console string) {
+	t.Helper()
+	con := filepath.Join(t.TempDir(), "console")
 	lib, err := filepath.Abs(libSh)
 	if err != nil {
 		t.Fatal(err)
@@ -101,6 +108,36 @@ func TestBootScriptsParsePicamConfLikeTheServer(t *testing.T) {
 			if got != c.want || (c.console == "") != (console == "") || !strings.Contains(console, c.console) {
 				t.Errorf("%s: system.%s = %q, console %q; want %q and console %q", name, c.key, got, console, c.want, c.console)
 			}
+		}
+	}
+}
+
+// Issue 16: a picam.conf over picam-server's 64 KiB limit, or one that is not a regular file
+// (/dev/urandom, /dev/zero: endless), is ignored by the boot scripts too, at once, with a line
+// on the console; the keys keep their defaults, as picam-server's settings do.
+func TestBootScriptsIgnoreAnUnusablePicamConf(t *testing.T) {
+	big := filepath.Join(t.TempDir(), "picam.conf")
+	if err := os.WriteFile(big, []byte(strings.Repeat("system.ssh = true\n", 1_000_000)), 0o644); err != nil { // 18 MB
+		t.Fatal(err)
+	}
+	atLimit := filepath.Join(t.TempDir(), "picam.conf")
+	line := "system.ssh = true\n"
+	if err := os.WriteFile(atLimit, []byte(strings.Repeat("#", 65536-len(line))+"\n"+line[:len(line)-1]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, sh := range shells(t) {
+		for _, cf := range []string{big, "/dev/urandom", "/dev/zero"} {
+			began := time.Now()
+			got, console := picamSysAt(t, sh, cf, "ssh", "false")
+			if got != "false" || !strings.Contains(console, cf+" is not a regular file of at most 64 KiB") {
+				t.Errorf("%s: %s: system.ssh = %q, console %q", name, cf, got, console)
+			}
+			if d := time.Since(began); d > 5*time.Second {
+				t.Errorf("%s: %s took %v", name, cf, d)
+			}
+		}
+		if got, console := picamSysAt(t, sh, atLimit, "ssh", "false"); got != "true" || console != "" {
+			t.Errorf("%s: a picam.conf of exactly 64 KiB: system.ssh = %q, console %q", name, got, console)
 		}
 	}
 }

@@ -6,12 +6,21 @@
 # case-insensitive and "_" equals "-", as in picam-server; the last line for a key wins.
 
 PICAM_CONF=${PICAM_CONF:-/boot/picam.conf}
+# picam-server's limit on picam.conf (internal/conf.MaxFileSize): a larger file, or one that is
+# not a regular file, is ignored as a whole here too, so it cannot stall the boot.
+PICAM_CONF_MAX=65536
 
 # picam_sys KEY [DEFAULT]: the value of system.KEY in picam.conf, or DEFAULT. The rules are
 # picam-server's (internal/conf): a '#' after whitespace starts a comment (system.ssh = true  # why),
 # double quotes keep '#' and spaces, and a stray word after the value (system.ssh = true yes) is an
 # error: the console names the line, and the key keeps DEFAULT rather than a different value.
 picam_sys() {
+	if [ -e "$PICAM_CONF" ] && { [ ! -f "$PICAM_CONF" ] ||
+		[ "$(head -c $((PICAM_CONF_MAX + 1)) "$PICAM_CONF" 2>/dev/null | wc -c)" -gt "$PICAM_CONF_MAX" ]; }; then
+		picam_say "$PICAM_CONF is not a regular file of at most 64 KiB: ignored, system.$1 keeps the default${2:+ ($2)}" >&2
+		echo "$2"
+		return 0
+	fi
 	_v=$(awk -v want="system.$1" '
 		BEGIN { want = tolower(want); gsub(/_/, "-", want) }
 		{ sub(/\r$/, "") }
