@@ -13,7 +13,7 @@
 // so the name at the call site matches the package clause.
 //
 // The test pattern exists so that every command works on a laptop without a
-// camera (design decision 4), and so that end-to-end tests can tell exactly
+// camera, and so that end-to-end tests can tell exactly
 // which frame a client received: ReadCounter reads the burnt-in counter back
 // from a decoded BGR24 frame.
 package picimage

@@ -15,7 +15,7 @@ var ErrClosed = errors.New("picimage: test source is closed")
 
 // TestSource is a camera stand-in: it renders a TestPattern at a steady frame
 // rate and hands out frames the way a real camera source does. It is the
-// default source when no camera is present (design decision 4).
+// default source when no camera is present.
 //
 // Next must be called from one goroutine at a time; Close may be called from
 // any goroutine, at any time, and wakes a Next that is waiting.
@@ -23,9 +23,8 @@ type TestSource struct {
 	pattern *TestPattern
 	format  PixelFormat // BGR24, or the YUV format the pattern is converted to
 	bgr     []byte      // the rendered picture before conversion (YUV formats)
-	pace    pacer
+	pace    *Pacer
 	seq     uint64
-	timer   *time.Timer
 	done    chan struct{}
 	once    sync.Once
 }
@@ -55,20 +54,10 @@ func NewTestSourceFormat(width, height int, fps float64, f PixelFormat) (*TestSo
 	if err != nil {
 		return nil, fmt.Errorf("new test source: %w", err)
 	}
-	var period time.Duration
-	if fps > 0 {
-		period = time.Duration(float64(time.Second) / fps)
-		if period <= 0 {
-			period = 1 // absurd rates degrade to unpaced-but-ordered
-		}
-	}
-	t := time.NewTimer(time.Hour)
-	t.Stop()
 	return &TestSource{
 		pattern: p,
 		format:  f,
-		pace:    pacer{period: period},
-		timer:   t,
+		pace:    NewPacer(fps),
 		done:    make(chan struct{}),
 	}, nil
 }
@@ -87,22 +76,12 @@ func (s *TestSource) Next(ctx context.Context) (Frame, error) {
 		return Frame{}, ErrClosed
 	default:
 	}
-	if wait := s.pace.wait(time.Now()); wait > 0 {
-		s.timer.Reset(wait)
-		select {
-		case <-s.timer.C:
-		case <-ctx.Done():
-			s.timer.Stop()
-			return Frame{}, fmt.Errorf("test source frame %d: %w", s.seq, ctx.Err())
-		case <-s.done:
-			s.timer.Stop()
-			return Frame{}, ErrClosed
-		}
-	} else if err := ctx.Err(); err != nil {
+	now, err := s.pace.Next(ctx, s.done)
+	if errors.Is(err, ErrClosed) {
+		return Frame{}, err
+	} else if err != nil {
 		return Frame{}, fmt.Errorf("test source frame %d: %w", s.seq, err)
 	}
-	now := time.Now()
-	s.pace.delivered(now)
 	w, h := s.pattern.width, s.pattern.height
 	var data []byte
 	if s.format == BGR24 {
@@ -131,6 +110,55 @@ func (s *TestSource) Next(ctx context.Context) (Frame, error) {
 func (s *TestSource) Close() error {
 	s.once.Do(func() { close(s.done) })
 	return nil
+}
+
+// Pacer hands out frame slots at a steady rate, by the rules of pacer below: a
+// source with no clock of its own (a test pattern, a test card) calls Next
+// before each frame. It is used from one goroutine at a time.
+type Pacer struct {
+	p     pacer
+	timer *time.Timer
+}
+
+// NewPacer paces fps frames per second; fps <= 0 (or NaN) is unpaced: Next
+// never waits.
+func NewPacer(fps float64) *Pacer {
+	var period time.Duration
+	if fps > 0 {
+		period = time.Duration(float64(time.Second) / fps)
+		if period <= 0 {
+			period = 1 // absurd rates degrade to unpaced-but-ordered
+		}
+	}
+	t := time.NewTimer(time.Hour)
+	t.Stop()
+	return &Pacer{p: pacer{period: period}, timer: t}
+}
+
+// Paced reports whether Next waits for a rate (false: unpaced).
+func (pc *Pacer) Paced() bool { return pc.p.period > 0 }
+
+// Next waits for the next frame slot and returns the time the frame is
+// delivered at. It returns ctx's error if ctx ends first, and ErrClosed when
+// done (which may be nil) is closed first.
+func (pc *Pacer) Next(ctx context.Context, done <-chan struct{}) (time.Time, error) {
+	if wait := pc.p.wait(time.Now()); wait > 0 {
+		pc.timer.Reset(wait)
+		select {
+		case <-pc.timer.C:
+		case <-ctx.Done():
+			pc.timer.Stop()
+			return time.Time{}, ctx.Err()
+		case <-done:
+			pc.timer.Stop()
+			return time.Time{}, ErrClosed
+		}
+	} else if err := ctx.Err(); err != nil {
+		return time.Time{}, err
+	}
+	now := time.Now()
+	pc.p.delivered(now)
+	return now, nil
 }
 
 // pacer is the frame schedule, kept free of clocks and timers so its rules

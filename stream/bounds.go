@@ -105,7 +105,7 @@ func (p *peer) cutIfBound(err error) bool {
 	}
 	n := p.cut.Add(1)
 	if ok, suppressed := p.cutLog.allow(); ok {
-		p.s.log.Warn(fmt.Sprintf("client at port %d went over a bound; connection cut (it is redialled)", p.ep.port),
+		p.env.log.Warn(fmt.Sprintf("client at port %d went over a bound; connection cut (it is redialled)", p.ep.port),
 			"client", p.ep.addr, "err", err, "cut", n, "suppressed", suppressed)
 	}
 	return true

@@ -98,7 +98,7 @@ func checkHonest(t *testing.T, s *Server, clients []*Client, frames int) {
 		res = append(res, drain(t, c))
 	}
 	sendPaced(s, frames, 10*time.Millisecond)
-	s.Close(context.Background())
+	s.Close()
 	for i, r := range res {
 		got := <-r
 		if !errors.Is(got.err, ErrTerminated) || len(got.seqs)*100 < frames*99 {
@@ -244,7 +244,7 @@ func TestReplyQueueIsBoundedInBytes(t *testing.T) {
 	case <-time.After(2 * time.Second):
 		t.Fatal("no queued reply")
 	}
-	s.Close(context.Background())
+	s.Close()
 	for _, r := range res {
 		<-r
 	}
@@ -266,7 +266,7 @@ func TestLastDataIsABoundedPrefix(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	last := statusOf(s, ports[0]).LastData
-	s.Close(context.Background())
+	s.Close()
 	<-res
 	var shown string
 	if err := json.Unmarshal(last, &shown); err != nil {

@@ -13,8 +13,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/picam-project/picam/stream/zmtp"
 	"github.com/picam-project/picam/stream/wire"
+	"github.com/picam-project/picam/stream/zmtp"
 )
 
 // Frame is one frame received by a Client.
@@ -82,7 +82,10 @@ type Client struct {
 
 	heard     atomic.Bool
 	lastHeard atomic.Int64
-	started   time.Time
+	started   bool
+	startedAt time.Time // when Start bound the ports: WaitLimit counts from here
+	closed    chan struct{}
+	closeOnce sync.Once
 
 	frames, bytes, dropped, decodeErrs, missing, connCount, rejected atomic.Uint64
 
@@ -97,8 +100,12 @@ type arrayReturn struct {
 	data  []byte
 }
 
-// Listen binds the client's port(s) and starts accepting servers. Close stops it.
-func Listen(ctx context.Context, cfg ClientConfig) (*Client, error) {
+// NewClient validates cfg (NetGear's errors for invalid combinations, as a *ConfigError).
+// Nothing is bound until Start.
+//
+// A Client's life is NewClient, Start, Close, Wait (as every long-lived type in picam): Close
+// ends it, Wait blocks until it has ended.
+func NewClient(cfg ClientConfig) (*Client, error) {
 	cfg.setDefaults()
 	ports, err := cfg.ports()
 	if err != nil {
@@ -113,22 +120,42 @@ func Listen(ctx context.Context, cfg ClientConfig) (*Client, error) {
 		conns:     map[*zmtp.Conn]struct{}{},
 		accepted:  map[*serverConn]struct{}{},
 		notify:    make(chan struct{}, 1),
-		started:   time.Now(),
 		deviceID:  newDeviceID(),
+		closed:    make(chan struct{}),
 	}
 	c.pool.New = func() any { return new(zmtp.Msg) }
 	c.mem = &memPool{limit: cfg.MaxMemory, conns: map[*serverConn]struct{}{}, onCut: func(sc *serverConn, why string) {
 		c.cutConn(sc.port, sc.nc.RemoteAddr(), why)
 	}}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
-	for _, p := range ports {
-		addr := net.JoinHostPort(cfg.Address, strconv.Itoa(p))
-		ln, err := zmtp.Listen(ctx, addr)
+	return c, nil
+}
+
+// Start binds the client's port(s) and starts accepting servers; WaitLimit counts from here.
+// A port that cannot be bound is an error naming it, and nothing stays bound. It returns
+// ErrClosed after Close, and an error when called twice.
+func (c *Client) Start() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ctx.Err() != nil {
+		return ErrClosed
+	}
+	if c.started {
+		return errors.New("stream: Client started twice")
+	}
+	c.started = true
+	c.startedAt = time.Now()
+	for _, p := range c.ports {
+		addr := net.JoinHostPort(c.cfg.Address, strconv.Itoa(p))
+		ln, err := zmtp.Listen(c.ctx, addr)
 		if err != nil {
-			c.Close()
+			for _, ln := range c.lns {
+				ln.Close()
+			}
+			c.lns = nil
 			//lint:ignore ST1005 NetGear's RuntimeError words it so (docs/netgear-protocol.md), and users search for it
-			return nil, fmt.Errorf("Receive Mode failed to bind address %s (is another client using port %d, or is %q not an address of this machine?): %w",
-				addr, p, cfg.Address, err)
+			return fmt.Errorf("Receive Mode failed to bind address %s (is another client using port %d, or is %q not an address of this machine?): %w",
+				addr, p, c.cfg.Address, err)
 		}
 		c.lns = append(c.lns, ln)
 	}
@@ -136,10 +163,10 @@ func Listen(ctx context.Context, cfg ClientConfig) (*Client, error) {
 		c.wg.Add(1)
 		go func() {
 			defer c.wg.Done()
-			c.acceptLoop(ln, ports[i])
+			c.acceptLoop(ln, c.ports[i])
 		}()
 	}
-	return c, nil
+	return nil
 }
 
 // Addrs are the bound listener addresses (useful with port 0 in tests).
@@ -213,7 +240,7 @@ func (c *Client) Recv(ctx context.Context) (*Frame, error) {
 			wait = c.cfg.Timeout - time.Since(time.Unix(0, c.lastHeard.Load()))
 			waitErr = ErrServerGone
 		case c.cfg.WaitLimit > 0:
-			wait = c.cfg.WaitLimit - time.Since(c.started)
+			wait = c.cfg.WaitLimit - time.Since(c.startedAt)
 			waitErr = ErrNoServer
 		default:
 			wait = time.Hour
@@ -237,12 +264,11 @@ func (c *Client) Recv(ctx context.Context) (*Frame, error) {
 }
 
 // Close stops accepting, drops every connection and waits for the client's goroutines.
+// Later calls do the same and return at once.
 func (c *Client) Close() error {
+	c.mu.Lock() // no Start while closing
 	c.cancel()
-	for _, ln := range c.lns {
-		ln.Close()
-	}
-	c.mu.Lock()
+	lns := c.lns
 	for conn := range c.conns {
 		conn.Close()
 	}
@@ -250,7 +276,17 @@ func (c *Client) Close() error {
 		sc.nc.Close()
 	}
 	c.mu.Unlock()
+	for _, ln := range lns {
+		ln.Close()
+	}
 	c.wg.Wait()
+	c.closeOnce.Do(func() { close(c.closed) })
+	return nil
+}
+
+// Wait blocks until the client has been closed.
+func (c *Client) Wait() error {
+	<-c.closed
 	return nil
 }
 
@@ -395,20 +431,13 @@ func (c *Client) handle(conn *zmtp.Conn, port int, m *zmtp.Msg) bool {
 	parts := m.Parts
 	var envelope [][]byte
 	if c.cfg.Pattern == ReqRep {
-		k := -1
-		for i, p := range parts {
-			if len(p) == 0 {
-				k = i
-				break
-			}
-		}
-		if k < 0 {
+		var err error
+		if envelope, parts, err = zmtp.SplitEnvelope(parts); err != nil {
 			c.pool.Put(m)
 			c.rejected.Add(1)
 			c.log.Warn("request without a REQ envelope; dropping the connection", "port", port)
 			return false
 		}
-		envelope, parts = parts[:k+1], parts[k+1:]
 	}
 	if len(parts) == 0 {
 		c.pool.Put(m)

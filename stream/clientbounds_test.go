@@ -47,7 +47,7 @@ func honestStream(t *testing.T, port int) (stop func() int) {
 		}
 		close(done)
 		wg.Wait()
-		s.Close(context.Background())
+		s.Close()
 		return int(sent.Load())
 	}
 }
@@ -227,8 +227,11 @@ func (h countingHandler) WithGroup(string) slog.Handler                { return 
 func TestOversizedFrameLoopLogIsRateLimited(t *testing.T) {
 	var lines atomic.Int64
 	port := freePort(t)
-	c, err := Listen(context.Background(), ClientConfig{Address: "127.0.0.1", Port: port, Pattern: PubSub, Logger: slog.New(countingHandler{&lines})})
+	c, err := NewClient(ClientConfig{Address: "127.0.0.1", Port: port, Pattern: PubSub, Logger: slog.New(countingHandler{&lines})})
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Start(); err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()

@@ -27,9 +27,7 @@ func TestWaitDemandPacesAProducerToOneClient(t *testing.T) {
 					t.Fatalf("Send of frame %d refused", seq)
 				}
 			}
-			closeCtx, cc := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cc()
-			if err := s.Close(closeCtx); err != nil {
+			if err := s.Close(); err != nil {
 				t.Fatal(err)
 			}
 			r := <-got
@@ -56,7 +54,7 @@ func TestWaitDemandWithoutClientsAndAfterClose(t *testing.T) {
 	if err := s.WaitDemand(ctx); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("WaitDemand with no client connected: %v, want the context's deadline", err)
 	}
-	if err := s.Close(context.Background()); err != nil {
+	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.WaitDemand(context.Background()); !errors.Is(err, ErrClosed) {

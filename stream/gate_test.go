@@ -68,7 +68,8 @@ func mailboxPeer(t *testing.T, requests *atomic.Int64) (*Server, *peer) {
 		ownHub: true,
 	}
 	s.runCtx = context.Background()
-	p := newPeer(s, endpoint{addr: "127.0.0.1:5577", port: 5577})
+	p := newPeer(&peerEnv{log: s.log, runCtx: s.runCtx, requestKeyframe: s.cfg.RequestKeyframe, demand: s.signalDemand, prepare: s.prepare},
+		endpoint{addr: "127.0.0.1:5577", port: 5577})
 	p.picam.Store(true)
 	s.subscribe(p)
 	p.join()
@@ -301,8 +302,11 @@ func TestJoinMidStreamStartsAtKeyframe(t *testing.T) {
 				}
 			}
 			before := enc.requests.Load()
-			late, err := Listen(context.Background(), ClientConfig{Address: "127.0.0.1", Port: latePort, Pattern: pat})
+			late, err := NewClient(ClientConfig{Address: "127.0.0.1", Port: latePort, Pattern: pat})
 			if err != nil {
+				t.Fatal(err)
+			}
+			if err := late.Start(); err != nil {
 				t.Fatal(err)
 			}
 			defer late.Close()
@@ -406,7 +410,10 @@ func TestNetGearClientRefusedInterCoded(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer s.Close(context.Background())
+			if err := s.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
 			waitReady(t, s)
 			ctx, stop := context.WithCancel(context.Background())
 			var wg sync.WaitGroup
@@ -445,7 +452,7 @@ func TestNetGearClientRefusedInterCoded(t *testing.T) {
 				return false
 			})
 			log := logs.String()
-			for _, want := range []string{fmt.Sprintf("client at port %d is a NetGear", ngPort), "--codec jpeg"} {
+			for _, want := range []string{fmt.Sprintf("client at port %d is a NetGear", ngPort), "Stream jpeg or raw to NetGear clients"} {
 				if !strings.Contains(log, want) {
 					t.Errorf("log lacks %q:\n%s", want, log)
 				}

@@ -77,7 +77,7 @@ func ParseWait(s string) (Wait, error) {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 1 {
-		return 0, fmt.Errorf("invalid --wait %q: use all, any, or a number of clients ≥ 1", s)
+		return 0, fmt.Errorf("invalid wait policy %q: use all, any, or a number of clients ≥ 1", s)
 	}
 	return Wait(n), nil
 }
@@ -137,6 +137,13 @@ type ServerConfig struct {
 	WriteTimeout time.Duration
 	// DialTimeout bounds one connection attempt (default 2 s).
 	DialTimeout time.Duration
+	// RefusalHint ends the error logged when a NetGear client is refused a codec it cannot
+	// decode: how the user fixes it (default: stream JPEG or raw to NetGear clients, or
+	// receive the codec with a picam client). A command names its flags here.
+	RefusalHint string
+	// CloseTimeout bounds Close: clients that have not taken their last frame and the
+	// terminate by then are cut off (default 5 s).
+	CloseTimeout time.Duration
 	// RetryMin and RetryMax bound the redial back-off (defaults 100 ms and 250 ms), so a
 	// restarted client is reached again within a second.
 	RetryMin, RetryMax time.Duration
@@ -200,6 +207,7 @@ func (c *ServerConfig) setDefaults() {
 	def(&c.StallAfter, time.Second)
 	def(&c.WriteTimeout, 5*time.Second)
 	def(&c.DialTimeout, 2*time.Second)
+	def(&c.CloseTimeout, 5*time.Second)
 	def(&c.RetryMin, 100*time.Millisecond)
 	def(&c.RetryMax, 250*time.Millisecond)
 	def(&c.Heartbeat, time.Second)
@@ -228,19 +236,19 @@ func (c *ServerConfig) endpoints() ([]endpoint, error) {
 	}
 	if len(c.Ports) == 0 && len(c.Endpoints) == 0 {
 		if !multiClient {
-			return nil, &ConfigError{Err: ErrPorts, Msg: "Kindly provide a unique & valid port value at Server-end: the client's port (--ports 5555, or --client host:port)"}
+			return nil, &ConfigError{Err: ErrPorts, Msg: "Kindly provide a unique & valid port value at Server-end: the client's port ({Ports} 5555, or {Endpoints} host:port)"}
 		}
-		return nil, &ConfigError{Err: ErrPorts, Msg: "Incorrect port value! Kindly provide a list of Client ports (--ports 5577,5578) or client endpoints (--client host:port) in Multi-Client Mode"}
+		return nil, &ConfigError{Err: ErrPorts, Msg: "Incorrect port value! Kindly provide a list of Client ports ({Ports} 5577,5578) or client endpoints ({Endpoints} host:port) in Multi-Client Mode"}
 	}
 	if !multiClient && len(c.Ports)+len(c.Endpoints) > 1 {
 		mode := "pattern 0 (PAIR) sends to exactly one client"
 		if c.MultiServer {
 			mode = "Multi-Server Mode sends to exactly one client (a receiver that binds one port per server)"
 		}
-		return nil, &ConfigError{Err: ErrPorts, Msg: mode + ": give one port or one --client; for several clients use pattern 1 or 2 without --multiserver (Multi-Client Mode)"}
+		return nil, &ConfigError{Err: ErrPorts, Msg: mode + ": give one port or one {Endpoints}; for several clients use pattern 1 or 2 without {MultiServer} (Multi-Client Mode)"}
 	}
 	if len(c.Ports) > 0 && c.Address == "" {
-		return nil, &ConfigError{Err: ErrPorts, Msg: "--ports needs --address: the IP the clients bound to (NetGear's address)"}
+		return nil, &ConfigError{Err: ErrPorts, Msg: "{Ports} needs {Address}: the IP the clients bound to (NetGear's address)"}
 	}
 	var eps []endpoint
 	seen := map[string]bool{}
@@ -390,11 +398,11 @@ func (c *ClientConfig) ports() ([]int, error) {
 	ports := c.Ports
 	if len(ports) == 0 {
 		if c.Port == 0 {
-			return nil, &ConfigError{Err: ErrPorts, Msg: "Kindly provide a unique & valid port value at Client-end (--port 5577)"}
+			return nil, &ConfigError{Err: ErrPorts, Msg: "Kindly provide a unique & valid port value at Client-end ({Port} 5577)"}
 		}
 		ports = []int{c.Port}
 	} else if c.Port != 0 {
-		return nil, &ConfigError{Err: ErrPorts, Msg: "give either --port or --ports, not both"}
+		return nil, &ConfigError{Err: ErrPorts, Msg: "give either {Port} or {Ports}, not both"}
 	}
 	seen := map[int]bool{}
 	for _, p := range ports {

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/picam-project/picam/stream/zmtp"
 	"github.com/picam-project/picam/stream/wire"
+	"github.com/picam-project/picam/stream/zmtp"
 )
 
 // recvOne receives one frame or fails the test.
@@ -80,7 +80,7 @@ func TestPairPattern(t *testing.T) {
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
-			if err := s.Close(ctx); err != nil {
+			if err := s.Close(); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := c.Recv(ctx); err != ErrTerminated {
@@ -177,11 +177,7 @@ func TestMultiServerHeaderPort(t *testing.T) {
 				}
 			}
 			closed := make(chan error, 1)
-			go func() {
-				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-				defer cancel()
-				closed <- s.Close(ctx)
-			}()
+			go func() { closed <- s.Close() }()
 			if err := conn.ReadMsg(&m, nil); err != nil {
 				t.Fatal(err)
 			}

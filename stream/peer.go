@@ -1,18 +1,18 @@
 package stream
 
 import (
-	"bytes"
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"net"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/picam-project/picam/av"
 	"github.com/picam-project/picam/fanout"
 	"github.com/picam-project/picam/stream/wire"
 	"github.com/picam-project/picam/stream/zmtp"
@@ -25,12 +25,37 @@ const (
 	stateRefused // was sent the terminate: it cannot decode the stream's codec; redialling
 )
 
-var stateNames = map[int32]string{stateConnecting: "connecting", stateConnected: "connected", stateGone: "gone", stateRefused: "refused"}
+var stateNames = map[int32]ClientState{stateConnecting: ClientConnecting, stateConnected: ClientConnected, stateGone: ClientGone, stateRefused: ClientRefused}
+
+// peerEnv is what a client's sender needs from its Server: settings, lifetimes and the events
+// it reports back. All the peers of a Server share one; a peer holds nothing else of it.
+type peerEnv struct {
+	pattern Pattern
+	// dial is the connection's options (socket type, CURVE, send buffer, read limit);
+	// dialTimeout bounds one dial and handshake; retryMin and retryMax the redial back-off.
+	dial                            zmtp.Options
+	dialTimeout, retryMin, retryMax time.Duration
+	heartbeat, writeTimeout         time.Duration
+	requestTimeout, stallAfter      time.Duration
+	terminate                       []byte // NetGear's terminate message, as this server words it
+	refusalHint                     string // ServerConfig.RefusalHint
+	log                             *slog.Logger
+
+	runCtx  context.Context // cancelled to force every sender to stop
+	dialCtx context.Context // cancelled when closing starts: no new connections
+	closing <-chan struct{} // closed when closing starts: send the last frame and terminate
+
+	requestKeyframe func()                     // nil when the encoder cannot be asked for one
+	connected       func()                     // a client connected (re-evaluates the Wait policy)
+	demand          func()                     // a connected client's mailbox emptied
+	reply           func(Reply)                // a client's reply, to queue for Server.Replies
+	prepare         func(*av.Packet) *outgoing // renders a packet's header for the wire
+}
 
 // peer is one client endpoint: its connection, its sender goroutine and its mailbox, a
 // subscription to the server's fan-out (subscribe.go).
 type peer struct {
-	s   *Server
+	env *peerEnv
 	ep  endpoint
 	sub *fanout.Sub
 
@@ -53,8 +78,8 @@ type peer struct {
 	badLog        logLimiter // malformed replies and failed handshakes, which a peer can repeat at will
 }
 
-func newPeer(s *Server, ep endpoint) *peer {
-	return &peer{s: s, ep: ep}
+func newPeer(env *peerEnv, ep endpoint) *peer {
+	return &peer{env: env, ep: ep}
 }
 
 // join starts a newly connected client at a keyframe (fanout.Sub.Rejoin): an inter-coded
@@ -76,8 +101,8 @@ func (p *peer) take() *outgoing {
 	if !ok {
 		return nil
 	}
-	p.s.signalDemand()
-	return p.s.prepare(&pkt)
+	p.env.demand()
+	return p.env.prepare(&pkt)
 }
 
 // empty reports whether the mailbox holds no frame.
@@ -100,8 +125,8 @@ func (p *peer) status() ClientStatus {
 	}
 	fs := p.sub.Stats()
 	st.Dropped, st.Held = fs.Dropped, fs.Held
-	if b := p.busySince.Load(); b != 0 && st.State == "connected" && time.Since(time.Unix(0, b)) > p.s.cfg.StallAfter {
-		st.State = "stalled"
+	if b := p.busySince.Load(); b != 0 && st.State == ClientConnected && time.Since(time.Unix(0, b)) > p.env.stallAfter {
+		st.State = ClientStalled
 	}
 	if ls := p.lastSeen.Load(); ls != 0 {
 		t := time.Unix(0, ls)
@@ -116,7 +141,7 @@ func (p *peer) status() ClientStatus {
 
 func (p *peer) closing() bool {
 	select {
-	case <-p.s.closing:
+	case <-p.env.closing:
 		return true
 	default:
 		return false
@@ -125,7 +150,7 @@ func (p *peer) closing() bool {
 
 // run dials, serves and redials until the server closes.
 func (p *peer) run() {
-	log := p.s.log.With("client", p.ep.addr)
+	log := p.env.log.With("client", p.ep.addr)
 	for {
 		conn := p.connect()
 		if conn == nil {
@@ -134,7 +159,7 @@ func (p *peer) run() {
 		log.Info("client connected", "picam", conn.IsPicam())
 		cuts := p.cut.Load()
 		var done bool
-		if p.s.cfg.Pattern != PubSub {
+		if p.env.pattern != PubSub {
 			done = p.serveReq(conn)
 		} else {
 			done = p.servePub(conn)
@@ -149,7 +174,7 @@ func (p *peer) run() {
 			// tight loop, costing the honest clients CPU.
 			p.state.Store(stateGone)
 			select {
-			case <-p.s.dialCtx.Done():
+			case <-p.env.dialCtx.Done():
 				return
 			case <-time.After(cutRedialDelay):
 			}
@@ -165,27 +190,14 @@ func (p *peer) run() {
 
 // connect dials until it succeeds or the server starts closing (nil).
 func (p *peer) connect() *zmtp.Conn {
-	cfg := &p.s.cfg
-	typ := zmtp.PUB
-	switch cfg.Pattern {
-	case ReqRep:
-		typ = zmtp.REQ
-	case Pair:
-		typ = zmtp.PAIR
-	}
-	delay := cfg.RetryMin
+	e := p.env
+	delay := e.retryMin
 	lastErr := ""
 	for {
-		if p.s.dialCtx.Err() != nil {
+		if e.dialCtx.Err() != nil {
 			return nil
 		}
-		// A client may send us replies (pattern 1) or subscriptions and heartbeats (pattern
-		// 2): MaxFrameSize bounds what one message from it can make us allocate.
-		limit := int64(pubReadLimit)
-		if cfg.Pattern == ReqRep {
-			limit = cfg.MaxReplySize
-		}
-		c, err := zmtp.Dial(p.s.dialCtx, p.ep.addr, cfg.DialTimeout, zmtp.Options{SocketType: typ, Picam: true, HandshakeTimeout: cfg.DialTimeout, Curve: cfg.Curve, SendBuffer: cfg.SendBuffer, MaxFrameSize: limit})
+		c, err := zmtp.Dial(e.dialCtx, p.ep.addr, e.dialTimeout, e.dial)
 		if err == nil {
 			p.picam.Store(c.IsPicam())
 			return c
@@ -194,16 +206,16 @@ func (p *peer) connect() *zmtp.Conn {
 			// Logged once per distinct reason, not on every retry, and rate limited since a
 			// peer can vary the reason.
 			if ok, suppressed := p.badLog.allow(); ok {
-				p.s.log.Warn("client handshake failed", "client", p.ep.addr, "err", err, "suppressed", suppressed)
+				e.log.Warn("client handshake failed", "client", p.ep.addr, "err", err, "suppressed", suppressed)
 			}
 			lastErr = err.Error()
 		}
 		select {
-		case <-p.s.dialCtx.Done():
+		case <-e.dialCtx.Done():
 			return nil
 		case <-time.After(delay):
 		}
-		delay = min(delay*2, cfg.RetryMax)
+		delay = min(delay*2, e.retryMax)
 	}
 }
 
@@ -212,8 +224,8 @@ func (p *peer) markConnected() {
 	p.seen()
 	p.state.Store(stateConnected)
 	p.everConnected.Store(true)
-	p.s.peerConnected()
-	p.s.signalDemand()
+	p.env.connected()
+	p.env.demand()
 }
 
 // write sends one message with the write deadline, tracking the time it took.
@@ -221,21 +233,30 @@ func (p *peer) write(conn *zmtp.Conn, parts ...[]byte) error {
 	start := time.Now()
 	p.busySince.Store(start.UnixNano())
 	defer p.busySince.Store(0)
-	if err := conn.SetWriteDeadline(start.Add(p.s.cfg.WriteTimeout)); err != nil {
+	if err := conn.SetWriteDeadline(start.Add(p.env.writeTimeout)); err != nil {
 		return err
 	}
 	return conn.WriteMsg(parts...)
 }
 
+// ping sends a picam client a heartbeat between frames, with a time-to-live of three
+// heartbeats (a NetGear client gets none: libzmq answers PINGs but NetGear sets no heartbeat).
+// It reports false when the connection is gone.
+func (p *peer) ping(conn *zmtp.Conn) bool {
+	if !conn.IsPicam() {
+		return true
+	}
+	return conn.Ping(uint16(p.env.heartbeat/(100*time.Millisecond)*3)) == nil
+}
+
 // servePub runs one PUB connection. It returns true when the server is closing.
 func (p *peer) servePub(conn *zmtp.Conn) bool {
-	s := p.s
+	s := p.env
 	stop := context.AfterFunc(s.runCtx, func() { conn.Close() })
 	defer stop()
 
-	// The reader takes subscriptions (libzmq: a message [0x01, topic...]) and heartbeats.
-	var topicsMu sync.Mutex
-	var topics [][]byte
+	// The reader takes subscriptions and heartbeats.
+	subs := &zmtp.Subscriptions{MaxTopics: MaxSubscriptions, MaxTopicSize: MaxTopicSize}
 	subscribed := make(chan struct{})
 	readDone := make(chan error, 1)
 	go func() {
@@ -247,36 +268,14 @@ func (p *peer) servePub(conn *zmtp.Conn) bool {
 				return
 			}
 			p.seen()
-			if len(m.Parts) != 1 || len(m.Parts[0]) == 0 {
-				continue
+			sub, err := subs.Handle(m.Parts)
+			var le *zmtp.LimitError
+			if errors.As(err, &le) {
+				readDone <- &boundError{le.What}
+				return
 			}
-			switch m.Parts[0][0] {
-			case 1:
-				topic := m.Parts[0][1:]
-				topicsMu.Lock()
-				n := len(topics)
-				if n < MaxSubscriptions && len(topic) <= MaxTopicSize {
-					topics = append(topics, append([]byte(nil), topic...))
-				}
-				topicsMu.Unlock()
-				if n >= MaxSubscriptions {
-					readDone <- &boundError{fmt.Sprintf("more than %d subscriptions", MaxSubscriptions)}
-					return
-				}
-				if len(topic) > MaxTopicSize {
-					readDone <- &boundError{fmt.Sprintf("a subscription topic of %d bytes (limit %d)", len(topic), MaxTopicSize)}
-					return
-				}
+			if sub {
 				once.Do(func() { close(subscribed) })
-			case 0:
-				topicsMu.Lock()
-				for i, t := range topics {
-					if bytes.Equal(t, m.Parts[0][1:]) {
-						topics = append(topics[:i], topics[i+1:]...)
-						break
-					}
-				}
-				topicsMu.Unlock()
 			}
 		}
 	}()
@@ -287,16 +286,7 @@ func (p *peer) servePub(conn *zmtp.Conn) bool {
 			<-readDone
 		}
 	}()
-	matches := func(hdr []byte) bool {
-		topicsMu.Lock()
-		defer topicsMu.Unlock()
-		for _, t := range topics {
-			if bytes.HasPrefix(hdr, t) {
-				return true
-			}
-		}
-		return false
-	}
+	matches := subs.Matches
 
 	select {
 	case <-subscribed:
@@ -311,7 +301,7 @@ func (p *peer) servePub(conn *zmtp.Conn) bool {
 	}
 	p.markConnected()
 
-	hb := time.NewTimer(s.cfg.Heartbeat)
+	hb := time.NewTimer(s.heartbeat)
 	defer hb.Stop()
 	// hangUp half-closes and lets the client hang up first, so nothing written is lost to a
 	// reset; it gives up after a second.
@@ -344,14 +334,12 @@ func (p *peer) servePub(conn *zmtp.Conn) bool {
 				p.sent.Add(1)
 				p.seen()
 			}
-			hb.Reset(s.cfg.Heartbeat)
+			hb.Reset(s.heartbeat)
 		case <-hb.C:
-			if conn.IsPicam() {
-				if err := conn.Ping(uint16(s.cfg.Heartbeat / (100 * time.Millisecond) * 3)); err != nil {
-					return false
-				}
+			if !p.ping(conn) {
+				return false
 			}
-			hb.Reset(s.cfg.Heartbeat)
+			hb.Reset(s.heartbeat)
 		case err := <-readDone:
 			readerRunning = false
 			if !p.cutIfBound(err) {
@@ -380,12 +368,12 @@ func (p *peer) servePub(conn *zmtp.Conn) bool {
 // does: one request, one reply within RequestTimeout, or the connection is dropped and
 // redialled. It returns true when closing.
 func (p *peer) serveReq(conn *zmtp.Conn) bool {
-	s := p.s
+	s := p.env
 	stop := context.AfterFunc(s.runCtx, func() { conn.Close() })
 	defer stop()
 	p.markConnected()
-	rt := &reqState{id: rand.Uint32(), pair: s.cfg.Pattern == Pair}
-	hb := time.NewTimer(s.cfg.Heartbeat)
+	rt := &reqState{pair: s.pattern == Pair, req: zmtp.NewRequester(rand.Uint32())}
+	hb := time.NewTimer(s.heartbeat)
 	defer hb.Stop()
 	for {
 		select {
@@ -399,14 +387,12 @@ func (p *peer) serveReq(conn *zmtp.Conn) bool {
 					return p.closing()
 				}
 			}
-			hb.Reset(s.cfg.Heartbeat)
+			hb.Reset(s.heartbeat)
 		case <-hb.C:
-			if conn.IsPicam() {
-				if err := conn.Ping(uint16(s.cfg.Heartbeat / (100 * time.Millisecond) * 3)); err != nil {
-					return false
-				}
+			if !p.ping(conn) {
+				return false
 			}
-			hb.Reset(s.cfg.Heartbeat)
+			hb.Reset(s.heartbeat)
 		case <-s.closing:
 			if o := p.take(); o != nil && !p.refuse(conn, o) {
 				if !p.roundTrip(conn, rt, o) {
@@ -419,34 +405,24 @@ func (p *peer) serveReq(conn *zmtp.Conn) bool {
 	}
 }
 
-// reqState carries the REQ_CORRELATE-style request id and the reply buffer of a connection.
-// With pair set (pattern 0) there is no envelope: a message is sent as it is, and the next
-// message back is its reply.
+// reqState carries the request numbering and the reply buffer of a connection. With pair set
+// (pattern 0) there is no envelope: a message is sent as it is, and the next message back is
+// its reply.
 type reqState struct {
 	pair bool
-	id   uint32
-	idb  [4]byte
+	req  *zmtp.Requester
 	msg  zmtp.Msg
-	out  [][]byte // scratch for the parts of one request
-}
-
-func (r *reqState) next() []byte {
-	r.id++
-	binary.LittleEndian.PutUint32(r.idb[:], r.id)
-	return r.idb[:]
 }
 
 // request is body with the REQ envelope in front (pattern 1), or body alone (pattern 0).
 func (r *reqState) request(body ...[]byte) [][]byte {
-	r.out = r.out[:0]
-	if !r.pair {
-		r.out = append(r.out, r.next(), nil)
+	if r.pair {
+		return body
 	}
-	r.out = append(r.out, body...)
-	return r.out
+	return r.req.Request(body...)
 }
 
-// awaitReply reads until the reply carrying our request id arrives, skipping stale ones.
+// awaitReply reads until the reply to the latest request arrives, skipping stale ones.
 func (p *peer) awaitReply(conn *zmtp.Conn, r *reqState, deadline time.Time) ([][]byte, error) {
 	if err := conn.SetReadDeadline(deadline); err != nil {
 		return nil, err
@@ -455,33 +431,23 @@ func (p *peer) awaitReply(conn *zmtp.Conn, r *reqState, deadline time.Time) ([][
 		if err := conn.ReadMsg(&r.msg, func(string) { p.seen() }); err != nil {
 			return nil, err
 		}
-		parts := r.msg.Parts
 		if r.pair {
-			return parts, nil
+			return r.msg.Parts, nil
 		}
-		k := -1
-		for i, part := range parts {
-			if len(part) == 0 {
-				k = i
-				break
-			}
-		}
-		if k < 0 {
-			return nil, errors.New("reply without the REQ envelope delimiter")
-		}
-		if k == 1 && !bytes.Equal(parts[0], r.idb[:]) {
+		body, stale, err := r.req.Reply(r.msg.Parts)
+		if stale {
 			continue // a reply to an earlier request
 		}
-		return parts[k+1:], nil
+		return body, err
 	}
 }
 
 func (p *peer) roundTrip(conn *zmtp.Conn, r *reqState, o *outgoing) bool {
-	s := p.s
+	s := p.env
 	start := time.Now()
 	p.busySince.Store(start.UnixNano())
 	defer p.busySince.Store(0)
-	if err := conn.SetWriteDeadline(start.Add(s.cfg.WriteTimeout)); err != nil {
+	if err := conn.SetWriteDeadline(start.Add(s.writeTimeout)); err != nil {
 		return false
 	}
 	if err := conn.WriteMsg(r.request(o.header, o.payload)...); err != nil {
@@ -489,12 +455,12 @@ func (p *peer) roundTrip(conn *zmtp.Conn, r *reqState, o *outgoing) bool {
 		return false
 	}
 	p.sent.Add(1)
-	body, err := p.awaitReply(conn, r, start.Add(s.cfg.RequestTimeout))
+	body, err := p.awaitReply(conn, r, start.Add(s.requestTimeout))
 	if err != nil {
 		var ne net.Error
 		if errors.As(err, &ne) && ne.Timeout() {
 			s.log.Warn("no reply from client within the request timeout; reconnecting",
-				"client", p.ep.addr, "timeout", s.cfg.RequestTimeout)
+				"client", p.ep.addr, "timeout", s.requestTimeout)
 		} else if p.cutIfBound(err) {
 			// counted and logged
 		} else if !p.closing() {
@@ -529,7 +495,7 @@ func (p *peer) roundTrip(conn *zmtp.Conn, r *reqState, o *outgoing) bool {
 	p.lastData = last
 	p.mu.Unlock()
 	p.replies.Add(1)
-	s.deliverReply(Reply{Port: p.ep.port, Endpoint: p.ep.addr, Seq: o.seq, Reply: rep})
+	s.reply(Reply{Port: p.ep.port, Endpoint: p.ep.addr, Seq: o.seq, Reply: rep})
 	return true
 }
 
@@ -537,12 +503,12 @@ func (p *peer) roundTrip(conn *zmtp.Conn, r *reqState, o *outgoing) bool {
 // does (request_timeout/5). In pattern 0 NetGear's receiver sends none: the wait ends when it
 // hangs up, or at that timeout.
 func (p *peer) terminateReq(conn *zmtp.Conn, r *reqState) {
-	s := p.s
+	s := p.env
 	_ = conn.SetWriteDeadline(time.Now().Add(time.Second))
 	if err := conn.WriteMsg(r.request(s.terminate)...); err != nil {
 		return
 	}
-	if _, err := p.awaitReply(conn, r, time.Now().Add(s.cfg.RequestTimeout/5)); err != nil {
+	if _, err := p.awaitReply(conn, r, time.Now().Add(s.requestTimeout/5)); err != nil {
 		s.log.Debug("no terminate acknowledgement", "client", p.ep.addr, "err", err)
 	}
 }

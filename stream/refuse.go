@@ -35,9 +35,12 @@ func (p *peer) refuse(conn *zmtp.Conn, o *outgoing) bool {
 	if now := time.Now(); p.lastRefusal.IsZero() || now.Sub(p.lastRefusal) >= refuseLogEvery {
 		level, p.lastRefusal = slog.LevelError, now
 	}
-	p.s.log.Log(p.s.runCtx, level,
-		fmt.Sprintf("client at port %d is a NetGear (Python) client and cannot decode %s: sending it the terminate instead of the stream. "+
-			"Stream jpeg or raw to NetGear clients (picam-server --codec jpeg), or receive %s with picam-client", p.ep.port, o.codec, o.codec),
+	hint := p.env.refusalHint
+	if hint == "" {
+		hint = fmt.Sprintf("Stream jpeg or raw to NetGear clients, or receive %s with a picam client", o.codec)
+	}
+	p.env.log.Log(p.env.runCtx, level,
+		fmt.Sprintf("client at port %d is a NetGear (Python) client and cannot decode %s: sending it the terminate instead of the stream. %s", p.ep.port, o.codec, hint),
 		"client", p.ep.addr, "port", p.ep.port, "codec", o.codec)
 	return true
 }

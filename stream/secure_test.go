@@ -1,7 +1,6 @@
 package stream
 
 import (
-	"context"
 	"errors"
 	"testing"
 	"time"
@@ -40,7 +39,7 @@ func TestSecureModeBothPatterns(t *testing.T) {
 				results = append(results, drain(t, c))
 			}
 			sendPaced(s, 20, 20*time.Millisecond)
-			s.Close(context.Background())
+			s.Close()
 			for i, ch := range results {
 				if r := <-ch; !errors.Is(r.err, ErrTerminated) || len(r.seqs) != 20 {
 					t.Fatalf("client %d: %d/20 frames, %v", i, len(r.seqs), r.err)

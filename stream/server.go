@@ -14,6 +14,7 @@ import (
 	"github.com/picam-project/picam/av"
 	"github.com/picam-project/picam/fanout"
 	"github.com/picam-project/picam/stream/wire"
+	"github.com/picam-project/picam/stream/zmtp"
 )
 
 // Reply is data a client sent back in pattern 1, with the client it came from.
@@ -69,7 +70,6 @@ type Server struct {
 
 	mu      sync.Mutex
 	message json.RawMessage
-	rr      int
 
 	ready     chan struct{}
 	readyOnce sync.Once
@@ -81,11 +81,19 @@ type Server struct {
 	stopDial context.CancelFunc
 	closing  chan struct{}
 	closeMu  sync.Once
-	wg       sync.WaitGroup
+	closeErr error         // what Close returned, for Wait
+	closed   chan struct{} // closed when Close has finished
+	startMu  sync.Mutex
+	started  bool
+	wg       sync.WaitGroup // the senders
+	pumpWG   sync.WaitGroup // pumpReplies
 }
 
-// NewServer validates cfg (NetGear's errors for invalid combinations) and starts one sender
-// per client. Senders dial in the background and redial for ever until Close.
+// NewServer validates cfg (NetGear's errors for invalid combinations, as a *ConfigError) and
+// prepares one sender per client. Nothing runs until Start.
+//
+// A Server's life is NewServer, Start, Close, Wait (as every long-lived type in picam): Close
+// ends it, Wait blocks until it has ended.
 func NewServer(cfg ServerConfig) (*Server, error) {
 	cfg.setDefaults()
 	eps, err := cfg.endpoints()
@@ -103,6 +111,7 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 		ready:     make(chan struct{}),
 		demand:    make(chan struct{}, 1),
 		closing:   make(chan struct{}),
+		closed:    make(chan struct{}),
 	}
 	s.terminate = wire.Terminate
 	if cfg.MultiServer {
@@ -117,11 +126,29 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 	}
 	s.runCtx, s.cancel = context.WithCancel(context.Background())
 	s.dialCtx, s.stopDial = context.WithCancel(s.runCtx)
+	env := s.peerEnv()
 	for _, ep := range eps {
-		p := newPeer(s, ep)
+		p := newPeer(env, ep)
 		s.subscribe(p)
 		s.peers = append(s.peers, p)
 	}
+	return s, nil
+}
+
+// Start starts the senders: they dial their clients in the background and redial for ever
+// until Close. It returns ErrClosed after Close, and an error when called twice.
+func (s *Server) Start() error {
+	s.startMu.Lock()
+	defer s.startMu.Unlock()
+	select {
+	case <-s.closing:
+		return ErrClosed
+	default:
+	}
+	if s.started {
+		return errors.New("stream: Server started twice")
+	}
+	s.started = true
 	for _, p := range s.peers {
 		s.wg.Add(1)
 		go func() {
@@ -129,10 +156,48 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 			p.run()
 		}()
 	}
-	if cfg.Pattern == ReqRep || cfg.Pattern == Pair {
-		go s.pumpReplies() // ends with runCtx, when Close has stopped every sender
+	if s.cfg.Pattern == ReqRep || s.cfg.Pattern == Pair {
+		s.pumpWG.Add(1)
+		go func() {
+			defer s.pumpWG.Done()
+			s.pumpReplies() // ends with runCtx, when Close has stopped every sender
+		}()
 	}
-	return s, nil
+	return nil
+}
+
+// peerEnv is what the senders need from the server (peer.go).
+func (s *Server) peerEnv() *peerEnv {
+	cfg := &s.cfg
+	typ := zmtp.PUB
+	// A client may send us replies (pattern 1) or subscriptions and heartbeats (pattern 2):
+	// MaxFrameSize bounds what one message from it can make us allocate.
+	limit := int64(pubReadLimit)
+	switch cfg.Pattern {
+	case ReqRep:
+		typ, limit = zmtp.REQ, cfg.MaxReplySize
+	case Pair:
+		typ = zmtp.PAIR
+	}
+	return &peerEnv{
+		pattern: cfg.Pattern,
+		dial: zmtp.Options{SocketType: typ, Picam: true, HandshakeTimeout: cfg.DialTimeout, Curve: cfg.Curve,
+			SendBuffer: cfg.SendBuffer, MaxFrameSize: limit},
+		dialTimeout: cfg.DialTimeout, retryMin: cfg.RetryMin, retryMax: cfg.RetryMax,
+		heartbeat: cfg.Heartbeat, writeTimeout: cfg.WriteTimeout,
+		requestTimeout: cfg.RequestTimeout, stallAfter: cfg.StallAfter,
+		terminate:       s.terminate,
+		refusalHint:     cfg.RefusalHint,
+		log:             s.log,
+		runCtx:          s.runCtx,
+		dialCtx:         s.dialCtx,
+		closing:         s.closing,
+		requestKeyframe: cfg.RequestKeyframe,
+		connected:       s.peerConnected,
+		demand:          s.signalDemand,
+		reply:           s.deliverReply,
+		prepare:         s.prepare,
+	}
 }
 
 // Ready is closed once the Wait policy is met (by default: every client connected), as
@@ -313,37 +378,64 @@ func (s *Server) pumpReplies() {
 	}
 }
 
-// Close stops transmission: each client gets the frame still waiting in its mailbox, then
-// NetGear's single-part terminate (in both patterns; NetGear itself forgets pattern 2), and is
-// disconnected. Clients that do not answer by ctx's deadline are cut off.
-func (s *Server) Close(ctx context.Context) error {
+// Close stops transmission and waits until every sender has ended: each client gets the frame
+// still waiting in its mailbox, then NetGear's single-part terminate (in both patterns; NetGear
+// itself forgets pattern 2), and is disconnected. Clients that do not answer within
+// ServerConfig.CloseTimeout are cut off, and the error says so. Later calls return the same.
+func (s *Server) Close() error {
 	s.closeMu.Do(func() {
-		close(s.closing)
+		s.startMu.Lock()
+		close(s.closing) // under startMu: no Start after this
+		s.startMu.Unlock()
 		s.stopDial()
+		senders := make(chan struct{})
+		go func() {
+			s.wg.Wait()
+			close(senders)
+		}()
+		t := time.NewTimer(s.cfg.CloseTimeout)
+		defer t.Stop()
+		select {
+		case <-senders:
+		case <-t.C:
+			s.closeErr = fmt.Errorf("closing clients: some did not take the terminate within %v", s.cfg.CloseTimeout)
+		}
+		s.cancel() // cuts off the senders still running, and ends pumpReplies
+		<-senders
+		s.unsubscribe()
+		s.pumpWG.Wait()
+		close(s.closed)
 	})
-	done := make(chan struct{})
-	go func() {
-		s.wg.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-		s.cancel()
-		s.unsubscribe()
-		return nil
-	case <-ctx.Done():
-		s.cancel()
-		<-done
-		s.unsubscribe()
-		return fmt.Errorf("closing clients: %w", ctx.Err())
-	}
+	<-s.closed
+	return s.closeErr
 }
+
+// Wait blocks until the server has been closed, and returns what Close returned.
+func (s *Server) Wait() error {
+	<-s.closed
+	return s.closeErr
+}
+
+// ClientState is where a client stands, as /api/clients and the metrics spell it.
+type ClientState string
+
+// The states of a client.
+const (
+	ClientConnecting ClientState = "connecting" // never connected yet
+	ClientConnected  ClientState = "connected"
+	ClientStalled    ClientState = "stalled" // connected, but one send or round trip has taken longer than ServerConfig.StallAfter
+	ClientGone       ClientState = "gone"    // was connected, connection lost, redialling
+	ClientRefused    ClientState = "refused" // sent NetGear's terminate: it cannot decode the stream's codec; redialling
+)
+
+// ClientStates lists every ClientState, in the order above.
+var ClientStates = []ClientState{ClientConnecting, ClientConnected, ClientStalled, ClientGone, ClientRefused}
 
 // ClientStatus is the tracked state of one client.
 type ClientStatus struct {
 	Endpoint   string          `json:"endpoint"`
 	Port       int             `json:"port"`
-	State      string          `json:"state"` // connecting, connected, stalled, gone, refused
+	State      ClientState     `json:"state"`
 	FramesSent uint64          `json:"frames_sent"`
 	Dropped    uint64          `json:"dropped"`
 	Replies    uint64          `json:"replies"`

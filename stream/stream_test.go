@@ -35,8 +35,11 @@ func startClients(t *testing.T, n int, cfg ClientConfig) ([]*Client, []int) {
 		c.Address = "127.0.0.1"
 		c.Port = freePort(t)
 		c.Logger = testLogger(t)
-		cl, err := Listen(context.Background(), c)
+		cl, err := NewClient(c)
 		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cl.Start(); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { cl.Close() })
@@ -66,7 +69,10 @@ func newServer(t *testing.T, cfg ServerConfig) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { s.Close(context.Background()) })
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
 	return s
 }
 
@@ -156,7 +162,7 @@ func TestBroadcastBothPatterns(t *testing.T) {
 				results = append(results, drain(t, c))
 			}
 			sendPaced(s, 60, 5*time.Millisecond)
-			if err := s.Close(context.Background()); err != nil {
+			if err := s.Close(); err != nil {
 				t.Fatal(err)
 			}
 			for i, ch := range results {
@@ -189,7 +195,7 @@ func TestRoundRobinGivesEachFrameToOneClient(t *testing.T) {
 		results = append(results, drain(t, c))
 	}
 	sendPaced(s, 30, 5*time.Millisecond)
-	s.Close(context.Background())
+	s.Close()
 	seen := map[uint64]int{}
 	for i, ch := range results {
 		r := <-ch
@@ -277,23 +283,23 @@ func TestConfigErrorsMirrorNetGear(t *testing.T) {
 			t.Errorf("%+v: got %v, want %v", c.cfg, err, c.want)
 		}
 	}
-	_, err := Listen(context.Background(), ClientConfig{Pattern: ReqRep})
+	_, err := NewClient(ClientConfig{Pattern: ReqRep})
 	if !errors.Is(err, ErrPorts) {
 		t.Errorf("client without port: %v", err)
 	}
-	_, err = Listen(context.Background(), ClientConfig{Port: 1, Pattern: PubSub, Bidirectional: true})
+	_, err = NewClient(ClientConfig{Port: 1, Pattern: PubSub, Bidirectional: true})
 	if !errors.Is(err, ErrBidirectionalPattern2) {
 		t.Errorf("client bidirectional p2: %v", err)
 	}
-	_, err = Listen(context.Background(), ClientConfig{Port: 1, MultiClient: true, Pattern: Pair})
+	_, err = NewClient(ClientConfig{Port: 1, MultiClient: true, Pattern: Pair})
 	if !errors.Is(err, ErrInvalidPattern) {
 		t.Errorf("client pattern 0 in multi-client mode: %v", err)
 	}
-	_, err = Listen(context.Background(), ClientConfig{Ports: []int{1, 2}, Pattern: Pair})
+	_, err = NewClient(ClientConfig{Ports: []int{1, 2}, Pattern: Pair})
 	if !errors.Is(err, ErrInvalidPattern) {
 		t.Errorf("client pattern 0 in multi-server mode: %v", err)
 	}
-	_, err = Listen(context.Background(), ClientConfig{Ports: []int{1, 2}, MultiClient: true, Pattern: ReqRep})
+	_, err = NewClient(ClientConfig{Ports: []int{1, 2}, MultiClient: true, Pattern: ReqRep})
 	if !errors.Is(err, ErrMultiClientMultiServer) {
 		t.Errorf("client multi-client + multi-server: %v", err)
 	}
@@ -307,7 +313,7 @@ func TestFrozenClientDoesNotDelayOthers(t *testing.T) {
 			clients, ports := startClients(t, 3, ClientConfig{Pattern: p, QueueLen: lossless})
 			frozen := frozenPeer(t, p)
 			ports = append(ports, frozen)
-			s := newServer(t, ServerConfig{Ports: ports, Pattern: p, WriteTimeout: time.Second, RequestTimeout: time.Second})
+			s := newServer(t, ServerConfig{Ports: ports, Pattern: p, WriteTimeout: time.Second, RequestTimeout: time.Second, CloseTimeout: 3 * time.Second})
 			waitReady(t, s)
 			var results []<-chan result
 			for _, c := range clients {
@@ -324,9 +330,7 @@ func TestFrozenClientDoesNotDelayOthers(t *testing.T) {
 				s.Send(pk)
 				time.Sleep(20 * time.Millisecond)
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-			defer cancel()
-			s.Close(ctx)
+			s.Close()
 			sentTo := map[int]ClientStatus{}
 			for _, st := range s.Clients() {
 				sentTo[st.Port] = st
@@ -415,8 +419,11 @@ func TestRestartedClientReceivesAgain(t *testing.T) {
 			// The stream goes on while the client is away: keep it
 			// gone for a while: until the steady client has had 20 frames.
 			waitFor(t, "frames to the steady client while the other is down", func() bool { return clients[0].Stats().Frames >= 20 })
-			restarted, err := Listen(context.Background(), ClientConfig{Address: "127.0.0.1", Port: ports[1], Pattern: p})
+			restarted, err := NewClient(ClientConfig{Address: "127.0.0.1", Port: ports[1], Pattern: p})
 			if err != nil {
+				t.Fatal(err)
+			}
+			if err := restarted.Start(); err != nil {
 				t.Fatal(err)
 			}
 			defer restarted.Close()
@@ -430,7 +437,7 @@ func TestRestartedClientReceivesAgain(t *testing.T) {
 			f.Release()
 			close(stop)
 			wg.Wait()
-			s.Close(context.Background())
+			s.Close()
 			// The other client's absence costs the steady one nothing: every frame.
 			if r := <-steady; !errors.Is(r.err, ErrTerminated) || int64(len(r.seqs)) != sent.Load() {
 				t.Fatalf("steady client: %d/%d frames, %v, %+v", len(r.seqs), sent.Load(), r.err, clients[0].Stats())
@@ -444,8 +451,11 @@ func TestLateClient(t *testing.T) {
 	port := freePort(t)
 	s := newServer(t, ServerConfig{Ports: []int{port}, Pattern: PubSub})
 	time.Sleep(3 * time.Second) // the scenario itself: longer than zmq4's 2.5 s, not a synchronisation
-	c, err := Listen(context.Background(), ClientConfig{Address: "127.0.0.1", Port: port, Pattern: PubSub})
+	c, err := NewClient(ClientConfig{Address: "127.0.0.1", Port: port, Pattern: PubSub})
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Start(); err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
@@ -496,8 +506,11 @@ func TestClientExitsWhenServerGoesSilent(t *testing.T) {
 	if !errors.Is(r.err, ErrServerGone) || len(r.seqs) != 1 {
 		t.Fatalf("got %v after %d frames", r.err, len(r.seqs))
 	}
-	c, err := Listen(context.Background(), ClientConfig{Address: "127.0.0.1", Port: freePort(t), Pattern: PubSub, WaitLimit: 200 * time.Millisecond})
+	c, err := NewClient(ClientConfig{Address: "127.0.0.1", Port: freePort(t), Pattern: PubSub, WaitLimit: 200 * time.Millisecond})
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Start(); err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
@@ -516,7 +529,7 @@ func TestHeartbeatKeepsIdleClientAlive(t *testing.T) {
 	time.Sleep(1500 * time.Millisecond) // the scenario: idle for longer than the client's Timeout
 	s.Send(packet(2))
 	waitFor(t, "the second frame to arrive", func() bool { return clients[0].Stats().Frames == 2 })
-	s.Close(context.Background())
+	s.Close()
 	if r := <-res; !errors.Is(r.err, ErrTerminated) || len(r.seqs) != 2 {
 		t.Fatalf("idle client: %d frames, %v", len(r.seqs), r.err)
 	}
@@ -656,7 +669,7 @@ func TestServerSurvivesHostileReplies(t *testing.T) {
 	waitReady(t, s)
 	res := drain(t, clients[0])
 	sendPaced(s, 60, 10*time.Millisecond)
-	s.Close(context.Background())
+	s.Close()
 	// Each peer has its own connection and request loop: the good client gets every frame
 	// and answers every one.
 	if r := <-res; !errors.Is(r.err, ErrTerminated) || len(r.seqs) != 60 {
@@ -689,7 +702,7 @@ func TestTerminateDrainsQueuedFrames(t *testing.T) {
 				// Let each frame reach the client's queue; nobody is reading yet.
 				waitFor(t, fmt.Sprintf("frame %d in the queue", i), func() bool { return clients[0].Stats().Frames >= uint64(i+1) })
 			}
-			s.Close(context.Background())
+			s.Close()
 			for i := 0; i < 3; i++ {
 				f, err := clients[0].Recv(context.Background())
 				if err != nil {

@@ -13,8 +13,8 @@ func TestNetGearOptionNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !o.bidirectional || o.sec.certDir != "/keys" {
-		t.Errorf("bidirectional %v cert-dir %q", o.bidirectional, o.sec.certDir)
+	if !o.bidirectional || o.sec.CertDir != "/keys" {
+		t.Errorf("bidirectional %v cert-dir %q", o.bidirectional, o.sec.CertDir)
 	}
 }
 

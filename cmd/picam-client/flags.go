@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/picam-project/picam/internal/cli"
 	"github.com/picam-project/picam/cmd/picam-client/record"
+	"github.com/picam-project/picam/internal/cli"
 )
 
 const usageHead = `picam-client receives a picam-server or VidGear NetGear stream (Multi-Clients mode), or

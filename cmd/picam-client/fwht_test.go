@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"image"
 	"image/jpeg"
 	"log/slog"
@@ -10,10 +9,10 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/picam-project/picam/codec/fwht/fwhttest"
 	"github.com/picam-project/picam/av/h264"
-	picimage "github.com/picam-project/picam/image"
 	"github.com/picam-project/picam/cmd/picam-client/record"
+	"github.com/picam-project/picam/codec/fwht/fwhttest"
+	picimage "github.com/picam-project/picam/image"
 	"github.com/picam-project/picam/stream"
 	"github.com/picam-project/picam/stream/wire"
 )
@@ -28,12 +27,25 @@ func testReceiver(t *testing.T) (*receiver, int) {
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
-	c, err := stream.Listen(context.Background(), stream.ClientConfig{Address: "127.0.0.1", Port: port, Pattern: stream.PubSub})
+	c, err := stream.NewClient(stream.ClientConfig{Address: "127.0.0.1", Port: port, Pattern: stream.PubSub})
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
 	return newReceiver(&options{port: port, jpegQuality: 90}, c, slog.New(slog.DiscardHandler)), port
+}
+
+// recordingReceiver is testReceiver with one output that records the elementary stream.
+func recordingReceiver(t *testing.T) (*receiver, int, *bytes.Buffer, *output) {
+	t.Helper()
+	r, port := testReceiver(t)
+	rec := new(bytes.Buffer)
+	out := startOutput("test", 0, false, record.NewElementary(rec), recordQueue, func(err error) { t.Error(err) }, slog.New(slog.DiscardHandler))
+	r.outputs = []*output{out}
+	return r, port, rec, out
 }
 
 func frame(port int, codecName string, seq uint64, payload []byte) *stream.Frame {
@@ -130,30 +142,34 @@ func TestFirstKeyframeReported(t *testing.T) {
 // After the client itself dropped a frame, FWHT P-frames are skipped until an I-frame rather
 // than added to the wrong picture.
 func TestFWHTWaitsAfterOwnLoss(t *testing.T) {
-	var s fwhtStream
-	if _, skipped, err := s.decode(fwhttest.Golden(t, 0)); skipped || err != nil {
-		t.Fatalf("I-frame: skipped %v err %v", skipped, err)
+	r, port, rec, out := recordingReceiver(t)
+	var lost uint64
+	r.dropped = func() uint64 { return lost }
+	r.account(frame(port, "fwht", 0, fwhttest.Golden(t, 0)))
+	lost = 1                                                 // the queue dropped a frame
+	r.account(frame(port, "fwht", 2, fwhttest.Golden(t, 1))) // a P-frame after the loss: skipped
+	r.account(frame(port, "fwht", 3, fwhttest.Golden(t, 0))) // the I-frame resynchronises
+	r.account(frame(port, "fwht", 4, fwhttest.Golden(t, 1))) // and the P-frame after it decodes
+	out.stop()
+	s := r.finish()
+	if s.KeyframeWaits != 1 || s.DecodeErrors != 0 || s.Frames != 4 || out.w.Frames() != 3 {
+		t.Fatalf("keyframe_waits %d (want 1), decode_errors %d, frames %d, recorded %d (want 3)", s.KeyframeWaits, s.DecodeErrors, s.Frames, out.w.Frames())
 	}
-	s.lost()
-	if _, skipped, err := s.decode(fwhttest.Golden(t, 1)); !skipped || err != nil {
-		t.Fatalf("P-frame after a loss: skipped %v err %v; want skipped", skipped, err)
-	}
-	f, skipped, err := s.decode(fwhttest.Golden(t, 0))
-	if skipped || err != nil || f.Width != 640 || f.Height != 480 {
-		t.Fatalf("I-frame after the loss: %dx%d skipped %v err %v", f.Width, f.Height, skipped, err)
-	}
-	if _, skipped, err := s.decode(fwhttest.Golden(t, 1)); skipped || err != nil {
-		t.Fatalf("P-frame after the I-frame: skipped %v err %v", skipped, err)
+	for i, j := range bytes.SplitAfter(rec.Bytes(), []byte{0xff, 0xd9})[:3] {
+		img, err := jpeg.Decode(bytes.NewReader(j))
+		if err != nil {
+			t.Fatalf("recorded frame %d: %v", i, err)
+		}
+		if n, ok := picimage.ReadCounter(bgrOf(img), 640, 480); !ok || n != []uint64{0, 0, 1}[i] {
+			t.Errorf("recorded frame %d shows counter %d (read %v)", i, n, ok)
+		}
 	}
 }
 
 // After the client itself dropped a frame, H.264 P-frames are kept from the outputs until the
 // next IDR: a recorder or viewer would otherwise decode them against the wrong pictures.
 func TestH264OutputsWaitForIDRAfterOwnLoss(t *testing.T) {
-	r, port := testReceiver(t)
-	var rec bytes.Buffer
-	out := startOutput("test", 0, false, record.NewElementary(&rec), recordQueue, func(err error) { t.Error(err) }, slog.New(slog.DiscardHandler))
-	r.outputs = []*output{out}
+	r, port, rec, out := recordingReceiver(t)
 	var lost uint64
 	r.dropped = func() uint64 { return lost }
 	sps := []byte{0x67, 0x42, 0xc0, 0x1e, 0xd9}

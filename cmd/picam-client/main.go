@@ -10,7 +10,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -23,10 +22,10 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/picam-project/picam/internal/cli"
 	"github.com/picam-project/picam/cmd/picam-client/record"
-	"github.com/picam-project/picam/internal/version"
 	"github.com/picam-project/picam/cmd/picam-client/viewer"
+	"github.com/picam-project/picam/internal/cli"
+	"github.com/picam-project/picam/internal/version"
 	"github.com/picam-project/picam/stream"
 )
 
@@ -39,16 +38,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runUpdate(args[1:], stdout, stderr) // update.go
 	}
 	o, err := parseFlags(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return cli.ExitOK
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "picam-client:", err)
-		return cli.ExitUsage
-	}
-	if o.showVersion {
-		fmt.Fprintln(stdout, "picam-client", version.Get())
-		return cli.ExitOK
+	if code, done := cli.Early("picam-client", err, err == nil && o.showVersion, stdout, stderr); done {
+		return code
 	}
 	con := newConsole(stderr)
 	log, err := cli.NewLogger(con, o.logLevel)
@@ -85,13 +76,19 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		// NetGear's options decide when to give up (see giveUp), not picam's shorter default.
 		timeout = noTimeout
 	}
-	c, err := stream.Listen(ctx, stream.ClientConfig{
+	c, err := stream.NewClient(stream.ClientConfig{
 		Address: o.address, Port: o.port, Ports: o.ports, Pattern: stream.Pattern(o.pattern), Bidirectional: o.bidirectional,
 		MultiClient: o.multiClient, Timeout: timeout, WaitLimit: o.waitLimit, Logger: log, Curve: secure,
 	})
+	if err == nil {
+		err = c.Start() // a port that cannot be bound: exit 1, below
+	}
 	var ce *stream.ConfigError
 	if errors.As(err, &ce) {
-		fmt.Fprintln(stderr, "picam-client:", err)
+		// The fields of stream.ClientConfig it names are this command's flags.
+		fmt.Fprintln(stderr, "picam-client:", ce.Render(func(field string) string {
+			return "--" + strings.ToLower(field) // Port, Ports, Address
+		}))
 		return cli.ExitUsage
 	}
 	if err != nil {

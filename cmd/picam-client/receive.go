@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/picam-project/picam/av"
 	"log/slog"
 	"slices"
 	"strconv"
@@ -13,12 +14,11 @@ import (
 	"sync"
 	"time"
 
-	"github.com/picam-project/picam/codec"
 	"github.com/picam-project/picam/av/h264"
-	picimage "github.com/picam-project/picam/image"
-	"github.com/picam-project/picam/internal/cli"
 	"github.com/picam-project/picam/cmd/picam-client/media"
 	"github.com/picam-project/picam/cmd/picam-client/viewer"
+	picimage "github.com/picam-project/picam/image"
+	"github.com/picam-project/picam/internal/cli"
 	"github.com/picam-project/picam/stream"
 	"github.com/picam-project/picam/stream/wire"
 )
@@ -52,19 +52,18 @@ type receiver struct {
 type camera struct {
 	port  int
 	meter *media.Meter
-	jpeg  codec.Encoder // converts raw frames for the outputs; made on first need
-	count uint64        // frames, for the sequence number of servers that send none
+	norm  normalizer // raw and FWHT frames to JPEG for the outputs
+	count uint64     // frames, for the sequence number of servers that send none
 	// width and height of an H.264 stream, from its newest SPS
 	width, height int
 	fwht          fwhtStream      // decodes an FWHT stream
 	started       bool            // an H.264 or FWHT frame has arrived (noteFirstFrame)
 	viewed        uint64          // packets given to the viewer
-	rawBuf        []byte          // converted raw frames (uint16, 4 channels)
 	warned        map[string]bool // raw-frame problems already reported
-	// h264Wait: this client's own queue dropped frames, so H.264 P-frames would reference
-	// pictures the decoder never saw; the outputs get nothing until the next IDR.
-	h264Wait bool
-	jpegCfg  jpegConfig // the JPEG frames' size, cached while their headers repeat
+	// waitKey: this client's own queue dropped frames, so inter-coded frames would reference
+	// pictures the decoder never saw; nothing goes on until the next keyframe (packet.go).
+	waitKey bool
+	jpegCfg jpegConfig // the JPEG frames' size, cached while their headers repeat
 }
 
 // h264Size reads the picture size from the SPS in front of a keyframe, if there is one.
@@ -86,7 +85,7 @@ func newReceiver(o *options, c *stream.Client, log *slog.Logger) *receiver {
 	r := &receiver{o: o, c: c, log: log, sum: summary{Port: o.port, Ports: o.ports}, cams: map[int]*camera{}, retTmpl: o.ret,
 		dropped: func() uint64 { return c.Stats().Dropped }}
 	for _, p := range o.cameraPorts() {
-		r.cams[p] = &camera{port: p, meter: media.NewMeter(p, meterWindow)}
+		r.cams[p] = &camera{port: p, meter: media.NewMeter(p, meterWindow), norm: normalizer{quality: o.jpegQuality, rgb: o.rawRGB()}}
 	}
 	if o.ret != "" {
 		c.SetReturn(returnValue(o.ret, 0))
@@ -187,6 +186,9 @@ func (r *receiver) cancelled(ctx context.Context) int {
 	return cli.ExitOK
 }
 
+// account takes one received frame: it is counted, described once as a packet (packet.go),
+// measured, passed through the camera's keyframe gate, and handed to the outputs in the codecs
+// they handle (normalize.go).
 func (r *receiver) account(f *stream.Frame) {
 	now := time.Now()
 	if r.sum.Frames == 0 {
@@ -204,106 +206,38 @@ func (r *receiver) account(f *stream.Frame) {
 		return
 	}
 	cam.count++
-
-	codecName := media.JPEG
-	shape := "jpeg"
-	var width, height int
-	var decoded picimage.Frame // an FWHT frame, decoded
-	hold := false              // an H.264 frame the outputs cannot decode (h264Wait)
-	interCoded := h.Picam != nil && (h.Picam.Codec == media.H264 || h.Picam.Codec == codecFWHT)
-	if d := r.dropped(); interCoded && d != r.ownDropped {
+	p := r.packetOf(cam, f, now)
+	if d := r.dropped(); p.Codec.InterCoded() && d != r.ownDropped {
 		// The queue drops the oldest frame of whichever camera: every inter-coded stream
 		// resynchronises at its next keyframe.
 		r.ownDropped = d
 		for _, c := range r.cams {
-			c.fwht.lost()
-			c.h264Wait = true
+			c.lost()
 		}
 	}
-	switch {
-	case h.Picam != nil && h.Picam.Codec == media.H264:
-		codecName, shape = media.H264, "h264"
-		r.noteFirstFrame(cam, codecName, f.Payload)
-		if cam.h264Wait && h264.IsRandomAccess(f.Payload) {
-			cam.h264Wait = false
-		}
-		hold = cam.h264Wait
-	case h.Picam != nil && h.Picam.Codec == codecFWHT:
-		codecName, shape = codecFWHT, ""
-		r.noteFirstFrame(cam, codecName, f.Payload)
-		if fr, ok := r.fwhtFrame(cam, f.Port, f.Payload); ok {
-			decoded, shape = fr, shapeOf(fr)
-			width, height = fr.Width, fr.Height
-		}
-	case h.Compression != nil:
-		cfg, err := cam.jpegCfg.decode(f.Payload)
-		if err != nil {
-			r.sum.DecodeErrors++
-			r.log.Warn("JPEG payload does not decode", "port", f.Port, "err", err)
-		}
-		width, height = cfg.Width, cfg.Height
-	default:
-		codecName = "raw"
-		shape = fmt.Sprint(h.Shape)
-	}
-	if shape != "" && !slices.Contains(r.sum.Shapes, shape) && len(r.sum.Shapes) < 10 {
-		r.sum.Shapes = append(r.sum.Shapes, shape)
-	}
-	p := &media.Packet{Camera: f.Port, Codec: codecName, Seq: cam.count - 1, Received: f.Received, Key: true, Width: width, Height: height}
-	if p.Received.IsZero() {
-		p.Received = now
-	}
-	if h.Picam != nil {
-		if !slices.Contains(r.sum.Codecs, h.Picam.Codec) && len(r.sum.Codecs) < 10 {
-			r.sum.Codecs = append(r.sum.Codecs, h.Picam.Codec)
-		}
-		seq := h.Picam.Seq
-		if r.sum.FirstSeq == nil {
-			r.sum.FirstSeq = &seq
-		}
-		r.sum.LastSeq = &seq
-		p.Seq = seq
-		if h.Picam.TimeUS > 0 {
-			p.Captured = time.UnixMicro(h.Picam.TimeUS)
-			if len(r.lat) < 1_000_000 {
-				r.lat = append(r.lat, float64(now.UnixMicro()-h.Picam.TimeUS)/1000)
-			}
-		}
-	}
-	// NetGear reads the message in bidirectional and in multi-server mode.
-	if (r.o.bidirectional || r.o.multiServer()) && len(h.Message) > 0 {
-		p.Message = json.RawMessage(bytes.Clone(h.Message))
-		msg := string(h.Message)
-		if !slices.Contains(r.sum.Messages, msg) && len(r.sum.Messages) < 20 {
-			r.sum.Messages = append(r.sum.Messages, msg)
-			r.log.Info("server message", "port", f.Port, "message", msg)
-		}
-	}
-	if len(h.Shape) >= 2 {
-		p.Height, p.Width = h.Shape[0], h.Shape[1]
-	}
-	if codecName == media.H264 {
-		p.Key = h264.IsIDR(f.Payload)
-		if p.Key {
-			cam.h264Size(f.Payload)
-		}
-		p.Width, p.Height = cam.width, cam.height
-	}
+	r.noteFirstFrame(cam, p)
+	pass := cam.admit(p)
+	decoded := r.inspect(cam, p, h, f.Payload, pass)
+	r.note(h, p, now)
 	cam.meter.Add(p, len(f.Payload))
-	if hold {
+	if !pass {
 		r.sum.KeyframeWaits++
 		return
 	}
 	if len(r.outputs) == 0 && r.viewer == nil {
 		return
 	}
-	switch codecName {
-	case "raw":
-		if !r.toJPEG(cam, p, h, f.Payload) {
+	switch p.Codec {
+	case av.Raw:
+		if !r.rawToJPEG(cam, p, h, f.Payload) {
 			return
 		}
-	case codecFWHT:
-		if decoded.Data == nil || !r.frameToJPEG(cam, p, decoded) {
+	case av.FWHT:
+		if decoded.Data == nil {
+			return
+		}
+		if err := cam.norm.frame(p, decoded); err != nil {
+			r.normalizeFailed(cam, err)
 			return
 		}
 	default:
@@ -318,53 +252,111 @@ func (r *receiver) account(f *stream.Frame) {
 	}
 }
 
-// toJPEG converts a raw NetGear array (grey, BGR or RGB, BGRA or RGBA; uint8 or uint16) for the
-// outputs, which handle JPEG and H.264 only. A frame it cannot convert is counted and reported
-// once per camera and problem, as a warning that names the sender's fix.
-func (r *receiver) toJPEG(cam *camera, p *media.Packet, h *wire.Header, payload []byte) bool {
-	f, err := rawToFrame(h.DType, h.Shape, payload, r.o.rawRGB(), cam.rawBuf)
-	if err != nil {
-		r.sum.Unshown++
-		kind := err.Error()
-		var rp *rawProblem
-		if errors.As(err, &rp) {
-			kind = rp.kind
+// inspect learns what each codec's payload says about the picture: its size (and, for the
+// summary, its shape), and for FWHT the decoded picture, when the gate let the frame pass.
+func (r *receiver) inspect(cam *camera, p *media.Packet, h *wire.Header, payload []byte, pass bool) (decoded picimage.Frame) {
+	shape := ""
+	switch p.Codec {
+	case av.H264:
+		shape = string(av.H264)
+		if h264.IsIDR(payload) {
+			cam.h264Size(payload)
 		}
-		if cam.warned == nil {
-			cam.warned = map[string]bool{}
+		p.Width, p.Height = cam.width, cam.height
+	case av.FWHT:
+		if !pass {
+			break
 		}
-		if !cam.warned[kind] && len(cam.warned) < 10 {
-			cam.warned[kind] = true
-			r.log.Warn(err.Error(), "port", cam.port)
+		fr, err := cam.fwht.decode(payload)
+		if err != nil {
+			r.sum.DecodeErrors++
+			if r.sum.DecodeErrors <= 10 {
+				r.log.Warn("FWHT payload does not decode", "port", cam.port, "err", err)
+			}
+			break
 		}
-		return false
+		decoded, shape = fr, shapeOf(fr)
+		p.Width, p.Height = fr.Width, fr.Height
+	case av.JPEG:
+		shape = string(av.JPEG)
+		cfg, err := cam.jpegCfg.decode(payload)
+		if err != nil {
+			r.sum.DecodeErrors++
+			r.log.Warn("JPEG payload does not decode", "port", cam.port, "err", err)
+		}
+		p.Width, p.Height = cfg.Width, cfg.Height
+	default:
+		shape = fmt.Sprint(h.Shape)
 	}
-	if &f.Data[0] != &payload[0] {
-		cam.rawBuf = f.Data // reuse the conversion buffer for the next frame
+	if shape != "" && !slices.Contains(r.sum.Shapes, shape) && len(r.sum.Shapes) < 10 {
+		r.sum.Shapes = append(r.sum.Shapes, shape)
 	}
-	return r.frameToJPEG(cam, p, f)
+	return decoded
 }
 
-// frameToJPEG converts a raw frame of any picimage format (a raw array, a decoded FWHT
-// frame) for the outputs.
-func (r *receiver) frameToJPEG(cam *camera, p *media.Packet, f picimage.Frame) bool {
-	if cam.jpeg == nil {
-		enc, err := codec.NewJPEG(r.o.jpegQuality)
-		if err != nil {
-			r.log.Error("cannot convert raw frames to JPEG", "err", err)
-			return false
+// note adds what the header tells the summary: codecs, sequence numbers, latency, messages.
+func (r *receiver) note(h *wire.Header, p *media.Packet, now time.Time) {
+	if h.Picam != nil {
+		if !slices.Contains(r.sum.Codecs, h.Picam.Codec) && len(r.sum.Codecs) < 10 {
+			r.sum.Codecs = append(r.sum.Codecs, h.Picam.Codec)
 		}
-		cam.jpeg = enc
+		seq := h.Picam.Seq
+		if r.sum.FirstSeq == nil {
+			r.sum.FirstSeq = &seq
+		}
+		r.sum.LastSeq = &seq
+		if h.Picam.TimeUS > 0 && len(r.lat) < 1_000_000 {
+			r.lat = append(r.lat, float64(now.UnixMicro()-h.Picam.TimeUS)/1000)
+		}
 	}
-	f.Seq, f.Captured, f.Keyframe = p.Seq, p.Captured, true
-	pk, err := cam.jpeg.Encode(f)
-	if err != nil {
-		r.log.Warn("raw frame could not be converted to JPEG", "port", cam.port, "err", err)
+	if p.Message != nil {
+		msg := string(p.Message)
+		if !slices.Contains(r.sum.Messages, msg) && len(r.sum.Messages) < 20 {
+			r.sum.Messages = append(r.sum.Messages, msg)
+			r.log.Info("server message", "port", p.Camera, "message", msg)
+		}
+	}
+}
+
+// rawToJPEG converts a raw array for the outputs. A frame it cannot convert is counted and
+// reported once per camera and problem, as a warning that names the sender's fix.
+func (r *receiver) rawToJPEG(cam *camera, p *media.Packet, h *wire.Header, payload []byte) bool {
+	err := cam.norm.raw(p, h, payload)
+	var je *jpegError
+	switch {
+	case err == nil:
+		return true
+	case errors.As(err, &je):
+		r.normalizeFailed(cam, err)
 		return false
 	}
-	// The encoder may share the frame's bytes with the packet; the frame is reused, so copy.
-	p.Data, p.Codec, p.Key = bytes.Clone(pk.Data), media.JPEG, true
-	return true
+	r.sum.Unshown++
+	kind := err.Error()
+	var rp *rawProblem
+	if errors.As(err, &rp) {
+		kind = rp.kind
+	}
+	if cam.warned == nil {
+		cam.warned = map[string]bool{}
+	}
+	if !cam.warned[kind] && len(cam.warned) < 10 {
+		cam.warned[kind] = true
+		r.log.Warn(err.Error(), "port", cam.port)
+	}
+	return false
+}
+
+// normalizeFailed reports a frame the JPEG encoder could not take (a *jpegError).
+func (r *receiver) normalizeFailed(cam *camera, err error) {
+	var je *jpegError
+	if errors.As(err, &je) && je.setup {
+		r.log.Error("cannot convert raw frames to JPEG", "err", je.err)
+		return
+	}
+	if errors.As(err, &je) {
+		err = je.err
+	}
+	r.log.Warn("raw frame could not be converted to JPEG", "port", cam.port, "err", err)
 }
 
 // cameraStatus returns every camera's live numbers (for the viewer and the status line).

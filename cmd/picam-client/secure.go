@@ -8,32 +8,33 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 
+	"github.com/picam-project/picam/internal/cli"
 	"github.com/picam-project/picam/stream/curve"
+	"github.com/picam-project/picam/stream/zmtp"
 )
 
 // secureOptions are NetGear's secure_mode and custom_cert_location plus --allow. picam-client
 // is NetGear's receiver, so it is the CURVE server: it holds server.key_secret and decides which
 // senders may connect.
 type secureOptions struct {
-	mode    string
-	certDir string
-	allow   string
+	cli.Secure
+	allow string
 }
 
 func (s *secureOptions) register(fs *flag.FlagSet) {
-	fs.StringVar(&s.mode, "secure-mode", "0", "NetGear secure_mode: 0 (grasslands, plaintext), 1 (stonehouse: any sender key) or 2 (ironhouse: only sender keys in public_keys); a plaintext or mis-keyed sender is refused, never heard")
-	fs.StringVar(&s.certDir, "cert-dir", "", "NetGear custom_cert_location: DIR or DIR/.vidgear holding keys/ (default: the home directory); the sender makes one with: picam-server keys --out DIR")
+	s.Register(fs,
+		"NetGear secure_mode: 0 (grasslands, plaintext), 1 (stonehouse: any sender key) or 2 (ironhouse: only sender keys in public_keys); a plaintext or mis-keyed sender is refused, never heard",
+		"NetGear custom_cert_location: DIR or DIR/.vidgear holding keys/ (default: the home directory); the sender makes one with: picam-server keys --out DIR")
 	fs.StringVar(&s.allow, "allow", "", "secure mode: accept senders only from these IPs or CIDR prefixes (comma-separated, e.g. 192.168.1.10,10.0.0.0/24); the SENDER's address, unlike NetGear which lists its own")
 }
 
 // check validates the flags without touching files (parse time, exit 2).
 func (s *secureOptions) check() error {
-	mode, err := curve.ParseMode(s.mode)
+	mode, err := s.ParsedMode()
 	if err != nil {
 		return err
 	}
@@ -59,9 +60,9 @@ func (s *secureOptions) allowList() ([]netip.Prefix, error) {
 }
 
 // handshaker returns the CURVE server for stream.ClientConfig.Curve, or nil in mode 0.
-// A missing, unreadable or malformed key tree is an error naming the files it needs.
+// A missing, unreadable or malformed key tree is a *cli.KeysError naming the files it needs.
 func (s *secureOptions) handshaker(log *slog.Logger) (curve.Handshaker, error) {
-	mode, err := curve.ParseMode(s.mode)
+	mode, err := s.ParsedMode()
 	if err != nil || mode == curve.ModeOff {
 		return nil, err
 	}
@@ -69,44 +70,22 @@ func (s *secureOptions) handshaker(log *slog.Logger) (curve.Handshaker, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, err := curve.VidgearDir(s.certDir)
+	v, err := s.KeyTree()
 	if err != nil {
-		return nil, fmt.Errorf("--cert-dir: %w", err)
+		return nil, err
 	}
 	srv, err := v.NewServer(mode, allow, log)
 	if err != nil {
-		paths := []string{filepath.Join(v.PrivateDir(), "server"+curve.SecretSuffix)}
+		files := []cli.KeyFile{{Path: filepath.Join(v.PrivateDir(), "server"+curve.SecretSuffix)}}
 		if mode == curve.ModeIronHouse {
-			paths = append(paths, filepath.Join(v.PublicDir(), "client"+curve.PublicSuffix)+"  (or any *.key of a trusted sender)")
+			files = append(files, cli.KeyFile{Path: filepath.Join(v.PublicDir(), "client"+curve.PublicSuffix), Note: "(or any *.key of a trusted sender)"})
 		}
-		var b strings.Builder
-		fmt.Fprintf(&b, "--secure-mode %d (%s) needs these key files, and loading them failed: %v\n", int(mode), mode, err)
-		for _, p := range paths {
-			state := "ok"
-			if _, err := os.Stat(strings.Fields(p)[0]); err != nil {
-				state = "MISSING"
-			}
-			fmt.Fprintf(&b, "  %-7s %s\n", state, p)
-		}
-		dir := s.certDir
-		if dir == "" {
-			dir = "~"
-		}
-		fmt.Fprintf(&b, "make a key set on the sender with: picam-server keys --out %s, and copy its keys/ tree here; picam-client never falls back to plaintext", dir)
-		return nil, &keysError{msg: b.String(), err: err}
+		return nil, &cli.KeysError{Mode: mode, Files: files, Err: err,
+			Fix: "make a key set on the sender with: picam-server keys --out " + s.CertDirArg() + ", and copy its keys/ tree here; picam-client never falls back to plaintext"}
 	}
 	log.Info("secure mode on: CURVE server", "mode", mode.String(), "keys", v.Dir, "server_key", srv.PublicKey().String(), "allow", s.allow)
 	return srv, nil
 }
-
-// keysError is a key tree that cannot be used: exit 2.
-type keysError struct {
-	msg string
-	err error
-}
-
-func (e *keysError) Error() string { return e.msg }
-func (e *keysError) Unwrap() error { return e.err }
 
 // refusalHints wraps the log handler and adds a "why" attribute to stream.Client's handshake
 // refusals, naming the likely mistake in words, since the sentinel text alone ("client public
@@ -186,7 +165,7 @@ func refusalReason(err error) string {
 		return "sender REJECTED: its HELLO does not open with our server key; the sender's public_keys/server.key is not this machine's (use one key tree on both)"
 	case errors.Is(err, curve.ErrSecurity):
 		return "sender REJECTED: the CURVE handshake failed"
-	case strings.Contains(err.Error(), "security mechanism"):
+	case errors.As(err, new(*zmtp.MechanismError)):
 		return "sender REJECTED: secure mode differs (one side plaintext, the other CURVE); use the same --secure-mode on both"
 	}
 	return ""

@@ -10,6 +10,7 @@ import (
 
 	"github.com/picam-project/picam/internal/cli"
 	"github.com/picam-project/picam/stream/curve"
+	"github.com/picam-project/picam/stream/zmtp"
 )
 
 func TestSecureFlags(t *testing.T) {
@@ -65,7 +66,7 @@ func TestRefusalHints(t *testing.T) {
 		want string
 	}{
 		{curve.ErrBadBox, "server.key is not this machine's"},
-		{fmt.Errorf(`peer uses security mechanism "NULL"`), "same --secure-mode"},
+		{fmt.Errorf("zmtp: %w", &zmtp.MechanismError{Peer: "NULL", Own: "CURVE"}), "same --secure-mode"},
 		{fmt.Errorf("connection reset"), ""},
 	} {
 		if got := refusalReason(c.err); (c.want == "") != (got == "") || !strings.Contains(got, c.want) {

@@ -70,9 +70,9 @@ func TestPiGearAndNetGearNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.enc.keyframe != 50 || o.jpegQuality != 80 || !o.bidirectional || o.sec.certDir != "/k" || o.jpegFastDCT || o.reqTimeout != 2*time.Second {
+	if o.enc.keyframe != 50 || o.jpegQuality != 80 || !o.bidirectional || o.sec.CertDir != "/k" || o.jpegFastDCT || o.reqTimeout != 2*time.Second {
 		t.Errorf("keyframe %d quality %d bidirectional %v cert-dir %q fastdct %v request-timeout %v",
-			o.enc.keyframe, o.jpegQuality, o.bidirectional, o.sec.certDir, o.jpegFastDCT, o.reqTimeout)
+			o.enc.keyframe, o.jpegQuality, o.bidirectional, o.sec.CertDir, o.jpegFastDCT, o.reqTimeout)
 	}
 	p := writeConf(t, "intra = 25\nquality = 60\njpeg_compression_quality = 70\nbidirectional_mode = true\nrequest_timeout = 3\n")
 	o, err = parseFlags([]string{"--config", p}, io.Discard)

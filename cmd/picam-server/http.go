@@ -113,12 +113,12 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(descReplies, prometheus.CounterValue, float64(st.Replies), ep)
 		ch <- prometheus.MustNewConstMetric(descRTT, prometheus.GaugeValue, st.RTTMillis/1000, ep)
 		ch <- prometheus.MustNewConstMetric(descReconnects, prometheus.CounterValue, float64(st.Reconnects), ep)
-		for _, s := range []string{"connecting", "connected", "stalled", "gone", "refused"} {
+		for _, s := range stream.ClientStates {
 			v := 0.0
 			if s == st.State {
 				v = 1
 			}
-			ch <- prometheus.MustNewConstMetric(descState, prometheus.GaugeValue, v, ep, s)
+			ch <- prometheus.MustNewConstMetric(descState, prometheus.GaugeValue, v, ep, string(s))
 		}
 	}
 	c.collectRTSP(ch) // rtsp.go

@@ -79,7 +79,7 @@ func TestUpdateRouteNeedsTheToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer srv.Close(context.Background())
+	defer srv.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	const token = "update-test-token-0123456789"

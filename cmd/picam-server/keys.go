@@ -53,7 +53,7 @@ func runKeys(args []string, stdout, stderr io.Writer) int {
 	if existed && !*overwrite {
 		verb = "kept the existing key set (--overwrite makes a new one)"
 	}
-	printPlacement(stdout, v, verb, certDirArg(*out))
+	printPlacement(stdout, v, verb, (&cli.Secure{CertDir: *out}).CertDirArg())
 	return cli.ExitOK
 }
 

@@ -195,16 +195,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runKeys(args[1:], stdout, stderr)
 	}
 	o, err := parseFlags(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return cli.ExitOK
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "picam-server:", err)
-		return cli.ExitUsage
-	}
-	if o.showVersion {
-		fmt.Fprintln(stdout, "picam-server", version.Get())
-		return cli.ExitOK
+	if code, done := cli.Early("picam-server", err, err == nil && o.showVersion, stdout, stderr); done {
+		return code
 	}
 	log, err := cli.NewLogger(stderr, o.logLevel)
 	if err != nil {
@@ -227,7 +219,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			err = o.listControlsTo(context.Background(), stdout, log)
 		}
 		if err != nil {
-			fmt.Fprintln(stderr, "picam-server:", err)
+			fmt.Fprintln(stderr, "picam-server:", explain(err))
 			return cli.ExitFailure
 		}
 		return cli.ExitOK
@@ -243,7 +235,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	cfg, pl, err := o.build(log)
 	if err != nil {
-		fmt.Fprintln(stderr, "picam-server:", err)
+		fmt.Fprintln(stderr, "picam-server:", explain(err))
 		return cli.ExitUsage
 	}
 	defer pl.close()
@@ -270,13 +262,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 		panel.Set(status.Fault, 0)
 	}
 
+	cfg.CloseTimeout = 3 * time.Second // what a client that is still there gets to take the terminate
+	cfg.RefusalHint = fmt.Sprintf("Stream jpeg or raw to NetGear clients (picam-server --codec jpeg), or receive %s with picam-client", pl.sel.Codec)
 	srv, err := stream.NewServer(cfg)
 	if err != nil {
-		fmt.Fprintln(stderr, "picam-server:", err)
+		fmt.Fprintln(stderr, "picam-server:", explain(err))
 		return cli.ExitUsage
 	}
+	if err := srv.Start(); err != nil {
+		fmt.Fprintln(stderr, "picam-server:", err)
+		return cli.ExitFailure
+	}
 	if err := setMessage(srv, o.message); err != nil {
-		srv.Close(context.Background())
+		srv.Close()
 		fmt.Fprintln(stderr, "picam-server:", err)
 		return cli.ExitUsage
 	}
@@ -286,7 +284,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	var rtspOut *rtspOutput
 	if rtspSrv != nil {
 		if rtspOut, err = startRTSP(rtspCtx, rtspSrv, o.rtsp.addr, log); err != nil {
-			srv.Close(context.Background())
+			srv.Close()
 			fmt.Fprintln(stderr, "picam-server:", err)
 			return cli.ExitFailure
 		}
@@ -295,7 +293,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if o.httpAddr != "" {
 		hs, err := startHTTP(ctx, httpBind, httpAuth, srv, rtspOut, panel.State, log)
 		if err != nil {
-			srv.Close(context.Background())
+			srv.Close()
 			fmt.Fprintln(stderr, "picam-server:", err)
 			return cli.ExitFailure
 		}
@@ -332,11 +330,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	<-panelDone
 	panel.Set(status.Stopping, 0)
 
-	closeCtx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	if err := srv.Close(closeCtx); err != nil {
+	if err := srv.Close(); err != nil {
 		log.Warn("some clients did not take the terminate in time", "err", err)
 	}
-	cancel()
 	stopPrint()
 	<-repliesDone
 	if o.jsonOut {
@@ -381,4 +377,30 @@ func writeSummary(w io.Writer, srv *stream.Server, sel codec.Selection, rtspSess
 	b, _ := json.Marshal(summary{FramesSent: srv.FramesSent(), Codec: string(sel.Codec), Engine: string(sel.Engine), Encoder: sel.Impl, Clients: srv.Clients(),
 		RTSP: rtspSessions})
 	fmt.Fprintln(w, string(b))
+}
+
+// explain is err in the command's words. The libraries name their own fields and inputs; a
+// stream.ConfigError names the fields of stream.ServerConfig, which are this command's flags,
+// and a missing rpicam-vid gets the flag that picks another camera.
+func explain(err error) string {
+	if errors.Is(err, camera.ErrRpicamNotFound) {
+		return err.Error() + " (--source v4l2:/dev/video0)"
+	}
+	var ce *stream.ConfigError
+	if !errors.As(err, &ce) {
+		return err.Error()
+	}
+	return ce.Render(func(field string) string {
+		switch field {
+		case "Ports":
+			return "--ports"
+		case "Endpoints":
+			return "--client"
+		case "Address":
+			return "--address"
+		case "MultiServer":
+			return "--multiserver"
+		}
+		return field
+	})
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"io"
 	"net"
 	"os"
@@ -59,12 +58,18 @@ func TestServerStateForTheLEDs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer srv.Close(context.Background())
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
 	if st, _ := serverState(srv, false); st != status.Waiting {
 		t.Fatalf("no client yet: %v", st)
 	}
-	c, err := stream.Listen(context.Background(), stream.ClientConfig{Address: "127.0.0.1", Port: port, Pattern: stream.PubSub})
+	c, err := stream.NewClient(stream.ClientConfig{Address: "127.0.0.1", Port: port, Pattern: stream.PubSub})
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Start(); err != nil {
 		t.Fatal(err)
 	}
 	select {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"io"
 	"log/slog"
 	"slices"
@@ -40,6 +39,10 @@ func TestPattern0DefaultClientAndMultiServer(t *testing.T) {
 			t.Errorf("%v: %v", c.args, err)
 			continue
 		}
-		srv.Close(context.Background()) // nothing connected: returns at once
+		if err := srv.Start(); err != nil {
+			t.Errorf("%v: %v", c.args, err)
+			continue
+		}
+		srv.Close() // nothing connected: returns at once
 	}
 }

@@ -55,7 +55,7 @@ func (o *options) build(log *slog.Logger) (stream.ServerConfig, *pipeline, error
 	}
 	wait, err := stream.ParseWait(o.wait)
 	if err != nil {
-		return cfg, nil, err
+		return cfg, nil, fmt.Errorf("--wait: %w", err)
 	}
 	cfg = stream.ServerConfig{
 		Address:        o.address,
@@ -174,7 +174,7 @@ func (p *pipeline) run(ctx context.Context, srv *stream.Server, limit uint64, lo
 	var lastIndex uint64
 	haveLast := false
 	for limit == 0 || sent < limit {
-		if p.unpaced || (p.card != nil && p.card.period == 0) {
+		if p.unpaced || (p.card != nil && !p.card.pace.Paced()) {
 			// Flat out: as fast as the fastest client takes frames, not a spinning loop.
 			if err := srv.WaitDemand(ctx); err != nil {
 				return err

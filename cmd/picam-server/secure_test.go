@@ -47,7 +47,7 @@ func TestKeysThenSecureStart(t *testing.T) {
 			t.Errorf("placement does not name %s", p)
 		}
 	}
-	s := &secureOptions{mode: "2", certDir: dir}
+	s := &secureOptions{cli.Secure{Mode: "2", CertDir: dir}}
 	h, _, err := s.handshaker(slog.New(slog.DiscardHandler))
 	if err != nil || h == nil {
 		t.Fatalf("load: %v", err)

@@ -31,9 +31,9 @@ func streamingState(clients []stream.ClientStatus) (status.State, int) {
 	connected, trouble := 0, false
 	for _, c := range clients {
 		switch c.State {
-		case "connected":
+		case stream.ClientConnected:
 			connected++
-		case "stalled", "gone", "refused": // refused: a NetGear client sent the terminate (it cannot decode the codec)
+		case stream.ClientStalled, stream.ClientGone, stream.ClientRefused: // refused: a NetGear client sent the terminate (it cannot decode the codec)
 			trouble = true
 		}
 	}

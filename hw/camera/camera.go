@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 
 	picimage "github.com/picam-project/picam/image"
 )
@@ -122,7 +123,7 @@ var (
 	ErrNoControl = errors.New("no such control")
 	// ErrRpicamNotFound is returned when neither rpicam-vid nor
 	// libcamera-vid is installed.
-	ErrRpicamNotFound = errors.New("rpicam-vid not found: install rpicam-apps, or use --source v4l2:/dev/video0")
+	ErrRpicamNotFound = errors.New("rpicam-vid not found: install rpicam-apps, or open a V4L2 source such as v4l2:/dev/video0")
 )
 
 // Source kinds, as Info.Source and the source string name them.
@@ -213,4 +214,16 @@ func cutPrefixFold(s, prefix string) (string, bool) {
 		return s[len(prefix):], true
 	}
 	return s, false
+}
+
+// firstClose marks a camera closed (*closed, guarded by mu) and reports whether this call did
+// it, so Close runs its teardown once.
+func firstClose(mu *sync.Mutex, closed *bool) bool {
+	mu.Lock()
+	defer mu.Unlock()
+	if *closed {
+		return false
+	}
+	*closed = true
+	return true
 }

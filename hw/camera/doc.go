@@ -15,13 +15,12 @@
 //	testsrc           the moving test pattern with a burnt-in frame counter
 //
 // The legacy driver is the one plain V4L2 device that offers flips, ISO,
-// exposure, white balance presets and hardware MJPEG/H.264 at once
-// (design decision 3). The libcamera stack gives V4L2 programs raw Bayer
+// exposure, white balance presets and hardware MJPEG/H.264 at once.
+// The libcamera stack gives V4L2 programs raw Bayer
 // frames only, and its auto exposure lives in libcamera, which a pure-Go
 // program cannot load; running rpicam-vid and reading its stdout is the
 // simple way in, at the cost that settings are fixed when it starts.
-// Without any camera the test pattern keeps every command usable on a laptop
-// (design decision 4).
+// Without any camera the test pattern keeps every command usable on a laptop.
 //
 // # Options
 //

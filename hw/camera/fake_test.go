@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/picam-project/picam/hw/v4l2"
+	"github.com/picam-project/picam/internal/testkit"
 )
 
 // fakeDevice is a V4L2 device in memory. It records every format, interval
@@ -345,27 +346,8 @@ func testSystem(devs ...*fakeDevice) system {
 	}
 }
 
-// logBuffer collects log records as text, for asserting on what a user
-// would read.
-type logBuffer struct {
-	mu sync.Mutex
-	sb strings.Builder
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.sb.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.sb.String()
-}
-
-func testLogger(t *testing.T) (*slog.Logger, *logBuffer) {
+func testLogger(t *testing.T) (*slog.Logger, *testkit.Buffer) {
 	t.Helper()
-	b := &logBuffer{}
+	b := &testkit.Buffer{}
 	return slog.New(slog.NewTextHandler(b, &slog.HandlerOptions{Level: slog.LevelDebug})), b
 }

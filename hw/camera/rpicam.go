@@ -407,19 +407,15 @@ func (c *rpicamCamera) GetControl(name string) (int64, error) {
 
 // SetControl implements Camera.
 func (c *rpicamCamera) SetControl(name string, _ int64) error {
-	return fmt.Errorf("cannot set %q: rpicam-vid takes its settings when it starts (restart with --option): %w", name, ErrNotSupported)
+	return fmt.Errorf("cannot set %q: rpicam-vid takes its settings when it starts (give it among the options the camera is opened with): %w", name, ErrNotSupported)
 }
 
 // Close implements Camera: it stops rpicam-vid (SIGTERM, then SIGKILL
 // after a grace period) and waits until it has been reaped.
 func (c *rpicamCamera) Close() error {
-	c.mu.Lock()
-	if c.closed {
-		c.mu.Unlock()
+	if !firstClose(&c.mu, &c.closed) {
 		return nil
 	}
-	c.closed = true
-	c.mu.Unlock()
 	select {
 	case <-c.done:
 		return nil // it exited on its own and has been reaped: nothing to signal

@@ -407,7 +407,7 @@ func TestRpicamStrictAndRotation(t *testing.T) {
 func TestRpicamNotInstalled(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
 	_, err := Open(context.Background(), "rpicam", Options{}, nil)
-	if !errors.Is(err, ErrRpicamNotFound) || err.Error() != "rpicam-vid not found: install rpicam-apps, or use --source v4l2:/dev/video0" {
+	if !errors.Is(err, ErrRpicamNotFound) || err.Error() != "rpicam-vid not found: install rpicam-apps, or open a V4L2 source such as v4l2:/dev/video0" {
 		t.Errorf("err = %v", err)
 	}
 	// The old name is found too.

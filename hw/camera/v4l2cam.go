@@ -315,13 +315,9 @@ func (c *v4l2Camera) SetControl(name string, value int64) error {
 
 // Close implements Camera.
 func (c *v4l2Camera) Close() error {
-	c.mu.Lock()
-	if c.closed {
-		c.mu.Unlock()
+	if !firstClose(&c.mu, &c.closed) {
 		return nil
 	}
-	c.closed = true
-	c.mu.Unlock()
 	// Closing the device first wakes a Next waiting for a buffer (Stop
 	// alone would wait for it) and makes the kernel stop streaming and free
 	// the buffers; Stop then only marks the capture stopped.

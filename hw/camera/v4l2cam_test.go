@@ -13,6 +13,7 @@ import (
 	"github.com/picam-project/picam/av/h264"
 	"github.com/picam-project/picam/hw/v4l2"
 	picimage "github.com/picam-project/picam/image"
+	"github.com/picam-project/picam/internal/testkit"
 )
 
 // vividDevice is a vivid-like webcam: YUYV and RGB24 at discrete sizes and
@@ -48,7 +49,7 @@ func piCameraDevice() *fakeDevice {
 	return d.withControls(bcm2835Controls())
 }
 
-func openFake(t *testing.T, d *fakeDevice, opts Options) (*v4l2Camera, *logBuffer) {
+func openFake(t *testing.T, d *fakeDevice, opts Options) (*v4l2Camera, *testkit.Buffer) {
 	t.Helper()
 	log, buf := testLogger(t)
 	c, err := testSystem(d).openV4L2(context.Background(), d.path, opts, log)

@@ -81,17 +81,11 @@ func (b *Button) run(ctx context.Context) {
 	defer close(b.done)
 	edges := b.in.Edges()
 	for {
-		var timer Timer
-		var fire <-chan time.Time
-		if at, ok := b.tr.due(); ok {
-			timer = b.clk.NewTimer(at.Sub(b.clk.Now()))
-			fire = timer.C()
-		}
+		at, due := b.tr.due()
+		fire, stop := wakeAfter(b.clk, at.Sub(b.clk.Now()), due)
 		select {
 		case <-ctx.Done():
-			if timer != nil {
-				timer.Stop()
-			}
+			stop()
 			return
 		case pressed, ok := <-edges:
 			if !ok {
@@ -102,9 +96,7 @@ func (b *Button) run(ctx context.Context) {
 			b.tr.edge(b.clk.Now(), pressed)
 		case <-fire:
 		}
-		if timer != nil {
-			timer.Stop()
-		}
+		stop()
 		for _, ev := range b.tr.advance(b.clk.Now()) {
 			b.emit(ev)
 		}

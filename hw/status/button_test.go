@@ -9,18 +9,19 @@ import (
 
 	"github.com/picam-project/picam/hw/status"
 	"github.com/picam-project/picam/hw/status/statustest"
+	"github.com/picam-project/picam/internal/testkit"
 )
 
 type buttonRig struct {
 	clk  *statustest.Clock
 	in   *statustest.Input
 	b    *status.Button
-	logs *syncBuffer
+	logs *testkit.Buffer
 }
 
 func newButtonRig(t *testing.T, heldAtStart bool) *buttonRig {
 	t.Helper()
-	r := &buttonRig{clk: statustest.NewClock(statustest.Epoch, synctest.Wait), logs: &syncBuffer{}}
+	r := &buttonRig{clk: statustest.NewClock(statustest.Epoch, synctest.Wait), logs: &testkit.Buffer{}}
 	r.in = statustest.NewInput(r.clk, "GPIO27", heldAtStart)
 	r.b = status.NewButton(t.Context(), r.in, status.ButtonOptions{
 		Clock: r.clk, Logger: slog.New(slog.NewTextHandler(r.logs, nil)),

@@ -42,3 +42,13 @@ func orReal(c Clock) Clock {
 	}
 	return c
 }
+
+// wakeAfter starts a timer on clk that fires after d, if arm is set; otherwise fire is nil
+// (never ready in a select). stop releases the timer and is always safe to call.
+func wakeAfter(clk Clock, d time.Duration, arm bool) (fire <-chan time.Time, stop func()) {
+	if !arm {
+		return nil, func() {}
+	}
+	t := clk.NewTimer(d)
+	return t.C(), func() { t.Stop() }
+}

@@ -148,24 +148,15 @@ func (m *Machine) run(ctx context.Context) {
 			shown = on
 		}
 
-		var timer Timer
-		var fire <-chan time.Time
-		if next > 0 {
-			timer = m.clk.NewTimer(next)
-			fire = timer.C()
-		}
+		fire, stop := wakeAfter(m.clk, next, next > 0)
 		select {
 		case <-ctx.Done():
-			if timer != nil {
-				timer.Stop()
-			}
+			stop()
 			return
 		case <-m.wake:
 		case <-fire:
 		}
-		if timer != nil {
-			timer.Stop()
-		}
+		stop()
 	}
 }
 

@@ -1,18 +1,17 @@
 package status_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"github.com/picam-project/picam/hw/status"
 	"github.com/picam-project/picam/hw/status/statustest"
+	"github.com/picam-project/picam/internal/testkit"
 )
 
 // rig is a Machine driving fake indicators on a fake clock, inside a synctest
@@ -22,12 +21,12 @@ type rig struct {
 	clk  *statustest.Clock
 	leds []*statustest.Indicator
 	m    *status.Machine
-	logs *syncBuffer
+	logs *testkit.Buffer
 }
 
 func newRig(t *testing.T, n int) *rig {
 	t.Helper()
-	r := &rig{t: t, clk: statustest.NewClock(statustest.Epoch, synctest.Wait), logs: &syncBuffer{}}
+	r := &rig{t: t, clk: statustest.NewClock(statustest.Epoch, synctest.Wait), logs: &testkit.Buffer{}}
 	var inds []status.Indicator
 	for i := range n {
 		led := statustest.NewIndicator(string(rune('A'+i)), r.clk)
@@ -274,23 +273,4 @@ func TestZeroIndicators(t *testing.T) {
 			t.Errorf("Close: %v", err)
 		}
 	})
-}
-
-// syncBuffer is a bytes.Buffer safe for the Machine goroutine to log into
-// while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

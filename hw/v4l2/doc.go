@@ -11,7 +11,7 @@
 // against Debian 12's kernel headers, hard-codes -I/usr/include (which
 // Buildroot's toolchain wrapper rejects), and handles only single-planar
 // buffers, so it cannot drive the multi-planar bcm2835-codec encoder at
-// /dev/video11. See docs/v4l2-go.md in the project notes.
+// /dev/video11.
 //
 // # How the kernel ABI is mirrored
 //

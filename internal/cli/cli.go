@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/picam-project/picam/internal/suggest"
+	"github.com/picam-project/picam/internal/version"
 )
 
 // Exit codes shared by the commands.
@@ -360,4 +361,21 @@ func (s secondsValue) Set(v string) error {
 func SecondsVar(fs *flag.FlagSet, p *time.Duration, name string, value time.Duration, usage string) {
 	*p = value
 	fs.Var(secondsValue{p}, name, usage)
+}
+
+// Early is what a command does first with its parsed flags: --help has been printed (exit 0),
+// a flag error is reported (exit 2), --version prints the command's version (exit 0). done
+// reports that the command ends here with code.
+func Early(name string, parseErr error, showVersion bool, stdout, stderr io.Writer) (code int, done bool) {
+	switch {
+	case errors.Is(parseErr, flag.ErrHelp):
+		return ExitOK, true
+	case parseErr != nil:
+		fmt.Fprintln(stderr, name+":", parseErr)
+		return ExitUsage, true
+	case showVersion:
+		fmt.Fprintln(stdout, name, version.Get())
+		return ExitOK, true
+	}
+	return 0, false
 }

@@ -272,40 +272,26 @@ func (s *scanner) compression() (*Compression, bool) {
 		return nil, false
 	}
 	c := &Compression{Colorspace: "BGR"}
-	seen := 0
-	for {
-		key, ok := s.str()
-		if !ok || !s.lit(":") {
-			return nil, false
-		}
-		var bit int
+	ok := s.members(func(key []byte) (bit int, ok bool) {
 		switch string(key) {
 		case "dct":
-			bit = 1
 			c.DCT, ok = s.boolean()
+			return 1, ok
 		case "ups":
-			bit = 2
 			c.UPS, ok = s.boolean()
+			return 2, ok
 		case "colorspace":
-			bit = 4
 			var v []byte
 			v, ok = s.str()
 			c.Colorspace = intern(v)
-		default:
-			return nil, false
+			return 4, ok
 		}
-		if !ok || seen&bit != 0 {
-			return nil, false
-		}
-		seen |= bit
-		if s.lit(",") {
-			continue
-		}
-		if s.lit("}") {
-			return c, true
-		}
+		return 0, false
+	})
+	if !ok {
 		return nil, false
 	}
+	return c, true
 }
 
 // ext reads picam's {seq, ts, codec, key} object; keys left out stay zero.
@@ -317,19 +303,12 @@ func (s *scanner) ext() (*Ext, bool) {
 	if s.lit("}") {
 		return e, true
 	}
-	seen := 0
-	for {
-		key, ok := s.str()
-		if !ok || !s.lit(":") {
-			return nil, false
-		}
-		var bit int
+	ok := s.members(func(key []byte) (bit int, ok bool) {
 		switch string(key) {
 		case "seq":
-			bit = 1
 			e.Seq, ok = s.uint(math.MaxUint64)
+			return 1, ok
 		case "ts":
-			bit = 2
 			s.ws()
 			neg := s.i < len(s.b) && s.b[s.i] == '-'
 			if neg {
@@ -341,27 +320,41 @@ func (s *scanner) ext() (*Ext, bool) {
 			if neg {
 				e.TimeUS = -e.TimeUS
 			}
+			return 2, ok
 		case "codec":
-			bit = 4
 			var v []byte
 			v, ok = s.str()
 			e.Codec = intern(v)
+			return 4, ok
 		case "key":
-			bit = 8
 			e.Keyframe, ok = s.boolean()
-		default:
-			return nil, false
+			return 8, ok
 		}
-		if !ok || seen&bit != 0 {
-			return nil, false
+		return 0, false
+	})
+	if !ok {
+		return nil, false
+	}
+	return e, true
+}
+
+// members reads an object's members after its '{' up to and including its '}': for each key
+// member reads the value and returns the key's bit (0: a key the object does not have). A
+// key given twice, an unknown key or a value member cannot read fails the object.
+func (s *scanner) members(member func(key []byte) (bit int, ok bool)) bool {
+	seen := 0
+	for {
+		key, ok := s.str()
+		if !ok || !s.lit(":") {
+			return false
+		}
+		bit, ok := member(key)
+		if !ok || bit == 0 || seen&bit != 0 {
+			return false
 		}
 		seen |= bit
-		if s.lit(",") {
-			continue
+		if !s.lit(",") {
+			return s.lit("}")
 		}
-		if s.lit("}") {
-			return e, true
-		}
-		return nil, false
 	}
 }

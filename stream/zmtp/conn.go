@@ -57,6 +57,19 @@ type Budget interface {
 // ErrProtocol is wrapped by every error caused by bytes that do not follow ZMTP.
 var ErrProtocol = errors.New("zmtp: protocol error")
 
+// MechanismError is a peer whose greeting names another security mechanism than this side's:
+// one side is in secure mode (CURVE), the other is not (NULL). It wraps ErrProtocol.
+type MechanismError struct {
+	Peer, Own string // "NULL" or "CURVE"
+}
+
+func (e *MechanismError) Error() string {
+	return fmt.Sprintf("%v: peer uses security mechanism %q; this side uses %s (check secure mode on both sides)", ErrProtocol, e.Peer, e.Own)
+}
+
+// Unwrap returns ErrProtocol.
+func (e *MechanismError) Unwrap() error { return ErrProtocol }
+
 const (
 	flagMore    = 0x01
 	flagLong    = 0x02
@@ -233,7 +246,7 @@ func (c *Conn) greet() error {
 	}
 	peerMech := string(bytes.TrimRight(peer[12:32], "\x00"))
 	if peerMech != mech {
-		return fmt.Errorf("%w: peer uses security mechanism %q; this side uses %s (check secure mode on both sides)", ErrProtocol, peerMech, mech)
+		return &MechanismError{Peer: peerMech, Own: mech}
 	}
 	return c.checkAsServer(peer[32])
 }

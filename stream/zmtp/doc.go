@@ -18,5 +18,9 @@
 // With Options.Curve set, the CURVE mechanism (NetGear's secure_mode) replaces NULL: the
 // handshake comes from package curve and every frame is sealed (curve.go).
 //
+// The socket semantics that live on one connection are here too (socket.go): what a PUB side
+// keeps of its SUB peer's subscriptions, and the REQ/REP envelope with the request ids that
+// tell the reply to the latest request from a late one.
+//
 // The package does not reconnect or route; package stream does that on top of it.
 package zmtp

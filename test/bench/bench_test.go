@@ -3,13 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
-	"net"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/picam-project/picam/av"
+	"github.com/picam-project/picam/internal/testkit"
 	"github.com/picam-project/picam/stream"
 )
 
@@ -34,8 +34,11 @@ func benchLoopback(b *testing.B, pattern stream.Pattern, clients, w, h int) {
 	var eps []string
 	var cls []*stream.Client
 	for i := 0; i < clients; i++ {
-		c, err := stream.Listen(ctx, stream.ClientConfig{Address: "127.0.0.1", Port: freePort(b), Pattern: pattern})
+		c, err := stream.NewClient(stream.ClientConfig{Address: "127.0.0.1", Port: testkit.Port(b), Pattern: pattern})
 		if err != nil {
+			b.Fatal(err)
+		}
+		if err := c.Start(); err != nil {
 			b.Fatal(err)
 		}
 		defer c.Close()
@@ -46,11 +49,10 @@ func benchLoopback(b *testing.B, pattern stream.Pattern, clients, w, h int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer func() {
-		closeCtx, cc := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cc()
-		srv.Close(closeCtx)
-	}()
+	if err := srv.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
 	select {
 	case <-srv.Ready():
 	case <-time.After(10 * time.Second):
@@ -102,16 +104,6 @@ func benchLoopback(b *testing.B, pattern stream.Pattern, clients, w, h int) {
 	b.StopTimer()
 	wg.Wait()
 	b.ReportMetric(float64(total.Load())/elapsed.Seconds(), "frames/s")
-}
-
-func freePort(tb testing.TB) int {
-	tb.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
 }
 
 func TestParseBenchOutput(t *testing.T) {

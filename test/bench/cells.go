@@ -2,11 +2,12 @@ package main
 
 import (
 	"fmt"
-	"net"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/picam-project/picam/internal/testkit"
 )
 
 // transport names the three senders the benchmark compares.
@@ -75,34 +76,6 @@ type runner struct {
 	certDir string
 }
 
-// freePorts returns n distinct loopback ports that were free a moment ago.
-func freePorts(n int) ([]int, error) {
-	var lns []net.Listener
-	defer func() {
-		for _, l := range lns {
-			l.Close()
-		}
-	}()
-	out := make([]int, 0, n)
-	for len(out) < n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, fmt.Errorf("probe a free port: %w", err)
-		}
-		lns = append(lns, l)
-		out = append(out, l.Addr().(*net.TCPAddr).Port)
-	}
-	return out, nil
-}
-
-func joinPorts(ports []int) string {
-	s := make([]string, len(ports))
-	for i, p := range ports {
-		s[i] = strconv.Itoa(p)
-	}
-	return strings.Join(s, ",")
-}
-
 const (
 	readyLimit = 30 * time.Second // a loaded box can take seconds to start Python
 	exitLimit  = 15 * time.Second
@@ -121,7 +94,7 @@ const (
 // run measures one transport in one cell once. Every wait is bounded; whatever is still
 // running at the end is killed.
 func (r *runner) run(tr transport, c cell) runResult {
-	ports, err := freePorts(c.Clients)
+	ports, err := testkit.FreePorts("127.0.0.1", c.Clients)
 	if err != nil {
 		return runResult{Err: err}
 	}
@@ -148,7 +121,7 @@ func (r *runner) startClients(name, path, ready string, ports []int, args func(p
 		g = append(g, ch)
 	}
 	for _, ch := range g {
-		if _, err := ch.waitMark(ready, readyLimit); err != nil {
+		if _, err := ch.WaitMark(ready, readyLimit); err != nil {
 			g.stop()
 			return nil, err
 		}
@@ -190,20 +163,20 @@ func (r *runner) runPicam(c cell, ports []int, window time.Duration, fps float64
 	defer clients.stop()
 	const started = "transmission starting"
 	srv, err := r.reg.start("picam-server", r.bin+"/picam-server", append([]string{
-		"--address", "127.0.0.1", "--ports", joinPorts(ports), "--pattern", strconv.Itoa(c.Pattern),
+		"--address", "127.0.0.1", "--ports", testkit.JoinPorts(ports), "--pattern", strconv.Itoa(c.Pattern),
 		"--source", c.Kind.source(), "--codec", c.Kind.Codec, "--resolution", c.Kind.resolution(),
 		"--framerate", strconv.FormatFloat(fps, 'f', -1, 64), "--json"}, secure...), started)
 	if err != nil {
 		return runResult{Err: err}
 	}
-	defer srv.kill()
-	t0, err := srv.waitMark(started, readyLimit)
+	defer srv.Kill()
+	t0, err := srv.WaitMark(started, readyLimit)
 	if err != nil {
 		return runResult{Err: err}
 	}
 	time.Sleep(time.Until(t0.Add(window)))
 	t1 := time.Now()
-	srv.signal(syscall.SIGINT)
+	srv.Signal(syscall.SIGINT)
 	res := runResult{Window: t1.Sub(t0)}
 	if err := srv.wait(exitLimit); err != nil {
 		res.Err = err
@@ -217,12 +190,12 @@ func (r *runner) runPicam(c cell, ports []int, window time.Duration, fps float64
 			return res
 		}
 		var s clientSummary
-		if err := ch.jsonLine(&s); err != nil {
+		if err := ch.JSONLine(&s); err != nil {
 			res.Err = err
 			return res
 		}
 		if s.Exit != "terminate" {
-			res.Err = fmt.Errorf("%s ended with %q, not the server's terminate: %s", ch.name, s.Exit, ch.tail())
+			res.Err = fmt.Errorf("%s ended with %q, not the server's terminate: %s", ch.Name, s.Exit, ch.tail())
 		}
 		res.ClientCPU += ch.cpuSince(picamReady)
 		res.Frames = append(res.Frames, s.Frames)
@@ -257,7 +230,7 @@ func (r *runner) runLibzmq(c cell, ports []int) runResult {
 	}
 	defer clients.stop()
 	// Not -q: the server's "bench: ... payload" info line comes just before its send loop.
-	args := []string{r.peer, "bench-server", "--address", "127.0.0.1", "--ports", joinPorts(ports),
+	args := []string{r.peer, "bench-server", "--address", "127.0.0.1", "--ports", testkit.JoinPorts(ports),
 		"--pattern", strconv.Itoa(c.Pattern), "--seconds", strconv.FormatFloat(r.window.Seconds(), 'f', -1, 64),
 		"--size", c.Kind.resolution(), "--max-seconds", limit}
 	if c.Kind.Codec == "jpeg" {
@@ -267,14 +240,14 @@ func (r *runner) runLibzmq(c cell, ports []int) runResult {
 	if err != nil {
 		return runResult{Err: err}
 	}
-	defer srv.kill()
+	defer srv.Kill()
 	res := runResult{}
 	if err := srv.wait(r.window + readyLimit + exitLimit); err != nil {
 		res.Err = err
 		return res
 	}
 	var ss pySummary
-	if err := srv.jsonLine(&ss); err != nil {
+	if err := srv.JSONLine(&ss); err != nil {
 		res.Err = err
 		return res
 	}
@@ -287,7 +260,7 @@ func (r *runner) runLibzmq(c cell, ports []int) runResult {
 			return res
 		}
 		var s pySummary
-		if err := ch.jsonLine(&s); err != nil {
+		if err := ch.JSONLine(&s); err != nil {
 			res.Err = err
 			return res
 		}
@@ -310,20 +283,20 @@ func (r *runner) runTCP(c cell, ports []int) runResult {
 		return runResult{Err: err}
 	}
 	defer clients.stop()
-	srv, err := r.reg.start("tcp-writer", r.self, []string{"tcp-writer", "--ports", joinPorts(ports),
+	srv, err := r.reg.start("tcp-writer", r.self, []string{"tcp-writer", "--ports", testkit.JoinPorts(ports),
 		"--pattern", strconv.Itoa(c.Pattern), "--prefix", strconv.Itoa(wirePrefix(c.Kind, c.Pattern)),
 		"--payload", strconv.Itoa(r.pl.size[c.Kind.Name]), "--seconds", r.window.String()}, tcpSending)
 	if err != nil {
 		return runResult{Err: err}
 	}
-	defer srv.kill()
+	defer srv.Kill()
 	res := runResult{}
 	if err := srv.wait(r.window + readyLimit + exitLimit); err != nil {
 		res.Err = err
 		return res
 	}
 	var ws tcpWriterResult
-	if err := srv.jsonLine(&ws); err != nil {
+	if err := srv.JSONLine(&ws); err != nil {
 		res.Err = err
 		return res
 	}
@@ -339,12 +312,12 @@ func (r *runner) runTCP(c cell, ports []int) runResult {
 			return res
 		}
 		var s tcpReaderResult
-		if err := ch.jsonLine(&s); err != nil {
+		if err := ch.JSONLine(&s); err != nil {
 			res.Err = err
 			return res
 		}
 		if s.Error != "" && res.Err == nil {
-			res.Err = fmt.Errorf("%s: %s", ch.name, s.Error)
+			res.Err = fmt.Errorf("%s: %s", ch.Name, s.Error)
 		}
 		res.ClientCPU += ch.cpuSince(tcpReady)
 		res.Frames = append(res.Frames, s.Frames)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/picam-project/picam/av"
+	"github.com/picam-project/picam/internal/testkit"
 	"github.com/picam-project/picam/stream"
 	"github.com/picam-project/picam/stream/zmtp"
 )
@@ -54,7 +54,10 @@ func TestWirePrefixMatchesPicamHeader(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer srv.Close(context.Background())
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
 	nc, err := ln.Accept()
 	if err != nil {
 		t.Fatal(err)
@@ -96,7 +99,7 @@ func TestWirePrefixMatchesPicamHeader(t *testing.T) {
 func TestTCPRolesCountWholeMessages(t *testing.T) {
 	for _, pattern := range []int{1, 2} {
 		t.Run(fmt.Sprint(pattern), func(t *testing.T) {
-			port := freePort(t)
+			port := testkit.Port(t)
 			var rout, rerr, wout bytes.Buffer
 			readerDone := make(chan int)
 			go func() {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/picam-project/picam/internal/testkit"
 )
 
 // cellResult is the median of a cell's runs, per transport.
@@ -168,7 +170,7 @@ func measureLatency(r *runner, o *options, log io.Writer) []latencyResult {
 
 func latencyOnce(r *runner, c cell, window time.Duration) latencyResult {
 	lr := latencyResult{Cell: c}
-	ports, err := freePorts(c.Clients)
+	ports, err := testkit.FreePorts("127.0.0.1", c.Clients)
 	if err != nil {
 		lr.Err = err
 		return lr
@@ -205,7 +207,7 @@ func latencyOnce(r *runner, c cell, window time.Duration) latencyResult {
 // libzmqLatency runs the stand-in at 30 fps with picam's header timestamps (bench-server
 // --picam-header) and returns the median client's p50 and the worst client's p99, in ms.
 func (r *runner) libzmqLatency(c cell, window time.Duration) (p50, p99 float64, err error) {
-	ports, err := freePorts(c.Clients)
+	ports, err := testkit.FreePorts("127.0.0.1", c.Clients)
 	if err != nil {
 		return -1, -1, err
 	}
@@ -219,13 +221,13 @@ func (r *runner) libzmqLatency(c cell, window time.Duration) (p50, p99 float64, 
 	}
 	defer clients.stop()
 	srv, err := r.reg.start("bench-server", r.python, []string{r.peer, "bench-server", "--address", "127.0.0.1",
-		"--ports", joinPorts(ports), "--pattern", strconv.Itoa(c.Pattern), "--fps", "30", "--picam-header",
+		"--ports", testkit.JoinPorts(ports), "--pattern", strconv.Itoa(c.Pattern), "--fps", "30", "--picam-header",
 		"--seconds", strconv.FormatFloat(window.Seconds(), 'f', -1, 64), "--size", c.Kind.resolution(),
 		"--max-seconds", limit, "-q"})
 	if err != nil {
 		return -1, -1, err
 	}
-	defer srv.kill()
+	defer srv.Kill()
 	if err := srv.wait(window + readyLimit + exitLimit); err != nil {
 		return -1, -1, err
 	}
@@ -240,11 +242,11 @@ func (r *runner) libzmqLatency(c cell, window time.Duration) (p50, p99 float64, 
 				P99 float64 `json:"p99"`
 			} `json:"latency_ms"`
 		}
-		if err := ch.jsonLine(&s); err != nil {
+		if err := ch.JSONLine(&s); err != nil {
 			return -1, -1, err
 		}
 		if s.Latency == nil {
-			return -1, -1, fmt.Errorf("%s reported no latency", ch.name)
+			return -1, -1, fmt.Errorf("%s reported no latency", ch.Name)
 		}
 		p50s = append(p50s, s.Latency.P50)
 		p99 = max(p99, s.Latency.P99)
@@ -266,7 +268,7 @@ type idleResult struct {
 // measureIdle starts a picam-client with no server and measures its CPU while idle. Start-up
 // (Go runtime, binding) is reported separately: it is a one-off, not an idle cost.
 func measureIdle(r *runner, o *options) idleResult {
-	ports, err := freePorts(1)
+	ports, err := testkit.FreePorts("127.0.0.1", 1)
 	if err != nil {
 		return idleResult{Err: err}
 	}
@@ -275,13 +277,13 @@ func measureIdle(r *runner, o *options) idleResult {
 	if err != nil {
 		return idleResult{Err: err}
 	}
-	defer ch.kill()
+	defer ch.Kill()
 	start := time.Now()
-	if _, err := ch.waitMark(picamReady, readyLimit); err != nil {
+	if _, err := ch.WaitMark(picamReady, readyLimit); err != nil {
 		return idleResult{Err: err}
 	}
 	time.Sleep(time.Second)
-	pid := ch.cmd.Process.Pid
+	pid := ch.Cmd.Process.Pid
 	cpu0, err := processRunTime(pid)
 	if err != nil {
 		return idleResult{Err: err}
@@ -294,13 +296,13 @@ func measureIdle(r *runner, o *options) idleResult {
 	}
 	res := idleResult{Watched: time.Since(t0), SteadyCPU: cpu1 - cpu0}
 	res.Pct = 100 * res.SteadyCPU.Seconds() / res.Watched.Seconds()
-	ch.signal(syscall.SIGINT)
+	ch.Signal(syscall.SIGINT)
 	if err := ch.wait(exitLimit); err != nil {
 		res.Err = err
 		return res
 	}
 	res.TotalCPU, _ = ch.usage()
-	res.Lifetime = ch.exited.Sub(start)
+	res.Lifetime = ch.Exited().Sub(start)
 	return res
 }
 

@@ -1,35 +1,22 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"io"
 	"os/exec"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/picam-project/picam/internal/testkit"
 )
 
 // child is one process of a benchmark run: its stdout is kept for the JSON summary, its stderr
-// is scanned for a readiness line and kept (the tail) for error messages.
+// is watched for readiness lines and kept (the tail) for error messages.
 type child struct {
-	name   string
-	cmd    *exec.Cmd
-	stdout bytes.Buffer
+	*testkit.Proc
 
-	mu      sync.Mutex
-	stderr  []string // last lines
-	marks   map[string]time.Time
-	cpuAt   map[string]time.Duration // the process's CPU time when each mark arrived
-	waiters map[string]chan struct{}
-
-	done     chan struct{}
-	exited   time.Time
-	waitErr  error
-	scanDone chan struct{}
+	mu    sync.Mutex
+	cpuAt map[string]time.Duration // the process's CPU time when each mark arrived
 }
 
 // registry knows every child still running, so that an interrupted benchmark (Ctrl-C, or a
@@ -52,7 +39,7 @@ func (r *registry) killAll() {
 	}
 	r.mu.Unlock()
 	for _, c := range all {
-		c.kill()
+		c.Kill()
 	}
 }
 
@@ -70,7 +57,7 @@ func (r *registry) start(name, path string, args []string, watch ...string) (*ch
 	}
 	r.running[c] = struct{}{}
 	go func() {
-		<-c.done
+		<-c.Done()
 		r.mu.Lock()
 		delete(r.running, c)
 		r.mu.Unlock()
@@ -80,128 +67,31 @@ func (r *registry) start(name, path string, args []string, watch ...string) (*ch
 
 // startChild starts path with args; use registry.start, which also tracks it.
 func startChild(name, path string, args []string, watch ...string) (*child, error) {
-	c := &child{name: name, marks: map[string]time.Time{}, cpuAt: map[string]time.Duration{}, waiters: map[string]chan struct{}{},
-		done: make(chan struct{}), scanDone: make(chan struct{})}
-	for _, w := range watch {
-		c.waiters[w] = make(chan struct{})
-	}
-	c.cmd = exec.Command(path, args...)
-	c.cmd.Stdout = &c.stdout
-	errPipe, err := c.cmd.StderrPipe()
-	if err != nil {
-		return nil, fmt.Errorf("%s: stderr pipe: %w", name, err)
-	}
-	if err := c.cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start %s: %w", name, err)
-	}
-	go c.scan(errPipe)
-	go func() {
-		<-c.scanDone // Wait closes the pipe; read it to the end first
-		c.waitErr = c.cmd.Wait()
-		c.exited = time.Now()
-		close(c.done)
-	}()
-	return c, nil
-}
-
-func (c *child) scan(r io.Reader) {
-	defer close(c.scanDone)
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		now := time.Now()
+	c := &child{cpuAt: map[string]time.Duration{}}
+	cmd := exec.Command(path, args...)
+	p, err := testkit.Start(cmd, testkit.Options{Name: name, Marks: watch, Limit: 1 << 20, OnMark: func(mark string) {
+		// CPU spent before the mark (start-up, imports, connecting) is not the transport's;
+		// runs subtract it. Zero if the process is already gone. (cmd.Process is set before
+		// any output is copied, c.Proc perhaps not yet.)
+		cpu, _ := processRunTime(cmd.Process.Pid)
 		c.mu.Lock()
-		for w, ch := range c.waiters {
-			if _, seen := c.marks[w]; !seen && strings.Contains(line, w) {
-				c.marks[w] = now
-				// CPU spent before the mark (start-up, imports, connecting) is not the
-				// transport's; runs subtract it. Zero if the process is already gone.
-				c.cpuAt[w], _ = processRunTime(c.cmd.Process.Pid)
-				close(ch)
-			}
-		}
-		c.stderr = append(c.stderr, line)
-		if len(c.stderr) > 40 {
-			c.stderr = c.stderr[len(c.stderr)-40:]
-		}
+		c.cpuAt[mark] = cpu
 		c.mu.Unlock()
+	}})
+	if err != nil {
+		return nil, err
 	}
-	io.Copy(io.Discard, r)
-}
-
-// waitMark waits up to limit for a watched stderr line and returns when it arrived.
-func (c *child) waitMark(mark string, limit time.Duration) (time.Time, error) {
-	ch, ok := c.waiters[mark]
-	if !ok {
-		return time.Time{}, fmt.Errorf("%s: %q is not watched", c.name, mark)
-	}
-	t := time.NewTimer(limit)
-	defer t.Stop()
-	select {
-	case <-ch:
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		return c.marks[mark], nil
-	case <-c.done:
-		select {
-		case <-ch:
-			c.mu.Lock()
-			defer c.mu.Unlock()
-			return c.marks[mark], nil
-		default:
-		}
-		return time.Time{}, fmt.Errorf("%s exited before printing %q: %s", c.name, mark, c.tail())
-	case <-t.C:
-		return time.Time{}, fmt.Errorf("%s did not print %q within %v: %s", c.name, mark, limit, c.tail())
-	}
+	c.Proc = p
+	return c, nil
 }
 
 // wait waits up to limit for the process to exit; after that it is killed.
 func (c *child) wait(limit time.Duration) error {
-	t := time.NewTimer(limit)
-	defer t.Stop()
-	select {
-	case <-c.done:
-		return nil
-	case <-t.C:
-		c.kill()
-		return fmt.Errorf("%s did not exit within %v (killed): %s", c.name, limit, c.tail())
+	if err := c.Wait(limit); err != nil {
+		c.Kill()
+		return fmt.Errorf("%w (killed)", err)
 	}
-}
-
-// signal sends sig if the process is still running.
-func (c *child) signal(sig syscall.Signal) {
-	select {
-	case <-c.done:
-	default:
-		c.cmd.Process.Signal(sig)
-	}
-}
-
-// kill ends the process (if still running) and waits for it.
-func (c *child) kill() {
-	select {
-	case <-c.done:
-		return
-	default:
-	}
-	c.cmd.Process.Kill()
-	<-c.done
-}
-
-// jsonLine decodes the last stdout line that is a JSON object. Call after the process exited.
-func (c *child) jsonLine(v any) error {
-	lines := strings.Split(strings.TrimSpace(c.stdout.String()), "\n")
-	for i := len(lines) - 1; i >= 0; i-- {
-		if strings.HasPrefix(lines[i], "{") {
-			if err := json.Unmarshal([]byte(lines[i]), v); err != nil {
-				return fmt.Errorf("%s: JSON line %q: %w", c.name, lines[i], err)
-			}
-			return nil
-		}
-	}
-	return fmt.Errorf("%s printed no JSON line: %s", c.name, c.tail())
+	return nil
 }
 
 // cpuSince is the process's CPU time after mark arrived: its whole CPU time (rusage) minus what
@@ -219,10 +109,10 @@ func (c *child) cpuSince(mark string) time.Duration {
 
 // usage is the process's CPU time (user+system) and peak RSS, from wait4's rusage.
 func (c *child) usage() (cpu time.Duration, maxRSSKiB int64) {
-	if c.cmd.ProcessState == nil {
+	if c.Cmd.ProcessState == nil {
 		return 0, 0
 	}
-	ru, ok := c.cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	ru, ok := c.Cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	if !ok || ru == nil {
 		return 0, 0
 	}
@@ -230,13 +120,7 @@ func (c *child) usage() (cpu time.Duration, maxRSSKiB int64) {
 	return cpu, int64(ru.Maxrss) // int32 on 32-bit ARM
 }
 
-func (c *child) tail() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	n := len(c.stderr)
-	lines := c.stderr[max(0, n-6):]
-	return "stderr: " + strings.Join(lines, " | ")
-}
+func (c *child) tail() string { return c.StderrTail(6) }
 
 // group is the set of children of one run; stop kills whatever is still running.
 type group []*child
@@ -244,7 +128,7 @@ type group []*child
 func (g group) stop() {
 	for _, c := range g {
 		if c != nil {
-			c.kill()
+			c.Kill()
 		}
 	}
 }

@@ -2,13 +2,11 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -18,6 +16,7 @@ import (
 	"github.com/picam-project/picam/cmd/picam-client/media"
 	"github.com/picam-project/picam/cmd/picam-client/viewer/browsertest"
 	picimage "github.com/picam-project/picam/image"
+	"github.com/picam-project/picam/internal/testkit"
 	"github.com/picam-project/picam/stream"
 )
 
@@ -40,51 +39,17 @@ type fullClientSummary struct {
 // startWithStdin is start with a pipe on the child's standard input.
 func startWithStdin(t *testing.T, name string, args ...string) (*proc, io.WriteCloser) {
 	t.Helper()
-	p := &proc{t: t, name: name, done: make(chan struct{})}
-	p.cmd = exec.Command(filepath.Join(binDir, name), args...)
-	p.cmd.Stdout = &p.stdout
-	p.cmd.Stderr = &p.stderr
-	in, err := p.cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", name, err)
-	}
-	go func() {
-		p.err = p.cmd.Wait()
-		p.exited = time.Now()
-		close(p.done)
-	}()
-	t.Cleanup(func() {
-		in.Close()
-		select {
-		case <-p.done:
-		default:
-			p.cmd.Process.Kill()
-			<-p.done
-		}
-		if t.Failed() {
-			t.Logf("--- %s %v stderr:\n%s", name, args, tail(p.stderr.String(), 3000))
-		}
-	})
-	return p, in
+	p := testkit.StartT(t, exec.Command(filepath.Join(binDir, name), args...), testkit.Options{Name: name, Stdin: true})
+	return &proc{Proc: p, t: t}, p.Stdin
 }
 
 // lastJSONLine decodes the last line of s that is a JSON object (the --json line on stderr
 // when stdout carries video).
 func lastJSONLine(t *testing.T, s string, v any) {
 	t.Helper()
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	for i := len(lines) - 1; i >= 0; i-- {
-		if strings.HasPrefix(lines[i], "{") {
-			if err := json.Unmarshal([]byte(lines[i]), v); err != nil {
-				t.Fatalf("JSON line %q: %v", lines[i], err)
-			}
-			return
-		}
+	if err := testkit.LastJSONLine(s, v); err != nil {
+		t.Fatalf("%v in:\n%s", err, tail(s, 2000))
 	}
-	t.Fatalf("no JSON line in:\n%s", tail(s, 2000))
 }
 
 // waitFor polls cond every 20 ms for up to d.
@@ -118,6 +83,9 @@ func sendFrames(t *testing.T, port int, pattern stream.Pattern, codecName string
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
 	s := &sender{srv: srv, sent: make(chan int, n), done: make(chan struct{})}
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -126,11 +94,7 @@ func sendFrames(t *testing.T, port int, pattern stream.Pattern, codecName string
 		defer wg.Done()
 		defer close(s.done)
 		defer close(s.sent)
-		defer func() {
-			cctx, ccancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer ccancel()
-			srv.Close(cctx)
-		}()
+		defer srv.Close()
 		select {
 		case <-srv.Ready():
 		case <-ctx.Done():

@@ -122,11 +122,11 @@ func TestClientNetGearRawLayouts(t *testing.T) {
 			py := start(t, "netgear_peer.py", "server", "--address", "127.0.0.1", "--ports", fmt.Sprint(ports[0]), "--pattern", "1",
 				"--layout", c.layout, "--size", fmt.Sprintf("%dx%d", w, h), "--frames", fmt.Sprint(frames), "--fps", "60", "--max-seconds", "60")
 			if code := py.wait(40 * time.Second); code != 0 {
-				t.Fatalf("python server exit %d: %s", code, py.stdout.String())
+				t.Fatalf("python server exit %d: %s", code, py.Stdout())
 			}
 			code := client.wait(10 * time.Second)
 			var s fullClientSummary
-			lastJSONLine(t, client.stderr.String(), &s)
+			lastJSONLine(t, client.Stderr(), &s)
 			// The client's own queue may drop a frame on a loaded machine; what it received, each
 			// output must have written.
 			if code != 0 || s.Exit != "terminate" || s.Frames < frames/2 {
@@ -137,8 +137,8 @@ func TestClientNetGearRawLayouts(t *testing.T) {
 					t.Errorf("output %s wrote %d of the %d frames received", o.Name, o.Frames, s.Frames)
 				}
 			}
-			if strings.Contains(client.stderr.String(), "WARN") {
-				t.Errorf("warnings for a layout picam-client handles:\n%s", client.stderr.String())
+			if strings.Contains(client.Stderr(), "WARN") {
+				t.Errorf("warnings for a layout picam-client handles:\n%s", client.Stderr())
 			}
 			want := layoutPatches(w, h, strings.HasPrefix(c.layout, "gray"))
 			recorded, err := os.ReadFile(rec)
@@ -146,7 +146,7 @@ func TestClientNetGearRawLayouts(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkPatches(t, "--record", recorded, w, h, want)
-			checkPatches(t, "--output -", []byte(client.stdout.String()), w, h, want)
+			checkPatches(t, "--output -", []byte(client.Stdout()), w, h, want)
 			select {
 			case jpg := <-viewed:
 				checkPatches(t, "--view /mjpeg", jpg, w, h, want)
@@ -174,7 +174,7 @@ func TestClientNetGearRGBNeedsFlag(t *testing.T) {
 	want := layoutPatches(w, h, false)
 	want[0].r, want[0].b = want[0].b, want[0].r
 	want[2].r, want[2].b = want[2].b, want[2].r
-	checkPatches(t, "RGB read as BGR", []byte(client.stdout.String()), w, h, want)
+	checkPatches(t, "RGB read as BGR", []byte(client.Stdout()), w, h, want)
 }
 
 // A float32 frame cannot be shown: one WARN (not one per frame) that names the sender's fix,
@@ -190,7 +190,7 @@ func TestClientNetGearFloatFramesWarnAndFail(t *testing.T) {
 		"--layout", "float32", "--size", "64x48", "--frames", "10", "--fps", "60", "--max-seconds", "60")
 	py.wait(40 * time.Second)
 	code := client.wait(10 * time.Second)
-	log := client.stderr.String()
+	log := client.Stderr()
 	var s struct {
 		Frames  int    `json:"frames"`
 		Unshown int    `json:"unshown_frames"`
@@ -218,8 +218,8 @@ func TestClientOutputWithoutFramesExitsOne(t *testing.T) {
 	client := start(t, "picam-client", "--address", "127.0.0.1", "--port", fmt.Sprint(port), "--stats", "0", "--record", rec)
 	waitListening(t, port)
 	client.signal(syscall.SIGINT)
-	if code := client.wait(10 * time.Second); code != 1 || !strings.Contains(client.stderr.String(), "received no frame: no frame arrived from a server") {
-		t.Fatalf("exit %d; want 1 and the reason:\n%s", code, client.stderr.String())
+	if code := client.wait(10 * time.Second); code != 1 || !strings.Contains(client.Stderr(), "received no frame: no frame arrived from a server") {
+		t.Fatalf("exit %d; want 1 and the reason:\n%s", code, client.Stderr())
 	}
 }
 
@@ -243,21 +243,21 @@ func TestClientNetGearGiveUpNoServer(t *testing.T) {
 		{p2, time.Second, []string{"--subscriber-timeout 1s"}},
 	} {
 		code := c.p.wait(30 * time.Second)
-		took := c.p.exited.Sub(begin)
+		took := c.p.Exited().Sub(begin)
 		var s clientSummary
 		c.p.jsonLine(&s)
 		if code != 3 || s.Exit != "no-server" || took < c.min {
-			t.Errorf("%v: exit %d %q after %v; want exit 3 no-server, not before %v", c.p.cmd.Args, code, s.Exit, took, c.min)
+			t.Errorf("%v: exit %d %q after %v; want exit 3 no-server, not before %v", c.p.Cmd.Args, code, s.Exit, took, c.min)
 		}
 		for _, l := range c.logs {
-			if !strings.Contains(c.p.stderr.String(), l) {
-				t.Errorf("%v: no %q in:\n%s", c.p.cmd.Args, l, c.p.stderr.String())
+			if !strings.Contains(c.p.Stderr(), l) {
+				t.Errorf("%v: no %q in:\n%s", c.p.Cmd.Args, l, c.p.Stderr())
 			}
 		}
 	}
 	select {
-	case <-forever.done:
-		t.Fatalf("the client without NetGear's options stopped waiting: exit %d\n%s", forever.cmd.ProcessState.ExitCode(), forever.stderr.String())
+	case <-forever.Done():
+		t.Fatalf("the client without NetGear's options stopped waiting: exit %d\n%s", forever.Cmd.ProcessState.ExitCode(), forever.Stderr())
 	default:
 	}
 	forever.signal(syscall.SIGINT)
@@ -289,23 +289,23 @@ func TestClientNetGearGiveUpServerStops(t *testing.T) {
 			client := start(t, "picam-client", append([]string{"--address", "127.0.0.1", "--port", fmt.Sprint(port), "--pattern", c.pattern,
 				"--json", "--stats", "100ms"}, c.flags...)...)
 			waitFor(t, "the client's first status line", 30*time.Second, func() bool {
-				return strings.Contains(client.stderr.String(), "msg=receiving")
+				return strings.Contains(client.Stderr(), "msg=receiving")
 			})
 			// Waits that already ended silent (a loaded machine) count, as in NetGear.
-			left := c.retries - strings.Count(client.stderr.String(), "waiting again")
+			left := c.retries - strings.Count(client.Stderr(), "waiting again")
 			py.signal(syscall.SIGKILL)
 			py.wait(10 * time.Second)
-			killed := py.exited
+			killed := py.Exited()
 			code := client.wait(40 * time.Second)
 			var s clientSummary
 			client.jsonLine(&s)
 			// The last frame came at most one frame interval (50 ms) before the kill.
 			min := time.Duration(left)*c.window - 100*time.Millisecond
-			if took := client.exited.Sub(killed); code != 3 || s.Exit != "server-gone" || s.Frames == 0 || took < min {
+			if took := client.Exited().Sub(killed); code != 3 || s.Exit != "server-gone" || s.Frames == 0 || took < min {
 				t.Fatalf("exit %d %q after %d frames, %v after the kill; want exit 3 server-gone, not before %v", code, s.Exit, s.Frames, took, min)
 			}
-			if n := strings.Count(client.stderr.String(), "giving up: no message from the server, as NetGear's recv() would"); n != 1 {
-				t.Errorf("%d give-up messages:\n%s", n, client.stderr.String())
+			if n := strings.Count(client.Stderr(), "giving up: no message from the server, as NetGear's recv() would"); n != 1 {
+				t.Errorf("%d give-up messages:\n%s", n, client.Stderr())
 			}
 		})
 	}

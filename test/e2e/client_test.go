@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/picam-project/picam/cmd/picam-client/media/mediatest"
+	"github.com/picam-project/picam/internal/testkit"
 	"github.com/picam-project/picam/stream"
 )
 
@@ -28,8 +29,8 @@ func TestClientViewerJPEG(t *testing.T) {
 	srv := start(t, "picam-server", "--address", "127.0.0.1", "--ports", fmt.Sprint(ports[0]), "--pattern", "2",
 		"--codec", "jpeg", "--source", "testsrc", "--framerate", "30", "--frames", "1800")
 	url := fmt.Sprintf("http://127.0.0.1:%d/", ports[1])
-	if !strings.Contains(client.stderr.String(), url) {
-		t.Errorf("the client did not print %s at start:\n%s", url, client.stderr.String())
+	if !strings.Contains(client.Stderr(), url) {
+		t.Errorf("the client did not print %s at start:\n%s", url, client.Stderr())
 	}
 	shots, n := watchTiles(t, url, 900, 560, ports[0])
 	saveScreenshot(t, "viewer-jpeg.png", shots[1])
@@ -60,7 +61,7 @@ func TestClientViewerH264(t *testing.T) {
 	if c[0] == c[1] || bytes.Equal(shots[0], shots[1]) {
 		t.Fatalf("the picture did not move: counter %d then %d", c[0], c[1])
 	}
-	snd.srv.Close(t.Context())
+	snd.srv.Close()
 	if code := client.wait(10 * time.Second); code != 0 {
 		t.Fatalf("client exit %d", code)
 	}
@@ -96,7 +97,7 @@ func TestClientTwoCameras(t *testing.T) {
 	srvA.wait(10 * time.Second)
 	time.Sleep(500 * time.Millisecond)
 	select {
-	case <-client.done:
+	case <-client.Done():
 		t.Fatal("the client ended after one of two servers terminated")
 	default:
 	}
@@ -121,8 +122,8 @@ func TestClientPortsWithMultiClientExitsTwo(t *testing.T) {
 	if code := p.wait(10 * time.Second); code != 2 {
 		t.Fatalf("exit %d, want 2", code)
 	}
-	if !strings.Contains(p.stderr.String(), "Multi-Client and Multi-Server Mode cannot be enabled simultaneously") {
-		t.Fatalf("stderr %q lacks NetGear's message", p.stderr.String())
+	if !strings.Contains(p.Stderr(), "Multi-Client and Multi-Server Mode cannot be enabled simultaneously") {
+		t.Fatalf("stderr %q lacks NetGear's message", p.Stderr())
 	}
 }
 
@@ -148,7 +149,7 @@ func TestClientMultiServerNetGearStandIns(t *testing.T) {
 			}
 			for _, py := range pys {
 				if code := py.wait(60 * time.Second); code != 0 {
-					t.Fatalf("stand-in exit %d: %s", code, py.stdout.String())
+					t.Fatalf("stand-in exit %d: %s", code, py.Stdout())
 				}
 			}
 			if code := client.wait(10 * time.Second); code != 0 {
@@ -290,8 +291,8 @@ func TestClientOutputStdout(t *testing.T) {
 		t.Fatalf("client exit %d", code)
 	}
 	var s fullClientSummary
-	lastJSONLine(t, client.stderr.String(), &s)
-	out := client.stdout.String()
+	lastJSONLine(t, client.Stderr(), &s)
+	out := client.Stdout()
 	if strings.Contains(out, `"exit"`) {
 		t.Fatal("the --json line went to stdout, into the video")
 	}
@@ -313,7 +314,7 @@ func TestClientOutputPlayerQuits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stderr syncBuffer
+	var stderr testkit.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -352,7 +353,7 @@ func TestClientReturnStdin(t *testing.T) {
 	waitListening(t, port)
 	srv := start(t, "picam-server", "--address", "127.0.0.1", "--ports", fmt.Sprint(port), "--pattern", "1",
 		"--codec", "jpeg", "--source", "testsrc", "--framerate", "30", "--frames", "120", "--json")
-	waitFor(t, "the first frames", 15*time.Second, func() bool { return strings.Contains(client.stderr.String(), "server connected") })
+	waitFor(t, "the first frames", 15*time.Second, func() bool { return strings.Contains(client.Stderr(), "server connected") })
 	io.WriteString(in, "hello\n")
 	time.Sleep(time.Second)
 	io.WriteString(in, `{"zoom": 2}`+"\n")
@@ -376,7 +377,7 @@ func TestClientStatusLineOnTerminal(t *testing.T) {
 	port := freePorts(t, 1)[0]
 	cmdline := fmt.Sprintf("%s --address 127.0.0.1 --port %d --pattern 2 --stats 1s", filepath.Join(binDir, "picam-client"), port)
 	cmd := exec.Command("script", "-q", "-e", "-c", cmdline, "/dev/null")
-	var out syncBuffer
+	var out testkit.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -8,33 +8,24 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/picam-project/picam/internal/testkit"
 )
 
 // serverH264 is picam-server built with the software H.264 encoder (OpenH264, cgo), the only
 // H.264 encoder a machine without a Raspberry Pi's hardware encoder or an H.264 camera has.
 const serverH264 = "picam-server-openh264"
 
-var buildH264 struct {
-	once sync.Once
-	out  []byte
-	err  error
-}
-
 // requireServerH264 builds serverH264 once. It needs Debian's libopenh264-dev (pkg-config
 // openh264) and a C compiler; without them the test fails with the fix rather than skipping.
 func requireServerH264(t *testing.T) {
 	t.Helper()
-	buildH264.once.Do(func() {
-		cmd := exec.Command("go", "build", "-tags", "openh264", "-o", filepath.Join(binDir, serverH264), "../../cmd/picam-server")
-		cmd.Env = append(cmd.Environ(), "CGO_ENABLED=1")
-		buildH264.out, buildH264.err = cmd.CombinedOutput()
-	})
-	if buildH264.err != nil {
-		t.Fatalf("building picam-server with -tags openh264 (software H.264) failed: %v\n%s\n"+
-			"the H.264 tests need Debian's libopenh264-dev and gcc: apt-get install libopenh264-dev", buildH264.err, buildH264.out)
+	_, err := testkit.Binary(serverH264, testkit.Build{Pkg: "./cmd/picam-server", Tags: "openh264", Env: []string{"CGO_ENABLED=1"}})
+	if err != nil {
+		t.Fatalf("building picam-server with -tags openh264 (software H.264) failed: %v\n"+
+			"the H.264 tests need Debian's libopenh264-dev and gcc: apt-get install libopenh264-dev", err)
 	}
 }
 
@@ -179,7 +170,7 @@ func TestH264ToNetGearClientIsTerminated(t *testing.T) {
 			srv := start(t, serverH264, "--address", "127.0.0.1", "--ports", fmt.Sprint(port), "--pattern", c.pattern,
 				"--source", "testsrc", "--resolution", "320x240", "--codec", c.codec, "--frames", "60", "--json", "--status-led", "none")
 			if code := py.wait(30 * time.Second); code != 0 {
-				t.Fatalf("python client exit %d: %s", code, py.stdout.String())
+				t.Fatalf("python client exit %d: %s", code, py.Stdout())
 			}
 			var s pyClient
 			py.jsonLine(&s)
@@ -203,7 +194,7 @@ func TestH264ToNetGearClientIsTerminated(t *testing.T) {
 			if !s.Terminated || s.Exit != "terminate" || s.Frames != 0 || s.DecodeErrors != 0 {
 				t.Errorf("python client: %+v; want the terminate and no frame", s)
 			}
-			log := srv.stderr.String()
+			log := srv.Stderr()
 			for _, want := range []string{"level=ERROR", fmt.Sprintf("client at port %d is a NetGear (Python) client and cannot decode h264", port), "--codec jpeg"} {
 				if !strings.Contains(log, want) {
 					t.Errorf("server log lacks %q:\n%s", want, tail(log, 3000))

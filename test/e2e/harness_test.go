@@ -3,188 +3,96 @@
 package e2e
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/picam-project/picam/internal/testkit"
 )
 
 var binDir string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "picam-e2e-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	binDir = dir
-	for name, pkg := range map[string]string{"picam-server": "../../cmd/picam-server", "picam-client": "../../cmd/picam-client"} {
-		out, err := exec.Command("go", "build", "-o", filepath.Join(dir, name), pkg).CombinedOutput()
+	for _, name := range []string{"picam-server", "picam-client"} {
+		path, err := testkit.Binary(name, testkit.Build{Pkg: "./cmd/" + name})
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "build %s: %v\n%s", name, err, out)
+			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
+		binDir = filepath.Dir(path)
 	}
 	code := m.Run()
-	os.RemoveAll(dir)
+	testkit.RemoveBinaries()
 	os.Exit(code)
 }
 
-// proc is a running child process with captured output.
+// proc is a running child process with captured output; it fails its test instead of
+// returning errors.
 type proc struct {
-	t      *testing.T
-	name   string
-	cmd    *exec.Cmd
-	stdout syncBuffer
-	stderr syncBuffer
-	done   chan struct{}
-	exited time.Time
-	err    error
+	*testkit.Proc
+	t *testing.T
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
+// start runs a picam binary, or with a name ending in .py one of the Python NetGear stand-ins
+// of test/interop; the process is killed when the test ends.
 func start(t *testing.T, name string, args ...string) *proc {
 	t.Helper()
-	path := name
+	path, o := name, testkit.Options{Name: name}
 	if !strings.HasSuffix(name, ".py") {
 		path = filepath.Join(binDir, name)
 	} else {
 		args = append([]string{filepath.Join("..", "interop", name)}, args...)
 		path = "/usr/bin/python3"
+		o.Marks = []string{readyLine}
 	}
-	p := &proc{t: t, name: name, done: make(chan struct{})}
-	p.cmd = exec.Command(path, args...)
-	p.cmd.Stdout = &p.stdout
-	p.cmd.Stderr = &p.stderr
-	if err := p.cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", name, err)
-	}
-	go func() {
-		p.err = p.cmd.Wait()
-		p.exited = time.Now()
-		close(p.done)
-	}()
-	t.Cleanup(func() {
-		select {
-		case <-p.done:
-		default:
-			p.cmd.Process.Kill()
-			<-p.done
-		}
-		if t.Failed() {
-			t.Logf("--- %s %v stderr:\n%s", p.name, args, tail(p.stderr.String(), 3000))
-		}
-	})
-	return p
+	return &proc{Proc: testkit.StartT(t, exec.Command(path, args...), o), t: t}
 }
 
-func tail(s string, n int) string {
-	if len(s) > n {
-		return "…" + s[len(s)-n:]
-	}
-	return s
-}
+// readyLine starts the line a Python stand-in prints on stderr when it is ready (waitReadyLine).
+const readyLine = "READY "
+
+func tail(s string, n int) string { return testkit.TailBytes(s, n) }
 
 // wait waits up to d for the process to exit and returns its exit code.
 func (p *proc) wait(d time.Duration) int {
 	p.t.Helper()
-	select {
-	case <-p.done:
-	case <-time.After(d):
-		p.t.Fatalf("%s did not exit within %v\nstderr:\n%s", p.name, d, tail(p.stderr.String(), 3000))
+	if err := p.Wait(d); err != nil {
+		p.t.Fatalf("%v", err)
 	}
-	return p.cmd.ProcessState.ExitCode()
+	return p.ExitCode()
 }
 
 func (p *proc) signal(sig syscall.Signal) {
 	p.t.Helper()
-	if err := p.cmd.Process.Signal(sig); err != nil {
-		p.t.Fatalf("signal %s: %v", p.name, err)
+	if err := p.Signal(sig); err != nil {
+		p.t.Fatalf("%v", err)
 	}
 }
 
 // jsonLine decodes the last line of stdout that is a JSON object.
 func (p *proc) jsonLine(v any) {
 	p.t.Helper()
-	lines := strings.Split(strings.TrimSpace(p.stdout.String()), "\n")
-	for i := len(lines) - 1; i >= 0; i-- {
-		if strings.HasPrefix(lines[i], "{") {
-			if err := json.Unmarshal([]byte(lines[i]), v); err != nil {
-				p.t.Fatalf("%s JSON line %q: %v", p.name, lines[i], err)
-			}
-			return
-		}
+	if err := p.JSONLine(v); err != nil {
+		p.t.Fatalf("%v\nstdout:\n%s", err, p.Stdout())
 	}
-	p.t.Fatalf("%s printed no JSON line; stdout:\n%s\nstderr:\n%s", p.name, p.stdout.String(), tail(p.stderr.String(), 2000))
 }
 
 // freePorts returns n distinct free loopback ports.
-func freePorts(t *testing.T, n int) []int {
-	t.Helper()
-	var out []int
-	var lns []net.Listener
-	for len(out) < n {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		lns = append(lns, ln)
-		out = append(out, ln.Addr().(*net.TCPAddr).Port)
-	}
-	for _, ln := range lns {
-		ln.Close()
-	}
-	return out
-}
+func freePorts(t *testing.T, n int) []int { t.Helper(); return testkit.Ports(t, n) }
 
-func joinPorts(ports []int) string {
-	s := make([]string, len(ports))
-	for i, p := range ports {
-		s[i] = fmt.Sprint(p)
-	}
-	return strings.Join(s, ",")
-}
+func joinPorts(ports []int) string { return testkit.JoinPorts(ports) }
 
 // waitListening waits until something accepts on each port (clients bound).
 func waitListening(t *testing.T, ports ...int) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for _, p := range ports {
-		for {
-			c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", p), 200*time.Millisecond)
-			if err == nil {
-				c.Close()
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("nothing listening on %d", p)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+	if err := testkit.WaitListening(10*time.Second, ports...); err != nil {
+		t.Fatalf("%v", err)
 	}
 }
 

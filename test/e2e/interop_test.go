@@ -12,17 +12,8 @@ import (
 // seconds on a loaded machine).
 func waitReadyLine(t *testing.T, p *proc) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !strings.Contains(p.stderr.String(), "READY ") {
-		select {
-		case <-p.done:
-			t.Fatalf("%s exited before READY:\n%s", p.name, p.stderr.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s not READY:\n%s", p.name, p.stderr.String())
-		}
-		time.Sleep(20 * time.Millisecond)
+	if _, err := p.WaitMark(readyLine, 20*time.Second); err != nil {
+		t.Fatalf("%v\n%s", err, p.Stderr())
 	}
 }
 
@@ -90,7 +81,7 @@ func TestPicamServerToNetGearClients(t *testing.T) {
 			}
 			for i, py := range pys {
 				if code := py.wait(10 * time.Second); code != 0 {
-					t.Fatalf("python client exit %d: %s", code, py.stdout.String())
+					t.Fatalf("python client exit %d: %s", code, py.Stdout())
 				}
 				var s pyClient
 				py.jsonLine(&s)
@@ -98,7 +89,7 @@ func TestPicamServerToNetGearClients(t *testing.T) {
 					t.Errorf("python client %d did not get the terminate: %+v", ports[i], s)
 				}
 				if float64(s.UniqueSeqs) < c.minShare*frames {
-					t.Errorf("python client %d got %d/%d frames (%+v); server: %s", ports[i], s.UniqueSeqs, frames, s, srv.stdout.String())
+					t.Errorf("python client %d got %d/%d frames (%+v); server: %s", ports[i], s.UniqueSeqs, frames, s, srv.Stdout())
 				}
 				// A frame can be skipped for a busy client (a live source does not queue, so
 				// minShare above bounds that), but every frame sent to it arrives, once.
@@ -118,7 +109,7 @@ func TestPicamServerToNetGearClients(t *testing.T) {
 				}
 			}
 			if c.ret != nil {
-				out := srv.stdout.String()
+				out := srv.Stdout()
 				for i, p := range ports {
 					var want string
 					switch {
@@ -182,7 +173,7 @@ func TestNetGearServerToPicamClients(t *testing.T) {
 			}
 			py := start(t, "netgear_peer.py", pargs...)
 			if code := py.wait(40 * time.Second); code != 0 {
-				t.Fatalf("python server exit %d: %s", code, py.stdout.String())
+				t.Fatalf("python server exit %d: %s", code, py.Stdout())
 			}
 			var ps pyServer
 			py.jsonLine(&ps)

@@ -189,7 +189,7 @@ func TestOneBadClientOfFour(t *testing.T) {
 						}
 					}
 					if s.Frames != sent || ss.FramesSent-sent > ss.FramesSent/20 || s.DecodeErrors != 0 {
-						t.Errorf("healthy client %d got %d/%d frames (%d sent to it, %d decode errors; server: %s)", s.Port, s.Frames, ss.FramesSent, sent, s.DecodeErrors, srv.stdout.String())
+						t.Errorf("healthy client %d got %d/%d frames (%d sent to it, %d decode errors; server: %s)", s.Port, s.Frames, ss.FramesSent, sent, s.DecodeErrors, srv.Stdout())
 					}
 				}
 			})
@@ -221,8 +221,8 @@ func TestInvalidCombinationsExitTwo(t *testing.T) {
 		if code := p.wait(10 * time.Second); code != 2 {
 			t.Errorf("%s %v: exit %d, want 2", c.bin, c.args, code)
 		}
-		if !strings.Contains(p.stderr.String(), c.want) {
-			t.Errorf("%s %v: stderr %q lacks %q", c.bin, c.args, p.stderr.String(), c.want)
+		if !strings.Contains(p.Stderr(), c.want) {
+			t.Errorf("%s %v: stderr %q lacks %q", c.bin, c.args, p.Stderr(), c.want)
 		}
 	}
 }

@@ -65,7 +65,7 @@ func TestPicamServerToPlainNetGearClient(t *testing.T) {
 			var ss serverSummary
 			srv.jsonLine(&ss)
 			if code := py.wait(10 * time.Second); code != 0 {
-				t.Fatalf("python client exit %d: %s", code, py.stdout.String())
+				t.Fatalf("python client exit %d: %s", code, py.Stdout())
 			}
 			var s pyClient
 			py.jsonLine(&s)
@@ -91,15 +91,15 @@ func TestPicamServerToPlainNetGearClient(t *testing.T) {
 			if c.bidirectional && (len(s.Messages) != 1 || s.Messages[0] != "hello plain") {
 				t.Errorf("server message not received: %v", s.Messages)
 			}
-			out := srv.stdout.String()
+			out := srv.Stdout()
 			if c.wantSaid != "" && !strings.Contains(out, fmt.Sprintf(c.wantSaid, port)) {
 				t.Errorf("server output lacks %q:\n%s", fmt.Sprintf(c.wantSaid, port), tail(out, 1500))
 			}
 			if c.wantSaid == "" && strings.Contains(out, "said:") {
 				t.Errorf("a plain client's acknowledgements were printed as data:\n%s", tail(out, 500))
 			}
-			if strings.Contains(srv.stderr.String(), "malformed reply") {
-				t.Errorf("server rejected replies:\n%s", tail(srv.stderr.String(), 1500))
+			if strings.Contains(srv.Stderr(), "malformed reply") {
+				t.Errorf("server rejected replies:\n%s", tail(srv.Stderr(), 1500))
 			}
 		})
 	}
@@ -138,7 +138,7 @@ func TestPlainNetGearServerToPicamClient(t *testing.T) {
 			}
 			py := start(t, "netgear_peer.py", pargs...)
 			if code := py.wait(40 * time.Second); code != 0 {
-				t.Fatalf("python server exit %d: %s", code, py.stdout.String())
+				t.Fatalf("python server exit %d: %s", code, py.Stdout())
 			}
 			var ps pyServer
 			py.jsonLine(&ps)
@@ -185,16 +185,16 @@ func TestPlainNetGearServerToPicamClient(t *testing.T) {
 // picam-client --pattern 0 is NetGear's ValueError: both exit 2 naming the fix.
 func TestPattern0UsageErrors(t *testing.T) {
 	srv := start(t, "picam-server", "--pattern", "0", "--address", "127.0.0.1", "--ports", "5577,5578")
-	if code := srv.wait(10 * time.Second); code != 2 || !strings.Contains(srv.stderr.String(), "pattern 0 (PAIR) sends to exactly one client") {
-		t.Errorf("server: exit %d, stderr %q", code, srv.stderr.String())
+	if code := srv.wait(10 * time.Second); code != 2 || !strings.Contains(srv.Stderr(), "pattern 0 (PAIR) sends to exactly one client") {
+		t.Errorf("server: exit %d, stderr %q", code, srv.Stderr())
 	}
 	cl := start(t, "picam-client", "--pattern", "0", "--multiclient")
-	if code := cl.wait(10 * time.Second); code != 2 || !strings.Contains(cl.stderr.String(), "`0` pattern is not valid when Multi-Client Mode is enabled") {
-		t.Errorf("client: exit %d, stderr %q", code, cl.stderr.String())
+	if code := cl.wait(10 * time.Second); code != 2 || !strings.Contains(cl.Stderr(), "`0` pattern is not valid when Multi-Client Mode is enabled") {
+		t.Errorf("client: exit %d, stderr %q", code, cl.Stderr())
 	}
 	ms := start(t, "picam-server", "--multiserver", "--address", "127.0.0.1", "--ports", "5577,5578")
-	if code := ms.wait(10 * time.Second); code != 2 || !strings.Contains(ms.stderr.String(), "Multi-Server Mode sends to exactly one client") {
-		t.Errorf("multiserver: exit %d, stderr %q", code, ms.stderr.String())
+	if code := ms.wait(10 * time.Second); code != 2 || !strings.Contains(ms.Stderr(), "Multi-Server Mode sends to exactly one client") {
+		t.Errorf("multiserver: exit %d, stderr %q", code, ms.Stderr())
 	}
 }
 
@@ -229,7 +229,7 @@ func TestThreePicamServersToNetGearMultiServerClient(t *testing.T) {
 				sent[fmt.Sprint(ports[i])] = ss.Clients[0].FramesSent
 			}
 			if code := py.wait(10 * time.Second); code != 0 {
-				t.Fatalf("multiserver client exit %d: %s", code, py.stdout.String())
+				t.Fatalf("multiserver client exit %d: %s", code, py.Stdout())
 			}
 			var s pyMultiServerClient
 			py.jsonLine(&s)
@@ -272,7 +272,7 @@ func TestPicamServerTakesNetGearJPEGArrayReply(t *testing.T) {
 	var ss serverSummary
 	srv.jsonLine(&ss)
 	if code := py.wait(10 * time.Second); code != 0 {
-		t.Fatalf("python client exit %d: %s", code, py.stdout.String())
+		t.Fatalf("python client exit %d: %s", code, py.Stdout())
 	}
 	var s pyClient
 	py.jsonLine(&s)
@@ -281,10 +281,10 @@ func TestPicamServerTakesNetGearJPEGArrayReply(t *testing.T) {
 		t.Errorf("sent %d, client got %d, replies %d", sent, s.Frames, ss.Clients[0].Replies)
 	}
 	want := fmt.Sprintf("Client at port %d said: ndarray jpeg BGR (", port)
-	if out := srv.stdout.String(); !strings.Contains(out, want) {
+	if out := srv.Stdout(); !strings.Contains(out, want) {
 		t.Errorf("server output lacks %q:\n%s", want, tail(out, 1500))
 	}
-	if strings.Contains(srv.stderr.String(), "malformed reply") {
-		t.Errorf("server rejected replies:\n%s", tail(srv.stderr.String(), 1500))
+	if strings.Contains(srv.Stderr(), "malformed reply") {
+		t.Errorf("server rejected replies:\n%s", tail(srv.Stderr(), 1500))
 	}
 }

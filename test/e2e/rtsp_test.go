@@ -130,7 +130,7 @@ func TestRTSPWithNetGearClient(t *testing.T) {
 			var ss serverSummary
 			srv.jsonLine(&ss)
 			if code := ng.wait(10 * time.Second); code != 0 {
-				t.Fatalf("%s exit %d: %s", ng.name, code, ng.stdout.String())
+				t.Fatalf("%s exit %d: %s", ng.Name, code, ng.Stdout())
 			}
 			// got: frames received; distinct: of distinct sequence numbers (picam-client
 			// checks the sequence itself); clean: no decode error, ended by the terminate.
@@ -152,15 +152,15 @@ func TestRTSPWithNetGearClient(t *testing.T) {
 				}
 			}
 			t.Logf("%s: ffmpeg decoded %d pictures over RTSP/TCP; %s got %d of %d frames published (server sent it %d)",
-				codecName, decoded, ng.name, distinct, ss.FramesSent, sentTo)
+				codecName, decoded, ng.Name, distinct, ss.FramesSent, sentTo)
 			if ss.FramesSent != frames {
 				t.Errorf("server published %d frames, want %d", ss.FramesSent, frames)
 			}
 			if float64(distinct) < 0.99*float64(ss.FramesSent) || distinct != sentTo || got != distinct {
-				t.Errorf("%s got %d frames (%d distinct) of %d published; the server sent it %d", ng.name, got, distinct, ss.FramesSent, sentTo)
+				t.Errorf("%s got %d frames (%d distinct) of %d published; the server sent it %d", ng.Name, got, distinct, ss.FramesSent, sentTo)
 			}
 			if !clean {
-				t.Errorf("%s: decode errors, or no terminate: %s", ng.name, ng.stdout.String())
+				t.Errorf("%s: decode errors, or no terminate: %s", ng.Name, ng.Stdout())
 			}
 		})
 	}

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/picam-project/picam/internal/testkit"
 )
 
 // pyKeys makes a NetGear key tree in dir/.vidgear/keys with pyzmq's
@@ -75,14 +77,14 @@ func TestSecurePicamServerToNetGearReceivers(t *testing.T) {
 		t.Fatalf("server sent %d/%d", ss.FramesSent, frames)
 	}
 	// pyzmq writes secret files with the umask (0644): picam warns, and never prints a key.
-	if !strings.Contains(srv.stderr.String(), "secret key file is not private") {
-		t.Errorf("no warning about the world-readable client.key_secret:\n%s", srv.stderr.String())
+	if !strings.Contains(srv.Stderr(), "secret key file is not private") {
+		t.Errorf("no warning about the world-readable client.key_secret:\n%s", srv.Stderr())
 	}
-	assertNoSecretInLog(t, dir, "client", srv.stderr.String())
+	assertNoSecretInLog(t, dir, "client", srv.Stderr())
 	total := 0
 	for i, py := range pys {
 		if code := py.wait(15 * time.Second); code != 0 {
-			t.Fatalf("python client %d exit %d: %s", ports[i], code, py.stdout.String())
+			t.Fatalf("python client %d exit %d: %s", ports[i], code, py.Stdout())
 		}
 		var pc pyClient
 		py.jsonLine(&pc)
@@ -145,7 +147,7 @@ func TestSecureNetGearSenderToPicamClient(t *testing.T) {
 			}
 			py := start(t, "netgear_peer.py", args...)
 			if code := py.wait(40 * time.Second); code != 0 {
-				t.Fatalf("python sender exit %d: %s", code, py.stdout.String())
+				t.Fatalf("python sender exit %d: %s", code, py.Stdout())
 			}
 			code := cl.wait(10 * time.Second)
 			var s clientSummary
@@ -153,7 +155,7 @@ func TestSecureNetGearSenderToPicamClient(t *testing.T) {
 			if code != 0 || s.Exit != "terminate" || s.DecodeErrors != 0 || s.Frames < frames-5 {
 				t.Fatalf("picam-client exit %d: %+v", code, s)
 			}
-			assertNoSecretInLog(t, dir, "server", cl.stderr.String())
+			assertNoSecretInLog(t, dir, "server", cl.Stderr())
 		})
 	}
 }
@@ -245,10 +247,10 @@ func TestSecureNeverPlaintext(t *testing.T) {
 	if s.Frames != 0 {
 		t.Fatalf("the plaintext client got %d frames from a secure server", s.Frames)
 	}
-	if !strings.Contains(srv.stderr.String(), "client handshake failed") || !strings.Contains(srv.stderr.String(), `security mechanism \"NULL\"`) {
-		t.Errorf("server did not log the plaintext refusal:\n%s", srv.stderr.String())
+	if !strings.Contains(srv.Stderr(), "client handshake failed") || !strings.Contains(srv.Stderr(), `security mechanism \"NULL\"`) {
+		t.Errorf("server did not log the plaintext refusal:\n%s", srv.Stderr())
 	}
-	wire := rec.bytes()
+	wire := rec.Bytes()
 	if len(wire) < 30*160*120*3 {
 		t.Fatalf("only %d bytes went through the proxy", len(wire))
 	}
@@ -262,33 +264,15 @@ func TestSecureNeverPlaintext(t *testing.T) {
 	}
 }
 
-// recorder holds what a proxy forwarded from the server to the client.
-type recorder struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (r *recorder) Write(p []byte) (int, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.buf.Write(p)
-}
-
-func (r *recorder) bytes() []byte {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return bytes.Clone(r.buf.Bytes())
-}
-
 // startRecordingProxy forwards 127.0.0.1:listen to 127.0.0.1:to, recording the server→client
 // direction. It stops with the test.
-func startRecordingProxy(t *testing.T, listen, to int) *recorder {
+func startRecordingProxy(t *testing.T, listen, to int) *testkit.Buffer {
 	t.Helper()
 	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", listen))
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := &recorder{}
+	rec := &testkit.Buffer{}
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var conns []net.Conn
@@ -344,8 +328,8 @@ func TestSecureMissingKeysExitTwo(t *testing.T) {
 			t.Fatalf("%s: exit %d, want 2", c.name, code)
 		}
 		for _, want := range append(c.files, "picam-server keys --out "+empty) {
-			if !strings.Contains(p.stderr.String(), filepath.FromSlash(want)) {
-				t.Errorf("%s stderr lacks %q:\n%s", c.name, want, p.stderr.String())
+			if !strings.Contains(p.Stderr(), filepath.FromSlash(want)) {
+				t.Errorf("%s stderr lacks %q:\n%s", c.name, want, p.Stderr())
 			}
 		}
 	}
@@ -362,7 +346,7 @@ func TestSecureAllowList(t *testing.T) {
 	srv := start(t, "picam-server", "--address", "127.0.0.1", "--ports", fmt.Sprint(port), "--pattern", "2",
 		"--secure-mode", "1", "--cert-dir", dir, "--codec", "raw", "--resolution", "160x120")
 	waitFor(t, "the refusal log line", 10*time.Second, func() bool {
-		return strings.Contains(cl.stderr.String(), "sender REJECTED: its IP address is not in --allow")
+		return strings.Contains(cl.Stderr(), "sender REJECTED: its IP address is not in --allow")
 	})
 	srv.signal(syscall.SIGINT)
 	srv.wait(10 * time.Second)
@@ -381,8 +365,8 @@ func TestSecureHTTPToken(t *testing.T) {
 	ports := freePorts(t, 2)
 	bind := fmt.Sprintf("0.0.0.0:%d", ports[1])
 	p := start(t, "picam-server", "--address", "127.0.0.1", "--ports", fmt.Sprint(ports[0]), "--http", bind)
-	if code := p.wait(10 * time.Second); code != 2 || !strings.Contains(p.stderr.String(), "--http-token-file") {
-		t.Fatalf("exit %d, want 2 naming --http-token-file:\n%s", code, p.stderr.String())
+	if code := p.wait(10 * time.Second); code != 2 || !strings.Contains(p.Stderr(), "--http-token-file") {
+		t.Fatalf("exit %d, want 2 naming --http-token-file:\n%s", code, p.Stderr())
 	}
 	const token = "e2e-token-0123456789abcdef"
 	tokFile := filepath.Join(t.TempDir(), "token")
@@ -429,7 +413,7 @@ func TestSecureHTTPToken(t *testing.T) {
 			t.Errorf("GET %s (token %v): %d, want %d", c.path, c.tok != "", got, c.want)
 		}
 	}
-	if strings.Contains(srv.stderr.String(), token) {
+	if strings.Contains(srv.Stderr(), token) {
 		t.Error("the token is in the log")
 	}
 	srv.signal(syscall.SIGINT)
@@ -454,8 +438,8 @@ func TestSecureNetGearReceiverDefects(t *testing.T) {
 		if code := srv.wait(20 * time.Second); code != 0 {
 			t.Fatalf("server exit %d", code)
 		}
-		if !strings.Contains(srv.stderr.String(), "client connected") {
-			t.Fatalf("the CURVE handshake with the NetGear receiver did not complete:\n%s", srv.stderr.String())
+		if !strings.Contains(srv.Stderr(), "client connected") {
+			t.Fatalf("the CURVE handshake with the NetGear receiver did not complete:\n%s", srv.Stderr())
 		}
 		py.wait(15 * time.Second)
 		var pc pyClient
@@ -473,10 +457,10 @@ func TestSecureNetGearReceiverDefects(t *testing.T) {
 		srv := start(t, "picam-server", "--address", "127.0.0.2", "--ports", fmt.Sprint(port), "--pattern", "1",
 			"--secure-mode", "1", "--cert-dir", dir, "--codec", "raw", "--resolution", "160x120")
 		waitFor(t, "the refusal", 10*time.Second, func() bool {
-			return strings.Contains(srv.stderr.String(), "client handshake failed")
+			return strings.Contains(srv.Stderr(), "client handshake failed")
 		})
-		if !strings.Contains(srv.stderr.String(), "refused") {
-			t.Errorf("refusal not named:\n%s", srv.stderr.String())
+		if !strings.Contains(srv.Stderr(), "refused") {
+			t.Errorf("refusal not named:\n%s", srv.Stderr())
 		}
 		srv.signal(syscall.SIGINT)
 		srv.wait(10 * time.Second)

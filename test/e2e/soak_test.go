@@ -131,8 +131,7 @@ func TestSoak(t *testing.T) {
 			case <-ctx.Done():
 			case <-time.After(5 * time.Second):
 			}
-			c.cmd.Process.Kill()
-			<-c.done
+			c.Kill()
 		}
 	}()
 	// Every minute: 500 keep-alive connections on /healthz, and an attack on client 1's port.
@@ -213,14 +212,14 @@ sample:
 		if time.Since(began) < 5*time.Second {
 			continue // "first" is the steady state, with every client connected
 		}
-		rss, _, fds := procMem(srv.cmd.Process.Pid)
+		rss, _, fds := procMem(srv.Cmd.Process.Pid)
 		sRSS.add(rss >> 10)
 		sFDs.add(int64(fds))
 		sG.add(int64(goroutines(httpPort)))
-		rss, _, fds = procMem(clients[0].cmd.Process.Pid)
+		rss, _, fds = procMem(clients[0].Cmd.Process.Pid)
 		cRSS.add(rss >> 10)
 		cFDs.add(int64(fds))
-		cThreads.add(int64(threads(clients[0].cmd.Process.Pid)))
+		cThreads.add(int64(threads(clients[0].Cmd.Process.Pid)))
 		if time.Since(report) >= time.Minute {
 			report = time.Now()
 			t.Logf("%v: server RSS MiB %v FDs %v goroutines %v; client 1 RSS MiB %v FDs %v threads %v; %d hostile connections",

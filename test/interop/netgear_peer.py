@@ -2,7 +2,7 @@
 """Stand-ins for VidGear NetGear peers, for picam interop tests.
 
 VidGear cannot be installed here (no PyPI), so this script plays NetGear's two roles
-with plain pyzmq, written from /work/shared/docs/netgear-protocol.md (VidGear v0.3.5):
+with plain pyzmq, written from docs/netgear-protocol.md (VidGear v0.3.5):
 
   client        a NetGear receiver  (receive_mode=True; --mode multiclient (default),
                 plain (no exclusive mode: patterns 0, 1, 2) or multiserver (--ports))

@@ -39,7 +39,7 @@ func (f *Feed) Push(p *Packet) {
 	if f.closed {
 		return
 	}
-	if f.waitKey && !p.Key {
+	if f.waitKey && !p.Keyframe {
 		f.dropped++
 		return
 	}
@@ -47,7 +47,7 @@ func (f *Feed) Push(p *Packet) {
 		f.dropped += uint64(len(f.items))
 		clear(f.items)
 		f.items = f.items[:0]
-		if !p.Key {
+		if !p.Keyframe {
 			f.dropped++
 			f.waitKey = true
 			return

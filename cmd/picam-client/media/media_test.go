@@ -3,11 +3,14 @@ package media
 import (
 	"context"
 	"errors"
+	"github.com/picam-project/picam/av"
 	"testing"
 	"time"
 )
 
-func pkt(seq uint64, key bool) *Packet { return &Packet{Seq: seq, Key: key, Codec: H264} }
+func pkt(seq uint64, key bool) *Packet {
+	return &Packet{Packet: av.Packet{Seq: seq, Keyframe: key, Codec: av.H264}}
+}
 
 func TestFeedStartsAtKeyframeAndSkipsAfterOverflow(t *testing.T) {
 	f := NewFeed(3)
@@ -81,7 +84,7 @@ func TestMeter(t *testing.T) {
 		if i >= 10 {
 			seq += 2 // the server skipped two frames for us
 		}
-		m.Add(&Packet{Camera: 5566, Codec: JPEG, Seq: seq, Received: at, Captured: at.Add(-20 * time.Millisecond), Width: 64, Height: 48, Message: []byte(`"hi"`)}, 12500)
+		m.Add(&Packet{Packet: av.Packet{Codec: av.JPEG, Seq: seq, Captured: at.Add(-20 * time.Millisecond), Width: 64, Height: 48}, Camera: 5566, Received: at, Message: []byte(`"hi"`)}, 12500)
 	}
 	st := m.Status(t0.Add(time.Second))
 	if st.State != StateStreaming || st.Frames != 30 || st.Gaps != 2 || string(st.Message) != `"hi"` {

@@ -2,6 +2,7 @@ package media
 
 import (
 	"encoding/json"
+	"github.com/picam-project/picam/av"
 	"slices"
 	"sync"
 	"time"
@@ -22,7 +23,7 @@ const StallAfter = time.Second
 type CameraStatus struct {
 	Port      int             `json:"port"`
 	State     string          `json:"state"`
-	Codec     string          `json:"codec,omitempty"`
+	Codec     av.Codec        `json:"codec,omitempty"`
 	Width     int             `json:"width,omitempty"`
 	Height    int             `json:"height,omitempty"`
 	Frames    uint64          `json:"frames"`

@@ -4,41 +4,31 @@
 // bitstream handling lives in av/h264.
 //
 // Outputs (the browser viewer, the recorders, the stdout pipe) only ever see two codecs:
-// "jpeg" and "h264". Raw BGR frames are converted to JPEG once, before any output sees them,
+// av.JPEG and av.H264. Raw BGR frames are converted to JPEG once, before any output sees them,
 // so every output needs just these two paths.
 package media
 
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/picam-project/picam/av"
 )
 
-// The codecs outputs handle. They are the values of the "codec" key in picam's frame header.
-const (
-	JPEG = "jpeg"
-	H264 = "h264"
-)
-
-// Packet is one received frame, ready for the outputs. Its Data is owned by the packet and
-// never modified once the packet is handed out, so any number of outputs may hold it at once.
+// Packet is one received frame, ready for the outputs: an av.Packet whose Codec is av.JPEG or
+// av.H264, with the camera it came from. Its Data is owned by the packet and never modified
+// once the packet is handed out, so any number of outputs may hold it at once.
+//
+// Of av.Packet's fields the receiver fills Codec, Data, Width and Height (0 when not known
+// yet), Seq (the server's frame number from picam's header, or the client's count for NetGear
+// servers), Captured (zero when the server sends no capture time, as NetGear servers) and
+// Keyframe (decoding can start here: every JPEG, an H.264 IDR access unit with its parameter
+// sets in front), decided once per received frame.
 type Packet struct {
+	av.Packet
 	// Camera names the stream: the client's local port the frame arrived on. In multi-server
 	// mode each camera has its own port.
 	Camera int
-	// Codec is JPEG or H264.
-	Codec string
-	// Data is one JPEG image or one Annex-B access unit.
-	Data []byte
-	// Width and Height are the picture size, or 0 when not known yet.
-	Width, Height int
-	// Key reports that decoding can start at this packet (every JPEG; an H.264 IDR access unit
-	// with its parameter sets in front).
-	Key bool
-	// Seq is the server's frame number (picam header), or the client's count for NetGear servers.
-	Seq uint64
-	// Captured is the camera's capture time from the picam header; zero when the server sends
-	// none (NetGear servers).
-	Captured time.Time
 	// Received is when the client got the frame.
 	Received time.Time
 	// Message is the server's message in bidirectional mode (nil when none).

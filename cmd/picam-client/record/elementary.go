@@ -2,6 +2,7 @@ package record
 
 import (
 	"fmt"
+	"github.com/picam-project/picam/av"
 	"io"
 
 	"github.com/picam-project/picam/av/h264"
@@ -32,9 +33,9 @@ func newElementary(w io.Writer, f Format, c io.Closer) *elementary {
 func (e *elementary) Write(p *media.Packet) error {
 	if e.format == "" {
 		switch p.Codec {
-		case media.JPEG:
+		case av.JPEG:
 			e.format = MJPEG
-		case media.H264:
+		case av.H264:
 			e.format = AnnexB
 		}
 	}
@@ -42,7 +43,7 @@ func (e *elementary) Write(p *media.Packet) error {
 		return codecMismatch(e.format, p.Codec)
 	}
 	data := p.Data
-	if p.Codec == media.H264 {
+	if p.Codec == av.H264 {
 		e.params.Observe(data)
 		if !e.begun {
 			data = e.params.Complete(data)

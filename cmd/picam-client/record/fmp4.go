@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/picam-project/picam/av"
 	"image/jpeg"
 	"io"
 	"time"
@@ -52,7 +53,7 @@ type fmp4Writer struct {
 	w      io.Writer
 	closer io.Closer
 
-	codec  string
+	codec  av.Codec
 	params h264.ParamSets
 	begun  bool
 	t0     time.Time
@@ -78,7 +79,7 @@ func (m *fmp4Writer) Write(p *media.Packet) error {
 	}
 	var s pendingSample
 	switch p.Codec {
-	case media.H264:
+	case av.H264:
 		m.params.Observe(p.Data)
 		if !m.begun && !h264.IsRandomAccess(m.params.Complete(p.Data)) {
 			return nil
@@ -87,7 +88,7 @@ func (m *fmp4Writer) Write(p *media.Packet) error {
 		if len(s.payload) == 0 {
 			return fmt.Errorf("frame %d: %w", p.Seq, errNoSlices)
 		}
-	case media.JPEG:
+	case av.JPEG:
 		s = pendingSample{key: true, payload: p.Data}
 	}
 	if !m.begun {
@@ -139,9 +140,9 @@ func (m *fmp4Writer) decodeTime(t time.Time) uint64 {
 func (m *fmp4Writer) writeInit(p *media.Packet) error {
 	track := &fmp4.InitTrack{ID: trackID, TimeScale: TimeScale}
 	switch p.Codec {
-	case media.H264:
+	case av.H264:
 		track.Codec = &codecs.H264{SPS: m.params.SPS()[0], PPS: m.params.PPS()[0]}
-	case media.JPEG:
+	case av.JPEG:
 		w, h := p.Width, p.Height
 		if cfg, err := jpeg.DecodeConfig(bytes.NewReader(p.Data)); err == nil {
 			w, h = cfg.Width, cfg.Height

@@ -10,6 +10,7 @@ package record
 import (
 	"errors"
 	"fmt"
+	"github.com/picam-project/picam/av"
 	"os"
 	"path/filepath"
 	"strings"
@@ -56,14 +57,14 @@ func FormatOf(path string) (Format, error) {
 }
 
 // Accepts reports whether a stream of codec can be written in format f.
-func (f Format) Accepts(codec string) bool {
+func (f Format) Accepts(codec av.Codec) bool {
 	switch f {
 	case MJPEG:
-		return codec == media.JPEG
+		return codec == av.JPEG
 	case AnnexB:
-		return codec == media.H264
+		return codec == av.H264
 	case MP4:
-		return codec == media.JPEG || codec == media.H264
+		return codec == av.JPEG || codec == av.H264
 	}
 	return false
 }
@@ -87,12 +88,12 @@ func Create(path string) (Writer, error) {
 	}
 }
 
-func codecMismatch(f Format, codec string) error {
+func codecMismatch(f Format, codec av.Codec) error {
 	hint := ""
 	switch {
-	case codec == media.H264:
+	case codec == av.H264:
 		hint = ": the camera sends H.264; record to .mp4 or .h264"
-	case codec == media.JPEG:
+	case codec == av.JPEG:
 		hint = ": the camera sends JPEG; record to .mp4 or .mjpeg"
 	}
 	return fmt.Errorf("%w: %s stream into a %s output%s", ErrCodec, codec, f, hint)

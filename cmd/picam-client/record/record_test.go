@@ -3,17 +3,18 @@ package record
 import (
 	"bytes"
 	"errors"
+	"github.com/picam-project/picam/av"
 	"math"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/picam-project/picam/codec"
 	"github.com/picam-project/picam/av/h264"
-	picimage "github.com/picam-project/picam/image"
 	"github.com/picam-project/picam/cmd/picam-client/media"
 	"github.com/picam-project/picam/cmd/picam-client/media/mediatest"
+	"github.com/picam-project/picam/codec"
+	picimage "github.com/picam-project/picam/image"
 )
 
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -25,7 +26,7 @@ func h264Packets(t *testing.T, frames, gop int) []*media.Packet {
 	aus := mediatest.H264(t, 160, 120, frames, gop)
 	out := make([]*media.Packet, len(aus))
 	for i, au := range aus {
-		out[i] = &media.Packet{Camera: 1, Codec: media.H264, Data: au, Key: i%gop == 0, Seq: uint64(i), Captured: at(i), Received: at(i)}
+		out[i] = &media.Packet{Packet: av.Packet{Codec: av.H264, Data: au, Keyframe: i%gop == 0, Seq: uint64(i), Captured: at(i)}, Camera: 1, Received: at(i)}
 	}
 	return out
 }
@@ -45,7 +46,7 @@ func jpegPackets(t *testing.T, frames int) []*media.Packet {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out[i] = &media.Packet{Camera: 1, Codec: media.JPEG, Data: pk.Data, Key: true, Width: 160, Height: 120, Seq: uint64(i), Captured: at(i), Received: at(i)}
+		out[i] = &media.Packet{Packet: av.Packet{Codec: av.JPEG, Data: pk.Data, Keyframe: true, Width: 160, Height: 120, Seq: uint64(i), Captured: at(i)}, Camera: 1, Received: at(i)}
 	}
 	return out
 }
@@ -134,7 +135,7 @@ func TestAnnexBAddsMissingParameterSets(t *testing.T) {
 			paramSets = h264.AppendNAL(paramSets, nal)
 		}
 	}
-	params := &media.Packet{Codec: media.H264, Data: paramSets}
+	params := &media.Packet{Packet: av.Packet{Codec: av.H264, Data: paramSets}}
 	var bare []*media.Packet
 	for _, p := range pkts[10:] {
 		q := *p
@@ -188,7 +189,7 @@ func TestCodecMismatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	err = w.Write(&media.Packet{Codec: media.H264, Data: []byte{0, 0, 0, 1, 0x65}})
+	err = w.Write(&media.Packet{Packet: av.Packet{Codec: av.H264, Data: []byte{0, 0, 0, 1, 0x65}}})
 	if !errors.Is(err, ErrCodec) {
 		t.Fatalf("H.264 into .mjpeg: %v", err)
 	}
@@ -196,7 +197,7 @@ func TestCodecMismatch(t *testing.T) {
 	if err := m.Write(jpegPackets(t, 1)[0]); err != nil {
 		t.Fatal(err)
 	}
-	if err := m.Write(&media.Packet{Codec: media.H264, Data: []byte{0, 0, 0, 1, 0x65}}); !errors.Is(err, ErrCodec) {
+	if err := m.Write(&media.Packet{Packet: av.Packet{Codec: av.H264, Data: []byte{0, 0, 0, 1, 0x65}}}); !errors.Is(err, ErrCodec) {
 		t.Fatalf("codec change mid-recording: %v", err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/picam-project/picam/av"
 	"net/http"
 	"strconv"
 	"time"
@@ -29,11 +30,11 @@ type packetMeta struct {
 // meta, then a 4-byte big-endian length and the payload (a JPEG, or an Annex-B access unit).
 // A fetch() body stream carries it: no WebSocket library is needed on either side.
 func writePacket(w http.ResponseWriter, p *media.Packet, decoder string) error {
-	m := packetMeta{Codec: p.Codec, Key: p.Key, Seq: p.Seq, Received: p.Received.UnixMicro(), Width: p.Width, Height: p.Height}
+	m := packetMeta{Codec: string(p.Codec), Key: p.Keyframe, Seq: p.Seq, Received: p.Received.UnixMicro(), Width: p.Width, Height: p.Height}
 	if !p.Captured.IsZero() {
 		m.Captured = p.Captured.UnixMicro()
 	}
-	if p.Codec == media.H264 && p.Key {
+	if p.Codec == av.H264 && p.Keyframe {
 		m.Decoder = decoder
 	}
 	meta, err := json.Marshal(m)
@@ -56,15 +57,25 @@ func writePacket(w http.ResponseWriter, p *media.Packet, decoder string) error {
 	return err
 }
 
-func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
-	port, ok := portParam(r)
+// openFeed subscribes a request for /PATH/PORT to that camera's packets, or answers 404 (ok
+// false). The caller unsubscribes.
+func (s *Server) openFeed(w http.ResponseWriter, r *http.Request, path string) (port int, feed *media.Feed, ok bool) {
+	port, ok = portParam(r)
 	if !ok {
-		http.Error(w, "no such camera: /stream/PORT takes one of the client's ports", http.StatusNotFound)
-		return
+		http.Error(w, "no such camera: /"+path+"/PORT takes one of the client's ports", http.StatusNotFound)
+		return 0, nil, false
 	}
-	feed, ok := s.subscribe(port)
+	feed, ok = s.subscribe(port)
 	if !ok {
 		http.Error(w, fmt.Sprintf("no camera on port %d (see /api/cameras)", port), http.StatusNotFound)
+		return 0, nil, false
+	}
+	return port, feed, true
+}
+
+func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
+	port, feed, ok := s.openFeed(w, r, "stream")
+	if !ok {
 		return
 	}
 	defer s.unsubscribe(port, feed)
@@ -80,14 +91,8 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
 const mjpegBoundary = "picamframe"
 
 func (s *Server) serveMJPEG(w http.ResponseWriter, r *http.Request) {
-	port, ok := portParam(r)
+	port, feed, ok := s.openFeed(w, r, "mjpeg")
 	if !ok {
-		http.Error(w, "no such camera: /mjpeg/PORT takes one of the client's ports", http.StatusNotFound)
-		return
-	}
-	feed, ok := s.subscribe(port)
-	if !ok {
-		http.Error(w, fmt.Sprintf("no camera on port %d (see /api/cameras)", port), http.StatusNotFound)
 		return
 	}
 	defer s.unsubscribe(port, feed)
@@ -95,7 +100,7 @@ func (s *Server) serveMJPEG(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)
 	s.pump(r.Context(), w, feed, port, func(p *media.Packet) error {
-		if p.Codec != media.JPEG {
+		if p.Codec != av.JPEG {
 			return fmt.Errorf("camera %d sends %s, which /mjpeg cannot carry: open the page at / instead", port, p.Codec)
 		}
 		head := "--" + mjpegBoundary + "\r\nContent-Type: image/jpeg\r\nContent-Length: " + strconv.Itoa(len(p.Data)) + "\r\n\r\n"

@@ -19,6 +19,7 @@ package viewer
 import (
 	"embed"
 	"encoding/json"
+	"github.com/picam-project/picam/av"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -99,7 +100,7 @@ func (s *Server) Publish(p *media.Packet) {
 		c = newCamera()
 		s.cams[p.Camera] = c
 	}
-	if p.Codec == media.H264 {
+	if p.Codec == av.H264 {
 		c.params.Observe(p.Data)
 		if h264.IsIDR(p.Data) {
 			if !c.params.Ready() {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"github.com/picam-project/picam/av"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -15,16 +16,16 @@ import (
 	"testing"
 	"time"
 
-	picimage "github.com/picam-project/picam/image"
 	"github.com/picam-project/picam/cmd/picam-client/media"
 	"github.com/picam-project/picam/cmd/picam-client/media/mediatest"
 	"github.com/picam-project/picam/cmd/picam-client/viewer/browsertest"
+	picimage "github.com/picam-project/picam/image"
 )
 
 const port = 5566
 
 // publish sends the frames round and round at 30 fps until the test ends.
-func publish(t *testing.T, s *Server, codecName string, frames [][]byte, gop int) {
+func publish(t *testing.T, s *Server, codecName av.Codec, frames [][]byte, gop int) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -40,8 +41,7 @@ func publish(t *testing.T, s *Server, codecName string, frames [][]byte, gop int
 			}
 			now := time.Now()
 			k := i % len(frames)
-			s.Publish(&media.Packet{Camera: port, Codec: codecName, Data: frames[k], Key: gop == 0 || k%gop == 0, Seq: uint64(i),
-				Captured: now.Add(-5 * time.Millisecond), Received: now, Width: 320, Height: 240})
+			s.Publish(&media.Packet{Packet: av.Packet{Codec: codecName, Data: frames[k], Keyframe: gop == 0 || k%gop == 0, Seq: uint64(i), Captured: now.Add(-5 * time.Millisecond), Width: 320, Height: 240}, Camera: port, Received: now})
 		}
 	}()
 	t.Cleanup(func() { cancel(); wg.Wait() })
@@ -57,7 +57,7 @@ func newServer(t *testing.T, status func() []media.CameraStatus) (*Server, *http
 func TestStreamFraming(t *testing.T) {
 	s, hs := newServer(t, nil)
 	frames := mediatest.JPEG(t, 64, 48, 3)
-	publish(t, s, media.JPEG, frames, 0)
+	publish(t, s, av.JPEG, frames, 0)
 	resp, err := http.Get(hs.URL + "/stream/5566")
 	if err != nil {
 		t.Fatal(err)
@@ -94,7 +94,7 @@ func TestStreamFraming(t *testing.T) {
 func TestMJPEGIsMultipart(t *testing.T) {
 	s, hs := newServer(t, nil)
 	frames := mediatest.JPEG(t, 64, 48, 2)
-	publish(t, s, media.JPEG, frames, 0)
+	publish(t, s, av.JPEG, frames, 0)
 	resp, err := http.Get(hs.URL + "/mjpeg/5566")
 	if err != nil {
 		t.Fatal(err)
@@ -209,7 +209,7 @@ func watch(t *testing.T, url string) (shots [2][]byte, counters [2]uint64) {
 
 func TestBrowserShowsJPEG(t *testing.T) {
 	s, hs := newServer(t, nil)
-	publish(t, s, media.JPEG, mediatest.JPEG(t, 320, 240, 60), 0)
+	publish(t, s, av.JPEG, mediatest.JPEG(t, 320, 240, 60), 0)
 	shots, n := watch(t, hs.URL+"/")
 	t.Logf("counters on screen: %d then %d", n[0], n[1])
 	if n[0] == n[1] || bytes.Equal(shots[0], shots[1]) {
@@ -219,7 +219,7 @@ func TestBrowserShowsJPEG(t *testing.T) {
 
 func TestBrowserDecodesH264(t *testing.T) {
 	s, hs := newServer(t, nil)
-	publish(t, s, media.H264, mediatest.H264(t, 320, 240, 60, 15), 15)
+	publish(t, s, av.H264, mediatest.H264(t, 320, 240, 60, 15), 15)
 	shots, n := watch(t, hs.URL+"/")
 	t.Logf("counters on screen: %d then %d", n[0], n[1])
 	if n[0] == n[1] || bytes.Equal(shots[0], shots[1]) {

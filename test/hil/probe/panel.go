@@ -8,7 +8,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"net"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/picam-project/picam/internal/testkit"
 	"github.com/picam-project/picam/stream"
 )
 
@@ -64,7 +65,7 @@ func runPanel(ctx context.Context, r *reporter, args []string) error {
 	if err := button.pull("pull-up"); err != nil { // released (active low)
 		return err
 	}
-	ports, err := freeLoopbackPorts(3)
+	ports, err := testkit.FreePorts("127.0.0.1", 3)
 	if err != nil {
 		return err
 	}
@@ -86,20 +87,14 @@ func runPanel(ctx context.Context, r *reporter, args []string) error {
 	cmd := exec.Command(*server, "--address", "127.0.0.1", "--ports", fmt.Sprintf("%d,%d", ports[0], ports[1]),
 		"--pattern", "2", "--source", "testsrc", "--resolution", "160x120", "--framerate", "10", "--codec", "raw",
 		"--status-gpio", *ledName, "--button-gpio", *buttonName, "--http", fmt.Sprintf("127.0.0.1:%d", ports[2]))
-	cmd.Stderr = logf
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("starting picam-server: %w", err)
+	// Its output goes to the log; the phases (a server that dies early) and the clean-up
+	// below look at its exit.
+	srv, err := testkit.Start(cmd, testkit.Options{Name: "picam-server", Stdout: io.Discard, Log: logf, Limit: 1 << 20})
+	if err != nil {
+		return err
 	}
-	// exited is closed once picam-server has ended and waitErr holds how; both the phases
-	// (a server that dies early) and the clean-up below look at it.
-	exited := make(chan struct{})
-	var waitErr error
-	go func() { waitErr = cmd.Wait(); close(exited) }()
-	defer func() {
-		cmd.Process.Kill() // no-op once it has exited
-		<-exited
-	}()
-	p := &panelRun{r: r, rec: rec, api: api, exited: exited, log: logPath}
+	defer srv.Kill() // no-op once it has exited
+	p := &panelRun{r: r, rec: rec, api: api, exited: srv.Done(), log: logPath}
 
 	// 1. No client listens: the server waits for them.
 	if err := p.phase(ctx, "waiting", func(s apiStatus) bool { return s.State == "waiting" }); err != nil {
@@ -108,8 +103,11 @@ func runPanel(ctx context.Context, r *reporter, args []string) error {
 	// 2. Both clients listen: it streams to two.
 	clients := make([]*stream.Client, 2)
 	for i := range clients {
-		c, err := stream.Listen(ctx, stream.ClientConfig{Address: "127.0.0.1", Port: ports[i], Pattern: stream.Pattern(2),
+		c, err := stream.NewClient(stream.ClientConfig{Address: "127.0.0.1", Port: ports[i], Pattern: stream.Pattern(2),
 			MultiClient: true, Timeout: time.Minute, WaitLimit: time.Minute})
+		if err == nil {
+			err = c.Start()
+		}
 		if err != nil {
 			return fmt.Errorf("client on port %d: %w", ports[i], err)
 		}
@@ -162,8 +160,8 @@ func runPanel(ctx context.Context, r *reporter, args []string) error {
 	cmd.Process.Signal(syscall.SIGINT)
 	code := -1
 	select {
-	case <-exited:
-		code = exitCode(waitErr)
+	case <-srv.Done():
+		code = exitCode(srv.Err())
 	case <-time.After(15 * time.Second):
 	}
 	r.ok("panel.exit", map[string]any{"code": code})
@@ -332,20 +330,6 @@ func pressSim(ctx context.Context, s simLine, hold time.Duration) error {
 	}
 	sleepCtx(ctx, hold)
 	return s.pull("pull-up")
-}
-
-// freeLoopbackPorts returns n distinct free TCP ports on 127.0.0.1.
-func freeLoopbackPorts(n int) ([]int, error) {
-	var ports []int
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, fmt.Errorf("finding a free port: %w", err)
-		}
-		defer l.Close()
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
-	}
-	return ports, nil
 }
 
 // sleepCtx sleeps for d or until ctx ends.

@@ -3,9 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/exec"
-	"strings"
+
+	"github.com/picam-project/picam/internal/testkit"
 )
 
 // platform is a Go build target.
@@ -26,22 +25,13 @@ var native = platform{}
 
 // goBuild builds a static binary of pkg for p, as the release builds do.
 func goBuild(ctx context.Context, repo string, p platform, pkg, out string) error {
-	cmd := exec.CommandContext(ctx, goCommand(), "build", "-trimpath", "-ldflags=-s -w", "-o", out, pkg)
-	cmd.Dir = repo
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+p.goos, "GOARCH="+p.goarch, "GOARM="+p.goarm)
-	if p == native {
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	env := []string{"CGO_ENABLED=0"}
+	if p != native {
+		env = append(env, "GOOS="+p.goos, "GOARCH="+p.goarch, "GOARM="+p.goarm)
 	}
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build %s for %s: %w\n%s", pkg, p, err, strings.TrimSpace(string(b)))
+	b := testkit.Build{Repo: repo, Pkg: pkg, Out: out, Flags: []string{"-trimpath", "-ldflags=-s -w"}, Env: env}
+	if err := testkit.GoBuild(ctx, b); err != nil {
+		return fmt.Errorf("building %s for %s: %w", pkg, p, err)
 	}
 	return nil
-}
-
-// goCommand is the go tool make uses ($(GO)), else go from PATH.
-func goCommand() string {
-	if g := os.Getenv("GO"); g != "" {
-		return g
-	}
-	return "go"
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -86,9 +85,9 @@ func finishClients(kids []*child, ports []int, serverRan bool) []*clientResult {
 	}
 	var out []*clientResult
 	for i, k := range kids {
-		r := &clientResult{name: k.name, port: ports[i], log: k.log.Name()}
+		r := &clientResult{name: k.Name, port: ports[i], log: k.log.Name()}
 		r.exitCode, r.stopped = k.wait(grace)
-		r.summary, r.err = lastJSON(k.stdout.String())
+		r.summary, r.err = lastJSON(k.Stdout())
 		out = append(out, r)
 	}
 	return out
@@ -108,24 +107,4 @@ func lastJSON(s string) (map[string]any, error) {
 		}
 	}
 	return nil, fmt.Errorf("no JSON summary on stdout")
-}
-
-// freePorts returns n distinct free TCP ports on addr.
-func freePorts(addr string, n int) ([]int, error) {
-	var ports []int
-	var lns []net.Listener
-	defer func() {
-		for _, l := range lns {
-			l.Close()
-		}
-	}()
-	for len(ports) < n {
-		l, err := net.Listen("tcp", net.JoinHostPort(addr, "0"))
-		if err != nil {
-			return nil, fmt.Errorf("finding a free port on %s: %w", addr, err)
-		}
-		lns = append(lns, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
-	}
-	return ports, nil
 }

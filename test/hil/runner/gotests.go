@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/picam-project/picam/internal/testkit"
 	"github.com/picam-project/picam/test/hil/internal/fact"
 )
 
@@ -94,7 +95,7 @@ func buildHILTests(ctx context.Context, c config, p platform, dir string, obs *o
 	for _, pkg := range pkgs {
 		name := testBinaryName(pkg)
 		out := filepath.Join(dir, name+".test")
-		cmd := exec.CommandContext(ctx, goCommand(), "test", "-c", "-tags", "hil", "-trimpath", "-ldflags=-s -w", "-o", out, "./"+pkg)
+		cmd := exec.CommandContext(ctx, testkit.GoCommand(), "test", "-c", "-tags", "hil", "-trimpath", "-ldflags=-s -w", "-o", out, "./"+pkg)
 		cmd.Dir = c.repo
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+p.goos, "GOARCH="+p.goarch, "GOARM="+p.goarm)
 		if b, err := cmd.CombinedOutput(); err != nil {

@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/picam-project/picam/internal/testkit"
 	"github.com/picam-project/picam/test/hil/internal/fact"
 )
 
@@ -84,7 +85,7 @@ func runQEMU(ctx context.Context, c config, log *slog.Logger) (*observations, er
 		}
 	}
 
-	ports, err := freePorts("127.0.0.1", 4)
+	ports, err := testkit.FreePorts("127.0.0.1", 4)
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/picam-project/picam/internal/testkit"
 )
 
 // runSSH runs the same scenario on a real Pi: the binaries are copied with
@@ -102,7 +104,7 @@ func runSSH(ctx context.Context, c config, log *slog.Logger) (*observations, err
 		return nil, fmt.Errorf("scp to %s:%s: %w: %s", dest, rdir, err, strings.TrimSpace(string(b)))
 	}
 
-	ports, err := freePorts(c.hostAddr, 3)
+	ports, err := testkit.FreePorts(c.hostAddr, 3)
 	if err != nil {
 		return nil, fmt.Errorf("%w (HIL_HOST_ADDR must be an address of this machine)", err)
 	}
