@@ -21,18 +21,19 @@ import (
 )
 
 // startHTTP serves the status endpoints until ctx ends or the returned server is closed.
-// auth, when set, requires its bearer token (see httpauth.go). shown reports what the status
+// auth, when set, requires its bearer token (see httpauth.go). rtspOut, when not nil, adds
+// the RTSP sessions to /api/clients and /metrics. shown reports what the status
 // LEDs show (the server's state as a person sees it on the box).
-func startHTTP(ctx context.Context, addr string, auth *httpAuth, srv *stream.Server, shown func() (status.State, int), log *slog.Logger) (*http.Server, error) {
+func startHTTP(ctx context.Context, addr string, auth *httpAuth, srv *stream.Server, rtspOut *rtspOutput, shown func() (status.State, int), log *slog.Logger) (*http.Server, error) {
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(&collector{srv: srv}, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), buildInfo())
+	reg.MustRegister(&collector{srv: srv, rtsp: rtspOut}, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), buildInfo())
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
 	})
 	mux.HandleFunc("GET /api/clients", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(summary{FramesSent: srv.FramesSent(), Clients: srv.Clients()})
+		json.NewEncoder(w).Encode(summary{FramesSent: srv.FramesSent(), Clients: srv.Clients(), RTSP: rtspOut.sessions()})
 	})
 	mux.HandleFunc("GET /api/status", func(w http.ResponseWriter, r *http.Request) {
 		st, n := shown()
@@ -81,7 +82,10 @@ func buildInfo() prometheus.Collector {
 }
 
 // collector exposes the server's tracked state as Prometheus metrics at scrape time.
-type collector struct{ srv *stream.Server }
+type collector struct {
+	srv  *stream.Server
+	rtsp *rtspOutput // nil without --rtsp
+}
 
 var (
 	descFrames     = prometheus.NewDesc("picam_frames_sent_total", "Frames accepted for transmission.", nil, nil)
@@ -95,7 +99,7 @@ var (
 
 // Describe sends the metric descriptions.
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descFrames, descClientSent, descClientDrop, descReplies, descRTT, descReconnects, descState} {
+	for _, d := range []*prometheus.Desc{descFrames, descClientSent, descClientDrop, descReplies, descRTT, descReconnects, descState, descRTSPSessions, descRTSPFrames, descRTSPBytes} {
 		ch <- d
 	}
 }
@@ -118,4 +122,5 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 			ch <- prometheus.MustNewConstMetric(descState, prometheus.GaugeValue, v, ep, string(s))
 		}
 	}
+	c.collectRTSP(ch) // rtsp.go
 }

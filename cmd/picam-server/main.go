@@ -87,6 +87,7 @@ type options struct {
 	strictConfig  bool
 	sec           secureOptions
 	httpAuth      httpAuthOptions
+	rtsp          rtspOptions
 	// cam holds the PiGear camera options (--hflip, --iso, ... and --option key=value).
 	cam          camera.Options
 	camKV        cli.StringList
@@ -177,6 +178,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, *flag.FlagSet, error)
 	fs.StringVar(&o.buttonGPIO, "button-gpio", "", "a push button on this GPIO line to GND, e.g. GPIO27: short press pauses/resumes, hold 3 s to stop (off by default)")
 	o.sec.register(fs)
 	o.httpAuth.register(fs)
+	o.rtsp.register(fs)
 	o.cam.RegisterFlags(fs, "resolution", "framerate", "bitrate", "intra", "quality")
 	fs.Var(&o.camKV, "option", "camera option as PiGear key=value, repeatable: --option iso=400 --option awb_mode=sunlight")
 	fs.BoolVar(&o.cam.Strict, "strict", false, "fail when the camera cannot honour a setting (default: warn)")
@@ -258,6 +260,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cli.ExitUsage
 	}
 	defer pl.close()
+	rtspSrv, err := o.rtsp.prepare(pl.sel.Codec, pl.hub, log)
+	if err != nil {
+		fmt.Fprintln(stderr, "picam-server:", err)
+		return cli.ExitUsage
+	}
 	if cfg.Curve, _, err = o.sec.handshaker(log); err != nil {
 		fmt.Fprintln(stderr, "picam-server:", err)
 		return cli.ExitUsage
@@ -292,8 +299,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "picam-server:", err)
 		return cli.ExitUsage
 	}
+	// The RTSP server lives until the pipeline stops (a signal, or --frames reached).
+	rtspCtx, stopRTSP := context.WithCancel(ctx)
+	defer stopRTSP()
+	var rtspOut *rtspOutput
+	if rtspSrv != nil {
+		if rtspOut, err = startRTSP(rtspCtx, rtspSrv, o.rtsp.addr, log); err != nil {
+			srv.Close()
+			fmt.Fprintln(stderr, "picam-server:", err)
+			return cli.ExitFailure
+		}
+		defer rtspOut.wait()
+	}
 	if o.httpAddr != "" {
-		hs, err := startHTTP(ctx, httpBind, httpAuth, srv, panel.State, log)
+		hs, err := startHTTP(ctx, httpBind, httpAuth, srv, rtspOut, panel.State, log)
 		if err != nil {
 			srv.Close()
 			fmt.Fprintln(stderr, "picam-server:", err)
@@ -325,6 +344,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		runPanel(panelCtx, panel, srv, &pl.paused, stop, log)
 	}()
 	runErr := pl.run(ctx, srv, o.frames, log)
+	rtspAtEnd := rtspOut.sessions() // for --json: stopping ends them
+	stopRTSP()
+	rtspOut.wait()
 	stopPanel()
 	<-panelDone
 	panel.Set(status.Stopping, 0)
@@ -335,7 +357,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	stopPrint()
 	<-repliesDone
 	if o.jsonOut {
-		writeSummary(stdout, srv, pl.sel)
+		writeSummary(stdout, srv, pl.sel, rtspAtEnd)
 	}
 	if runErr != nil && !errors.Is(runErr, context.Canceled) {
 		log.Error("stopped on error", "err", runErr)
@@ -369,10 +391,12 @@ type summary struct {
 	Engine     string                `json:"engine"`
 	Encoder    string                `json:"encoder"` // the implementation: "pure Go", "openh264", "vicodec /dev/video1", …
 	Clients    []stream.ClientStatus `json:"clients"`
+	RTSP       []rtspSession         `json:"rtsp,omitempty"` // the RTSP sessions (--rtsp), next to the NetGear clients
 }
 
-func writeSummary(w io.Writer, srv *stream.Server, sel codec.Selection) {
-	b, _ := json.Marshal(summary{FramesSent: srv.FramesSent(), Codec: string(sel.Codec), Engine: string(sel.Engine), Encoder: sel.Impl, Clients: srv.Clients()})
+func writeSummary(w io.Writer, srv *stream.Server, sel codec.Selection, rtspSessions []rtspSession) {
+	b, _ := json.Marshal(summary{FramesSent: srv.FramesSent(), Codec: string(sel.Codec), Engine: string(sel.Engine), Encoder: sel.Impl, Clients: srv.Clients(),
+		RTSP: rtspSessions})
 	fmt.Fprintln(w, string(b))
 }
 
