@@ -20,22 +20,18 @@ import (
 // runUpdate is "picam-client update --to HOST[:PORT] BUNDLE": it sends a signed update bundle
 // (make bundle) to a picam-server's HTTP listener, showing progress, and reports its answer.
 func runUpdate(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("picam-client update", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := cli.NewFlagSet("picam-client update", "usage: picam-client update --to HOST[:PORT] [--token-file FILE] BUNDLE\n\n"+
+		"Sends BUNDLE (make bundle: bin/sdcard/update.raucb) to the camera, which checks its signature\n"+
+		"and board, installs it into the other slot and reboots into it.\n\n", stderr)
 	to := fs.String("to", "", "the camera's HTTP listener, HOST or HOST:PORT (port 8080 if none), as its --http / http = in picam.conf")
 	tokenFile := fs.String("token-file", "", "file holding the camera's HTTP bearer token (its http_token_file)")
 	noReboot := fs.Bool("no-reboot", false, "install, but leave the reboot into the new slot to you")
 	timeout := fs.Duration("timeout", 15*time.Minute, "give up after this long (upload, check and install)")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: picam-client update --to HOST[:PORT] [--token-file FILE] BUNDLE\n\n"+
-			"Sends BUNDLE (make bundle: bin/sdcard/update.raucb) to the camera, which checks its signature\n"+
-			"and board, installs it into the other slot and reboots into it.\n\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return cli.ExitOK
 		}
+		fmt.Fprintln(stderr, "picam-client update:", err)
 		return cli.ExitUsage
 	}
 	if *to == "" || fs.NArg() != 1 {

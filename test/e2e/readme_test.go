@@ -33,7 +33,7 @@ func helpFlags(t *testing.T, name string, args ...string) map[string]bool {
 
 var (
 	flagRE    = regexp.MustCompile(`(?:^|[\s\[(|` + "`" + `])--([a-z][a-z0-9_-]*)`)
-	commandRE = regexp.MustCompile(`\b(picam-server keys|picam-server|picam-client)\b`)
+	commandRE = regexp.MustCompile(`\b(picam-server keys|picam-server|picam-client update|picam-client)\b`)
 	// Other programs whose flags the README shows: they are not picam's to have.
 	otherTools = regexp.MustCompile(`rpicam-vid|v4l2-ctl|\| mpv |netgear_peer\.py|test/bench|BENCHFLAGS|sha256sum|debootstrap|dpkg|apt-get|apt `)
 	// "`key = value`" in the text: a picam.conf line.
@@ -60,11 +60,12 @@ func TestREADMEFlagsAreInHelp(t *testing.T) {
 		t.Fatal(err)
 	}
 	help := map[string]map[string]bool{
-		"picam-server":      helpFlags(t, "picam-server"),
-		"picam-server keys": helpFlags(t, "picam-server", "keys"),
-		"picam-client":      helpFlags(t, "picam-client"),
+		"picam-server":        helpFlags(t, "picam-server"),
+		"picam-server keys":   helpFlags(t, "picam-server", "keys"),
+		"picam-client":        helpFlags(t, "picam-client"),
+		"picam-client update": helpFlags(t, "picam-client", "update"),
 	}
-	uses := map[string]readmeUse{"picam-server": {}, "picam-server keys": {}, "picam-client": {}, "either": {}, "key": {}}
+	uses := map[string]readmeUse{"picam-server": {}, "picam-server keys": {}, "picam-client": {}, "picam-client update": {}, "either": {}, "key": {}}
 	section, fenced, last, pigear := "", false, "", false
 	for i, line := range strings.Split(string(readme), "\n") {
 		n := i + 1
@@ -150,11 +151,11 @@ func TestREADMEFlagsAreInHelp(t *testing.T) {
 	}
 	// The README's example of a misspelt flag and the error it gets.
 	delete(uses["picam-server"], "prots")
-	for _, cmd := range []string{"picam-server", "picam-server keys", "picam-client"} {
+	for _, cmd := range []string{"picam-server", "picam-server keys", "picam-client", "picam-client update"} {
 		check(cmd+" flag --", uses[cmd], func(f string) bool { return help[cmd][dash(f)] || f == "help" })
 	}
 	check("flag --", uses["either"], func(f string) bool {
-		return help["picam-server"][dash(f)] || help["picam-client"][dash(f)] || help["picam-server keys"][f] || f == "help"
+		return help["picam-server"][dash(f)] || help["picam-client"][dash(f)] || help["picam-server keys"][f] || help["picam-client update"][dash(f)] || f == "help"
 	})
 	check("picam.conf key ", uses["key"], func(k string) bool {
 		return strings.HasPrefix(k, conf.SystemPrefix) || help["picam-server"][dash(k)]
