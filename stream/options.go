@@ -172,6 +172,13 @@ type ServerConfig struct {
 	// first. Nil: the server makes its own, fed by Send and closed by Close.
 	Hub *fanout.Hub
 
+	// NoClientsOK makes a configuration with no Ports and no Endpoints valid (except in
+	// Multi-Server Mode, whose headers carry the one client's port): the server then has no
+	// senders, sends to nobody, never becomes Ready and reports no Clients, while FramesSent
+	// still counts what is published to the Hub. For a command whose other outputs (RTSP, …)
+	// consume the Hub while NetGear is not used at all.
+	NoClientsOK bool
+
 	// MaxReplySize bounds one pattern-1 reply, all parts (default DefaultMaxReplySize): a
 	// client that sends a bigger one is cut off and counted (ClientStatus.Cut).
 	MaxReplySize int64
@@ -235,6 +242,9 @@ func (c *ServerConfig) endpoints() ([]endpoint, error) {
 		return nil, err
 	}
 	if len(c.Ports) == 0 && len(c.Endpoints) == 0 {
+		if c.NoClientsOK && !c.MultiServer { // Multi-Server Mode names its one client's port in every header
+			return nil, nil
+		}
 		if !multiClient {
 			return nil, &ConfigError{Err: ErrPorts, Msg: "Kindly provide a unique & valid port value at Server-end: the client's port ({Ports} 5555, or {Endpoints} host:port)"}
 		}

@@ -287,7 +287,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	cfg.RefusalHint = fmt.Sprintf("Stream jpeg or raw to NetGear clients (picam-server --codec jpeg), or receive %s with picam-client", pl.sel.Codec)
 	srv, err := stream.NewServer(cfg)
 	if err != nil {
-		fmt.Fprintln(stderr, "picam-server:", explain(err))
+		msg := explain(err)
+		if errors.Is(err, stream.ErrPorts) && len(cfg.Ports) == 0 && len(cfg.Endpoints) == 0 && !cfg.MultiServer {
+			msg += "; or, with no NetGear client at all (VLC, ffplay, an NVR), serve RTSP: --rtsp ADDR (e.g. --rtsp :8554)"
+		}
+		fmt.Fprintln(stderr, "picam-server:", msg)
 		return cli.ExitUsage
 	}
 	if err := srv.Start(); err != nil {
@@ -341,7 +345,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 				return
 			}
 		}
-		runPanel(panelCtx, panel, srv, &pl.paused, stop, log)
+		runPanel(panelCtx, panel, srv, rtspOut, &pl.paused, stop, log)
 	}()
 	runErr := pl.run(ctx, srv, o.frames, log)
 	rtspAtEnd := rtspOut.sessions() // for --json: stopping ends them

@@ -66,7 +66,7 @@ func TestServerStateForTheLEDs(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	if st, _ := serverState(srv, false); st != status.Waiting {
+	if st, _ := serverState(srv, 0, false); st != status.Waiting {
 		t.Fatalf("no client yet: %v", st)
 	}
 	c, err := stream.NewClient(stream.ClientConfig{Address: "127.0.0.1", Port: port, Pattern: stream.PubSub})
@@ -81,16 +81,16 @@ func TestServerStateForTheLEDs(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("not ready")
 	}
-	if st, n := serverState(srv, false); st != status.Streaming || n != 1 {
+	if st, n := serverState(srv, 0, false); st != status.Streaming || n != 1 {
 		t.Fatalf("one client: %v %d", st, n)
 	}
-	if st, _ := serverState(srv, true); st != status.Paused {
+	if st, _ := serverState(srv, 0, true); st != status.Paused {
 		t.Fatalf("paused: %v", st)
 	}
 	c.Close()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		st, _ := serverState(srv, false)
+		st, _ := serverState(srv, 0, false)
 		if st == status.Degraded {
 			break
 		}

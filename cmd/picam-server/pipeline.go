@@ -32,6 +32,10 @@ type pipeline struct {
 	// so run waits for a client to take a frame before capturing, converting and encoding the
 	// next, as it does for the flat-out test card.
 	unpaced bool
+	// netgear: the stream server has NetGear clients, whose Wait policy run waits for. Without
+	// (--rtsp only) run publishes from the start: each other output's consumer takes packets
+	// when it is there.
+	netgear bool
 }
 
 // frameSource is what the pipeline captures from: a camera.Camera (which covers the test
@@ -80,6 +84,10 @@ func (o *options) build(log *slog.Logger) (stream.ServerConfig, *pipeline, error
 		// NetGear's sender connects to localhost:5555 unless told otherwise.
 		cfg.Endpoints = []string{"localhost:5555"}
 	}
+	// With another output (--rtsp), NetGear is optional: no --ports and no --client means a
+	// stream server with no clients, and the pipeline publishes to the other outputs alone.
+	cfg.NoClientsOK = o.rtsp.addr != ""
+	netgear := len(cfg.Ports) > 0 || len(cfg.Endpoints) > 0
 	w, h, err := picimage.ParseResolution(o.resolution)
 	if err != nil {
 		return cfg, nil, err
@@ -107,7 +115,7 @@ func (o *options) build(log *slog.Logger) (stream.ServerConfig, *pipeline, error
 		return cfg, nil, fmt.Errorf("--codec %s with --delivery round-robin: each client would get every N-th frame, and an H.264 or FWHT frame needs the ones before it; use --delivery broadcast, or --codec jpeg for round-robin", c)
 	}
 	plan := newEncoderPlan(c, eng, &o.enc, o.jpegQuality, log)
-	pl := &pipeline{}
+	pl := &pipeline{netgear: netgear}
 	if source == "testcard" {
 		if pl.sel, err = plan.openTestCard(w, h, o.framerate); err != nil {
 			return cfg, nil, err
@@ -127,6 +135,10 @@ func (o *options) build(log *slog.Logger) (stream.ServerConfig, *pipeline, error
 		}
 	}
 	pl.enc = pl.sel.Encoder
+	if cfg.NoClientsOK && !netgear && (pl.unpaced || (pl.card != nil && !pl.card.pace.Paced())) {
+		pl.close()
+		return cfg, nil, fmt.Errorf("--framerate 0 sends as fast as the NetGear clients take frames, and there are none (no --ports or --client): give the RTSP stream a rate, e.g. --framerate 30")
+	}
 	var hub fanout.Config
 	if pl.sel.Codec.InterCoded() {
 		hub.RequestKeyframe = codec.NewKeyframeLimiter(pl.enc, keyframeRequestEvery).RequestKeyframe
@@ -160,13 +172,15 @@ func setMessage(srv *stream.Server, msg string) error {
 	return srv.SetMessage(raw)
 }
 
-// run waits for the clients (the Wait policy), then captures, encodes once and publishes until
-// ctx ends or limit frames have been sent.
+// run waits for the NetGear clients (the Wait policy; with none, it starts at once), then
+// captures, encodes once and publishes until ctx ends or limit frames have been sent.
 func (p *pipeline) run(ctx context.Context, srv *stream.Server, limit uint64, log *slog.Logger) error {
-	select {
-	case <-srv.Ready():
-	case <-ctx.Done():
-		return ctx.Err()
+	if p.netgear {
+		select {
+		case <-srv.Ready():
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 	var sent uint64
 	// The index of the last packet sent: a packet encoded but not sent (paused, or before the
@@ -174,7 +188,7 @@ func (p *pipeline) run(ctx context.Context, srv *stream.Server, limit uint64, lo
 	var lastIndex uint64
 	haveLast := false
 	for limit == 0 || sent < limit {
-		if p.unpaced || (p.card != nil && !p.card.pace.Paced()) {
+		if p.netgear && (p.unpaced || (p.card != nil && !p.card.pace.Paced())) {
 			// Flat out: as fast as the fastest client takes frames, not a spinning loop.
 			if err := srv.WaitDemand(ctx); err != nil {
 				return err

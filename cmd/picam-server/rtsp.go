@@ -163,6 +163,20 @@ func (o *rtspOutput) sessions() []rtspSession {
 	return out
 }
 
+// playing counts the RTSP sessions playing (0 when RTSP is off).
+func (o *rtspOutput) playing() int {
+	if o == nil {
+		return 0
+	}
+	n := 0
+	for _, s := range o.srv.Sessions() {
+		if s.Playing {
+			n++
+		}
+	}
+	return n
+}
+
 var (
 	descRTSPSessions = prometheus.NewDesc("picam_rtsp_sessions", "RTSP sessions by transport and state.", []string{"transport", "state"}, nil)
 	descRTSPFrames   = prometheus.NewDesc("picam_rtsp_session_frames_sent", "Pictures sent to the current RTSP sessions, summed (a gauge: a session that ends takes its count with it).", nil, nil)

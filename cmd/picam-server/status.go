@@ -10,10 +10,22 @@ import (
 	"github.com/picam-project/picam/stream"
 )
 
-// serverState derives what the status LEDs show from the stream server's tracked clients:
-// waiting until the Wait policy is met, then streaming with the connected count, or degraded
-// when any client is stalled, gone or refused.
-func serverState(srv *stream.Server, paused bool) (status.State, int) {
+// serverState derives what the status LEDs show from the stream server's tracked clients and
+// the RTSP sessions playing: with NetGear clients, waiting until the Wait policy is met, then
+// streaming with the connected count (RTSP players added), or degraded when any NetGear client
+// is stalled, gone or refused; with no NetGear client at all (--rtsp only), waiting until an
+// RTSP session plays, then streaming with the players counted.
+func serverState(srv *stream.Server, rtspPlaying int, paused bool) (status.State, int) {
+	clients := srv.Clients()
+	if len(clients) == 0 {
+		if rtspPlaying == 0 {
+			return status.Waiting, 0
+		}
+		if paused {
+			return status.Paused, 0
+		}
+		return status.Streaming, rtspPlaying
+	}
 	select {
 	case <-srv.Ready():
 	default:
@@ -22,7 +34,8 @@ func serverState(srv *stream.Server, paused bool) (status.State, int) {
 	if paused {
 		return status.Paused, 0
 	}
-	return streamingState(srv.Clients())
+	st, n := streamingState(clients)
+	return st, n + rtspPlaying
 }
 
 // streamingState is the state once transmission has started: streaming with the connected
@@ -45,12 +58,12 @@ func streamingState(clients []stream.ClientStatus) (status.State, int) {
 
 // runPanel keeps the LEDs in step with the server and turns button presses into actions: a
 // short press toggles pause, a long press stops the server (stop is called). It returns when
-// ctx ends.
-func runPanel(ctx context.Context, panel *status.Panel, srv *stream.Server, paused *atomic.Bool, stop func(), log *slog.Logger) {
+// ctx ends. rtspOut is nil without --rtsp.
+func runPanel(ctx context.Context, panel *status.Panel, srv *stream.Server, rtspOut *rtspOutput, paused *atomic.Bool, stop func(), log *slog.Logger) {
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		panel.Set(serverState(srv, paused.Load()))
+		panel.Set(serverState(srv, rtspOut.playing(), paused.Load()))
 		select {
 		case <-ctx.Done():
 			return
