@@ -46,6 +46,8 @@ One client in NetGear's default mode (pattern 0, PAIR; NetGear(receive_mode=True
   picam-server --pattern 0                            (connects to localhost:5555)
 One of several servers feeding a NetGear multiserver_mode client (it binds 5566,5567,...):
   picam-server --multiserver --address 127.0.0.1 --ports 5566 --pattern 1
+Only RTSP players (VLC, ffplay, an NVR), no NetGear client:
+  picam-server --codec jpeg --rtsp :8554              (rtsp://HOST:8554/cam)
 H.264 for picam clients (NetGear clients decode only jpeg and raw):
   picam-server --codec h264 --address 127.0.0.1 --ports 5577 --pattern 2
   picam-server --source v4l2:/dev/video0 --codec h264 --encoder hardware --encoder-device /dev/video11 ...
@@ -153,7 +155,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, *flag.FlagSet, error)
 	o := &options{}
 	fs := cli.NewFlagSet("picam-server", usageHead, stderr)
 	fs.StringVar(&o.address, "address", "", "IP address the clients bound to, used with --ports (NetGear's address)")
-	fs.StringVar(&o.ports, "ports", "", "comma-separated client ports at --address, e.g. 5577,5578")
+	fs.StringVar(&o.ports, "ports", "", "comma-separated NetGear client ports at --address, e.g. 5577,5578 (not needed when --rtsp is the only output)")
 	fs.Var(&o.clients, "client", "a client endpoint host:port (repeatable, or comma-separated), for clients on different machines")
 	fs.IntVar(&o.pattern, "pattern", 1, "NetGear pattern: 0 (PAIR, NetGear's default: one client, by default at localhost:5555), 1 (REQ/REP, clients can send data back) or 2 (PUB/SUB)")
 	fs.BoolVar(&o.bidirectional, "bidirectional", false, "NetGear bidirectional mode: send --message with every frame (pattern 0 or 1)")
