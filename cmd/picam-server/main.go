@@ -312,7 +312,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		defer rtspOut.wait()
 	}
 	if o.httpAddr != "" {
-		hs, err := startHTTP(ctx, httpBind, httpAuth, srv, rtspOut, panel.State, log)
+		hs, err := startHTTP(ctx, httpBind, httpAuth, srv, rtspOut, newMJPEG(pl.sel.Codec, pl.hub, log), panel.State, log)
 		if err != nil {
 			srv.Close()
 			fmt.Fprintln(stderr, "picam-server:", err)
@@ -391,7 +391,8 @@ type summary struct {
 	Engine     string                `json:"engine"`
 	Encoder    string                `json:"encoder"` // the implementation: "pure Go", "openh264", "vicodec /dev/video1", …
 	Clients    []stream.ClientStatus `json:"clients"`
-	RTSP       []rtspSession         `json:"rtsp,omitempty"` // the RTSP sessions (--rtsp), next to the NetGear clients
+	RTSP       []rtspSession         `json:"rtsp,omitempty"`  // the RTSP sessions (--rtsp), next to the NetGear clients
+	MJPEG      []mjpegClient         `json:"mjpeg,omitempty"` // the /stream.mjpg viewers (--http)
 }
 
 func writeSummary(w io.Writer, srv *stream.Server, sel codec.Selection, rtspSessions []rtspSession) {
