@@ -154,11 +154,9 @@ func (r *mjpegRig) parts(resp *http.Response) (func() error, error) {
 }
 
 // viewers reads /api/clients' MJPEG list (and checks the NetGear list is still there).
-func (r *mjpegRig) viewers(t *testing.T, header http.Header) []mjpegClient {
+func (r *mjpegRig) viewers(t *testing.T) []mjpegClient {
 	t.Helper()
-	req, _ := http.NewRequest("GET", r.url+"/api/clients", nil)
-	req.Header = header
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := http.Get(r.url + "/api/clients")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,12 +193,12 @@ func TestMJPEGStreamAndSnapshot(t *testing.T) {
 		t.Fatalf("GET /stream.mjpg: %s", resp.Status)
 	}
 	r.readParts(t, resp, 30)
-	vs := r.viewers(t, nil)
+	vs := r.viewers(t)
 	if len(vs) != 1 || vs[0].Frames < 30 || vs[0].Remote == "" {
 		t.Fatalf("/api/clients mjpeg = %+v, want one viewer with >= 30 frames", vs)
 	}
 	resp.Body.Close()
-	waitFor(t, "the viewer that left is still listed", func() bool { return len(r.viewers(t, nil)) == 0 })
+	waitFor(t, "the viewer that left is still listed", func() bool { return len(r.viewers(t)) == 0 })
 
 	snap, err := http.Get(r.url + "/snapshot.jpg")
 	if err != nil {
