@@ -7,7 +7,7 @@ DIST := dist
 PY := /usr/bin/python3
 # Debian packages the tests need: the Python NetGear stand-ins (pyzmq on libzmq, numpy, PIL);
 # busybox is the SD card's shell and awk, for test/sdcard's host test of the init scripts.
-APT_PACKAGES := python3-zmq python3-numpy python3-pil ffmpeg chromium gcc libturbojpeg0-dev libopenh264-dev busybox
+APT_PACKAGES := python3-zmq python3-numpy python3-pil ffmpeg curl chromium gcc libturbojpeg0-dev libopenh264-dev busybox
 # The RTSP output's real clients (rtsp tests): GStreamer's rtspsrc, depayloaders and decoders.
 APT_PACKAGES += gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-libav
 # qemu-user: qemu-arm and qemu-aarch64 run the 32- and 64-bit ARM test binaries (unit, and

@@ -22,9 +22,10 @@ import (
 
 // startHTTP serves the status endpoints until ctx ends or the returned server is closed.
 // auth, when set, requires its bearer token (see httpauth.go). rtspOut, when not nil, adds
-// the RTSP sessions to /api/clients and /metrics. shown reports what the status
+// the RTSP sessions to /api/clients and /metrics; mj, when not nil, serves /stream.mjpg and
+// /snapshot.jpg (mjpeg.go) and adds their viewers to /api/clients. shown reports what the status
 // LEDs show (the server's state as a person sees it on the box).
-func startHTTP(ctx context.Context, addr string, auth *httpAuth, srv *stream.Server, rtspOut *rtspOutput, shown func() (status.State, int), log *slog.Logger) (*http.Server, error) {
+func startHTTP(ctx context.Context, addr string, auth *httpAuth, srv *stream.Server, rtspOut *rtspOutput, mj *mjpegOutput, shown func() (status.State, int), log *slog.Logger) (*http.Server, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(&collector{srv: srv, rtsp: rtspOut}, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), buildInfo())
 	mux := http.NewServeMux()
@@ -33,7 +34,7 @@ func startHTTP(ctx context.Context, addr string, auth *httpAuth, srv *stream.Ser
 	})
 	mux.HandleFunc("GET /api/clients", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(summary{FramesSent: srv.FramesSent(), Clients: srv.Clients(), RTSP: rtspOut.sessions()})
+		json.NewEncoder(w).Encode(summary{FramesSent: srv.FramesSent(), Clients: srv.Clients(), RTSP: rtspOut.sessions(), MJPEG: mj.clients()})
 	})
 	mux.HandleFunc("GET /api/status", func(w http.ResponseWriter, r *http.Request) {
 		st, n := shown()
@@ -41,6 +42,9 @@ func startHTTP(ctx context.Context, addr string, auth *httpAuth, srv *stream.Ser
 		json.NewEncoder(w).Encode(serverStatus{State: st.String(), Clients: n, FramesSent: srv.FramesSent(), Version: version.Get().Version, Build: version.Get()})
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	if mj != nil {
+		mj.register(ctx, mux)
+	}
 	up := update.ForSystem(log) // POST /api/update: a signed bundle into the other slot (update/)
 	up.Register(mux)
 	bounds := httplimit.Default

@@ -91,8 +91,15 @@ func loadToken(path string, log *slog.Logger) (*httpAuth, error) {
 	return &httpAuth{digest: sha256.Sum256([]byte(tok))}, nil
 }
 
+// tokenCookie carries the token for browsers, which cannot send a bearer header with an
+// <img src=/stream.mjpg>: a page opened once as /stream.mjpg?token=TOKEN sets it.
+const tokenCookie = "picam_token"
+
 // wrap requires the token on every path except /healthz, which load balancers and systemd
-// watchdogs poll without credentials and which reveals nothing.
+// watchdogs poll without credentials and which reveals nothing. The token may come as
+// "Authorization: Bearer TOKEN", as the cookie a valid ?token=TOKEN query sets (HttpOnly,
+// SameSite=Strict), or as that query parameter itself (for players that can set neither); the
+// last two for GET and HEAD only.
 func (a *httpAuth) wrap(next http.Handler) http.Handler {
 	if a == nil {
 		return next
@@ -102,17 +109,34 @@ func (a *httpAuth) wrap(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		if q := r.URL.Query().Get("token"); q != "" && readOnly(r) && a.matches(q) {
+			http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: q, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
+			next.ServeHTTP(w, r)
+			return
+		}
 		w.Header().Set("WWW-Authenticate", `Bearer realm="picam"`)
-		http.Error(w, "401 unauthorized: send Authorization: Bearer TOKEN (the token in --http-token-file)", http.StatusUnauthorized)
+		http.Error(w, "401 unauthorized: send Authorization: Bearer TOKEN (the token in --http-token-file), or open the URL once with ?token=TOKEN in a browser", http.StatusUnauthorized)
 	})
 }
 
 func (a *httpAuth) allowed(r *http.Request) bool {
 	h := r.Header.Get("Authorization")
 	scheme, tok, ok := strings.Cut(h, " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return false
+	if ok && strings.EqualFold(scheme, "Bearer") {
+		return a.matches(strings.TrimSpace(tok))
 	}
-	d := sha256.Sum256([]byte(strings.TrimSpace(tok)))
+	if c, err := r.Cookie(tokenCookie); err == nil && readOnly(r) {
+		return a.matches(c.Value)
+	}
+	return false
+}
+
+// readOnly reports a GET or HEAD: only those take the token from a cookie or the URL, so a
+// page elsewhere can never make a browser POST an update with it.
+func readOnly(r *http.Request) bool { return r.Method == http.MethodGet || r.Method == http.MethodHead }
+
+// matches compares tok with the token in constant time.
+func (a *httpAuth) matches(tok string) bool {
+	d := sha256.Sum256([]byte(tok))
 	return subtle.ConstantTimeCompare(d[:], a.digest[:]) == 1
 }
