@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/picam-project/picam/codec"
 	"github.com/picam-project/picam/hw/status"
 	"github.com/picam-project/picam/internal/httplimit"
 	"github.com/picam-project/picam/internal/version"
@@ -25,7 +26,7 @@ import (
 // the RTSP sessions to /api/clients and /metrics; mj, when not nil, serves /stream.mjpg and
 // /snapshot.jpg (mjpeg.go) and adds their viewers to /api/clients. shown reports what the status
 // LEDs show (the server's state as a person sees it on the box).
-func startHTTP(ctx context.Context, addr string, auth *httpAuth, srv *stream.Server, rtspOut *rtspOutput, mj *mjpegOutput, shown func() (status.State, int), log *slog.Logger) (*http.Server, error) {
+func startHTTP(ctx context.Context, addr string, auth *httpAuth, srv *stream.Server, sel codec.Selection, rtspOut *rtspOutput, mj *mjpegOutput, shown func() (status.State, int), log *slog.Logger) (*http.Server, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(&collector{srv: srv, rtsp: rtspOut}, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), buildInfo())
 	mux := http.NewServeMux()
@@ -34,7 +35,7 @@ func startHTTP(ctx context.Context, addr string, auth *httpAuth, srv *stream.Ser
 	})
 	mux.HandleFunc("GET /api/clients", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(summary{FramesSent: srv.FramesSent(), Clients: srv.Clients(), RTSP: rtspOut.sessions(), MJPEG: mj.clients()})
+		json.NewEncoder(w).Encode(makeSummary(srv, sel, rtspOut.sessions(), mj.clients()))
 	})
 	mux.HandleFunc("GET /api/status", func(w http.ResponseWriter, r *http.Request) {
 		st, n := shown()

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/picam-project/picam/codec"
 	"github.com/picam-project/picam/hw/status"
 	"github.com/picam-project/picam/internal/httplimit"
 	"github.com/picam-project/picam/stream"
@@ -91,7 +92,7 @@ func TestUpdateRouteNeedsTheToken(t *testing.T) {
 	}
 	addr := hln.Addr().String()
 	hln.Close()
-	_, err = startHTTP(ctx, addr, auth, srv, nil, nil, func() (status.State, int) { return status.Waiting, 0 }, slog.New(slog.DiscardHandler))
+	_, err = startHTTP(ctx, addr, auth, srv, codec.Selection{}, nil, nil, func() (status.State, int) { return status.Waiting, 0 }, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -318,7 +318,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		defer rtspOut.wait()
 	}
 	if o.httpAddr != "" {
-		hs, err := startHTTP(ctx, httpBind, httpAuth, srv, rtspOut, newMJPEG(pl.sel.Codec, pl.hub, log), panel.State, log)
+		hs, err := startHTTP(ctx, httpBind, httpAuth, srv, pl.sel, rtspOut, newMJPEG(pl.sel.Codec, pl.hub, log), panel.State, log)
 		if err != nil {
 			srv.Close()
 			fmt.Fprintln(stderr, "picam-server:", err)
@@ -401,9 +401,14 @@ type summary struct {
 	MJPEG      []mjpegClient         `json:"mjpeg,omitempty"` // the /stream.mjpg viewers (--http; /api/clients only)
 }
 
+// makeSummary is what both the --json exit line and GET /api/clients report.
+func makeSummary(srv *stream.Server, sel codec.Selection, rtspSessions []rtspSession, viewers []mjpegClient) summary {
+	return summary{FramesSent: srv.FramesSent(), Codec: string(sel.Codec), Engine: string(sel.Engine), Encoder: sel.Impl,
+		Clients: srv.Clients(), RTSP: rtspSessions, MJPEG: viewers}
+}
+
 func writeSummary(w io.Writer, srv *stream.Server, sel codec.Selection, rtspSessions []rtspSession) {
-	b, _ := json.Marshal(summary{FramesSent: srv.FramesSent(), Codec: string(sel.Codec), Engine: string(sel.Engine), Encoder: sel.Impl, Clients: srv.Clients(),
-		RTSP: rtspSessions})
+	b, _ := json.Marshal(makeSummary(srv, sel, rtspSessions, nil))
 	fmt.Fprintln(w, string(b))
 }
 

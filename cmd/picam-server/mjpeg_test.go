@@ -33,6 +33,7 @@ import (
 // test pattern through the pure-Go encoder) every 10 ms.
 type mjpegRig struct {
 	url    string
+	codec  av.Codec // the pipeline's codec the HTTP server is told
 	mj     *mjpegOutput
 	stop   context.CancelFunc // stops the HTTP server (as picam-server stopping does)
 	width  int                // the pictures' size
@@ -99,10 +100,10 @@ func startMJPEGRig(t *testing.T, c av.Codec, auth *httpAuth, tune func(*mjpegOut
 	addr := hln.Addr().String()
 	hln.Close()
 	httpCtx, stopHTTP := context.WithCancel(ctx)
-	if _, err := startHTTP(httpCtx, addr, auth, srv, nil, mj, func() (status.State, int) { return status.Waiting, 0 }, log); err != nil {
+	if _, err := startHTTP(httpCtx, addr, auth, srv, codec.Selection{Codec: c, Engine: codec.EngineSoftware, Impl: "pure Go"}, nil, mj, func() (status.State, int) { return status.Waiting, 0 }, log); err != nil {
 		t.Fatal(err)
 	}
-	return &mjpegRig{url: "http://" + addr, mj: mj, stop: stopHTTP, width: w, height: h}
+	return &mjpegRig{url: "http://" + addr, codec: c, mj: mj, stop: stopHTTP, width: w, height: h}
 }
 
 // readParts reads n parts of a multipart/x-mixed-replace response, checking each is a JPEG of
@@ -153,7 +154,8 @@ func (r *mjpegRig) parts(resp *http.Response) (func() error, error) {
 	}, nil
 }
 
-// viewers reads /api/clients' MJPEG list (and checks the NetGear list is still there).
+// viewers reads /api/clients' MJPEG list (and checks the NetGear list is still there, and
+// that the encoder is named as in the --json line: it was left empty over HTTP).
 func (r *mjpegRig) viewers(t *testing.T) []mjpegClient {
 	t.Helper()
 	resp, err := http.Get(r.url + "/api/clients")
@@ -164,9 +166,15 @@ func (r *mjpegRig) viewers(t *testing.T) []mjpegClient {
 	var s struct {
 		Clients []json.RawMessage `json:"clients"`
 		MJPEG   []mjpegClient     `json:"mjpeg"`
+		Codec   string            `json:"codec"`
+		Engine  string            `json:"engine"`
+		Encoder string            `json:"encoder"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&s); err != nil || s.Clients == nil {
 		t.Fatalf("/api/clients: %v, clients %v", err, s.Clients)
+	}
+	if s.Codec != string(r.codec) || s.Engine != "software" || s.Encoder != "pure Go" {
+		t.Fatalf("/api/clients names codec %q, engine %q, encoder %q; want %q, software, pure Go", s.Codec, s.Engine, s.Encoder, r.codec)
 	}
 	return s.MJPEG
 }
