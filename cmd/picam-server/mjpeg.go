@@ -13,10 +13,8 @@ import (
 
 	"github.com/picam-project/picam/av"
 	"github.com/picam-project/picam/fanout"
+	"github.com/picam-project/picam/internal/mjpeg"
 )
-
-// mjpegBoundary separates the pictures of /stream.mjpg.
-const mjpegBoundary = "picamframe"
 
 // mjpegOutput serves MJPEG over HTTP on the --http listener: /stream.mjpg (multipart/x-mixed-
 // replace, what Home Assistant's MJPEG camera, dashboards and browsers' <img> read) and
@@ -134,7 +132,7 @@ func (m *mjpegOutput) stream(server context.Context, w http.ResponseWriter, r *h
 	// The status API's bound on a whole request (httplimit) would end the stream after 10 s:
 	// it lives as long as the viewer reads, each write under its own deadline.
 	_ = rc.SetReadDeadline(time.Time{})
-	w.Header().Set("Content-Type", "multipart/x-mixed-replace; boundary="+mjpegBoundary)
+	w.Header().Set("Content-Type", mjpeg.ContentType)
 	w.Header().Set("Cache-Control", "no-store")
 	_ = rc.SetWriteDeadline(time.Now().Add(m.writeTimeout))
 	w.WriteHeader(http.StatusOK)
@@ -147,13 +145,9 @@ func (m *mjpegOutput) stream(server context.Context, w http.ResponseWriter, r *h
 			return
 		}
 		_ = rc.SetWriteDeadline(time.Now().Add(m.writeTimeout))
-		head := "--" + mjpegBoundary + "\r\nContent-Type: image/jpeg\r\nContent-Length: " + strconv.Itoa(len(p.Data)) + "\r\n\r\n"
-		if _, err = w.Write([]byte(head)); err == nil {
-			if _, err = w.Write(p.Data); err == nil {
-				if _, err = w.Write([]byte("\r\n")); err == nil {
-					err = rc.Flush()
-				}
-			}
+		err = mjpeg.WritePart(w, p.Data)
+		if err == nil {
+			err = rc.Flush()
 		}
 		if err != nil {
 			if !errors.Is(err, context.Canceled) {

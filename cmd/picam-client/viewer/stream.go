@@ -7,8 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"github.com/picam-project/picam/av"
+	"github.com/picam-project/picam/internal/mjpeg"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/picam-project/picam/cmd/picam-client/media"
@@ -88,30 +88,20 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-const mjpegBoundary = "picamframe"
-
 func (s *Server) serveMJPEG(w http.ResponseWriter, r *http.Request) {
 	port, feed, ok := s.openFeed(w, r, "mjpeg")
 	if !ok {
 		return
 	}
 	defer s.unsubscribe(port, feed)
-	w.Header().Set("Content-Type", "multipart/x-mixed-replace; boundary="+mjpegBoundary)
+	w.Header().Set("Content-Type", mjpeg.ContentType)
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)
 	s.pump(r.Context(), w, feed, port, func(p *media.Packet) error {
 		if p.Codec != av.JPEG {
 			return fmt.Errorf("camera %d sends %s, which /mjpeg cannot carry: open the page at / instead", port, p.Codec)
 		}
-		head := "--" + mjpegBoundary + "\r\nContent-Type: image/jpeg\r\nContent-Length: " + strconv.Itoa(len(p.Data)) + "\r\n\r\n"
-		if _, err := w.Write([]byte(head)); err != nil {
-			return err
-		}
-		if _, err := w.Write(p.Data); err != nil {
-			return err
-		}
-		_, err := w.Write([]byte("\r\n"))
-		return err
+		return mjpeg.WritePart(w, p.Data)
 	})
 }
 
