@@ -280,6 +280,12 @@ func ForSystem(log *slog.Logger) *Updater {
 	if e, err := NewRAUC(SystemConf); err == nil {
 		o.Engine = e
 		log.Info("updates: POST /api/update installs RAUC bundles", "compatible", e.Compatible)
+		if s := SystemSlots(); s != nil {
+			log.Info("updates: root slots", "booted", s.Booted, "primary", s.Primary, "trial", s.Trial)
+			if s.Rollback != "" {
+				log.Warn("updates: the last update was rolled back", "reason", s.Rollback)
+			}
+		}
 	} else {
 		log.Debug("updates: none on this system", "err", err)
 	}

@@ -24,7 +24,14 @@ type RAUC struct {
 	Conf       string // system.conf
 	Compatible string // [system] compatible= of Conf: the board bundles must be built for
 	RebootCmd  []string
+	// InstallCmd, when set, installs instead of "rauc install": the bundle's path is added as
+	// its last argument. The SD card's InstallWrapper starts RAUC's service and makes the boot
+	// partition writable for the install only.
+	InstallCmd []string
 }
+
+// InstallWrapper is the SD card's install command (buildroot/board/picam/rootfs-overlay).
+const InstallWrapper = "/usr/lib/picam/rauc-install"
 
 // NewRAUC returns the engine for conf, or an error naming what is missing.
 func NewRAUC(conf string) (*RAUC, error) {
@@ -40,7 +47,11 @@ func NewRAUC(conf string) (*RAUC, error) {
 	if c == "" {
 		return nil, fmt.Errorf("%s has no [system] compatible=", conf)
 	}
-	return &RAUC{Bin: bin, Conf: conf, Compatible: c, RebootCmd: []string{"reboot"}}, nil
+	e := &RAUC{Bin: bin, Conf: conf, Compatible: c, RebootCmd: []string{"reboot"}}
+	if _, err := os.Stat(InstallWrapper); err == nil {
+		e.InstallCmd = []string{InstallWrapper}
+	}
+	return e, nil
 }
 
 // iniValue is key's value in [section] of a RAUC-style ini file ("" if absent).
@@ -110,6 +121,9 @@ func lastLine(s string) string {
 // Install runs rauc install, passing its progress lines on.
 func (e *RAUC) Install(ctx context.Context, path string, progress func(string)) error {
 	cmd := exec.CommandContext(ctx, e.Bin, "--conf="+e.Conf, "install", path)
+	if len(e.InstallCmd) > 0 {
+		cmd = exec.CommandContext(ctx, e.InstallCmd[0], append(e.InstallCmd[1:], path)...)
+	}
 	pr, pw := io.Pipe()
 	cmd.Stdout, cmd.Stderr = pw, pw
 	var tail []string

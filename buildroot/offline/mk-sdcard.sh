@@ -66,6 +66,21 @@ fi
 
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
+
+# A/B updates (README: Updates). ab_root ROOT: RAUC 1.8 and dbus-daemon from Debian's arm64
+# packages (Buildroot builds its own). ab_stage1 DIR: what stage 1's slot choice needs.
+# ab_boot DIR: the slots' first state on the boot partition (A primary and good, B empty: bad).
+ab_root() {
+	bash "$HERE/rauc-root.sh" "$CACHE" "$1" >/dev/null
+}
+ab_stage1() {
+	install -D -m 0644 "$BR/board/picam/rootfs-overlay/usr/lib/picam/ab.sh" "$1/usr/lib/picam/ab.sh"
+	for a in sed head md5sum cut tr wc dd sync awk cat rm; do ln -sf busybox "$1/bin/$a"; done
+}
+ab_boot() {
+	mkdir -p "$1/rauc"
+	AB_DIR=$1/rauc AB_TMP=$W sh -c '. "$0"; ab_load; ab_save && ab_save' "$BR/board/picam/rootfs-overlay/usr/lib/picam/ab.sh"
+}
 IN=$W/input
 mkdir -p "$IN"
 
@@ -112,12 +127,13 @@ while read -r m; do
 	else
 		log "module $m: not in Debian's $KVER, left out"
 	fi
-done < <(sed 's/#.*//; s/[[:space:]]//g' "$BR/board/picam/modules" "$HERE/modules-hw")
+done < <(sed 's/#.*//; s/[[:space:]]//g' "$BR/board/picam/modules" "$HERE/modules-hw" "$HERE/modules-update")
 STRIP=aarch64-linux-gnu-strip bash "$HIL/mkinitramfs.sh" "$ENV" "$W/root.cpio.gz" "$P" "${mods[@]}"
 R=$W/root
 mkdir -p "$R"
 (cd "$R" && zcat "$W/root.cpio.gz" | cpio -id --quiet)
-sh "$BR/board/picam/post-build.sh" "$R"
+PICAM_COMPATIBLE=${COMPATIBLE:-picam-offline-arm64} sh "$BR/board/picam/post-build.sh" "$R"
+ab_root "$R"
 if [ -n "${UPDATE_KEYRING:-}" ]; then
 	install -D -m 0644 "$UPDATE_KEYRING" "$R/etc/rauc/ca.cert.pem"
 fi
@@ -130,7 +146,8 @@ S=$W/stage1
 mkdir -p "$S/bin"
 install -m 0755 "$HERE/stage1-init.sh" "$S/init"
 for a in mount umount modprobe sleep mkdir reboot switch_root; do ln -s busybox "$S/bin/$a"; done
-bash "$HIL/mkinitramfs.sh" "$ENV" "$IN/initrd.img" "$S" bcm2835 sdhci-iproc squashfs
+ab_stage1 "$S"
+bash "$HIL/mkinitramfs.sh" "$ENV" "$IN/initrd.img" "$S" bcm2835 sdhci-iproc squashfs vfat nls_cp437 nls_ascii
 FW=$FWD/usr/lib/raspi-firmware
 boot=(bootcode.bin start.elf fixup.dat start_x.elf fixup_x.dat start4.elf fixup4.dat start4x.elf fixup4x.dat)
 for f in "${boot[@]}"; do cp "$FW/$f" "$IN/"; done
@@ -154,6 +171,8 @@ CFG
 echo "console=ttyS1,115200 console=ttyAMA0,115200 root=/dev/mmcblk0p2 rootfstype=squashfs rootwait ro quiet panic=10" >"$IN/cmdline.txt"
 cp "$BR/board/picam/picam.conf" "$BR/board/picam/wpa_supplicant.conf.example" "$IN/"
 boot+=(vmlinuz initrd.img config.txt cmdline.txt picam.conf wpa_supplicant.conf.example)
+ab_boot "$IN"
+boot+=(rauc)
 list=$(printf '\t\t\t"%s",\\n' "${boot[@]}")
 sed "s|^#BOOT_FILES#$|${list%,\\n}|" "$BR/board/picam/genimage.cfg.in" >"$W/genimage.cfg"
 

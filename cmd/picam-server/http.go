@@ -40,7 +40,8 @@ func startHTTP(ctx context.Context, addr string, auth *httpAuth, srv *stream.Ser
 	mux.HandleFunc("GET /api/status", func(w http.ResponseWriter, r *http.Request) {
 		st, n := shown()
 		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(serverStatus{State: st.String(), Clients: n, FramesSent: srv.FramesSent(), Version: version.Get().Version, Build: version.Get()})
+		json.NewEncoder(w).Encode(serverStatus{State: st.String(), Clients: n, FramesSent: srv.FramesSent(), Version: version.Get().Version, Build: version.Get(),
+			Slots: update.SystemSlots()})
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	if mj != nil {
@@ -69,11 +70,12 @@ func startHTTP(ctx context.Context, addr string, auth *httpAuth, srv *stream.Ser
 // streaming, degraded, fault, paused, stopping), the clients counted in it and the frames sent,
 // so a script can follow the box without reading its LEDs.
 type serverStatus struct {
-	State      string       `json:"state"`
-	Clients    int          `json:"clients"`
-	FramesSent uint64       `json:"frames_sent"`
-	Version    string       `json:"version"` // as --version prints it; build has the commit and Go version
-	Build      version.Info `json:"build"`
+	State      string        `json:"state"`
+	Clients    int           `json:"clients"`
+	FramesSent uint64        `json:"frames_sent"`
+	Version    string        `json:"version"` // as --version prints it; build has the commit and Go version
+	Build      version.Info  `json:"build"`
+	Slots      *update.Slots `json:"slots,omitempty"` // the SD card's A/B root slots (updates)
 }
 
 // buildInfo is picam_build_info: always 1, labelled with the running build.

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"os"
 	"sync/atomic"
 	"time"
 
@@ -62,8 +63,16 @@ func streamingState(clients []stream.ClientStatus) (status.State, int) {
 func runPanel(ctx context.Context, panel *status.Panel, srv *stream.Server, rtspOut *rtspOutput, paused *atomic.Bool, stop func(), log *slog.Logger) {
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()
+	stateFile, written := os.Getenv(stateFileEnv), status.State(-1)
 	for {
-		panel.Set(serverState(srv, rtspOut.playing(), paused.Load()))
+		st, n := serverState(srv, rtspOut.playing(), paused.Load())
+		panel.Set(st, n)
+		if stateFile != "" && st != written {
+			if err := writeStateFile(stateFile, st); err != nil {
+				log.Warn("cannot write the state file", "env", stateFileEnv, "err", err)
+			}
+			written = st
+		}
 		select {
 		case <-ctx.Done():
 			return
@@ -82,4 +91,18 @@ func runPanel(ctx context.Context, panel *status.Panel, srv *stream.Server, rtsp
 			}
 		}
 	}
+}
+
+// stateFileEnv names the file, when set, where the server keeps the state its LEDs show (one
+// word: waiting, streaming ...) once camera and encoder are open. The SD card's update check
+// (S55picam-update) reads it to tell a healthy trial boot.
+const stateFileEnv = "PICAM_STATE_FILE"
+
+// writeStateFile replaces path with the state's name, whole (a new file renamed over it).
+func writeStateFile(path string, st status.State) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(st.String()+"\n"), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
 }

@@ -29,6 +29,7 @@ var (
 type card struct {
 	img, dir, cmdline string
 	fatOffset         int64
+	fwd               string // extra QEMU user-network options (hostfwd=...), "" for none
 }
 
 func newCard(t *testing.T) *card {
@@ -133,7 +134,7 @@ func (c *card) boot(t *testing.T) *guest {
 		"-kernel", filepath.Join(c.dir, "vmlinuz"), "-dtb", filepath.Join(c.dir, "bcm2837-rpi-3-b.dtb"),
 		"-initrd", filepath.Join(c.dir, "initrd.img"), "-append", c.cmdline+" module_blacklist=vchiq",
 		"-drive", "file="+c.img+",if=sd,format=raw",
-		"-netdev", "user,id=n0", "-device", "usb-net,netdev=n0")
+		"-netdev", "user,id=n0"+c.fwd, "-device", "usb-net,netdev=n0")
 	g := &guest{cmd: cmd, done: make(chan struct{})}
 	w := writerFunc(func(p []byte) (int, error) { g.mu.Lock(); defer g.mu.Unlock(); return g.log.Write(p) })
 	cmd.Stdout, cmd.Stderr = w, w

@@ -20,3 +20,14 @@ if [ -f "$T/etc/shadow" ]; then
 	sed -i 's/^root:[^:]*:/root:*:/' "$T/etc/shadow"
 fi
 mkdir -p "$T/boot"
+# A/B updates with RAUC (README: Updates): its system.conf with this image's compatible string
+# (bundles for another board are refused), the state directory's mount point, and the keyring
+# bundles are checked against when UPDATE_KEYRING names one (make sdcard, buildroot/build.sh).
+if [ -z "${PICAM_COMPATIBLE:-}" ] && [ -n "${BR2_CONFIG:-}" ]; then
+	PICAM_COMPATIBLE=picam-$(sed -n 's/^BR2_DEFCONFIG=.*picam_\(.*\)_defconfig.*/\1/p' "$BR2_CONFIG")
+fi
+mkdir -p "$T/etc/rauc"
+sed "s/@COMPATIBLE@/${PICAM_COMPATIBLE:-picam-rpi}/" "$B/rauc/system.conf.in" >"$T/etc/rauc/system.conf"
+if [ -n "${UPDATE_KEYRING:-}" ]; then
+	install -D -m 0644 "$UPDATE_KEYRING" "$T/etc/rauc/ca.cert.pem"
+fi
