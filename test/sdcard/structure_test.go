@@ -172,3 +172,65 @@ func TestRootFilesystemIsSquashfsEverywhere(t *testing.T) {
 		}
 	}
 }
+
+// TestABSlotsAgreeEverywhere: the A/B card is described in several files (the partition table,
+// RAUC's system.conf, the slot state's partitions, the defconfigs, the kernel fragment and the
+// offline image's builder); a card whose files disagree installs into the wrong partition.
+func TestABSlotsAgreeEverywhere(t *testing.T) {
+	g := read(t, "board/picam/genimage.cfg.in")
+	parts := regexp.MustCompile(`(?m)^\s*partition (\S+) \{`).FindAllStringSubmatch(g, -1)
+	if len(parts) != 3 || parts[0][1] != "boot" || parts[1][1] != "rootfs" || parts[2][1] != "rootfs-b" {
+		t.Fatalf("genimage.cfg.in partitions %v; want boot, rootfs (slot A), rootfs-b (slot B)", parts)
+	}
+	if n := len(regexp.MustCompile(`(?m)^\s*size = 64M$`).FindAllString(g, -1)); n < 3 {
+		t.Errorf("genimage.cfg.in: both root slots need a fixed size (64M), found %d sizes", n)
+	}
+	conf := read(t, "board/picam/rauc/system.conf.in")
+	for _, want := range []string{"compatible=@COMPATIBLE@", "bootloader=custom", "data-directory=/boot/rauc",
+		"bootloader-custom-backend=/usr/lib/picam/rauc-backend", "path=/etc/rauc/ca.cert.pem", "check-purpose=codesign",
+		"bundle-formats=-plain", "[slot.rootfs.0]\ndevice=/dev/mmcblk0p2\ntype=raw\nbootname=A",
+		"[slot.rootfs.1]\ndevice=/dev/mmcblk0p3\ntype=raw\nbootname=B", "mountprefix=/run/"} {
+		if !strings.Contains(conf, want) {
+			t.Errorf("rauc/system.conf.in lacks %q", want)
+		}
+	}
+	ab := read(t, "board/picam/rootfs-overlay/usr/lib/picam/ab.sh")
+	for _, want := range []string{"AB_DEV_A:-/dev/mmcblk0p2", "AB_DEV_B:-/dev/mmcblk0p3", "AB_DIR=${AB_DIR:-/boot/rauc}"} {
+		if !strings.Contains(ab, want) {
+			t.Errorf("ab.sh lacks %q (system.conf and the partition table say so)", want)
+		}
+	}
+	for _, f := range []string{"board/picam/rootfs-overlay/usr/lib/picam/rauc-backend", "board/picam/rootfs-overlay/usr/lib/picam/rauc-up",
+		"board/picam/rootfs-overlay/usr/lib/picam/rauc-install", "board/picam/rootfs-overlay/etc/init.d/S55picam-update",
+		"offline/rauc-root.sh"} {
+		if st, err := os.Stat(filepath.Join(br, f)); err != nil || st.Mode()&0o111 == 0 {
+			t.Errorf("buildroot/%s must exist and be executable", f)
+		}
+	}
+	if !strings.Contains(read(t, "board/picam/post-build.sh"), `"$B/rauc/system.conf.in" >"$T/etc/rauc/system.conf"`) {
+		t.Error("post-build.sh does not install RAUC's system.conf")
+	}
+	for _, b := range boards {
+		d := read(t, "configs/picam_"+b+"_defconfig")
+		for _, want := range []string{"BR2_PACKAGE_RAUC=y", "BR2_PACKAGE_RAUC_DBUS=y", "BR2_PACKAGE_RAUC_JSON=y"} {
+			if !strings.Contains(d, want+"\n") {
+				t.Errorf("picam_%s_defconfig lacks %s", b, want)
+			}
+		}
+	}
+	frag := read(t, "board/picam/linux.fragment")
+	for _, want := range []string{"CONFIG_BLK_DEV_LOOP=y", "CONFIG_BLK_DEV_DM=y", "CONFIG_DM_VERITY=y"} {
+		if !strings.Contains(frag, want+"\n") {
+			t.Errorf("linux.fragment lacks %s (RAUC's verity bundles)", want)
+		}
+	}
+	mk := read(t, "offline/mk-sdcard.sh")
+	for _, want := range []string{`"$HERE/modules-update"`, "ab_root \"$R\"", "ab_stage1 \"$S\"", "ab_boot \"$IN\"", "boot+=(rauc)", "vfat nls_cp437 nls_ascii"} {
+		if !strings.Contains(mk, want) {
+			t.Errorf("offline/mk-sdcard.sh lacks %q: the offline card would not be the A/B card", want)
+		}
+	}
+	if s1 := read(t, "offline/stage1-init.sh"); !strings.Contains(s1, "ab_select\n") || !strings.Contains(s1, "mount -t vfat -o ro /dev/mmcblk0p1 /boot") {
+		t.Error("stage1-init.sh does not choose the slot (ab_select) from a read-only boot partition")
+	}
+}

@@ -58,7 +58,11 @@ func makeBundle(t *testing.T, keys, compatible, version, root, out string) {
 }
 
 // makeBundles builds the test's bundles: a good one whose picam-server reports a new version, a
-// bad one whose picam-server exits at start, and hostile ones.
+// bad one whose picam-server exits at start, and hostile ones. QEMU's emulated USB network
+// takes uploads at about 100 KB/s, so the test's roots are slimmed: the good one without
+// picam-client, the bad one also without RAUC and its libraries (its trial boot never gets to
+// mark-good; the rollback is shell and busybox), the hostile ones a 64 KiB root (they are
+// refused before their root matters).
 func makeBundles(t *testing.T) *bundles {
 	t.Helper()
 	for _, tool := range []string{"rauc", "mksquashfs", "unsquashfs", "openssl"} {
@@ -84,28 +88,43 @@ func makeBundles(t *testing.T) *bundles {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build the update's picam-server: %v\n%s", err, out)
 	}
+	if err := os.Remove(filepath.Join(tree, "usr/bin/picam-client")); err != nil {
+		t.Fatal(err)
+	}
 	good := squash("good")
 	// Bad: picam-server exits at once, every time the supervisor starts it.
 	if err := os.WriteFile(filepath.Join(tree, "usr/bin/picam-server"),
 		[]byte("#!/bin/sh\necho 'picam-server: broken build (test/sdcard rollback test)' >&2\nexit 3\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
+	for _, p := range []string{"usr/bin/rauc", "usr/bin/dbus-daemon", "lib/aarch64-linux-gnu"} {
+		if err := os.RemoveAll(filepath.Join(tree, p)); err != nil {
+			t.Fatal(err)
+		}
+	}
 	bad := squash("bad")
+	tiny := filepath.Join(dir, "tiny")
+	fakeRoot(t, dir, *updateKeys)
+	if err := os.Rename(filepath.Join(dir, "rootfs.squashfs"), tiny); err != nil {
+		t.Fatal(err)
+	}
 
 	b.good = filepath.Join(dir, "good.raucb")
 	makeBundle(t, *updateKeys, "picam-offline-arm64", b.goodVersion, good, b.good)
 	b.bad = filepath.Join(dir, "bad.raucb")
 	makeBundle(t, *updateKeys, "picam-offline-arm64", "update-test-broken", bad, b.bad)
 	b.otherBoard = filepath.Join(dir, "other-board.raucb")
-	makeBundle(t, *updateKeys, "picam-rpi4_64", b.goodVersion, good, b.otherBoard)
+	makeBundle(t, *updateKeys, "picam-rpi4_64", b.goodVersion, tiny, b.otherBoard)
 	other := filepath.Join(dir, "other-keys")
 	if out, err := script(t, "update-keys.sh", other); err != nil {
 		t.Fatalf("update-keys.sh: %v\n%s", err, out)
 	}
 	b.otherKey = filepath.Join(dir, "other-key.raucb")
-	makeBundle(t, other, "picam-offline-arm64", b.goodVersion, good, b.otherKey)
+	makeBundle(t, other, "picam-offline-arm64", b.goodVersion, tiny, b.otherKey)
+	hostile := filepath.Join(dir, "hostile.raucb")
+	makeBundle(t, *updateKeys, "picam-offline-arm64", b.goodVersion, tiny, hostile)
 
-	data, err := os.ReadFile(b.good)
+	data, err := os.ReadFile(hostile)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +139,7 @@ func makeBundles(t *testing.T) *bundles {
 		os.WriteFile(p, data[:n], 0o644)
 		b.truncated = append(b.truncated, p)
 	}
-	t.Logf("bundles: good %d bytes (version %s), bad %d bytes", b.size, b.goodVersion, fileSize(b.bad))
+	t.Logf("bundles: good %d bytes (version %s), bad %d bytes, hostile ones %d bytes", fileSize(b.good), b.goodVersion, fileSize(b.bad), b.size)
 	return b
 }
 
@@ -257,7 +276,7 @@ func TestUpdate(t *testing.T) {
 	os.WriteFile(tokenFile, []byte(token+"\n"), 0o600)
 	c.writeBoot(t, "http.token", token+"\n")
 	port := freePort(t)
-	c.writeConf(t, conf(port, "160x120")+"http = :8080\nhttp_token_file = /boot/http.token\n"+
+	c.writeConf(t, conf(port, "160x120")+"http = 0.0.0.0:8080\nhttp_token_file = /boot/http.token\n"+
 		fmt.Sprintf("system.update-health-timeout = %d\n", healthBound))
 	parts := c.partitions(t)
 	if len(parts) != 3 {

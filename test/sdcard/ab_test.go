@@ -1,0 +1,180 @@
+package sdcard
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/picam-project/picam/update"
+)
+
+// abRig runs the card's A/B scripts (/usr/lib/picam/ab.sh, rauc-backend) with the host's
+// busybox, the card's shell, over a state directory and a /proc/mounts of the test's making.
+type abRig struct {
+	dir, mounts, lib string
+}
+
+func newABRig(t *testing.T, booted string) *abRig {
+	t.Helper()
+	if _, err := exec.LookPath("busybox"); err != nil {
+		t.Fatal("busybox is missing: make deps")
+	}
+	d := t.TempDir()
+	r := &abRig{dir: filepath.Join(d, "rauc"), mounts: filepath.Join(d, "mounts"),
+		lib: filepath.Join(br, "board/picam/rootfs-overlay/usr/lib/picam")}
+	os.MkdirAll(r.dir, 0o755)
+	r.boot(t, booted)
+	// A new card: two copies written at build time (mk-sdcard.sh's ab_boot).
+	r.sh(t, "ab_load; ab_save && ab_save")
+	return r
+}
+
+// boot says which slot's partition is mounted on /.
+func (r *abRig) boot(t *testing.T, slot string) {
+	dev := map[string]string{"A": "/dev/mmcblk0p2", "B": "/dev/mmcblk0p3"}[slot]
+	os.WriteFile(r.mounts, []byte("rootfs / rootfs rw 0 0\n"+dev+" / squashfs ro 0 0\n"), 0o644)
+}
+
+func (r *abRig) env() []string {
+	lib, _ := filepath.Abs(filepath.Join(r.lib, "ab.sh"))
+	return append(os.Environ(), "AB_DIR="+r.dir, "AB_MOUNTS="+r.mounts, "AB_TMP="+filepath.Dir(r.dir), "AB_LIB="+lib)
+}
+
+// sh runs script after sourcing ab.sh and returns its output.
+func (r *abRig) sh(t *testing.T, script string) string {
+	t.Helper()
+	lib, _ := filepath.Abs(filepath.Join(r.lib, "ab.sh"))
+	cmd := exec.Command("busybox", "sh", "-c", ". "+lib+"; "+script)
+	cmd.Env = r.env()
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("ab.sh: %s: %v\n%s", script, err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// backend runs rauc-backend as RAUC does.
+func (r *abRig) backend(t *testing.T, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("busybox", append([]string{"sh", filepath.Join(r.lib, "rauc-backend")}, args...)...)
+	cmd.Env = r.env()
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("rauc-backend %v: %v\n%s", args, err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// stage1 is the stage-1 init's choice (ab_choose, then the save it asks for).
+func (r *abRig) stage1(t *testing.T) string {
+	t.Helper()
+	return r.sh(t, `ab_choose; if [ -n "$AB_WRITE" ]; then ab_save; fi; echo "$AB_SLOT"`)
+}
+
+func (r *abRig) slots(t *testing.T) *update.Slots {
+	t.Helper()
+	s, err := update.ReadSlots(r.dir, r.mounts)
+	if err != nil {
+		t.Fatalf("ReadSlots: %v", err)
+	}
+	return s
+}
+
+func (r *abRig) sum(t *testing.T) string {
+	t.Helper()
+	var b []byte
+	for _, f := range []string{"state0", "state1"} {
+		d, err := os.ReadFile(filepath.Join(r.dir, f))
+		if err != nil || len(d) != 512 {
+			t.Fatalf("%s: %v, %d bytes; want 512", f, err, len(d))
+		}
+		b = append(b, d...)
+	}
+	return string(b)
+}
+
+// An update as RAUC 1.8 drives the backend, a trial boot that picam-server's health check marks
+// good, and the stage-1 choice on the boots around it; the state read back by picam-server.
+func TestABGoodUpdate(t *testing.T) {
+	r := newABRig(t, "A")
+	before := r.sum(t)
+	if got := r.stage1(t); got != "A" {
+		t.Fatalf("a new card boots %s, want A", got)
+	}
+	if r.sum(t) != before {
+		t.Fatal("a normal boot wrote the state")
+	}
+	// rauc install: the target bad, then written, then primary.
+	r.backend(t, "set-state", "B", "bad")
+	r.backend(t, "set-primary", "B")
+	if p, s := r.backend(t, "get-primary"), r.backend(t, "get-state", "B"); p != "B" || s != "bad" {
+		t.Fatalf("after install: primary %s, B %s", p, s)
+	}
+	if got := r.stage1(t); got != "B" {
+		t.Fatalf("the trial boot started %s, want B", got)
+	}
+	r.boot(t, "B")
+	if s := r.slots(t); s.Booted != "B" || s.Trial != "B" {
+		t.Fatalf("during the trial: %+v", s)
+	}
+	r.backend(t, "set-state", "B", "good") // rauc status mark-good
+	s := r.slots(t)
+	if s.Primary != "B" || s.Trial != "" || s.States["B"] != "good" || s.Rollback != "" {
+		t.Fatalf("after mark-good: %+v", s)
+	}
+	committed := r.sum(t)
+	for i := 0; i < 3; i++ {
+		if got := r.stage1(t); got != "B" {
+			t.Fatalf("boot %d after mark-good started %s, want B", i+1, got)
+		}
+	}
+	if r.sum(t) != committed {
+		t.Fatal("normal boots after the update wrote the state")
+	}
+}
+
+// A trial boot that never reaches mark-good: the next boot is the old slot, with a reason.
+func TestABRollbackAfterAFailedTrial(t *testing.T) {
+	r := newABRig(t, "A")
+	r.backend(t, "set-state", "B", "bad")
+	r.backend(t, "set-primary", "B")
+	if got := r.stage1(t); got != "B" {
+		t.Fatalf("trial boot: %s", got)
+	}
+	r.boot(t, "B") // crashes, hangs or loses power before mark-good
+	if got := r.stage1(t); got != "A" {
+		t.Fatalf("the boot after a failed trial started %s, want A", got)
+	}
+	r.boot(t, "A")
+	s := r.slots(t)
+	if s.Booted != "A" || s.Primary != "A" || s.States["B"] != "bad" || !strings.Contains(s.Rollback, "slot B's trial boot ended") {
+		t.Fatalf("after the rollback: %+v", s)
+	}
+	if got := r.stage1(t); got != "A" {
+		t.Fatalf("the boot after the rollback started %s, want A", got)
+	}
+}
+
+// A power cut in the middle of a save leaves the copy being written damaged: the other copy,
+// the state before the save, is the one read, by the card's shell and by picam-server.
+func TestABStateSurvivesACutSave(t *testing.T) {
+	r := newABRig(t, "A")
+	r.backend(t, "set-state", "B", "bad")
+	r.backend(t, "set-primary", "B")
+	next := filepath.Join(r.dir, "state"+r.sh(t, "ab_load; echo $((ab_seq % 2))")) // the copy just written
+	// Damage the copy just written, as a cut write would: half of it old, half new.
+	d, _ := os.ReadFile(next)
+	copy(d[20:], []byte("primary=Q\nstate_B=zz"))
+	os.WriteFile(next, d, 0o644)
+	if got := r.backend(t, "get-primary"); got != "A" {
+		t.Fatalf("with the newest copy damaged, primary is %s, want the previous A", got)
+	}
+	if s := r.slots(t); s.Primary != "A" {
+		t.Fatalf("picam-server reads %+v, want the previous state", s)
+	}
+	if got := r.stage1(t); got != "A" {
+		t.Fatalf("stage 1 booted %s, want A", got)
+	}
+}
