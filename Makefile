@@ -220,7 +220,7 @@ bundle: sdcard
 	bash buildroot/offline/mk-bundle.sh "$(UPDATE_KEYS)" $(SDCARD_OUT)
 
 sdcard-test: sdcard
-	$(GO) test -tags sdcard -count=1 -v -timeout 20m ./test/sdcard/ -args -image $(abspath $(SDCARD_OUT))/sdcard.img $(SDCARD_TESTFLAGS)
+	$(GO) test -tags sdcard -count=1 -v -timeout 30m ./test/sdcard/ -args -image $(abspath $(SDCARD_OUT))/sdcard.img -update-keys "$(UPDATE_KEYS)" $(SDCARD_TESTFLAGS)
 
 BOARD ?= rpi4
 BUILDROOT_REPO ?= https://gitlab.com/buildroot.org/buildroot.git

@@ -276,7 +276,10 @@ func TestUpdate(t *testing.T) {
 	os.WriteFile(tokenFile, []byte(token+"\n"), 0o600)
 	c.writeBoot(t, "http.token", token+"\n")
 	port := freePort(t)
-	c.writeConf(t, conf(port, "160x120")+"http = 0.0.0.0:8080\nhttp_token_file = /boot/http.token\n"+
+	// JPEG at 5 fps: raw frames (576 KB/s at 10 fps) fill QEMU's emulated USB network, and an
+	// upload beside them stalled until the connection was reset.
+	streamConf := strings.Replace(strings.Replace(conf(port, "160x120"), "codec = raw", "codec = jpeg", 1), "framerate = 10", "framerate = 5", 1)
+	c.writeConf(t, streamConf+"http = 0.0.0.0:8080\nhttp_token_file = /boot/http.token\n"+
 		fmt.Sprintf("system.update-health-timeout = %d\n", healthBound))
 	parts := c.partitions(t)
 	if len(parts) != 3 {

@@ -31,3 +31,5 @@ sed "s/@COMPATIBLE@/${PICAM_COMPATIBLE:-picam-rpi}/" "$B/rauc/system.conf.in" >"
 if [ -n "${UPDATE_KEYRING:-}" ]; then
 	install -D -m 0644 "$UPDATE_KEYRING" "$T/etc/rauc/ca.cert.pem"
 fi
+# The clock's floor (S02picam-clock): the build time, or SOURCE_DATE_EPOCH for reproducible builds.
+echo "${SOURCE_DATE_EPOCH:-$(date +%s)}" >"$T/etc/picam/clock-floor"
