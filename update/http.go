@@ -24,7 +24,10 @@ type Options struct {
 	UploadTimeout time.Duration // the whole upload; default 10 min
 	CheckTimeout  time.Duration // Check; default 2 min
 	InstallTime   time.Duration // Install; default 10 min
-	Log           *slog.Logger
+	// RebootDelay is the wait between sending the answer and rebooting, so that the answer
+	// reaches the sender before the network goes down (0: none; ForSystem: 3 s).
+	RebootDelay time.Duration
+	Log         *slog.Logger
 
 	freeSpace func(dir string) (int64, error) // tests; default statfs
 }
@@ -163,6 +166,9 @@ func (u *Updater) serveInstall(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.NewResponseController(w).Flush()
+	// The answer has left this process, not the machine: a reboot at once took the network
+	// down before it got through QEMU's slow emulated USB network (the sender saw EOF).
+	time.Sleep(u.o.RebootDelay)
 	if err := u.o.Engine.Reboot(); err != nil {
 		u.o.Log.Error("update installed, but the reboot failed: reboot by hand", "err", err)
 	}
@@ -276,7 +282,7 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 // ForSystem is the Updater of this system: RAUC with /etc/rauc/system.conf where the image has
 // them (the SD-card image), else one that refuses every update with CodeNoEngine.
 func ForSystem(log *slog.Logger) *Updater {
-	o := Options{Log: log}
+	o := Options{Log: log, RebootDelay: 3 * time.Second}
 	if e, err := NewRAUC(SystemConf); err == nil {
 		o.Engine = e
 		log.Info("updates: POST /api/update installs RAUC bundles", "compatible", e.Compatible)

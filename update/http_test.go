@@ -430,3 +430,26 @@ type sizeEngine struct{}
 func (sizeEngine) Check(context.Context, string) (Bundle, error)       { return Bundle{}, nil }
 func (sizeEngine) Install(context.Context, string, func(string)) error { return nil }
 func (sizeEngine) Reboot() error                                       { return nil }
+
+// Regression: the reboot came right after the answer was flushed, and on the QEMU card it took
+// the network down before the answer got through (picam-client saw EOF instead of "installed").
+// With RebootDelay the sender has the whole answer before the reboot starts.
+func TestRebootWaitsForTheAnswerToLeave(t *testing.T) {
+	f := &fake{bundle: Bundle{Compatible: "picam-rpi", Version: "2.0"}}
+	u := New(Options{Engine: f, Dir: t.TempDir(), RebootDelay: 500 * time.Millisecond})
+	url := serve(t, u)
+	code, st := post(t, url, bundleBytes(10<<10))
+	if _, reboots := f.state(); code != http.StatusOK || st.State != StateInstalled || !st.Reboot || reboots != 0 {
+		t.Fatalf("answer %d %+v, %d reboots when the answer arrived; want installed, reboot pending, none yet", code, st, reboots)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, reboots := f.state(); reboots == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no reboot 5 s after the answer")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

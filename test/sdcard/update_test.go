@@ -354,7 +354,42 @@ func TestUpdate(t *testing.T) {
 		t.Fatalf("after a power cycle: version %q, slots %+v; want slot B, %s", st.Version, st.Slots, b.goodVersion)
 	}
 
-	// The bad update from B into A: A boots once, is never healthy, the card is back on B.
+	// Power cuts in a trial boot. RAUC's install ends with the other slot primary and on trial;
+	// the test arms that state from the host, as rauc-backend's set-primary leaves it, for slot A
+	// (which still holds the card's first root) and kills QEMU at 4 points of A's trial boot.
+	// Every following boot must stream, from A (marked good) or B (rolled back), never a half
+	// state (a slot booted that is not the primary, or a trial left open).
+	g.kill()
+	cl.stop()
+	cur := "B"
+	for i, cut := range []struct{ marker, step string }{
+		{"picam stage1: trial boot of slot A", "stage 1 has saved the trial"},
+		{"picam: root filesystem read-only", "the trial's init scripts running"},
+		{"update: trial boot of slot A; waiting", "S55picam-update waiting for picam-server"},
+		{"update: slot A is healthy", "just after mark-good"},
+	} {
+		c.armTrial(t, "A")
+		g = c.boot(t)
+		if !g.waitConsole(cut.marker) {
+			t.Fatalf("power cut %d: the console never showed %q:\n%s", i+1, cut.marker, tail(g.serial(), 30))
+		}
+		g.kill()
+		cl, g = boot(fmt.Sprintf("after power cut %d", i+1))
+		st = waitStatus(t, g, base, token, 30*time.Second, fmt.Sprintf("the boot after power cut %d", i+1), func(s apiStatus) bool { return s.Slots != nil })
+		if st.Slots.Booted != st.Slots.Primary || st.Slots.Trial != "" || st.Slots.States[st.Slots.Booted] != "good" {
+			t.Errorf("after power cut %d (%s): slots %+v; want the booted slot primary and good, no trial", i+1, cut.step, st.Slots)
+		}
+		cur = st.Slots.Booted
+		t.Logf("power cut %d, %s: the next boot streams from slot %s (%s)", i+1, cut.step, cur, st.Version)
+		g.kill()
+		cl.stop()
+	}
+	old := map[string]string{"A": "B", "B": "A"}[cur]
+	cl, g = boot("slot " + cur + ", before the bad update")
+	waitStatus(t, g, base, token, 30*time.Second, "before the bad update", func(s apiStatus) bool { return s.Slots != nil })
+
+	// The bad update into the other slot: it boots once, is never healthy, the card is back on
+	// the slot it was on.
 	t0 = time.Now()
 	if res, err := send(b.bad, true); err != nil || res.State != update.StateInstalled {
 		t.Fatalf("bad bundle: %+v, %v; want installed (it is signed and for this board)", res, err)
@@ -362,20 +397,40 @@ func TestUpdate(t *testing.T) {
 	waitExit(t, g, 60*time.Second, "after the bad update")
 	cl.stop()
 	g = c.boot(t)
-	if !g.waitConsole("picam stage1: trial boot of slot A") {
+	if !g.waitConsole("picam stage1: trial boot of slot " + old) {
 		t.Fatalf("the bad update did not boot slot A on trial:\n%s", tail(g.serial(), 40))
 	}
 	waitExit(t, g, time.Duration(healthBound+90)*time.Second, "the bad slot's rollback")
 	if !strings.Contains(g.serial(), "ROLLBACK") {
 		t.Errorf("the trial boot of the bad slot did not say ROLLBACK on the console:\n%s", tail(g.serial(), 30))
 	}
-	cl, g = boot("slot B, after the rollback")
+	cl, g = boot("slot " + cur + ", after the rollback")
 	back := time.Since(t0)
 	st = waitStatus(t, g, base, token, 30*time.Second, "slot B after the rollback", func(s apiStatus) bool { return s.Slots != nil })
-	if st.Slots.Booted != "B" || st.Slots.States["A"] != "bad" || !strings.Contains(st.Slots.Rollback, "did not report healthy") {
-		t.Errorf("after the rollback: slots %+v; want B booted, A bad, the reason", st.Slots)
+	if st.Slots.Booted != cur || st.Slots.States[old] != "bad" || !strings.Contains(st.Slots.Rollback, "did not report healthy") {
+		t.Errorf("after the rollback: slots %+v; want %s booted, %s bad, the reason", st.Slots, cur, old)
 	}
-	t.Logf("bad update: upload to streaming again from slot B: %.1f s (health bound %d s); reason: %s", back.Seconds(), healthBound, st.Slots.Rollback)
+	t.Logf("bad update: upload to streaming again from slot "+cur+": %.1f s (health bound %d s); reason: %s", back.Seconds(), healthBound, st.Slots.Rollback)
 	g.kill()
 	cl.stop()
+}
+
+// armTrial leaves the slots' state on the card's boot partition as rauc-backend's set-primary
+// does at the end of an install into slot: slot primary, on trial, not yet tried.
+func (c *card) armTrial(t *testing.T, slot string) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "rauc")
+	os.MkdirAll(dir, 0o755)
+	for _, f := range []string{"state0", "state1"} {
+		c.mtools(t, "mcopy", "-o", "-i", c.fatImage(), "::rauc/"+f, filepath.Join(dir, f))
+	}
+	lib, _ := filepath.Abs(filepath.Join(br, "board/picam/rootfs-overlay/usr/lib/picam/ab.sh"))
+	cmd := exec.Command("busybox", "sh", "-c", ". "+lib+"; ab_load; ab_primary="+slot+" ab_trial="+slot+" ab_tried=0; ab_save")
+	cmd.Env = append(os.Environ(), "AB_DIR="+dir, "AB_TMP="+filepath.Dir(dir))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("arm the trial of slot %s: %v\n%s", slot, err, out)
+	}
+	for _, f := range []string{"state0", "state1"} {
+		c.mtools(t, "mcopy", "-o", "-i", c.fatImage(), filepath.Join(dir, f), "::rauc/"+f)
+	}
 }
