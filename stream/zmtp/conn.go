@@ -489,17 +489,8 @@ func (c *Conn) readMsg(m *Msg, onCommand func(name string), held *int64) error {
 			if _, err := io.ReadFull(c.br, buf); err != nil {
 				return err
 			}
-			name, body, err := splitCommand(buf)
-			if err != nil {
+			if err := c.command(buf, onCommand); err != nil {
 				return err
-			}
-			if name == "PING" {
-				if err := c.pong(body); err != nil {
-					return err
-				}
-			}
-			if onCommand != nil {
-				onCommand(name)
 			}
 			continue
 		}
@@ -572,6 +563,24 @@ func readGrowing(r io.Reader, size int64) ([]byte, error) {
 }
 
 // pong answers a PING (RFC 37): the context after the 2-byte TTL is echoed.
+// command handles a command frame that arrived between messages: a PING is
+// answered, and onCommand (when set) is told the command's name.
+func (c *Conn) command(frame []byte, onCommand func(string)) error {
+	name, body, err := splitCommand(frame)
+	if err != nil {
+		return err
+	}
+	if name == "PING" {
+		if err := c.pong(body); err != nil {
+			return err
+		}
+	}
+	if onCommand != nil {
+		onCommand(name)
+	}
+	return nil
+}
+
 func (c *Conn) pong(body []byte) error {
 	var ctx []byte
 	if len(body) > 2 {

@@ -199,17 +199,8 @@ func (c *Conn) readCurveMsg(m *Msg, onCommand func(name string), held *int64) er
 				c.opts.Budget.Release(size + plain + 1)
 				*held -= size + plain + 1
 			}
-			name, cbody, err := splitCommand(p)
-			if err != nil {
+			if err := c.command(p, onCommand); err != nil {
 				return err
-			}
-			if name == "PING" {
-				if err := c.pong(cbody); err != nil {
-					return err
-				}
-			}
-			if onCommand != nil {
-				onCommand(name)
 			}
 			continue
 		}
