@@ -191,24 +191,11 @@ var optionDefs = []optionDef{
 		get:   func(o *Options) string { return strconv.Itoa(o.ISO) },
 		isSet: func(o *Options) bool { return o.ISO != 0 },
 	},
-	{
-		info: OptionInfo{Key: "exposure_compensation", Values: "a whole number from -25 to 25 (1/6 stop each)", Default: "0",
-			V4L2: "auto_exposure_bias (integer menu in milli-EV, 1/3 EV steps from -4 to +4 EV on bcm2835-v4l2: " +
-				"the nearest entry to value×1000/6)",
-			Rpicam: "--ev value/6 (EV)", Origin: "picamera"},
-		set: func(o *Options, v string) (err error) {
-			o.ExposureCompensation, err = parseIntIn("exposure_compensation", v, -25, 25, "a whole number from -25 to 25 (steps of 1/6 stop)")
-			return
-		},
-		check: func(o *Options) error {
-			if o.ExposureCompensation < -25 || o.ExposureCompensation > 25 {
-				return invalid("exposure_compensation", strconv.Itoa(o.ExposureCompensation), "a whole number from -25 to 25 (steps of 1/6 stop)")
-			}
-			return nil
-		},
-		get:   func(o *Options) string { return strconv.Itoa(o.ExposureCompensation) },
-		isSet: func(o *Options) bool { return o.ExposureCompensation != 0 },
-	},
+	intDef(OptionInfo{Key: "exposure_compensation", Values: "a whole number from -25 to 25 (1/6 stop each)", Default: "0",
+		V4L2: "auto_exposure_bias (integer menu in milli-EV, 1/3 EV steps from -4 to +4 EV on bcm2835-v4l2: " +
+			"the nearest entry to value×1000/6)",
+		Rpicam: "--ev value/6 (EV)", Origin: "picamera"},
+		-25, 25, "a whole number from -25 to 25 (steps of 1/6 stop)", func(o *Options) *int { return &o.ExposureCompensation }),
 	{
 		info: OptionInfo{Key: "awb_mode", Values: orList(awbModes), Default: "auto",
 			V4L2: "white_balance_auto_preset (off 0 Manual, auto 1, incandescent 2, fluorescent 3, tungsten 4 " +
@@ -281,42 +268,16 @@ var optionDefs = []optionDef{
 		get:   func(o *Options) string { return o.MeterMode },
 		isSet: func(o *Options) bool { return o.MeterMode != "" },
 	},
-	{
-		info: OptionInfo{Key: "shutter_speed", Values: "microseconds, 0 for automatic", Default: "0",
-			V4L2: "auto_exposure 1 (Manual) and exposure_time_absolute in 100 µs units (1..10000 on bcm2835-v4l2); " +
-				"a scene mode (exposure_mode night, sports) overrides it",
-			Rpicam: "--shutter µs", Origin: "picamera"},
-		set: func(o *Options, v string) (err error) {
-			o.ShutterSpeed, err = parseIntIn("shutter_speed", v, 0, maxShutter, "a whole number of microseconds, 0 for automatic (at most 1000000000)")
-			return
-		},
-		check: func(o *Options) error {
-			if o.ShutterSpeed < 0 || o.ShutterSpeed > maxShutter {
-				return invalid("shutter_speed", strconv.Itoa(o.ShutterSpeed), "a whole number of microseconds, 0 for automatic (at most 1000000000)")
-			}
-			return nil
-		},
-		get:   func(o *Options) string { return strconv.Itoa(o.ShutterSpeed) },
-		isSet: func(o *Options) bool { return o.ShutterSpeed != 0 },
-	},
-	{
-		info: OptionInfo{Key: "sensor_mode", Values: "0 (automatic) to 7", Default: "0",
-			V4L2: "none: bcm2835-v4l2 picks the sensor mode from the resolution and frame rate (warning)",
-			Rpicam: "--mode W:H:bit-depth:P, the Nth mode rpicam-vid --list-cameras prints (the numbering differs " +
-				"from the legacy stack's)", Origin: "picamera"},
-		set: func(o *Options, v string) (err error) {
-			o.SensorMode, err = parseIntIn("sensor_mode", v, 0, 7, "a whole number from 0 (automatic) to 7")
-			return
-		},
-		check: func(o *Options) error {
-			if o.SensorMode < 0 || o.SensorMode > 7 {
-				return invalid("sensor_mode", strconv.Itoa(o.SensorMode), "a whole number from 0 (automatic) to 7")
-			}
-			return nil
-		},
-		get:   func(o *Options) string { return strconv.Itoa(o.SensorMode) },
-		isSet: func(o *Options) bool { return o.SensorMode != 0 },
-	},
+	intDef(OptionInfo{Key: "shutter_speed", Values: "microseconds, 0 for automatic", Default: "0",
+		V4L2: "auto_exposure 1 (Manual) and exposure_time_absolute in 100 µs units (1..10000 on bcm2835-v4l2); " +
+			"a scene mode (exposure_mode night, sports) overrides it",
+		Rpicam: "--shutter µs", Origin: "picamera"},
+		0, maxShutter, "a whole number of microseconds, 0 for automatic (at most 1000000000)", func(o *Options) *int { return &o.ShutterSpeed }),
+	intDef(OptionInfo{Key: "sensor_mode", Values: "0 (automatic) to 7", Default: "0",
+		V4L2: "none: bcm2835-v4l2 picks the sensor mode from the resolution and frame rate (warning)",
+		Rpicam: "--mode W:H:bit-depth:P, the Nth mode rpicam-vid --list-cameras prints (the numbering differs " +
+			"from the legacy stack's)", Origin: "picamera"},
+		0, 7, "a whole number from 0 (automatic) to 7", func(o *Options) *int { return &o.SensorMode }),
 	adjustDef("brightness", 0, 100, brightnessUse, "brightness (0..100; other ranges scaled)",
 		"--brightness (value-50)/50, i.e. -1..1", func(o *Options) **int { return &o.Brightness }),
 	adjustDef("contrast", -100, 100, adjustUse, "contrast (-100..100; other ranges scaled)",
@@ -346,46 +307,40 @@ var optionDefs = []optionDef{
 		get:   func(o *Options) string { return strconv.Itoa(o.Bitrate) },
 		isSet: func(o *Options) bool { return o.Bitrate != 0 },
 	},
-	{
-		info: OptionInfo{Key: "intra", Values: "frames between H.264 keyframes, 1 to 1000, or 0 for one second", Default: "0",
-			V4L2:   "h264_i_frame_period, with repeat_sequence_header 1, when the camera delivers H.264",
-			Rpicam: "--intra", Origin: "picam"},
-		set: func(o *Options, v string) (err error) {
-			o.Intra, err = parseIntIn("intra", v, 0, 1000, "a number of frames from 1 to 1000, or 0 for one second's worth")
-			return
-		},
-		check: func(o *Options) error {
-			if o.Intra < 0 || o.Intra > 1000 {
-				return invalid("intra", strconv.Itoa(o.Intra), "a number of frames from 1 to 1000, or 0 for one second's worth")
-			}
-			return nil
-		},
-		get:   func(o *Options) string { return strconv.Itoa(o.Intra) },
-		isSet: func(o *Options) bool { return o.Intra != 0 },
-	},
-	{
-		info: OptionInfo{Key: "quality", Values: "JPEG quality 1 to 100, or 0 for 90", Default: "0",
-			V4L2:   "none (bcm2835-v4l2's MJPEG quality follows video_bitrate)",
-			Rpicam: "--quality, with --codec mjpeg", Origin: "picam"},
-		set: func(o *Options, v string) (err error) {
-			o.Quality, err = parseIntIn("quality", v, 0, 100, "a JPEG quality from 1 to 100, or 0 for the default (90)")
-			return
-		},
-		check: func(o *Options) error {
-			if o.Quality < 0 || o.Quality > 100 {
-				return invalid("quality", strconv.Itoa(o.Quality), "a JPEG quality from 1 to 100, or 0 for the default (90)")
-			}
-			return nil
-		},
-		get:   func(o *Options) string { return strconv.Itoa(o.Quality) },
-		isSet: func(o *Options) bool { return o.Quality != 0 },
-	},
+	intDef(OptionInfo{Key: "intra", Values: "frames between H.264 keyframes, 1 to 1000, or 0 for one second", Default: "0",
+		V4L2:   "h264_i_frame_period, with repeat_sequence_header 1, when the camera delivers H.264",
+		Rpicam: "--intra", Origin: "picam"},
+		0, 1000, "a number of frames from 1 to 1000, or 0 for one second's worth", func(o *Options) *int { return &o.Intra }),
+	intDef(OptionInfo{Key: "quality", Values: "JPEG quality 1 to 100, or 0 for 90", Default: "0",
+		V4L2:   "none (bcm2835-v4l2's MJPEG quality follows video_bitrate)",
+		Rpicam: "--quality, with --codec mjpeg", Origin: "picam"},
+		0, 100, "a JPEG quality from 1 to 100, or 0 for the default (90)", func(o *Options) *int { return &o.Quality }),
 }
 
 // maxShutter bounds shutter_speed at 1000 s, beyond every Pi sensor.
 const maxShutter = 1_000_000_000
 
 func validGain(g float64) bool { return g > 0 && g <= 8 }
+
+// intDef builds the definition of a whole-number option from lo to hi held
+// in an int, 0 meaning unset (0 must lie in the range).
+func intDef(info OptionInfo, lo, hi int, use string, field func(o *Options) *int) optionDef {
+	return optionDef{
+		info: info,
+		set: func(o *Options, v string) (err error) {
+			*field(o), err = parseIntIn(info.Key, v, lo, hi, use)
+			return
+		},
+		check: func(o *Options) error {
+			if n := *field(o); n < lo || n > hi {
+				return invalid(info.Key, strconv.Itoa(n), use)
+			}
+			return nil
+		},
+		get:   func(o *Options) string { return strconv.Itoa(*field(o)) },
+		isSet: func(o *Options) bool { return *field(o) != 0 },
+	}
+}
 
 // adjustDef builds the definition of a picture adjustment held in a *int.
 func adjustDef(key string, lo, hi int, use, v4l2Doc, rpicamDoc string, field func(o *Options) **int) optionDef {
