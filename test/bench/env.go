@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/picam-project/picam/internal/testkit"
 )
 
 // machine describes where the benchmark ran, for the report header.
@@ -66,14 +68,4 @@ func goVersion() string {
 }
 
 // loadAvg is the 1, 5 and 15 minute load averages.
-func loadAvg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "unknown"
-	}
-	return strings.Join(f[:3], " ")
-}
+var loadAvg = testkit.LoadAvg

@@ -1,0 +1,21 @@
+package testkit
+
+import (
+	"os"
+	"strings"
+)
+
+// LoadAvg is the host's 1, 5 and 15 minute load averages as /proc/loadavg
+// gives them ("0.52 0.61 0.70"), or "unknown" where it cannot be read: for
+// reports of timing-sensitive runs on a shared machine.
+func LoadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
+}
