@@ -90,13 +90,8 @@ func checkHFlip(d *v4l2.Device, r *reporter, broken bool) {
 	if broken {
 		write = 0
 	}
-	if err := d.SetControl(v4l2.CtrlHFlip, write); err != nil {
-		r.fail("v4l2.hflip", err)
-		return
-	}
-	got, err := d.GetControl(v4l2.CtrlHFlip)
-	if err != nil {
-		r.fail("v4l2.hflip", err)
+	got, ok := r.writeAndRead(d, v4l2.CtrlHFlip, "v4l2.hflip", write)
+	if !ok {
 		return
 	}
 	r.ok("v4l2.hflip", map[string]any{"set": want, "got": got, "broken": broken})
@@ -114,6 +109,20 @@ func nonzero(b []byte) bool {
 		}
 	}
 	return false
+}
+
+// writeAndRead sets control id to v and reads it back; an error fails step.
+func (r *reporter) writeAndRead(d *v4l2.Device, id v4l2.CtrlID, step string, v int32) (int32, bool) {
+	if err := d.SetControl(id, v); err != nil {
+		r.fail(step, err)
+		return 0, false
+	}
+	got, err := d.GetControl(id)
+	if err != nil {
+		r.fail(step, err)
+		return 0, false
+	}
+	return got, true
 }
 
 // openCamera opens the capture node dev, or the one found by name when dev

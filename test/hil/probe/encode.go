@@ -144,13 +144,8 @@ func checkGOP(d *v4l2.Device, r *reporter) {
 	if !r.hasControl(d, v4l2.CtrlMPEGVideoGOPSize, "enc.gop", "the encoder", "GOP size control") {
 		return
 	}
-	if err := d.SetControl(v4l2.CtrlMPEGVideoGOPSize, want); err != nil {
-		r.fail("enc.gop", err)
-		return
-	}
-	got, err := d.GetControl(v4l2.CtrlMPEGVideoGOPSize)
-	if err != nil {
-		r.fail("enc.gop", err)
+	got, ok := r.writeAndRead(d, v4l2.CtrlMPEGVideoGOPSize, "enc.gop", want)
+	if !ok {
 		return
 	}
 	r.ok("enc.gop", map[string]any{"set": want, "got": got})
