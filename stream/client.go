@@ -338,7 +338,7 @@ func (c *Client) serveConn(sc *serverConn) {
 		typ = zmtp.PAIR
 	}
 	conn, err := zmtp.Handshake(nc, zmtp.Options{SocketType: typ, Picam: true, MaxFrameSize: c.cfg.MaxFrameSize, Curve: c.cfg.Curve,
-		HandshakeTimeout: c.cfg.HandshakeTimeout, Budget: sc})
+		HandshakeTimeout: c.cfg.HandshakeTimeout, Budget: sc, CheckFrame: c.checkFrame})
 	if err != nil {
 		nc.Close()
 		level := slog.LevelDebug // a port probe or a server that gave up mid-handshake

@@ -5,6 +5,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/picam-project/picam/stream/wire"
+	"github.com/picam-project/picam/stream/zmtp"
 )
 
 // A Client's bounds on what the servers connecting to it can make it hold: connections per
@@ -162,4 +165,33 @@ func (c *Client) OpenConns() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return len(c.accepted)
+}
+
+// checkAbove is the frame size from which a Client checks a payload against its header before
+// reading it (zmtp.Options.CheckFrame): smaller frames cost less to read than to check twice.
+const checkAbove = 1 << 20
+
+// checkFrame cuts a server whose payload frame contradicts its header before the payload is
+// read: a raw array's header states its size (dtype × shape), so a peer announcing 60 MiB
+// after a header that says otherwise costs the client neither the read nor the memory (issue
+// 16). Everything else (a header that does not parse, compressed payloads) is left to handle.
+func (c *Client) checkFrame(parts [][]byte, size int64) error {
+	if size < checkAbove {
+		return nil
+	}
+	if c.cfg.Pattern == ReqRep {
+		_, rest, err := zmtp.SplitEnvelope(parts)
+		if err != nil {
+			return nil
+		}
+		parts = rest
+	}
+	if len(parts) != 1 { // the payload is the frame after the header
+		return nil
+	}
+	h, err := wire.ParseHeader(parts[0])
+	if err != nil || h.Terminate {
+		return nil
+	}
+	return wire.CheckPayloadSize(&h, size)
 }

@@ -262,12 +262,21 @@ func CheckPayload(h *Header, payload []byte) error {
 			return nil
 		}
 	}
+	return CheckPayloadSize(h, int64(len(payload)))
+}
+
+// CheckPayloadSize verifies, before a payload of n bytes is read, that a raw array's header
+// announces n bytes (dtype × shape). JPEG, H.264 and FWHT payloads have no size to check.
+func CheckPayloadSize(h *Header, n int64) error {
+	if h.Compression != nil || (h.Picam != nil && IsBitstream(h.Picam.Codec)) {
+		return nil
+	}
 	want, err := ArraySize(h.DType, h.Shape)
 	if err != nil {
 		return err
 	}
-	if want != int64(len(payload)) {
-		return fmt.Errorf("%w: dtype %s shape %v needs %d bytes, payload has %d", ErrMalformed, h.DType, h.Shape, want, len(payload))
+	if want != n {
+		return fmt.Errorf("%w: dtype %s shape %v needs %d bytes, payload has %d", ErrMalformed, h.DType, h.Shape, want, n)
 	}
 	return nil
 }

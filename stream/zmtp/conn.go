@@ -97,6 +97,11 @@ type Options struct {
 	// and given it back when ReadMsg returns: it bounds what all the connections sharing it
 	// have in flight at once. A frame it refuses ends ReadMsg with ErrOverBudget.
 	Budget Budget
+	// CheckFrame, when set, is called before the body of each frame after a message's first is
+	// read or allocated, with the frames read so far and the new frame's size (its plaintext
+	// size under CURVE). An error ends ReadMsg, wrapped in ErrProtocol: a peer whose frame
+	// contradicts what its message announced is cut before its bytes are read.
+	CheckFrame func(parts [][]byte, size int64) error
 	// SendBuffer, when positive, is the kernel send buffer (SO_SNDBUF) Dial asks for; Linux
 	// doubles it for bookkeeping and stops autotuning that socket. Zero keeps the autotuning.
 	SendBuffer int
@@ -455,6 +460,17 @@ func (c *Conn) ReadMsg(m *Msg, onCommand func(name string)) error {
 	return c.readMsg(m, onCommand, nil)
 }
 
+// checkFrame runs Options.CheckFrame, if any, on a frame that follows others in a message.
+func (c *Conn) checkFrame(parts [][]byte, size int64) error {
+	if c.opts.CheckFrame == nil || len(parts) == 0 {
+		return nil
+	}
+	if err := c.opts.CheckFrame(parts, size); err != nil {
+		return fmt.Errorf("%w: %w", ErrProtocol, err)
+	}
+	return nil
+}
+
 // reserve asks the budget, if any, for n more bytes of this message; held counts them.
 func (c *Conn) reserve(n int64, held *int64) error {
 	if held == nil {
@@ -501,6 +517,9 @@ func (c *Conn) readMsg(m *Msg, onCommand func(name string), held *int64) error {
 		i := len(m.Parts)
 		if i >= c.opts.MaxParts {
 			return fmt.Errorf("%w: message with more than %d frames", ErrProtocol, c.opts.MaxParts)
+		}
+		if err := c.checkFrame(m.Parts, size); err != nil {
+			return err
 		}
 		if err := c.reserve(size, held); err != nil {
 			return err

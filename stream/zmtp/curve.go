@@ -160,6 +160,9 @@ func (c *Conn) readCurveMsg(m *Msg, onCommand func(name string), held *int64) er
 		if i >= c.opts.MaxParts {
 			return fmt.Errorf("%w: message with more than %d frames", ErrProtocol, c.opts.MaxParts)
 		}
+		if err := c.checkFrame(m.Parts, plain); err != nil {
+			return err
+		}
 		// The budget counts both copies of the frame, sealed and opened: NaCl cannot open in
 		// place, so a frame costs twice its size while it is read.
 		if err := c.reserve(size, held); err != nil {
