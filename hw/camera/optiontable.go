@@ -123,26 +123,9 @@ var optionDefs = []optionDef{
 		get:   func(o *Options) string { return strconv.FormatBool(o.VFlip) },
 		isSet: func(o *Options) bool { return o.VFlip },
 	},
-	{
-		info: OptionInfo{Key: "rotation", Values: "0, 90, 180 or 270", Default: "0",
-			V4L2: "rotate (degrees)", Rpicam: "--rotation 180 (rpicam-vid cannot rotate by 90 or 270)", Origin: "picamera"},
-		set: func(o *Options, v string) error {
-			n, err := strconv.Atoi(v)
-			if err != nil || !containsInt(rotations, n) {
-				return invalid("rotation", v, rotationUse())
-			}
-			o.Rotation = n
-			return nil
-		},
-		check: func(o *Options) error {
-			if !containsInt(rotations, o.Rotation) {
-				return invalid("rotation", strconv.Itoa(o.Rotation), rotationUse())
-			}
-			return nil
-		},
-		get:   func(o *Options) string { return strconv.Itoa(o.Rotation) },
-		isSet: func(o *Options) bool { return o.Rotation != 0 },
-	},
+	oneOfDef(OptionInfo{Key: "rotation", Values: "0, 90, 180 or 270", Default: "0",
+		V4L2: "rotate (degrees)", Rpicam: "--rotation 180 (rpicam-vid cannot rotate by 90 or 270)", Origin: "picamera"},
+		rotations, rotationUse, func(o *Options) *int { return &o.Rotation }),
 	{
 		info: OptionInfo{Key: "exposure_mode", Values: orList(exposureModes), Default: "auto",
 			V4L2: "auto_exposure (off: 1 Manual; others 0 Auto) and scene_mode (night, nightpreview, verylong: Night, " +
@@ -168,29 +151,12 @@ var optionDefs = []optionDef{
 		get:   func(o *Options) string { return o.ExposureMode },
 		isSet: func(o *Options) bool { return o.ExposureMode != "" },
 	},
-	{
-		info: OptionInfo{Key: "iso", Values: isoUse(), Default: "0",
-			V4L2: "iso_sensitivity_auto 0 (Manual) first, then iso_sensitivity (integer menu of ISO×1000; " +
-				"bcm2835-v4l2 offers 100, 200, 400 and 800, so 320 becomes 400, 500 400 and 640 800); " +
-				"0: iso_sensitivity_auto 1 (Auto)",
-			Rpicam: "--gain ISO/100 (rpicam-vid has no ISO setting)", Origin: "picamera"},
-		set: func(o *Options, v string) error {
-			n, err := strconv.Atoi(v)
-			if err != nil || !containsInt(isoValues, n) {
-				return invalid("iso", v, isoUse())
-			}
-			o.ISO = n
-			return nil
-		},
-		check: func(o *Options) error {
-			if !containsInt(isoValues, o.ISO) {
-				return invalid("iso", strconv.Itoa(o.ISO), isoUse())
-			}
-			return nil
-		},
-		get:   func(o *Options) string { return strconv.Itoa(o.ISO) },
-		isSet: func(o *Options) bool { return o.ISO != 0 },
-	},
+	oneOfDef(OptionInfo{Key: "iso", Values: isoUse(), Default: "0",
+		V4L2: "iso_sensitivity_auto 0 (Manual) first, then iso_sensitivity (integer menu of ISO×1000; " +
+			"bcm2835-v4l2 offers 100, 200, 400 and 800, so 320 becomes 400, 500 400 and 640 800); " +
+			"0: iso_sensitivity_auto 1 (Auto)",
+		Rpicam: "--gain ISO/100 (rpicam-vid has no ISO setting)", Origin: "picamera"},
+		isoValues, isoUse, func(o *Options) *int { return &o.ISO }),
 	intDef(OptionInfo{Key: "exposure_compensation", Values: "a whole number from -25 to 25 (1/6 stop each)", Default: "0",
 		V4L2: "auto_exposure_bias (integer menu in milli-EV, 1/3 EV steps from -4 to +4 EV on bcm2835-v4l2: " +
 			"the nearest entry to value×1000/6)",
@@ -334,6 +300,30 @@ func intDef(info OptionInfo, lo, hi int, use string, field func(o *Options) *int
 		check: func(o *Options) error {
 			if n := *field(o); n < lo || n > hi {
 				return invalid(info.Key, strconv.Itoa(n), use)
+			}
+			return nil
+		},
+		get:   func(o *Options) string { return strconv.Itoa(*field(o)) },
+		isSet: func(o *Options) bool { return *field(o) != 0 },
+	}
+}
+
+// oneOfDef builds the definition of an option that takes one of values, held
+// in an int, 0 meaning unset; use describes the values for messages.
+func oneOfDef(info OptionInfo, values []int, use func() string, field func(o *Options) *int) optionDef {
+	return optionDef{
+		info: info,
+		set: func(o *Options, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || !containsInt(values, n) {
+				return invalid(info.Key, v, use())
+			}
+			*field(o) = n
+			return nil
+		},
+		check: func(o *Options) error {
+			if n := *field(o); !containsInt(values, n) {
+				return invalid(info.Key, strconv.Itoa(n), use())
 			}
 			return nil
 		},
