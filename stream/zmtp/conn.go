@@ -460,12 +460,20 @@ func (c *Conn) ReadMsg(m *Msg, onCommand func(name string)) error {
 	return c.readMsg(m, onCommand, nil)
 }
 
-// checkFrame runs Options.CheckFrame, if any, on a frame that follows others in a message.
-func (c *Conn) checkFrame(parts [][]byte, size int64) error {
-	if c.opts.CheckFrame == nil || len(parts) == 0 {
+// admitFrame checks a data frame of size bytes (plaintext) against the message's caps before
+// anything of it is read: total, the message's bytes with this frame, against max; the number
+// of frames; and Options.CheckFrame, if any, for a frame that follows others.
+func (c *Conn) admitFrame(m *Msg, total, max, size int64) error {
+	if total > max {
+		return fmt.Errorf("%w: message of more than %d bytes", ErrFrameTooLarge, max)
+	}
+	if len(m.Parts) >= c.opts.MaxParts {
+		return fmt.Errorf("%w: message with more than %d frames", ErrProtocol, c.opts.MaxParts)
+	}
+	if c.opts.CheckFrame == nil || len(m.Parts) == 0 {
 		return nil
 	}
-	if err := c.opts.CheckFrame(parts, size); err != nil {
+	if err := c.opts.CheckFrame(m.Parts, size); err != nil {
 		return fmt.Errorf("%w: %w", ErrProtocol, err)
 	}
 	return nil
@@ -511,16 +519,10 @@ func (c *Conn) readMsg(m *Msg, onCommand func(name string), held *int64) error {
 			continue
 		}
 		total += size
-		if total > c.opts.MaxFrameSize {
-			return fmt.Errorf("%w: message of more than %d bytes", ErrFrameTooLarge, c.opts.MaxFrameSize)
-		}
-		i := len(m.Parts)
-		if i >= c.opts.MaxParts {
-			return fmt.Errorf("%w: message with more than %d frames", ErrProtocol, c.opts.MaxParts)
-		}
-		if err := c.checkFrame(m.Parts, size); err != nil {
+		if err := c.admitFrame(m, total, c.opts.MaxFrameSize, size); err != nil {
 			return err
 		}
+		i := len(m.Parts)
 		if err := c.reserve(size, held); err != nil {
 			return err
 		}

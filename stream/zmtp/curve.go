@@ -153,16 +153,10 @@ func (c *Conn) readCurveMsg(m *Msg, onCommand func(name string), held *int64) er
 			return fmt.Errorf("%w: %w: frame of %d bytes is shorter than a CURVE MESSAGE", ErrProtocol, curve.ErrMalformed, size)
 		}
 		plain := size - int64(curve.Overhead)
-		if total+plain > c.cv.maxPlain {
-			return fmt.Errorf("%w: message of more than %d bytes", ErrFrameTooLarge, c.cv.maxPlain)
-		}
-		i := len(m.Parts)
-		if i >= c.opts.MaxParts {
-			return fmt.Errorf("%w: message with more than %d frames", ErrProtocol, c.opts.MaxParts)
-		}
-		if err := c.checkFrame(m.Parts, plain); err != nil {
+		if err := c.admitFrame(m, total+plain, c.cv.maxPlain, plain); err != nil {
 			return err
 		}
+		i := len(m.Parts)
 		// The budget counts both copies of the frame, sealed and opened: NaCl cannot open in
 		// place, so a frame costs twice its size while it is read.
 		if err := c.reserve(size, held); err != nil {
