@@ -336,13 +336,7 @@ func (c *Conn) WriteCommand(name string, body []byte) error {
 }
 
 func (c *Conn) writeCommand(name string, props [][2]string) error {
-	var body []byte
-	for _, p := range props {
-		body = append(body, byte(len(p[0])))
-		body = append(body, p[0]...)
-		body = binary.BigEndian.AppendUint32(body, uint32(len(p[1])))
-		body = append(body, p[1]...)
-	}
+	body := encodeProps(props)
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	return c.writeRawCommand(name, body)

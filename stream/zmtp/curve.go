@@ -76,6 +76,7 @@ func (c *Conn) curveHandshake() ([]byte, error) {
 	return meta, nil
 }
 
+// encodeProps writes ZMTP metadata properties: name length, name, value length, value.
 func encodeProps(props [][2]string) []byte {
 	var b []byte
 	for _, p := range props {
