@@ -126,31 +126,14 @@ var optionDefs = []optionDef{
 	oneOfDef(OptionInfo{Key: "rotation", Values: "0, 90, 180 or 270", Default: "0",
 		V4L2: "rotate (degrees)", Rpicam: "--rotation 180 (rpicam-vid cannot rotate by 90 or 270)", Origin: "picamera"},
 		rotations, rotationUse, func(o *Options) *int { return &o.Rotation }),
-	{
-		info: OptionInfo{Key: "exposure_mode", Values: orList(exposureModes), Default: "auto",
-			V4L2: "auto_exposure (off: 1 Manual; others 0 Auto) and scene_mode (night, nightpreview, verylong: Night, " +
-				"with exposure_dynamic_framerate 1; sports, antishake: Sports; backlight, snow/beach, fireworks: the " +
-				"matching scene where the driver offers it, which bcm2835-v4l2 does not, so auto; fixedfps: " +
-				"exposure_dynamic_framerate 0; spotlight: auto)",
-			Rpicam: "--exposure normal|sport|long (sports, antishake: sport; night, nightpreview, verylong: long; " +
-				"others: normal)", Origin: "picamera"},
-		set: func(o *Options, v string) error {
-			m := strings.ToLower(v)
-			if !containsString(exposureModes, m) {
-				return invalid("exposure_mode", v, orList(exposureModes))
-			}
-			o.ExposureMode = m
-			return nil
-		},
-		check: func(o *Options) error {
-			if o.ExposureMode != "" && !containsString(exposureModes, o.ExposureMode) {
-				return invalid("exposure_mode", o.ExposureMode, orList(exposureModes))
-			}
-			return nil
-		},
-		get:   func(o *Options) string { return o.ExposureMode },
-		isSet: func(o *Options) bool { return o.ExposureMode != "" },
-	},
+	modeDef(OptionInfo{Key: "exposure_mode", Values: orList(exposureModes), Default: "auto",
+		V4L2: "auto_exposure (off: 1 Manual; others 0 Auto) and scene_mode (night, nightpreview, verylong: Night, " +
+			"with exposure_dynamic_framerate 1; sports, antishake: Sports; backlight, snow/beach, fireworks: the " +
+			"matching scene where the driver offers it, which bcm2835-v4l2 does not, so auto; fixedfps: " +
+			"exposure_dynamic_framerate 0; spotlight: auto)",
+		Rpicam: "--exposure normal|sport|long (sports, antishake: sport; night, nightpreview, verylong: long; " +
+			"others: normal)", Origin: "picamera"},
+		exposureModes, func(o *Options) *string { return &o.ExposureMode }),
 	oneOfDef(OptionInfo{Key: "iso", Values: isoUse(), Default: "0",
 		V4L2: "iso_sensitivity_auto 0 (Manual) first, then iso_sensitivity (integer menu of ISO×1000; " +
 			"bcm2835-v4l2 offers 100, 200, 400 and 800, so 320 becomes 400, 500 400 and 640 800); " +
@@ -162,32 +145,15 @@ var optionDefs = []optionDef{
 			"the nearest entry to value×1000/6)",
 		Rpicam: "--ev value/6 (EV)", Origin: "picamera"},
 		-25, 25, "a whole number from -25 to 25 (steps of 1/6 stop)", func(o *Options) *int { return &o.ExposureCompensation }),
-	{
-		info: OptionInfo{Key: "awb_mode", Values: orList(awbModes), Default: "auto",
-			V4L2: "white_balance_auto_preset (off 0 Manual, auto 1, incandescent 2, fluorescent 3, tungsten 4 " +
-				"(Fluorescent H, which the driver maps to MMAL tungsten), horizon 5, sunlight 6 Daylight, flash 7, " +
-				"cloudy 8, shade 9, greyworld: the Greyworld entry of newer Pi kernels); cameras without it " +
-				"(USB): white_balance_automatic and white_balance_temperature",
-			Rpicam: "--awb (sunlight: daylight; cloudy, shade: cloudy; tungsten, incandescent, fluorescent: the same; " +
-				"flash: daylight; horizon: incandescent; greyworld: auto; off: --awbgains from awb_gains)",
-			Origin: "picamera"},
-		set: func(o *Options, v string) error {
-			m := strings.ToLower(v)
-			if !containsString(awbModes, m) {
-				return invalid("awb_mode", v, orList(awbModes))
-			}
-			o.AWBMode = m
-			return nil
-		},
-		check: func(o *Options) error {
-			if o.AWBMode != "" && !containsString(awbModes, o.AWBMode) {
-				return invalid("awb_mode", o.AWBMode, orList(awbModes))
-			}
-			return nil
-		},
-		get:   func(o *Options) string { return o.AWBMode },
-		isSet: func(o *Options) bool { return o.AWBMode != "" },
-	},
+	modeDef(OptionInfo{Key: "awb_mode", Values: orList(awbModes), Default: "auto",
+		V4L2: "white_balance_auto_preset (off 0 Manual, auto 1, incandescent 2, fluorescent 3, tungsten 4 " +
+			"(Fluorescent H, which the driver maps to MMAL tungsten), horizon 5, sunlight 6 Daylight, flash 7, " +
+			"cloudy 8, shade 9, greyworld: the Greyworld entry of newer Pi kernels); cameras without it " +
+			"(USB): white_balance_automatic and white_balance_temperature",
+		Rpicam: "--awb (sunlight: daylight; cloudy, shade: cloudy; tungsten, incandescent, fluorescent: the same; " +
+			"flash: daylight; horizon: incandescent; greyworld: auto; off: --awbgains from awb_gains)",
+		Origin: "picamera"},
+		awbModes, func(o *Options) *string { return &o.AWBMode }),
 	{
 		info: OptionInfo{Key: "awb_gains", Values: "red,blue gains above 0 and at most 8, e.g. 1.5,1.2", Default: "",
 			V4L2:   "red_balance and blue_balance (gain×1000), with awb_mode off",
@@ -212,28 +178,11 @@ var optionDefs = []optionDef{
 		get:   func(o *Options) string { return formatFloat(o.AWBGains[0], 3) + "," + formatFloat(o.AWBGains[1], 3) },
 		isSet: func(o *Options) bool { return o.AWBGains != [2]float64{} },
 	},
-	{
-		info: OptionInfo{Key: "meter_mode", Values: orList(meterModes), Default: "average",
-			V4L2: "exposure_metering_mode (average 0, backlit 1 Center Weighted, which the driver maps to MMAL backlit, " +
-				"spot 2, matrix 3 where offered, else average)",
-			Rpicam: "--metering average|centre|spot|matrix (backlit: centre)", Origin: "picamera"},
-		set: func(o *Options, v string) error {
-			m := strings.ToLower(v)
-			if !containsString(meterModes, m) {
-				return invalid("meter_mode", v, orList(meterModes))
-			}
-			o.MeterMode = m
-			return nil
-		},
-		check: func(o *Options) error {
-			if o.MeterMode != "" && !containsString(meterModes, o.MeterMode) {
-				return invalid("meter_mode", o.MeterMode, orList(meterModes))
-			}
-			return nil
-		},
-		get:   func(o *Options) string { return o.MeterMode },
-		isSet: func(o *Options) bool { return o.MeterMode != "" },
-	},
+	modeDef(OptionInfo{Key: "meter_mode", Values: orList(meterModes), Default: "average",
+		V4L2: "exposure_metering_mode (average 0, backlit 1 Center Weighted, which the driver maps to MMAL backlit, " +
+			"spot 2, matrix 3 where offered, else average)",
+		Rpicam: "--metering average|centre|spot|matrix (backlit: centre)", Origin: "picamera"},
+		meterModes, func(o *Options) *string { return &o.MeterMode }),
 	intDef(OptionInfo{Key: "shutter_speed", Values: "microseconds, 0 for automatic", Default: "0",
 		V4L2: "auto_exposure 1 (Manual) and exposure_time_absolute in 100 µs units (1..10000 on bcm2835-v4l2); " +
 			"a scene mode (exposure_mode night, sports) overrides it",
@@ -305,6 +254,30 @@ func intDef(info OptionInfo, lo, hi int, use string, field func(o *Options) *int
 		},
 		get:   func(o *Options) string { return strconv.Itoa(*field(o)) },
 		isSet: func(o *Options) bool { return *field(o) != 0 },
+	}
+}
+
+// modeDef builds the definition of an option that names one of modes (case
+// does not matter), held lower-case in a string, "" meaning unset.
+func modeDef(info OptionInfo, modes []string, field func(o *Options) *string) optionDef {
+	return optionDef{
+		info: info,
+		set: func(o *Options, v string) error {
+			m := strings.ToLower(v)
+			if !containsString(modes, m) {
+				return invalid(info.Key, v, orList(modes))
+			}
+			*field(o) = m
+			return nil
+		},
+		check: func(o *Options) error {
+			if m := *field(o); m != "" && !containsString(modes, m) {
+				return invalid(info.Key, m, orList(modes))
+			}
+			return nil
+		},
+		get:   func(o *Options) string { return *field(o) },
+		isSet: func(o *Options) bool { return *field(o) != "" },
 	}
 }
 
