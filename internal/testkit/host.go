@@ -2,6 +2,7 @@ package testkit
 
 import (
 	"os"
+	"os/exec"
 	"strings"
 )
 
@@ -18,4 +19,15 @@ func LoadAvg() string {
 		return "unknown"
 	}
 	return strings.Join(f[:3], " ")
+}
+
+// NeedTool returns the path of the program name, or fails the test (never skips it) saying how
+// to install it: the Debian package debPackage, which make deps installs.
+func NeedTool(t TB, name, debPackage string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		t.Fatalf("%s not found: apt-get install --no-install-recommends %s (make deps)", name, debPackage)
+	}
+	return p
 }
