@@ -27,6 +27,7 @@ import (
 	"github.com/picam-project/picam/internal/version"
 	"github.com/picam-project/picam/stream"
 	"github.com/picam-project/picam/stream/wire"
+	"github.com/picam-project/picam/web"
 )
 
 func main() {
@@ -48,6 +49,8 @@ One of several servers feeding a NetGear multiserver_mode client (it binds 5566,
   picam-server --multiserver --address 127.0.0.1 --ports 5566 --pattern 1
 Only RTSP players (VLC, ffplay, an NVR), no NetGear client:
   picam-server --codec jpeg --rtsp :8554              (rtsp://HOST:8554/cam)
+A browser (a phone on the LAN) over WebRTC, no NetGear client:
+  picam-server --codec h264 --http 0.0.0.0:8080 --http-token-file FILE   (http://HOST:8080/?token=TOKEN once)
 H.264 for picam clients (NetGear clients decode only jpeg and raw):
   picam-server --codec h264 --address 127.0.0.1 --ports 5577 --pattern 2
   picam-server --source v4l2:/dev/video0 --codec h264 --encoder hardware --encoder-device /dev/video11 ...
@@ -90,6 +93,7 @@ type options struct {
 	sec           secureOptions
 	httpAuth      httpAuthOptions
 	rtsp          rtspOptions
+	webrtc        bool
 	// cam holds the PiGear camera options (--hflip, --iso, ... and --option key=value).
 	cam          camera.Options
 	camKV        cli.StringList
@@ -181,6 +185,8 @@ func parseArgs(args []string, stderr io.Writer) (*options, *flag.FlagSet, error)
 	o.sec.register(fs)
 	o.httpAuth.register(fs)
 	o.rtsp.register(fs)
+	fs.BoolVar(&o.webrtc, "webrtc", true, "with --http: WebRTC (WHEP at POST /whep) for the page at /, which plays the camera in a browser (http://HOST:PORT/); "+
+		"needs --codec h264 (sent as encoded; host ICE candidates only, so the browser must reach this machine directly: a LAN); with --codec jpeg the page plays /stream.mjpg instead; --webrtc=false turns /whep off")
 	o.cam.RegisterFlags(fs, "resolution", "framerate", "bitrate", "intra", "quality")
 	fs.Var(&o.camKV, "option", "camera option as PiGear key=value, repeatable: --option iso=400 --option awb_mode=sunlight")
 	fs.BoolVar(&o.cam.Strict, "strict", false, "fail when the camera cannot honour a setting (default: warn)")
@@ -318,7 +324,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		defer rtspOut.wait()
 	}
 	if o.httpAddr != "" {
-		hs, err := startHTTP(ctx, httpBind, httpAuth, srv, pl.sel, rtspOut, newMJPEG(pl.sel.Codec, pl.hub, log), panel.State, log)
+		var wr *web.Server // WebRTC: its peers are fan-out consumers (web/)
+		if o.webrtc {
+			if wr, err = web.New(web.Config{Hub: pl.hub, Codec: pl.sel.Codec, RequestKeyframe: pl.requestKeyframe, Logger: log}); err != nil {
+				srv.Close()
+				fmt.Fprintln(stderr, "picam-server:", err)
+				return cli.ExitFailure
+			}
+			defer wr.Close()
+		}
+		hs, err := startHTTP(ctx, httpBind, httpAuth, srv, pl.sel, rtspOut, newMJPEG(pl.sel.Codec, pl.hub, log), wr, panel.State, log)
 		if err != nil {
 			srv.Close()
 			fmt.Fprintln(stderr, "picam-server:", err)
@@ -399,16 +414,17 @@ type summary struct {
 	Clients    []stream.ClientStatus `json:"clients"`
 	RTSP       []rtspSession         `json:"rtsp,omitempty"`  // the RTSP sessions (--rtsp), next to the NetGear clients
 	MJPEG      []mjpegClient         `json:"mjpeg,omitempty"` // the /stream.mjpg viewers (--http; /api/clients only)
+	WebRTC     []web.PeerInfo        `json:"webrtc,omitempty"` // the WebRTC (WHEP) peers (--http; /api/clients only)
 }
 
 // makeSummary is what both the --json exit line and GET /api/clients report.
-func makeSummary(srv *stream.Server, sel codec.Selection, rtspSessions []rtspSession, viewers []mjpegClient) summary {
+func makeSummary(srv *stream.Server, sel codec.Selection, rtspSessions []rtspSession, viewers []mjpegClient, peers []web.PeerInfo) summary {
 	return summary{FramesSent: srv.FramesSent(), Codec: string(sel.Codec), Engine: string(sel.Engine), Encoder: sel.Impl,
-		Clients: srv.Clients(), RTSP: rtspSessions, MJPEG: viewers}
+		Clients: srv.Clients(), RTSP: rtspSessions, MJPEG: viewers, WebRTC: peers}
 }
 
 func writeSummary(w io.Writer, srv *stream.Server, sel codec.Selection, rtspSessions []rtspSession) {
-	b, _ := json.Marshal(makeSummary(srv, sel, rtspSessions, nil))
+	b, _ := json.Marshal(makeSummary(srv, sel, rtspSessions, nil, nil))
 	fmt.Fprintln(w, string(b))
 }
 
