@@ -412,8 +412,8 @@ type summary struct {
 	Engine     string                `json:"engine"`
 	Encoder    string                `json:"encoder"` // the implementation: "pure Go", "openh264", "vicodec /dev/video1", …
 	Clients    []stream.ClientStatus `json:"clients"`
-	RTSP       []rtspSession         `json:"rtsp,omitempty"`  // the RTSP sessions (--rtsp), next to the NetGear clients
-	MJPEG      []mjpegClient         `json:"mjpeg,omitempty"` // the /stream.mjpg viewers (--http; /api/clients only)
+	RTSP       []rtspSession         `json:"rtsp,omitempty"`   // the RTSP sessions (--rtsp), next to the NetGear clients
+	MJPEG      []mjpegClient         `json:"mjpeg,omitempty"`  // the /stream.mjpg viewers (--http; /api/clients only)
 	WebRTC     []web.PeerInfo        `json:"webrtc,omitempty"` // the WebRTC (WHEP) peers (--http; /api/clients only)
 }
 
