@@ -175,7 +175,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, *flag.FlagSet, error)
 	fs.BoolVar(&o.jpegFastDCT, "jpeg-fastdct", true, "NetGear's jpeg_compression_fastdct: the JPEG header's dct flag, which makes NetGear receivers decode with the fast inverse DCT; "+
 		"--jpeg-fastdct=false asks them for the accurate one (picam's own encoding does not change: the pure-Go encoder always uses the fast floating-point AAN DCT, libjpeg-turbo builds its accurate integer one)")
 	fs.Uint64Var(&o.frames, "frames", 0, "stop after N frames and terminate the clients (0 = run until Ctrl-C)")
-	fs.StringVar(&o.httpAddr, "http", "", "serve /healthz, /api/clients and /metrics (and, with --codec jpeg, MJPEG at /stream.mjpg and /snapshot.jpg) on this address: PORT or :PORT binds 127.0.0.1; any non-loopback HOST:PORT needs --http-token-file")
+	fs.StringVar(&o.httpAddr, "http", "", "serve /healthz, /api/clients and /metrics, the page at / that plays the camera in a browser (WebRTC with --codec h264, see --webrtc) and, with --codec jpeg, MJPEG at /stream.mjpg and /snapshot.jpg, on this address: PORT or :PORT binds 127.0.0.1; any non-loopback HOST:PORT needs --http-token-file")
 	fs.BoolVar(&o.jsonOut, "json", false, "print a JSON summary line on stdout at exit")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	cli.SecondsVar(fs, &o.reqTimeout, "request-timeout", 4*time.Second, "pattern 1: how long to wait for a client's reply before reconnecting (NetGear's request_timeout; `seconds`, e.g. 4, or a duration such as 2.5s)")
@@ -297,7 +297,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		msg := explain(err)
 		if errors.Is(err, stream.ErrPorts) && len(cfg.Ports) == 0 && len(cfg.Endpoints) == 0 && !cfg.MultiServer {
-			msg += "; or, with no NetGear client at all (VLC, ffplay, an NVR), serve RTSP: --rtsp ADDR (e.g. --rtsp :8554)"
+			msg += "; or, with no NetGear client at all (VLC, ffplay, an NVR), serve RTSP: --rtsp ADDR (e.g. --rtsp :8554), or a browser: --http ADDR with --codec h264 or jpeg"
 		}
 		fmt.Fprintln(stderr, "picam-server:", msg)
 		return cli.ExitUsage
