@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os/exec"
+	"syscall"
 	"testing"
 	"time"
 
@@ -160,4 +162,107 @@ func getJSON(url string, v any) error {
 		return fmt.Errorf("GET %s: %s: %s", url, resp.Status, b)
 	}
 	return json.Unmarshal(b, v)
+}
+
+// A browser that stops (SIGSTOP on its whole process group: it neither reads nor answers ICE)
+// slows nothing: while it is stopped, another browser's peer is still sent ≥ 99 % of the frames
+// published and its page's burnt-in counter keeps advancing, and the camera keeps its rate.
+// The stopped peer is then closed and its slot freed once ICE gives up on it (4 s to
+// disconnected, 10 s more to failed).
+func TestWebRTCStalledPeer(t *testing.T) {
+	requireServerH264(t)
+	port := freePorts(t, 1)[0]
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	start(t, serverH264, "--source", "testsrc", "--codec", "h264", "--resolution", "320x240", "--framerate", "30",
+		"--status-led", "none", "--http", fmt.Sprintf("127.0.0.1:%d", port))
+	waitListening(t, port)
+	peers := func() (published uint64, list []webPeerJSON) {
+		var cl struct {
+			Frames uint64        `json:"frames_sent"`
+			WebRTC []webPeerJSON `json:"webrtc"`
+		}
+		if err := getJSON(base+"/api/clients", &cl); err != nil {
+			t.Fatal(err)
+		}
+		return cl.Frames, cl.WebRTC
+	}
+
+	// The browser that will stall: a plain headless Chromium on the page, in its own process
+	// group so that SIGSTOP reaches its renderer (where WebRTC runs) too.
+	stalled := exec.Command(browsertest.Binary, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+		"--disable-background-networking", "--user-data-dir="+t.TempDir(), base+"/")
+	stalled.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := stalled.Start(); err != nil {
+		t.Fatalf("starting %s: %v (make deps installs it)", browsertest.Binary, err)
+	}
+	pgid := stalled.Process.Pid
+	t.Cleanup(func() {
+		syscall.Kill(-pgid, syscall.SIGKILL)
+		stalled.Wait()
+	})
+	var stalledID string
+	waitFor(t, "the first browser's peer to connect", 15*time.Second, func() bool {
+		_, l := peers()
+		if len(l) == 1 && l[0].State == "connected" && l[0].Frames > 0 {
+			stalledID = l[0].ID
+			return true
+		}
+		return false
+	})
+
+	b := browsertest.Start(t, 800, 600)
+	b.Navigate(base + "/")
+	b.WaitFor(`window.picam.mode === "webrtc" && window.picam.counter !== null`, 15*time.Second)
+
+	if err := syscall.Kill(-pgid, syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	frames := func() (pub, live uint64) {
+		p, l := peers()
+		for _, x := range l {
+			if x.ID != stalledID {
+				live = x.Frames
+			}
+		}
+		return p, live
+	}
+	counter := func() uint64 {
+		var n uint64
+		if err := b.Eval(`window.picam.counter`, &n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	pub0, live0 := frames()
+	c0 := counter()
+	t0 := time.Now()
+	time.Sleep(5 * time.Second)
+	pub1, live1 := frames()
+	c1 := counter()
+	el := time.Since(t0).Seconds()
+	t.Logf("one browser stopped for %.1f s: %d frames published (%.1f fps), the other peer sent %d, its page's counter %d → %d",
+		el, pub1-pub0, float64(pub1-pub0)/el, live1-live0, c0, c1)
+	if float64(pub1-pub0) < 0.95*30*el {
+		t.Errorf("the camera published %d frames in %.1f s at 30 fps while a browser was stopped", pub1-pub0, el)
+	}
+	// The two samples each read "published" and "sent" together, so the packet waiting in the
+	// live peer's mailbox at the second one counts as published but not yet sent: one frame.
+	if float64(live1-live0+1) < 0.99*float64(pub1-pub0) {
+		t.Errorf("the live browser's peer was sent %d of %d frames published while the other was stopped, want ≥ 99 %%", live1-live0, pub1-pub0)
+	}
+	if c1 < c0+uint64(0.9*30*el) {
+		t.Errorf("the live page's counter went %d → %d in %.1f s", c0, c1, el)
+	}
+
+	start := time.Now()
+	waitFor(t, "the stopped browser's peer to be freed", 25*time.Second, func() bool {
+		_, l := peers()
+		for _, x := range l {
+			if x.ID == stalledID {
+				return false
+			}
+		}
+		return len(l) == 1
+	})
+	t.Logf("the stopped browser's peer was freed %.1f s after the check (%.1f s after SIGSTOP)", time.Since(start).Seconds(), time.Since(t0).Seconds())
 }
