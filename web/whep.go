@@ -101,6 +101,7 @@ type PeerInfo struct {
 	Since   time.Time `json:"since"`
 	Frames  uint64    `json:"frames_sent"`
 	Dropped uint64    `json:"dropped"`     // pictures the peer lost because it was not ready for them
+	Held    uint64    `json:"held"`        // pictures kept back until a keyframe, after a loss
 	Bytes   uint64    `json:"bytes_sent"`  // H.264 bytes handed to the peer's track
 	Bitrate uint64    `json:"bitrate_bps"` // over about the last second
 }
@@ -202,7 +203,7 @@ func (s *Server) Peers() []PeerInfo {
 		pi := PeerInfo{ID: p.id, Remote: p.remote, Since: p.since, State: p.stateName(), Bytes: p.bytes.Load(), Bitrate: p.bitrate.Load()}
 		if sub := p.sub.Load(); sub != nil {
 			st := sub.Stats()
-			pi.Frames, pi.Dropped = st.Delivered, st.Dropped
+			pi.Frames, pi.Dropped, pi.Held = st.Delivered, st.Dropped, st.Held
 		}
 		out = append(out, pi)
 	}
