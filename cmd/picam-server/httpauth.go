@@ -11,6 +11,8 @@ import (
 	"net/netip"
 	"os"
 	"strings"
+
+	"github.com/picam-project/picam/web"
 )
 
 // httpAuthOptions is --http-token-file. The status API shows client addresses and can be
@@ -125,10 +127,20 @@ func (a *httpAuth) allowed(r *http.Request) bool {
 	if ok && strings.EqualFold(scheme, "Bearer") {
 		return a.matches(strings.TrimSpace(tok))
 	}
-	if c, err := r.Cookie(tokenCookie); err == nil && readOnly(r) {
+	if c, err := r.Cookie(tokenCookie); err == nil && (readOnly(r) || whepSession(r)) {
 		return a.matches(c.Value)
 	}
 	return false
+}
+
+// whepSession reports the page's own WebRTC requests (POST /whep with an SDP offer, DELETE of
+// its session), which also take the token from the cookie: the page at / cannot read the
+// HttpOnly cookie to make a bearer header of it. A page elsewhere cannot make a browser send
+// them with the cookie: SameSite=Strict keeps it off cross-site requests, and a POST of
+// application/sdp or a DELETE needs a CORS preflight that picam never grants.
+func whepSession(r *http.Request) bool {
+	return (r.Method == http.MethodPost && r.URL.Path == web.WHEPPath) ||
+		(r.Method == http.MethodDelete && strings.HasPrefix(r.URL.Path, web.WHEPPath+"/"))
 }
 
 // readOnly reports a GET or HEAD: only those take the token from a cookie or the URL, so a

@@ -27,6 +27,7 @@ import (
 	"github.com/picam-project/picam/internal/version"
 	"github.com/picam-project/picam/stream"
 	"github.com/picam-project/picam/stream/wire"
+	"github.com/picam-project/picam/web"
 )
 
 func main() {
@@ -48,6 +49,8 @@ One of several servers feeding a NetGear multiserver_mode client (it binds 5566,
   picam-server --multiserver --address 127.0.0.1 --ports 5566 --pattern 1
 Only RTSP players (VLC, ffplay, an NVR), no NetGear client:
   picam-server --codec jpeg --rtsp :8554              (rtsp://HOST:8554/cam)
+A browser (a phone on the LAN) over WebRTC, no NetGear client:
+  picam-server --codec h264 --http 0.0.0.0:8080 --http-token-file FILE   (http://HOST:8080/?token=TOKEN once)
 H.264 for picam clients (NetGear clients decode only jpeg and raw):
   picam-server --codec h264 --address 127.0.0.1 --ports 5577 --pattern 2
   picam-server --source v4l2:/dev/video0 --codec h264 --encoder hardware --encoder-device /dev/video11 ...
@@ -90,6 +93,7 @@ type options struct {
 	sec           secureOptions
 	httpAuth      httpAuthOptions
 	rtsp          rtspOptions
+	webrtc        bool
 	// cam holds the PiGear camera options (--hflip, --iso, ... and --option key=value).
 	cam          camera.Options
 	camKV        cli.StringList
@@ -171,7 +175,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, *flag.FlagSet, error)
 	fs.BoolVar(&o.jpegFastDCT, "jpeg-fastdct", true, "NetGear's jpeg_compression_fastdct: the JPEG header's dct flag, which makes NetGear receivers decode with the fast inverse DCT; "+
 		"--jpeg-fastdct=false asks them for the accurate one (picam's own encoding does not change: the pure-Go encoder always uses the fast floating-point AAN DCT, libjpeg-turbo builds its accurate integer one)")
 	fs.Uint64Var(&o.frames, "frames", 0, "stop after N frames and terminate the clients (0 = run until Ctrl-C)")
-	fs.StringVar(&o.httpAddr, "http", "", "serve /healthz, /api/clients and /metrics (and, with --codec jpeg, MJPEG at /stream.mjpg and /snapshot.jpg) on this address: PORT or :PORT binds 127.0.0.1; any non-loopback HOST:PORT needs --http-token-file")
+	fs.StringVar(&o.httpAddr, "http", "", "serve /healthz, /api/clients and /metrics, the page at / that plays the camera in a browser (WebRTC with --codec h264, see --webrtc) and, with --codec jpeg, MJPEG at /stream.mjpg and /snapshot.jpg, on this address: PORT or :PORT binds 127.0.0.1; any non-loopback HOST:PORT needs --http-token-file")
 	fs.BoolVar(&o.jsonOut, "json", false, "print a JSON summary line on stdout at exit")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	cli.SecondsVar(fs, &o.reqTimeout, "request-timeout", 4*time.Second, "pattern 1: how long to wait for a client's reply before reconnecting (NetGear's request_timeout; `seconds`, e.g. 4, or a duration such as 2.5s)")
@@ -181,6 +185,8 @@ func parseArgs(args []string, stderr io.Writer) (*options, *flag.FlagSet, error)
 	o.sec.register(fs)
 	o.httpAuth.register(fs)
 	o.rtsp.register(fs)
+	fs.BoolVar(&o.webrtc, "webrtc", true, "with --http: WebRTC (WHEP at POST /whep) for the page at /, which plays the camera in a browser (http://HOST:PORT/); "+
+		"needs --codec h264 (sent as encoded; host ICE candidates only, so the browser must reach this machine directly: a LAN); with --codec jpeg the page plays /stream.mjpg instead; --webrtc=false turns /whep off")
 	o.cam.RegisterFlags(fs, "resolution", "framerate", "bitrate", "intra", "quality")
 	fs.Var(&o.camKV, "option", "camera option as PiGear key=value, repeatable: --option iso=400 --option awb_mode=sunlight")
 	fs.BoolVar(&o.cam.Strict, "strict", false, "fail when the camera cannot honour a setting (default: warn)")
@@ -291,7 +297,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		msg := explain(err)
 		if errors.Is(err, stream.ErrPorts) && len(cfg.Ports) == 0 && len(cfg.Endpoints) == 0 && !cfg.MultiServer {
-			msg += "; or, with no NetGear client at all (VLC, ffplay, an NVR), serve RTSP: --rtsp ADDR (e.g. --rtsp :8554)"
+			msg += "; or, with no NetGear client at all (VLC, ffplay, an NVR), serve RTSP: --rtsp ADDR (e.g. --rtsp :8554), or a browser: --http ADDR with --codec h264 or jpeg"
 		}
 		fmt.Fprintln(stderr, "picam-server:", msg)
 		return cli.ExitUsage
@@ -318,7 +324,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		defer rtspOut.wait()
 	}
 	if o.httpAddr != "" {
-		hs, err := startHTTP(ctx, httpBind, httpAuth, srv, pl.sel, rtspOut, newMJPEG(pl.sel.Codec, pl.hub, log), panel.State, log)
+		var wr *web.Server // WebRTC: its peers are fan-out consumers (web/)
+		if o.webrtc {
+			if wr, err = web.New(web.Config{Hub: pl.hub, Codec: pl.sel.Codec, RequestKeyframe: pl.requestKeyframe, Logger: log}); err != nil {
+				srv.Close()
+				fmt.Fprintln(stderr, "picam-server:", err)
+				return cli.ExitFailure
+			}
+			defer wr.Close()
+		}
+		hs, err := startHTTP(ctx, httpBind, httpAuth, srv, pl.sel, rtspOut, newMJPEG(pl.sel.Codec, pl.hub, log), wr, panel.State, log)
 		if err != nil {
 			srv.Close()
 			fmt.Fprintln(stderr, "picam-server:", err)
@@ -397,18 +412,19 @@ type summary struct {
 	Engine     string                `json:"engine"`
 	Encoder    string                `json:"encoder"` // the implementation: "pure Go", "openh264", "vicodec /dev/video1", …
 	Clients    []stream.ClientStatus `json:"clients"`
-	RTSP       []rtspSession         `json:"rtsp,omitempty"`  // the RTSP sessions (--rtsp), next to the NetGear clients
-	MJPEG      []mjpegClient         `json:"mjpeg,omitempty"` // the /stream.mjpg viewers (--http; /api/clients only)
+	RTSP       []rtspSession         `json:"rtsp,omitempty"`   // the RTSP sessions (--rtsp), next to the NetGear clients
+	MJPEG      []mjpegClient         `json:"mjpeg,omitempty"`  // the /stream.mjpg viewers (--http; /api/clients only)
+	WebRTC     []web.PeerInfo        `json:"webrtc,omitempty"` // the WebRTC (WHEP) peers (--http; /api/clients only)
 }
 
 // makeSummary is what both the --json exit line and GET /api/clients report.
-func makeSummary(srv *stream.Server, sel codec.Selection, rtspSessions []rtspSession, viewers []mjpegClient) summary {
+func makeSummary(srv *stream.Server, sel codec.Selection, rtspSessions []rtspSession, viewers []mjpegClient, peers []web.PeerInfo) summary {
 	return summary{FramesSent: srv.FramesSent(), Codec: string(sel.Codec), Engine: string(sel.Engine), Encoder: sel.Impl,
-		Clients: srv.Clients(), RTSP: rtspSessions, MJPEG: viewers}
+		Clients: srv.Clients(), RTSP: rtspSessions, MJPEG: viewers, WebRTC: peers}
 }
 
 func writeSummary(w io.Writer, srv *stream.Server, sel codec.Selection, rtspSessions []rtspSession) {
-	b, _ := json.Marshal(makeSummary(srv, sel, rtspSessions, nil))
+	b, _ := json.Marshal(makeSummary(srv, sel, rtspSessions, nil, nil))
 	fmt.Fprintln(w, string(b))
 }
 

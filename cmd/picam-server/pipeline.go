@@ -26,6 +26,9 @@ type pipeline struct {
 	enc  codec.Encoder
 	sel  codec.Selection // the encoder and why it was chosen
 	hub  *fanout.Hub     // every output's packets
+	// requestKeyframe asks the encoder for a keyframe, at most every keyframeRequestEvery
+	// (nil for intra-coded streams): the hub's, and the WebRTC peers' picture-loss reports.
+	requestKeyframe func()
 	// paused (the status button) keeps capturing, for steady pacing, but sends nothing.
 	paused atomic.Bool
 	// unpaced: the source has no frame rate of its own (the test pattern with --framerate 0),
@@ -135,6 +138,9 @@ func (o *options) build(log *slog.Logger) (stream.ServerConfig, *pipeline, error
 		}
 	}
 	pl.enc = pl.sel.Encoder
+	if o.httpAddr != "" && (pl.sel.Codec == av.JPEG || pl.sel.Codec == av.H264 && o.webrtc) {
+		cfg.NoClientsOK = true // browsers watch over --http: MJPEG, or WebRTC (web/)
+	}
 	if cfg.NoClientsOK && !netgear && (pl.unpaced || (pl.card != nil && !pl.card.pace.Paced())) {
 		pl.close()
 		return cfg, nil, fmt.Errorf("--framerate 0 sends as fast as the NetGear clients take frames, and there are none (no --ports or --client): give the RTSP stream a rate, e.g. --framerate 30")
@@ -143,6 +149,7 @@ func (o *options) build(log *slog.Logger) (stream.ServerConfig, *pipeline, error
 	if pl.sel.Codec.InterCoded() {
 		hub.RequestKeyframe = codec.NewKeyframeLimiter(pl.enc, keyframeRequestEvery).RequestKeyframe
 	}
+	pl.requestKeyframe = hub.RequestKeyframe
 	pl.hub = fanout.New(hub)
 	cfg.Hub = pl.hub
 	if pl.sel.Codec.InterCoded() && delivery == stream.RoundRobin { // --codec auto chose H.264
