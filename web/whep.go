@@ -117,11 +117,12 @@ type peer struct {
 	ctx    context.Context // ends the peer: DELETE, Close, a failed or closed connection
 	cancel context.CancelFunc
 
-	state     atomic.Value // webrtc.PeerConnectionState
-	connected chan struct{}
-	sub       atomic.Pointer[fanout.Sub]
-	bytes     atomic.Uint64
-	bitrate   atomic.Uint64
+	state       atomic.Value  // webrtc.PeerConnectionState
+	connected   chan struct{} // closed once the connection is first up
+	connectOnce sync.Once
+	sub         atomic.Pointer[fanout.Sub]
+	bytes       atomic.Uint64
+	bitrate     atomic.Uint64
 }
 
 // New returns a WHEP server for cfg.
@@ -304,6 +305,17 @@ func (s *Server) negotiate(ctx context.Context, p *peer, offer string) (string, 
 		return "", fmt.Errorf("creating the peer: %w", err)
 	}
 	p.pc = pc
+	// pion calls this on a goroutine of its own per change, so two calls may overlap or come
+	// out of order: the state shown is read from the connection, and connected closes once.
+	pc.OnConnectionStateChange(func(st webrtc.PeerConnectionState) {
+		p.state.Store(pc.ConnectionState())
+		switch st {
+		case webrtc.PeerConnectionStateConnected:
+			p.connectOnce.Do(func() { close(p.connected) })
+		case webrtc.PeerConnectionStateFailed, webrtc.PeerConnectionStateClosed:
+			p.cancel()
+		}
+	})
 	track, err := webrtc.NewTrackLocalStaticSample(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeH264, ClockRate: 90000, SDPFmtpLine: h264Fmtp}, "video", "picam")
 	if err != nil {
 		return "", fmt.Errorf("creating the track: %w", err)
@@ -330,19 +342,6 @@ func (s *Server) negotiate(ctx context.Context, p *peer, offer string) (string, 
 	case <-time.After(5 * time.Second):
 		return "", errors.New("gathering candidates took more than 5 s")
 	}
-	pc.OnConnectionStateChange(func(st webrtc.PeerConnectionState) {
-		p.state.Store(st)
-		switch st {
-		case webrtc.PeerConnectionStateConnected:
-			select {
-			case <-p.connected:
-			default:
-				close(p.connected)
-			}
-		case webrtc.PeerConnectionStateFailed, webrtc.PeerConnectionStateClosed:
-			p.cancel()
-		}
-	})
 	go s.run(p)
 	return pc.LocalDescription().SDP, nil
 }
