@@ -4,12 +4,13 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 const (
 	// maxConvertWorkers bounds the goroutines one conversion uses, the
-	// caller's included: a Pi has four cores, and more bands than cores only
-	// add hand-offs.
+	// caller's included: a Pi has four cores, and more goroutines than cores
+	// only add hand-offs.
 	maxConvertWorkers = 4
 	// minBandPixels is the smallest band worth a goroutine of its own
 	// (about 30 µs of work on one core of a Pi 4): smaller frames are
@@ -18,32 +19,53 @@ const (
 )
 
 // Converter converts frames to BGR24 exactly as ToBGR does, but splits each
-// YUYV, NV12 or I420 frame into horizontal bands converted at once: one on
-// the calling goroutine and the others by a fixed pool of worker goroutines
-// that the Converter starts when it is made and stops in Close. The pool
-// has min(GOMAXPROCS, 4) - 1 workers, and each conversion uses at most
+// YUYV, NV12 or I420 frame into horizontal bands that the calling goroutine
+// and a fixed pool of worker goroutines convert together. The Converter
+// starts the pool when it is made and stops it in Close. The pool has
+// min(GOMAXPROCS, 4) - 1 goroutines, and each conversion uses at most
 // GOMAXPROCS goroutines at the time of the call, so a 640x480 frame goes to
 // up to four cores (a Pi's) and a one-core machine converts on the caller's
 // goroutine alone.
+//
+// The bands are handed out one at a time to whoever is free (several per
+// goroutine), and the caller converts bands too until none is left, so a
+// worker the scheduler has not run yet (a busy machine) delays the frame by
+// at most the band it has started, not by its share of the frame.
 //
 // Conversions are done one at a time: ToBGR may be called from any
 // goroutine, and a call waits for the one in progress. Make one Converter
 // per stream of frames (an encoder) and Close it with the stream.
 type Converter struct {
 	mu      sync.Mutex // held for one conversion, and by Close
-	jobs    chan bandJob
+	jobs    chan *convertJob
 	workers int // goroutines in the pool
 	closed  bool
 	done    sync.WaitGroup // the pool's goroutines
-	bands   sync.WaitGroup // the bands of the conversion in progress
 }
 
-// bandJob is one band of a conversion, for a pool goroutine.
-type bandJob struct {
+// convertJob is one conversion shared with the pool: band i of n goes to
+// whoever claims it first (next counts claims), and wg counts the bands not
+// yet converted. A worker that claims past n leaves the job alone: the
+// caller may have returned.
+type convertJob struct {
 	dst, src []byte
 	format   PixelFormat
-	w, h     int
-	y0, y1   int
+	w, h, n  int
+	next     atomic.Int32
+	wg       sync.WaitGroup
+}
+
+// run converts bands of j until none is left to claim.
+func (j *convertJob) run() {
+	for {
+		i := int(j.next.Add(1)) - 1
+		if i >= j.n {
+			return
+		}
+		y0, y1 := band(j.h, j.n, i)
+		convertBand(j.dst, j.src, j.format, j.w, j.h, y0, y1)
+		j.wg.Done()
+	}
 }
 
 // NewConverter starts a Converter's worker pool (none when GOMAXPROCS is 1).
@@ -53,7 +75,7 @@ func NewConverter() *Converter {
 
 // newConverter starts a Converter with n pool goroutines (n >= 0).
 func newConverter(n int) *Converter {
-	c := &Converter{jobs: make(chan bandJob, max(n, 1)), workers: n}
+	c := &Converter{jobs: make(chan *convertJob, max(n, 1)), workers: n}
 	for range n {
 		c.done.Go(c.work)
 	}
@@ -63,8 +85,7 @@ func newConverter(n int) *Converter {
 // work converts the bands handed to the pool until Close.
 func (c *Converter) work() {
 	for j := range c.jobs {
-		convertBand(j.dst, j.src, j.format, j.w, j.h, j.y0, j.y1)
-		c.bands.Done()
+		j.run()
 	}
 }
 
@@ -86,7 +107,8 @@ func (c *Converter) ToBGR(dst []byte, f Frame) ([]byte, error) {
 	return out, nil
 }
 
-// bandsFor is how many bands a w x h frame is converted in now.
+// bandsFor is how many goroutines (the caller's included) convert a w x h
+// frame now.
 func (c *Converter) bandsFor(w, h int) int {
 	if c.closed {
 		return 1
@@ -95,22 +117,30 @@ func (c *Converter) bandsFor(w, h int) int {
 	return max(n, 1)
 }
 
-// convert converts a validated frame in n bands (n >= 1; more than one only
-// while a pool of at least one goroutine runs), the last on the calling
-// goroutine. c.mu is held.
-func (c *Converter) convert(dst, src []byte, f PixelFormat, w, h, n int) {
-	if n <= 1 {
+// bandsPerGoroutine is how many bands each goroutine converting a frame has
+// on average: small enough for a late worker to hold up little, large
+// enough that claiming one costs nothing (a 640x480 frame in 2 x 4 bands of
+// 60 rows).
+const bandsPerGoroutine = 4
+
+// convert converts a validated frame with up to g goroutines (g >= 1; more
+// than one only while a pool of at least one goroutine runs), the caller's
+// included. c.mu is held.
+func (c *Converter) convert(dst, src []byte, f PixelFormat, w, h, g int) {
+	if g <= 1 {
 		convertBand(dst, src, f, w, h, 0, h)
 		return
 	}
-	c.bands.Add(n - 1)
-	for i := range n - 1 {
-		y0, y1 := band(h, n, i)
-		c.jobs <- bandJob{dst: dst, src: src, format: f, w: w, h: h, y0: y0, y1: y1}
+	j := &convertJob{dst: dst, src: src, format: f, w: w, h: h, n: g * bandsPerGoroutine}
+	j.wg.Add(j.n)
+	for range g - 1 {
+		select {
+		case c.jobs <- j:
+		default: // the pool has not taken the last frame's yet: the caller does more
+		}
 	}
-	y0, y1 := band(h, n, n-1)
-	convertBand(dst, src, f, w, h, y0, y1)
-	c.bands.Wait()
+	j.run()
+	j.wg.Wait()
 }
 
 // Close stops the worker pool, after the conversion in progress. It is safe

@@ -109,3 +109,28 @@ func TestConverterConcurrentCallers(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestConverterLateWorker: a pool goroutine that the scheduler never runs
+// (here: one that was never started) neither blocks a conversion nor leaves
+// part of the frame unconverted; the caller converts every band itself,
+// frame after frame, with the last frame's job still queued for it.
+func TestConverterLateWorker(t *testing.T) {
+	c := &Converter{jobs: make(chan *convertJob, 1), workers: 1}
+	for i, f := range []PixelFormat{I420, NV12, YUYV} {
+		frame := benchFrame(t, f, 640, 480)
+		frame.Data[i] ^= 0x5a
+		want, _ := ToBGR(nil, frame)
+		got, err := c.ToBGR(nil, frame)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("%s with a stalled worker: err %v, equal %v", f, err, bytes.Equal(got, want))
+		}
+	}
+	if len(c.jobs) != 1 {
+		t.Errorf("%d jobs queued for the stalled worker, want 1 (the first frame's; later ones skip a full queue)", len(c.jobs))
+	}
+	j := <-c.jobs
+	j.run() // the late worker wakes up: the job is finished, it must claim nothing
+	if int(j.next.Load()) <= j.n {
+		t.Errorf("late run claimed a band: next = %d, n = %d", j.next.Load(), j.n)
+	}
+}
