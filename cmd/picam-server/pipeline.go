@@ -227,6 +227,11 @@ func (p *pipeline) next(ctx context.Context) (av.Packet, error) {
 		if err != nil {
 			return av.Packet{}, err
 		}
+		if p.sel.Codec == av.Raw && !p.unpaced && !p.hub.Wanted() {
+			// No NetGear client is connected to take it: no BGR conversion for nobody. (An
+			// unpaced source waits for a connected client's demand before capturing.)
+			continue
+		}
 		pkt, err := p.enc.Encode(f)
 		if errors.Is(err, codec.ErrNoPacket) {
 			continue // the hardware encoder has it in flight: its packet comes with the next frame

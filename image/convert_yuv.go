@@ -1,10 +1,5 @@
 package picimage
 
-import (
-	"runtime"
-	"sync"
-)
-
 // YUV → BGR24 conversion, table driven and split across cores.
 //
 // The arithmetic is exactly that of the fixed-point formula above (kY ...
@@ -25,9 +20,9 @@ import (
 //     clampTable (1024 entries), with no branches to mispredict.
 //   - 4:2:0 formats convert two rows per pass, so each chroma sample is
 //     looked up once for the four pixels it covers.
-//   - Frames of at least minBandPixels*2 pixels are split into horizontal
-//     bands converted in parallel by up to maxConvertWorkers goroutines
-//     (owned by the call: all have finished when it returns).
+//   - A Converter splits frames of at least minBandPixels*2 pixels into
+//     horizontal bands converted in parallel by its pool of goroutines
+//     (convert_pool.go); ToBGR converts on the calling goroutine.
 const (
 	laneBias  = 1 << 17 // the sum of the biases in each lane
 	yBias     = 8192    // makes kY*(Y-16) >= 0 for Y >= 0
@@ -126,42 +121,14 @@ func convertBand(dst, src []byte, f PixelFormat, w, h, y0, y1 int) {
 	}
 }
 
-const (
-	// maxConvertWorkers bounds the goroutines one conversion uses: a Pi has
-	// four cores, and more bands than cores only add hand-offs.
-	maxConvertWorkers = 4
-	// minBandPixels is the smallest band worth a goroutine of its own
-	// (about 30 µs of work on one core of a Pi 4): small frames are
-	// converted on the caller's goroutine alone.
-	minBandPixels = 64 * 1024
-)
-
-// convertWorkers is how many bands a w x h frame is converted in.
-func convertWorkers(w, h int) int {
-	n := min(runtime.GOMAXPROCS(0), maxConvertWorkers, w*h/minBandPixels, h/2)
-	return max(n, 1)
-}
-
-// yuvToBGR converts a validated YUYV, NV12 or I420 frame to BGR24 in dst
-// (3*w*h bytes), in up to convertWorkers(w, h) bands at once.
-func yuvToBGR(dst, src []byte, f PixelFormat, w, h int) {
-	yuvToBGRWorkers(dst, src, f, w, h, convertWorkers(w, h))
-}
-
-// yuvToBGRWorkers is yuvToBGR in exactly n bands (n >= 1), the last one on
-// the calling goroutine.
-func yuvToBGRWorkers(dst, src []byte, f PixelFormat, w, h, n int) {
-	if n <= 1 {
-		convertBand(dst, src, f, w, h, 0, h)
-		return
-	}
-	// Bands start on even rows: a 4:2:0 chroma row covers two luma rows.
+// band returns the rows [y0, y1) of band i of n of an h-row frame. Bands
+// start on even rows (a 4:2:0 chroma row covers two luma rows) and are empty
+// when there are more bands than row pairs.
+func band(h, n, i int) (y0, y1 int) {
 	pairs := h / 2
-	var wg sync.WaitGroup
-	for i := range n - 1 {
-		y0, y1 := 2*(pairs*i/n), 2*(pairs*(i+1)/n)
-		wg.Go(func() { convertBand(dst, src, f, w, h, y0, y1) })
+	y0, y1 = 2*(pairs*i/n), 2*(pairs*(i+1)/n)
+	if i == n-1 {
+		y1 = h
 	}
-	convertBand(dst, src, f, w, h, 2*(pairs*(n-1)/n), h)
-	wg.Wait()
+	return y0, y1
 }
