@@ -1,0 +1,235 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	picimage "github.com/picam-project/picam/image"
+)
+
+// This file runs real RTSP players (Debian's ffmpeg and GStreamer's rtspsrc) against
+// picam-server and reads the burnt-in frame counter (image.ReadCounter) of every picture
+// they decode, so a test knows exactly which frames each one got.
+
+// playerKinds names the Debian package of each player program.
+var playerKinds = map[string]string{"ffmpeg": "ffmpeg", "gst": "gstreamer1.0-tools"}
+
+// gstDecoders are the depayloader and decoder of each codec in a GStreamer pipeline, with the
+// Debian package of the decoder.
+var gstDecoders = map[string][]string{
+	"jpeg": {"rtpjpegdepay", "jpegdec"},
+	"h264": {"rtph264depay", "avdec_h264"},
+}
+
+// gstProblems matches what gst-launch-1.0 -m prints for a warning or error message on the bus.
+var gstProblems = regexp.MustCompile(`(?m)^(WARNING|ERROR)|CRITICAL|decode error`)
+
+// rtspPlayer is one player process decoding an RTSP stream into grey pictures (the luma).
+type rtspPlayer struct {
+	Name string // e.g. "gst/udp"
+	cmd  *exec.Cmd
+	log  bytes.Buffer // ffmpeg's stderr, or gst-launch's stdout and stderr (its bus messages)
+	kind string
+	done chan struct{}
+
+	mu         sync.Mutex
+	counters   []uint64  // the counter of each decoded picture, in order
+	unreadable int       // decoded pictures without a readable counter
+	started    time.Time // when the process was started
+	first      time.Time // when its first decoded picture arrived
+	err        error     // the process's exit
+}
+
+// startPlayer runs kind ("ffmpeg" or "gst") on url over transport ("tcp" or "udp"); it stops
+// after frames decoded pictures of w×h (0: when the stream ends or ctx does). codecName
+// ("jpeg", "h264") picks GStreamer's depayloader and decoder; ffmpeg reads it from the SDP.
+func startPlayer(ctx context.Context, t *testing.T, kind, transport, codecName, url string, w, h, frames int) *rtspPlayer {
+	t.Helper()
+	prog := map[string]string{"ffmpeg": "ffmpeg", "gst": "gst-launch-1.0"}[kind]
+	bin, err := exec.LookPath(prog)
+	if err != nil {
+		t.Fatalf("%s is missing: apt-get install --no-install-recommends %s (make deps)", prog, playerKinds[kind])
+	}
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cmd *exec.Cmd
+	p := &rtspPlayer{Name: kind + "/" + transport, kind: kind, done: make(chan struct{})}
+	switch kind {
+	case "ffmpeg":
+		args := []string{"-nostdin", "-v", "warning", "-rtsp_transport", transport, "-timeout", "5000000", "-i", url}
+		if frames > 0 {
+			args = append(args, "-frames:v", fmt.Sprint(frames))
+		}
+		// passthrough: every decoded picture once, none duplicated or dropped to make a
+		// constant rate. The luma plane as it is decoded is all the counter needs (no
+		// colour conversion, so nothing for swscale to warn about).
+		args = append(args, "-fps_mode", "passthrough", "-vf", "extractplanes=y", "-f", "rawvideo", "pipe:3")
+		cmd = exec.CommandContext(ctx, bin, args...)
+		cmd.Stderr = &p.log
+	case "gst":
+		dec := gstDecoders[codecName]
+		args := []string{"-m", "rtspsrc", "location=" + url, "protocols=" + transport, "latency=200", "!",
+			dec[0], "!", dec[1], "!", "videoconvert", "!", fmt.Sprintf("video/x-raw,format=GRAY8,width=%d,height=%d", w, h), "!"}
+		if frames > 0 {
+			args = append(args, "identity", fmt.Sprintf("eos-after=%d", frames), "!")
+		}
+		args = append(args, "fdsink", "fd=3", "sync=false")
+		cmd = exec.CommandContext(ctx, bin, args...)
+		cmd.Stdout, cmd.Stderr = &p.log, &p.log
+	default:
+		t.Fatalf("unknown player %q", kind)
+	}
+	cmd.ExtraFiles = []*os.File{pw} // fd 3: the decoded pictures
+	cmd.WaitDelay = 5 * time.Second
+	p.cmd = cmd
+	p.started = time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("%s: %v", p.Name, err)
+	}
+	pw.Close()
+	go func() {
+		defer close(p.done)
+		p.read(pr, w, h)
+		pr.Close()
+		err := cmd.Wait()
+		p.mu.Lock()
+		p.err = err
+		p.mu.Unlock()
+	}()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-p.done
+	})
+	return p
+}
+
+// read takes grey pictures from r until it ends and reads their counters.
+func (p *rtspPlayer) read(r io.Reader, w, h int) {
+	grey, bgr := make([]byte, w*h), make([]byte, w*h*3)
+	for {
+		if _, err := io.ReadFull(r, grey); err != nil {
+			return
+		}
+		for i, y := range grey {
+			bgr[3*i], bgr[3*i+1], bgr[3*i+2] = y, y, y
+		}
+		n, ok := picimage.ReadCounter(bgr, w, h)
+		p.mu.Lock()
+		if p.first.IsZero() {
+			p.first = time.Now()
+		}
+		if ok {
+			p.counters = append(p.counters, n)
+		} else {
+			p.unreadable++
+		}
+		p.mu.Unlock()
+	}
+}
+
+// Pid is the player's process id.
+func (p *rtspPlayer) Pid() int { return p.cmd.Process.Pid }
+
+// decoded is how many pictures the player has decoded so far.
+func (p *rtspPlayer) decoded() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.counters) + p.unreadable
+}
+
+// wait waits up to d for the player to end; false when it is still running.
+func (p *rtspPlayer) wait(d time.Duration) bool {
+	select {
+	case <-p.done:
+		return true
+	case <-time.After(d):
+		return false
+	}
+}
+
+// playerResult is what a player got.
+type playerResult struct {
+	Decoded    int    // pictures decoded
+	Unreadable int    // of them, without a readable counter
+	First      uint64 // the first and last counter read
+	Last       uint64
+	Distinct   int // distinct counters read
+	Span       int // Last-First+1: the frames the server made while the player played
+	// FirstPicture is the time from starting the player to its first decoded picture.
+	FirstPicture time.Duration
+	Problems     string // warnings or errors the player logged
+	Err          error  // the process's exit error
+}
+
+// Share is the fraction of the frames made while it played that the player decoded.
+func (r playerResult) Share() float64 {
+	if r.Span <= 0 {
+		return 0
+	}
+	return float64(r.Distinct) / float64(r.Span)
+}
+
+func (r playerResult) String() string {
+	return fmt.Sprintf("%d decoded, frames %d-%d: %d of %d (%.1f %%), %d unreadable, first picture after %v",
+		r.Decoded, r.First, r.Last, r.Distinct, r.Span, 100*r.Share(), r.Unreadable, r.FirstPicture.Round(time.Millisecond))
+}
+
+// result summarises the player; call it after wait.
+func (p *rtspPlayer) result() playerResult {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	r := playerResult{Decoded: len(p.counters) + p.unreadable, Unreadable: p.unreadable, Err: p.err}
+	if !p.first.IsZero() {
+		r.FirstPicture = p.first.Sub(p.started)
+	}
+	if len(p.counters) > 0 {
+		c := slices.Clone(p.counters)
+		slices.Sort(c)
+		c = slices.Compact(c)
+		r.First, r.Last, r.Distinct = c[0], c[len(c)-1], len(c)
+		r.Span = int(r.Last - r.First + 1)
+	}
+	log := p.log.String()
+	switch p.kind {
+	case "ffmpeg":
+		r.Problems = strings.TrimSpace(log)
+	case "gst":
+		if m := gstProblems.FindAllString(log, -1); m != nil {
+			r.Problems = log
+		}
+	}
+	return r
+}
+
+// check fails t unless the player ended cleanly, decoded at least want pictures, each with a
+// readable counter, reported no problem, and got at least minShare of the frames made while
+// it played.
+func (p *rtspPlayer) check(t *testing.T, want int, minShare float64) playerResult {
+	t.Helper()
+	r := p.result()
+	if r.Err != nil {
+		t.Errorf("%s: %v\n%s", p.Name, r.Err, tail(p.log.String(), 2000))
+	}
+	if r.Decoded < want || r.Unreadable > 0 {
+		t.Errorf("%s decoded %d pictures (%d without a readable frame counter), want %d", p.Name, r.Decoded, r.Unreadable, want)
+	}
+	if r.Problems != "" {
+		t.Errorf("%s reported problems:\n%s", p.Name, tail(r.Problems, 2000))
+	}
+	if r.Share() < minShare {
+		t.Errorf("%s got %d of the %d frames made while it played (%.1f %%), want ≥ %.0f %%", p.Name, r.Distinct, r.Span, 100*r.Share(), 100*minShare)
+	}
+	return r
+}
