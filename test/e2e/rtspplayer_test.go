@@ -50,7 +50,8 @@ type rtspPlayer struct {
 	err        error     // the process's exit
 }
 
-// startPlayer runs kind ("ffmpeg" or "gst") on url over transport ("tcp" or "udp"); it stops
+// startPlayer runs kind ("ffmpeg" or "gst") on url over transport ("tcp" or "udp"; ffmpeg
+// also plays an http:// URL: MJPEG over HTTP, with transport only naming it); it stops
 // after frames decoded pictures of w×h (0: when the stream ends or ctx does). codecName
 // ("jpeg", "h264") picks GStreamer's depayloader and decoder; ffmpeg reads it from the SDP.
 func startPlayer(ctx context.Context, t *testing.T, kind, transport, codecName, url string, w, h, frames int) *rtspPlayer {
@@ -69,13 +70,17 @@ func startPlayer(ctx context.Context, t *testing.T, kind, transport, codecName, 
 	switch kind {
 	case "ffmpeg":
 		args := []string{"-nostdin", "-v", "warning", "-rtsp_transport", transport, "-timeout", "5000000", "-i", url}
+		if strings.HasPrefix(url, "http") { // picam-server's /stream.mjpg
+			args = []string{"-nostdin", "-v", "warning", "-f", "mpjpeg", "-i", url}
+		}
 		if frames > 0 {
 			args = append(args, "-frames:v", fmt.Sprint(frames))
 		}
 		// passthrough: every decoded picture once, none duplicated or dropped to make a
-		// constant rate. The luma plane as it is decoded is all the counter needs (no
+		// constant rate, with the RTP clock as its time base (two pictures captured less than
+		// a frame interval apart keep distinct times). The luma plane as it is decoded is all the counter needs (no
 		// colour conversion, so nothing for swscale to warn about).
-		args = append(args, "-fps_mode", "passthrough", "-vf", "extractplanes=y", "-f", "rawvideo", "pipe:3")
+		args = append(args, "-fps_mode", "passthrough", "-enc_time_base", "-1", "-vf", "extractplanes=y", "-f", "rawvideo", "pipe:3")
 		cmd = exec.CommandContext(ctx, bin, args...)
 		cmd.Stderr = &p.log
 	case "gst":
@@ -83,7 +88,8 @@ func startPlayer(ctx context.Context, t *testing.T, kind, transport, codecName, 
 		args := []string{"-m", "rtspsrc", "location=" + url, "protocols=" + transport, "latency=200", "!",
 			dec[0], "!", dec[1], "!", "videoconvert", "!", fmt.Sprintf("video/x-raw,format=GRAY8,width=%d,height=%d", w, h), "!"}
 		if frames > 0 {
-			args = append(args, "identity", fmt.Sprintf("eos-after=%d", frames), "!")
+			// identity passes eos-after minus one buffers, then the end of stream.
+			args = append(args, "identity", fmt.Sprintf("eos-after=%d", frames+1), "!")
 		}
 		args = append(args, "fdsink", "fd=3", "sync=false")
 		cmd = exec.CommandContext(ctx, bin, args...)
