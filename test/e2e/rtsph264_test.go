@@ -2,9 +2,7 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -151,13 +149,6 @@ func rtspSessions(t *testing.T, httpAddr string) []rtspSessionSince {
 	var st struct {
 		RTSP []rtspSessionSince `json:"rtsp"`
 	}
-	resp, err := http.Get("http://" + httpAddr + "/api/clients")
-	if err != nil {
-		return nil
-	}
-	defer resp.Body.Close()
-	if json.NewDecoder(resp.Body).Decode(&st) != nil {
-		return nil
-	}
+	apiClients(httpAddr, &st)
 	return st.RTSP
 }

@@ -2,10 +2,7 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -44,15 +41,7 @@ func TestRTSPStoppedClientIsolation(t *testing.T) {
 		var st struct {
 			RTSP []rtspSessionJSON `json:"rtsp"`
 		}
-		resp, err := http.Get("http://" + httpAddr + "/api/clients")
-		if err != nil {
-			return nil
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		if json.Unmarshal(b, &st) != nil {
-			return nil
-		}
+		apiClients(httpAddr, &st)
 		return st.RTSP
 	}
 
@@ -111,16 +100,7 @@ func TestRTSPStoppedClientIsolation(t *testing.T) {
 		t.Errorf("the continued ffmpeg still runs 15 s after SIGCONT (the server should have dropped it)")
 	}
 
-	for _, p := range others {
-		if !p.wait(45 * time.Second) {
-			t.Fatalf("%s decoded %d pictures, want %d", p.Name, p.decoded(), want)
-		}
-	}
-	var table []string
-	for _, p := range others {
-		r := p.check(t, want, 0.99)
-		table = append(table, fmt.Sprintf("%s: %v", p.Name, r))
-	}
+	table := checkPlayers(t, others, want, 0.99, 45*time.Second)
 	if code := srv.wait(40 * time.Second); code != 0 {
 		t.Fatalf("server exit %d", code)
 	}

@@ -45,16 +45,7 @@ func TestRTSPManyClients(t *testing.T) {
 	for _, m := range rtspPlayerMix {
 		players = append(players, startPlayer(ctx, t, m[0], m[1], "jpeg", url, w, h, want))
 	}
-	for _, p := range players {
-		if !p.wait(45 * time.Second) {
-			t.Fatalf("%s decoded %d pictures in 45 s, want %d", p.Name, p.decoded(), want)
-		}
-	}
-	var table []string
-	for _, p := range players {
-		r := p.check(t, want, 0.99)
-		table = append(table, fmt.Sprintf("%s: %v", p.Name, r))
-	}
+	table := checkPlayers(t, players, want, 0.99, 45*time.Second)
 
 	if code := srv.wait(40 * time.Second); code != 0 {
 		t.Fatalf("server exit %d", code)

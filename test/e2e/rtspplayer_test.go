@@ -3,8 +3,10 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"regexp"
@@ -197,6 +199,9 @@ func (r playerResult) Share() float64 {
 }
 
 func (r playerResult) String() string {
+	if r.Distinct == 0 {
+		return fmt.Sprintf("%d decoded (no frame counter read), first picture after %v", r.Decoded, r.FirstPicture.Round(time.Millisecond))
+	}
 	return fmt.Sprintf("%d decoded, frames %d-%d: %d of %d (%.1f %%), %d unreadable, first picture after %v",
 		r.Decoded, r.First, r.Last, r.Distinct, r.Span, 100*r.Share(), r.Unreadable, r.FirstPicture.Round(time.Millisecond))
 }
@@ -257,4 +262,30 @@ func (p *rtspPlayer) check(t *testing.T, want int, minShare float64) playerResul
 		t.Errorf("%s got %d of the %d frames made while it played (%.1f %%), want ≥ %.0f %%", p.Name, r.Distinct, r.Span, 100*r.Share(), 100*minShare)
 	}
 	return r
+}
+
+// checkPlayers waits up to d for each player to end, then checks it (check: want pictures,
+// minShare of the frames); it returns a line per player for the log.
+func checkPlayers(t *testing.T, players []*rtspPlayer, want int, minShare float64, d time.Duration) []string {
+	t.Helper()
+	for _, p := range players {
+		if !p.wait(d) {
+			t.Fatalf("%s decoded %d pictures in %v, want %d", p.Name, p.decoded(), d, want)
+		}
+	}
+	var lines []string
+	for _, p := range players {
+		lines = append(lines, fmt.Sprintf("%s: %v", p.Name, p.check(t, want, minShare)))
+	}
+	return lines
+}
+
+// apiClients decodes picam-server's /api/clients on httpAddr into v; false when it cannot.
+func apiClients(httpAddr string, v any) bool {
+	resp, err := http.Get("http://" + httpAddr + "/api/clients")
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	return json.NewDecoder(resp.Body).Decode(v) == nil
 }

@@ -2,10 +2,7 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"syscall"
 	"testing"
 	"time"
@@ -37,13 +34,7 @@ func TestRTSPViewerDoesNotWaitForNetGear(t *testing.T) {
 				FramesSent int `json:"frames_sent"`
 			} `json:"clients"`
 		}
-		resp, err := http.Get("http://" + httpAddr + "/api/clients")
-		if err != nil {
-			return nil
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		if json.Unmarshal(b, &st) != nil {
+		if !apiClients(httpAddr, &st) {
 			return nil
 		}
 		m := map[int]int{}
