@@ -39,6 +39,10 @@ type pipeline struct {
 	// (--rtsp only) run publishes from the start: each other output's consumer takes packets
 	// when it is there.
 	netgear bool
+	// viewers: another output (RTSP, MJPEG over HTTP, WebRTC) may have consumers, which must not wait
+	// for the NetGear clients: run publishes from the start, and the stream server holds its
+	// NetGear senders back until the Wait policy is met.
+	viewers bool
 }
 
 // frameSource is what the pipeline captures from: a camera.Camera (which covers the test
@@ -138,9 +142,11 @@ func (o *options) build(log *slog.Logger) (stream.ServerConfig, *pipeline, error
 		}
 	}
 	pl.enc = pl.sel.Encoder
-	if o.httpAddr != "" && (pl.sel.Codec == av.JPEG || pl.sel.Codec == av.H264 && o.webrtc) {
+	browsers := o.httpAddr != "" && (pl.sel.Codec == av.JPEG || pl.sel.Codec == av.H264 && o.webrtc)
+	if browsers {
 		cfg.NoClientsOK = true // browsers watch over --http: MJPEG, or WebRTC (web/)
 	}
+	pl.viewers = o.rtsp.addr != "" || browsers // RTSP, /stream.mjpg, WebRTC
 	if cfg.NoClientsOK && !netgear && (pl.unpaced || (pl.card != nil && !pl.card.pace.Paced())) {
 		pl.close()
 		return cfg, nil, fmt.Errorf("--framerate 0 sends as fast as the NetGear clients take frames, and there are none (no --ports or --client): give the RTSP stream a rate, e.g. --framerate 30")
@@ -179,10 +185,12 @@ func setMessage(srv *stream.Server, msg string) error {
 	return srv.SetMessage(raw)
 }
 
-// run waits for the NetGear clients (the Wait policy; with none, it starts at once), then
-// captures, encodes once and publishes until ctx ends or limit frames have been sent.
+// run waits for the NetGear clients (the Wait policy; with none, or with viewers on another
+// output and a source that paces itself, it starts at once), then captures, encodes once and
+// publishes until ctx ends or limit frames have been sent.
 func (p *pipeline) run(ctx context.Context, srv *stream.Server, limit uint64, log *slog.Logger) error {
-	if p.netgear {
+	flatOut := p.unpaced || (p.card != nil && !p.card.pace.Paced())
+	if p.netgear && (!p.viewers || flatOut) {
 		select {
 		case <-srv.Ready():
 		case <-ctx.Done():
@@ -195,7 +203,7 @@ func (p *pipeline) run(ctx context.Context, srv *stream.Server, limit uint64, lo
 	var lastIndex uint64
 	haveLast := false
 	for limit == 0 || sent < limit {
-		if p.netgear && (p.unpaced || (p.card != nil && !p.card.pace.Paced())) {
+		if p.netgear && flatOut {
 			// Flat out: as fast as the fastest client takes frames, not a spinning loop.
 			if err := srv.WaitDemand(ctx); err != nil {
 				return err

@@ -96,12 +96,12 @@ func rtspLoopbackOnly(addr string) bool {
 func loadRTSPPassword(path string, log *slog.Logger) (string, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return "", fmt.Errorf("--rtsp-password-file: %w (write a password into it, e.g. head -c 18 /dev/urandom | base64 > FILE; chmod 600 FILE)", err)
+		return "", fmt.Errorf("--rtsp-password-file: %w (write a password into it, e.g. head -c 18 /dev/urandom | base64 | tr '+/' '-_' > FILE; chmod 600 FILE)", err)
 	}
 	pw, _, _ := strings.Cut(string(b), "\n")
 	pw = strings.TrimSpace(pw)
 	if len(pw) < 8 {
-		return "", fmt.Errorf("--rtsp-password-file %s: the password must be at least 8 characters (e.g. head -c 18 /dev/urandom | base64 > FILE)", path)
+		return "", fmt.Errorf("--rtsp-password-file %s: the password must be at least 8 characters (e.g. head -c 18 /dev/urandom | base64 | tr '+/' '-_' > FILE)", path)
 	}
 	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
 		log.Warn("the RTSP password file is readable by other users: chmod 600 it", "file", path, "mode", fi.Mode().Perm().String())
