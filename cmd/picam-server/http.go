@@ -26,16 +26,18 @@ import (
 // the RTSP sessions to /api/clients and /metrics; mj, when not nil, serves /stream.mjpg and
 // /snapshot.jpg (mjpeg.go) and adds their viewers to /api/clients. shown reports what the status
 // LEDs show (the server's state as a person sees it on the box).
-func startHTTP(ctx context.Context, addr string, auth *httpAuth, srv *stream.Server, sel codec.Selection, rtspOut *rtspOutput, mj *mjpegOutput, shown func() (status.State, int), log *slog.Logger) (*http.Server, error) {
+func startHTTP(ctx context.Context, addr string, auth *httpAuth, srv *stream.Server, sel codec.Selection, rtspOut *rtspOutput, mj *mjpegOutput, pub *publishOutput, shown func() (status.State, int), log *slog.Logger) (*http.Server, error) {
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(&collector{srv: srv, rtsp: rtspOut}, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), buildInfo())
+	reg.MustRegister(&collector{srv: srv, rtsp: rtspOut}, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), buildInfo(), publishCollector{pub})
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
 	})
 	mux.HandleFunc("GET /api/clients", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(makeSummary(srv, sel, rtspOut.sessions(), mj.clients()))
+		sum := makeSummary(srv, sel, rtspOut.sessions(), mj.clients())
+		sum.Publish = pub.statuses() // publish.go
+		json.NewEncoder(w).Encode(sum)
 	})
 	mux.HandleFunc("GET /api/status", func(w http.ResponseWriter, r *http.Request) {
 		st, n := shown()

@@ -25,6 +25,7 @@ import (
 	"github.com/picam-project/picam/internal/cli"
 	"github.com/picam-project/picam/internal/conf"
 	"github.com/picam-project/picam/internal/version"
+	"github.com/picam-project/picam/publish"
 	"github.com/picam-project/picam/stream"
 	"github.com/picam-project/picam/stream/wire"
 )
@@ -90,6 +91,7 @@ type options struct {
 	sec           secureOptions
 	httpAuth      httpAuthOptions
 	rtsp          rtspOptions
+	publish       publishOptions
 	// cam holds the PiGear camera options (--hflip, --iso, ... and --option key=value).
 	cam          camera.Options
 	camKV        cli.StringList
@@ -181,6 +183,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, *flag.FlagSet, error)
 	o.sec.register(fs)
 	o.httpAuth.register(fs)
 	o.rtsp.register(fs)
+	o.publish.register(fs)
 	o.cam.RegisterFlags(fs, "resolution", "framerate", "bitrate", "intra", "quality")
 	fs.Var(&o.camKV, "option", "camera option as PiGear key=value, repeatable: --option iso=400 --option awb_mode=sunlight")
 	fs.BoolVar(&o.cam.Strict, "strict", false, "fail when the camera cannot honour a setting (default: warn)")
@@ -267,6 +270,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "picam-server:", err)
 		return cli.ExitUsage
 	}
+	pubOut, err := o.publish.prepare(pl.sel.Codec, pl.hub, log)
+	if err != nil {
+		fmt.Fprintln(stderr, "picam-server:", err)
+		return cli.ExitUsage
+	}
 	if cfg.Curve, _, err = o.sec.handshaker(log); err != nil {
 		fmt.Fprintln(stderr, "picam-server:", err)
 		return cli.ExitUsage
@@ -291,7 +299,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		msg := explain(err)
 		if errors.Is(err, stream.ErrPorts) && len(cfg.Ports) == 0 && len(cfg.Endpoints) == 0 && !cfg.MultiServer {
-			msg += "; or, with no NetGear client at all (VLC, ffplay, an NVR), serve RTSP: --rtsp ADDR (e.g. --rtsp :8554)"
+			msg += "; or, with no NetGear client at all (VLC, ffplay, an NVR), serve RTSP: --rtsp ADDR (e.g. --rtsp :8554), or publish to a relay: --publish URL"
 		}
 		fmt.Fprintln(stderr, "picam-server:", msg)
 		return cli.ExitUsage
@@ -317,8 +325,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		defer rtspOut.wait()
 	}
+	pubOut.start(rtspCtx) // --publish: ends with the RTSP server, when the pipeline stops
+	defer pubOut.wait()
 	if o.httpAddr != "" {
-		hs, err := startHTTP(ctx, httpBind, httpAuth, srv, pl.sel, rtspOut, newMJPEG(pl.sel.Codec, pl.hub, log), panel.State, log)
+		hs, err := startHTTP(ctx, httpBind, httpAuth, srv, pl.sel, rtspOut, newMJPEG(pl.sel.Codec, pl.hub, log), pubOut, panel.State, log)
 		if err != nil {
 			srv.Close()
 			fmt.Fprintln(stderr, "picam-server:", err)
@@ -347,12 +357,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 				return
 			}
 		}
-		runPanel(panelCtx, panel, srv, rtspOut, &pl.paused, stop, log)
+		runPanel(panelCtx, panel, srv, rtspOut, pubOut, &pl.paused, stop, log)
 	}()
 	runErr := pl.run(ctx, srv, o.frames, log)
 	rtspAtEnd := rtspOut.sessions() // for --json: stopping ends them
 	stopRTSP()
 	rtspOut.wait()
+	pubOut.wait()
 	stopPanel()
 	<-panelDone
 	panel.Set(status.Stopping, 0)
@@ -399,6 +410,9 @@ type summary struct {
 	Clients    []stream.ClientStatus `json:"clients"`
 	RTSP       []rtspSession         `json:"rtsp,omitempty"`  // the RTSP sessions (--rtsp), next to the NetGear clients
 	MJPEG      []mjpegClient         `json:"mjpeg,omitempty"` // the /stream.mjpg viewers (--http; /api/clients only)
+
+	// Publish is the --publish relays (/api/clients only).
+	Publish []publish.Status `json:"publish,omitempty"`
 }
 
 // makeSummary is what both the --json exit line and GET /api/clients report.

@@ -86,7 +86,7 @@ func (o *options) build(log *slog.Logger) (stream.ServerConfig, *pipeline, error
 	}
 	// With another output (--rtsp), NetGear is optional: no --ports and no --client means a
 	// stream server with no clients, and the pipeline publishes to the other outputs alone.
-	cfg.NoClientsOK = o.rtsp.addr != ""
+	cfg.NoClientsOK = o.rtsp.addr != "" || len(o.publish.urls) > 0
 	netgear := len(cfg.Ports) > 0 || len(cfg.Endpoints) > 0
 	w, h, err := picimage.ParseResolution(o.resolution)
 	if err != nil {
