@@ -50,10 +50,14 @@ type Backoff struct {
 	Reset time.Duration
 }
 
-// DefaultBackoff is 0.25 s doubling to 1 s for a relay that cannot be reached or drops the
-// connection (a relay that comes back is published to again within about a second), and
-// 30 s once it has refused the stream twice in a row.
-var DefaultBackoff = Backoff{Min: 250 * time.Millisecond, Max: time.Second, Refused: 30 * time.Second, Reset: 10 * time.Second}
+// DefaultBackoff is 0.25 s, then 0.5 s between attempts for a relay that cannot be reached
+// or drops the connection (a relay that comes back is published to again within about half a
+// second, so its viewers see pictures again within 2 s; an attempt on a relay that is down
+// costs one TCP connection), and 30 s once it has refused the stream twice in a row.
+var DefaultBackoff = Backoff{Min: 250 * time.Millisecond, Max: 500 * time.Millisecond, Refused: 30 * time.Second, Reset: 10 * time.Second}
+
+// logEvery is how often a Target repeats the same failure at Warn level (in between: Debug).
+const logEvery = 30 * time.Second
 
 // DefaultTimeout bounds connecting, each handshake step and each write to the relay.
 const DefaultTimeout = 5 * time.Second
@@ -236,6 +240,18 @@ func (t *Target) Run(ctx context.Context) error {
 	log := t.cfg.Logger.With("publish", t.shown)
 	wait := time.Duration(0)
 	refusals := 0
+	var lastMsg string
+	var lastLog time.Time
+	// warn logs a failure at Warn when it is new or was last logged logEvery ago, else at
+	// Debug: a relay that is down for hours is not a log line every half second.
+	warn := func(level slog.Level, msg string, err error) {
+		if level < slog.LevelError && err.Error() == lastMsg && time.Since(lastLog) < logEvery {
+			level = slog.LevelDebug
+		} else {
+			lastMsg, lastLog = err.Error(), time.Now()
+		}
+		log.Log(context.Background(), level, msg, "err", err, "retry_in", wait)
+	}
 	for {
 		if wait > 0 {
 			select {
@@ -261,11 +277,11 @@ func (t *Target) Run(ctx context.Context) error {
 			if refusals >= 2 {
 				wait = b.Refused
 			}
-			log.Error("publish: refused by the relay; retrying", "err", err, "in", wait)
+			warn(slog.LevelError, "publish: refused by the relay; retrying", err)
 		} else {
 			refusals = 0
 			t.setState(StateRetrying, err)
-			log.Warn("publish: relay unreachable or connection lost; retrying", "err", err, "in", wait)
+			warn(slog.LevelWarn, "publish: relay unreachable or connection lost; retrying", err)
 		}
 		t.mu.Lock()
 		t.st.Failures++
@@ -273,22 +289,27 @@ func (t *Target) Run(ctx context.Context) error {
 	}
 }
 
-// sink is one session's connection to the relay.
+// sink is one session's connection to the relay, once publishing.
 type sink interface {
 	write(p av.Packet) (int, error)
-	close()
 }
 
 // session makes one connection, publishes on it until it breaks or ctx ends, and says why it
 // ended.
 func (t *Target) session(ctx context.Context, log *slog.Logger) error {
 	var rs *rtmpSession
+	var rec *rtsp.Recorder
+	var err error
 	if t.rtmpURL != nil {
-		var err error
 		if rs, err = dialRTMP(ctx, t.rtmpURL, t.cfg.Timeout); err != nil {
 			return err
 		}
 		defer rs.close()
+	} else {
+		if rec, err = rtsp.Dial(ctx, t.u.String(), t.cfg.Timeout); err != nil {
+			return err
+		}
+		defer rec.Close()
 	}
 	// Subscribe only now that the relay is there: the hub asks the encoder for a keyframe at
 	// once, and a consumer that is not there holds nothing and asks for nothing.
@@ -307,12 +328,10 @@ func (t *Target) session(ctx context.Context, log *slog.Logger) error {
 		}
 		s = rs
 	} else {
-		rec, err := rtsp.Record(ctx, t.u.String(), first, t.cfg.Timeout)
-		if err != nil {
+		if err := rec.Record(ctx, first); err != nil {
 			return err
 		}
 		s = rtspSink{rec}
-		defer s.close()
 	}
 	t.mu.Lock()
 	t.st.Sessions++
@@ -339,4 +358,3 @@ func (t *Target) session(ctx context.Context, log *slog.Logger) error {
 type rtspSink struct{ r *rtsp.Recorder }
 
 func (s rtspSink) write(p av.Packet) (int, error) { return s.r.WritePacket(p) }
-func (s rtspSink) close()                         { s.r.Close() }

@@ -62,26 +62,21 @@ type Recorder struct {
 	readErr  error
 }
 
-// Record connects to the RTSP server at rawURL (rtsp://[user:password@]host[:port]/path),
-// announces the stream that first starts (an H.264 keyframe with SPS and PPS, or a JPEG),
-// sets it up over TCP interleaved and starts recording; first itself is not sent (give it to
-// WritePacket). Each exchange and each later write must finish within timeout. Errors from the
-// server's answers are *StatusError.
-func Record(ctx context.Context, rawURL string, first av.Packet, timeout time.Duration) (*Recorder, error) {
+// Dial connects to the RTSP server at rawURL (rtsp://[user:password@]host[:port]/path) and
+// checks with OPTIONS that it speaks RTSP; Record then starts the stream. Each exchange and
+// each later write must finish within timeout. Errors from the server's answers are
+// *StatusError.
+func Dial(ctx context.Context, rawURL string, timeout time.Duration) (*Recorder, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("rtsp: %w", err)
 	}
 	if u.Scheme != "rtsp" || u.Host == "" {
-		return nil, fmt.Errorf("rtsp: %q is not an rtsp://host[:port]/path URL", redact(u))
+		return nil, fmt.Errorf("rtsp: %q is not an rtsp://host[:port]/path URL", u.Redacted())
 	}
 	host := u.Host
 	if u.Port() == "" {
 		host = net.JoinHostPort(u.Hostname(), DefaultPort)
-	}
-	sdpBody, err := describeSDP(first)
-	if err != nil {
-		return nil, err
 	}
 	var d net.Dialer
 	dctx, cancel := context.WithTimeout(ctx, timeout)
@@ -90,8 +85,7 @@ func Record(ctx context.Context, rawURL string, first av.Packet, timeout time.Du
 	if err != nil {
 		return nil, err
 	}
-	r := &Recorder{nc: nc, br: bufio.NewReaderSize(nc, 4096), snd: newRTPSender(first.Codec),
-		writeTimeout: timeout, readDone: make(chan struct{})}
+	r := &Recorder{nc: nc, br: bufio.NewReaderSize(nc, 4096), writeTimeout: timeout, readDone: make(chan struct{})}
 	clean := *u
 	clean.User = nil
 	r.base = strings.TrimSuffix(clean.String(), "/")
@@ -101,15 +95,37 @@ func Record(ctx context.Context, rawURL string, first av.Packet, timeout time.Du
 	}
 	stop := context.AfterFunc(ctx, func() { nc.Close() })
 	defer stop()
-	if err := r.start(sdpBody, timeout); err != nil {
+	if _, err := r.request("OPTIONS", r.base, nil, nil, timeout); err != nil {
 		nc.Close()
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		return nil, err
 	}
-	go r.drain()
 	return r, nil
+}
+
+// Record announces the stream that first starts (an H.264 keyframe with SPS and PPS, or a
+// JPEG), sets it up over TCP interleaved and starts recording; first itself is not sent
+// (give it to WritePacket). On an error the connection is closed.
+func (r *Recorder) Record(ctx context.Context, first av.Packet) error {
+	sdpBody, err := describeSDP(first)
+	if err != nil {
+		r.nc.Close()
+		return err
+	}
+	r.snd = newRTPSender(first.Codec)
+	stop := context.AfterFunc(ctx, func() { r.nc.Close() })
+	defer stop()
+	if err := r.start(sdpBody, r.writeTimeout); err != nil {
+		r.nc.Close()
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return err
+	}
+	go r.drain()
+	return nil
 }
 
 // start runs ANNOUNCE, SETUP and RECORD.
@@ -321,15 +337,13 @@ func (r *Recorder) WritePacket(p av.Packet) (int, error) {
 
 // Close sends TEARDOWN (without waiting for the answer) and closes the connection.
 func (r *Recorder) Close() error {
+	if r.snd == nil { // never recording
+		return r.nc.Close()
+	}
 	r.cseq++
 	r.nc.SetWriteDeadline(time.Now().Add(time.Second))
 	fmt.Fprintf(r.nc, "TEARDOWN %s RTSP/1.0\r\nCSeq: %d\r\nSession: %s\r\nUser-Agent: picam\r\n\r\n", r.base, r.cseq, r.session)
 	err := r.nc.Close()
 	<-r.readDone
 	return err
-}
-
-// redact is u without its password, for messages.
-func redact(u *url.URL) string {
-	return u.Redacted()
 }
