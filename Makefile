@@ -171,6 +171,7 @@ hil:
 bench: build
 	$(GO) run ./test/bench $(BENCHFLAGS)
 	$(GO) run ./test/bench codecs $(filter --quick,$(BENCHFLAGS))
+	$(GO) run ./test/bench relay $(filter --quick,$(BENCHFLAGS))
 
 clean:
 	rm -rf $(BIN) $(DIST)

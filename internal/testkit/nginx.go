@@ -101,3 +101,11 @@ func (n *NginxRTMP) ErrorLog() string {
 	b, _ := os.ReadFile(filepath.Join(n.Dir, "error.log"))
 	return TailBytes(string(b), 3000)
 }
+
+// Pid is nginx's process id, 0 when it is not running.
+func (n *NginxRTMP) Pid() int {
+	if n.proc == nil {
+		return 0
+	}
+	return n.proc.Cmd.Process.Pid
+}
