@@ -333,6 +333,13 @@ func (t *Target) session(ctx context.Context, log *slog.Logger) error {
 		}
 		s = rtspSink{rec}
 	}
+	// A write to a relay that stalls would hold a stop for up to Timeout: ending the
+	// context ends the connection at once.
+	if rs != nil {
+		defer context.AfterFunc(ctx, rs.c.Close)()
+	} else {
+		defer context.AfterFunc(ctx, rec.Abort)()
+	}
 	t.mu.Lock()
 	t.st.Sessions++
 	t.mu.Unlock()

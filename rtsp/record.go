@@ -335,6 +335,10 @@ func (r *Recorder) WritePacket(p av.Packet) (int, error) {
 	return n, nil
 }
 
+// Abort closes the connection at once, from any goroutine: a WritePacket under way returns
+// an error. Close is still to be called.
+func (r *Recorder) Abort() { r.nc.Close() }
+
 // Close sends TEARDOWN (without waiting for the answer) and closes the connection.
 func (r *Recorder) Close() error {
 	if r.snd == nil { // never recording

@@ -120,8 +120,11 @@ func runRelay(args []string, stdout, stderr io.Writer) int {
 	}
 	flat := float64(res[1].cpuPerSec) / float64(res[0].cpuPerSec)
 	verdict := "PASS"
-	if flat > 1.10 || flat < 0.90 {
-		verdict = "MISS"
+	switch {
+	case flat > 1.10:
+		verdict = "MISS (higher)"
+	case flat < 0.90:
+		verdict = "MISS (lower: not a load that grows with the readers)"
 	}
 	fmt.Fprintf(stdout, "32 readers vs 1 on the relay: picam CPU x%.2f (target within 10 %%) %s\n", flat, verdict)
 	fmt.Fprintf(stdout, "8 RTSP clients on picam vs publishing once to the relay serving 8: picam CPU x%.2f\n",
