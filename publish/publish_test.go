@@ -130,3 +130,26 @@ func TestUnreachableRelayIsRetrying(t *testing.T) {
 		t.Errorf("status %+v, want retrying after a refused connection, 4-6 failures in 1 s", st)
 	}
 }
+
+// Pictures stamped within the same millisecond (a camera's burst) still get increasing FLV
+// timestamps; the first may be 0, and a capture time before the first is not negative.
+func TestFLVTimeIncreases(t *testing.T) {
+	ms := time.Millisecond
+	for _, tc := range []struct {
+		last time.Duration
+		have bool
+		d    time.Duration
+		want time.Duration
+	}{
+		{0, false, 0, 0},
+		{0, false, -5 * ms, 0},
+		{0, true, 200 * time.Microsecond, ms},
+		{33 * ms, true, 33*ms + 900*time.Microsecond, 34 * ms},
+		{33 * ms, true, 66*ms + 700*time.Microsecond, 66 * ms},
+		{66 * ms, true, 10 * ms, 67 * ms},
+	} {
+		if got := flvTime(tc.last, tc.have, tc.d); got != tc.want {
+			t.Errorf("flvTime(%v, %v, %v) = %v, want %v", tc.last, tc.have, tc.d, got, tc.want)
+		}
+	}
+}

@@ -45,6 +45,8 @@ type rtmpSession struct {
 	track   *gortmplib.Track
 	timeout time.Duration
 	t0      time.Time
+	lastDTS time.Duration
+	sent    int
 	nalus   [][]byte
 
 	readDone chan struct{}
@@ -128,12 +130,26 @@ func (s *rtmpSession) write(p av.Packet) (int, error) {
 	if len(s.nalus) == 0 {
 		return 0, nil
 	}
-	dts := max(p.Captured.Sub(s.t0), 0)
+	dts := flvTime(s.lastDTS, s.sent > 0, p.Captured.Sub(s.t0))
 	s.c.NetConn().SetWriteDeadline(time.Now().Add(s.timeout))
 	if err := s.w.WriteH264(s.track, dts, dts, s.nalus); err != nil {
 		return 0, s.broken(err)
 	}
+	s.lastDTS = dts
+	s.sent++
 	return n, nil
+}
+
+// flvTime is the timestamp of the next picture, d after the session's first, in FLV's whole
+// milliseconds and always after the last one (have: there was one): a camera whose pictures
+// arrive in bursts stamps two of them within the same millisecond, and readers refuse a
+// timestamp that does not increase.
+func flvTime(last time.Duration, have bool, d time.Duration) time.Duration {
+	d = max(d, 0).Truncate(time.Millisecond)
+	if have && d <= last {
+		d = last + time.Millisecond
+	}
+	return d
 }
 
 // broken prefers the reader's account of a broken connection to the writer's.

@@ -87,13 +87,20 @@ type relayRead struct {
 	stderr   string
 }
 
-// readRelay runs ffmpeg pulling url and decoding n pictures to BGR24, and reads each
-// picture's frame counter when counters is set.
+// readRelay runs ffmpeg pulling url and decoding n pictures: to BGR24, reading each
+// picture's frame counter, when counters is set; else it only counts them.
 func readRelay(ctx context.Context, url string, n int, counters bool, input ...string) relayRead {
 	args := append([]string{"-nostdin", "-hide_banner", "-v", "error"}, input...)
 	// -fps_mode passthrough: every decoded picture once (rawvideo output would otherwise
 	// make ffmpeg duplicate pictures to a constant rate, which would read as stale frames).
-	args = append(args, "-i", url, "-fps_mode", "passthrough", "-frames:v", fmt.Sprint(n), "-f", "rawvideo", "-pix_fmt", "bgr24", "-")
+	args = append(args, "-i", url, "-fps_mode", "passthrough", "-frames:v", fmt.Sprint(n))
+	if counters {
+		args = append(args, "-f", "rawvideo", "-pix_fmt", "bgr24", "-")
+	} else {
+		// One line per decoded picture. (rawvideo's muxer would complain when two pictures
+		// fall in the same 1/30 s tick, as a camera's pictures that arrive in a burst do.)
+		args = append(args, "-f", "framemd5", "-")
+	}
 	cmd := exec.CommandContext(ctx, "ffmpeg", args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -106,6 +113,20 @@ func readRelay(ctx context.Context, url string, n int, counters bool, input ...s
 	}
 	var r relayRead
 	br := bufio.NewReaderSize(out, 1<<20)
+	for !counters {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			r.err = cmd.Wait()
+			r.stderr = strings.TrimSpace(stderr.String())
+			return r
+		}
+		if !strings.HasPrefix(line, "#") {
+			if r.frames == 0 {
+				r.first = time.Now()
+			}
+			r.frames++
+		}
+	}
 	frame := make([]byte, publishW*publishH*3)
 	for {
 		if _, err := io.ReadFull(br, frame); err != nil {
@@ -115,12 +136,10 @@ func readRelay(ctx context.Context, url string, n int, counters bool, input ...s
 			r.first = time.Now()
 		}
 		r.frames++
-		if counters {
-			if c, ok := picimage.ReadCounter(frame, publishW, publishH); ok {
-				r.counters = append(r.counters, c)
-			} else {
-				r.unread++
-			}
+		if c, ok := picimage.ReadCounter(frame, publishW, publishH); ok {
+			r.counters = append(r.counters, c)
+		} else {
+			r.unread++
 		}
 	}
 	r.err = cmd.Wait()
