@@ -286,13 +286,14 @@ func TestPublishRTMPThroughRelayRestarts(t *testing.T) {
 	// Readers that reconnect as soon as nginx is back join before picam publishes again;
 	// ffmpeg's RTMP demuxer then lacks the stream's metadata and would wait out its default
 	// 5 s analyzeduration for an audio stream that never comes (measured: 7.2 s to the first
-	// picture, 2.9 s with 1 s), so these readers analyse half a second.
+	// picture; from picam's first packet, 2.1 s with 0.5 s, 1.1 s with 0.1 s), so these
+	// readers analyse 0.1 s.
 	var again relayRead
 	var firstPacket string
 	var wg sync.WaitGroup
-	wg.Go(func() { again = readRelay(ctx, url, 30, true, "-analyzeduration", "500000") })
+	wg.Go(func() { again = readRelay(ctx, url, 30, true, "-analyzeduration", "100000") })
 	wg.Go(func() {
-		out, _ := exec.CommandContext(ctx, "ffprobe", "-v", "error", "-analyzeduration", "500000", "-read_intervals", "%+#1", "-select_streams", "v:0",
+		out, _ := exec.CommandContext(ctx, "ffprobe", "-v", "error", "-analyzeduration", "100000", "-read_intervals", "%+#1", "-select_streams", "v:0",
 			"-show_entries", "packet=flags", "-of", "csv=p=0", url).Output()
 		firstPacket = strings.TrimSpace(string(out))
 	})
@@ -301,7 +302,11 @@ func TestPublishRTMPThroughRelayRestarts(t *testing.T) {
 			pubs, _ := apiClients(httpAddr)
 			return len(pubs) == 1 && pubs[0].State == "publishing"
 		})
-		t.Logf("publishing again %v after nginx was back", time.Since(back).Round(time.Millisecond))
+		again := time.Since(back)
+		t.Logf("publishing again %v after nginx was back", again.Round(time.Millisecond))
+		if again > time.Second { // the back-off waits at most 0.5 s
+			t.Errorf("publishing again %v after nginx was back, want within 1 s", again)
+		}
 	})
 	wg.Wait()
 	if again.err != nil || again.stderr != "" || again.frames < 30 {
