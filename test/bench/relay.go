@@ -49,8 +49,8 @@ type relayScenario struct {
 
 // relayResult is one scenario's measurement.
 type relayResult struct {
-	cpuPerSec time.Duration // picam-server's CPU time per second
-	nginxPerS time.Duration // nginx's (0 when it is not used)
+	cpu       time.Duration // picam-server's CPU time per second
+	nginxCPU  time.Duration // nginx's (0 when it is not used)
 	minFrames int           // the fewest frames a reader got in the window
 	err       error
 }
@@ -98,8 +98,8 @@ func runRelay(args []string, stdout, stderr io.Writer) int {
 				fmt.Fprintf(stderr, "bench relay: %s: %v\n", s.name, r.err)
 				return 1
 			}
-			res[i].cpuPerSec += r.cpuPerSec / time.Duration(rounds)
-			res[i].nginxPerS += r.nginxPerS / time.Duration(rounds)
+			res[i].cpu += r.cpu / time.Duration(rounds)
+			res[i].nginxCPU += r.nginxCPU / time.Duration(rounds)
 			if round == 0 || r.minFrames < res[i].minFrames {
 				res[i].minFrames = r.minFrames
 			}
@@ -114,11 +114,11 @@ func runRelay(args []string, stdout, stderr io.Writer) int {
 	for i, s := range scenarios {
 		ng := "-"
 		if !s.rtsp {
-			ng = fmt.Sprintf("%.1f", ms(res[i].nginxPerS))
+			ng = fmt.Sprintf("%.1f", ms(res[i].nginxCPU))
 		}
-		fmt.Fprintf(stdout, "%-30s %16.1f %16s %18s\n", s.name, ms(res[i].cpuPerSec), ng, ">= "+strconv.Itoa(res[i].minFrames))
+		fmt.Fprintf(stdout, "%-30s %16.1f %16s %18s\n", s.name, ms(res[i].cpu), ng, ">= "+strconv.Itoa(res[i].minFrames))
 	}
-	flat := float64(res[1].cpuPerSec) / float64(res[0].cpuPerSec)
+	flat := float64(res[1].cpu) / float64(res[0].cpu)
 	verdict := "PASS"
 	switch {
 	case flat > 1.10:
@@ -128,7 +128,7 @@ func runRelay(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "32 readers vs 1 on the relay: picam CPU x%.2f (target within 10 %%) %s\n", flat, verdict)
 	fmt.Fprintf(stdout, "8 RTSP clients on picam vs publishing once to the relay serving 8: picam CPU x%.2f\n",
-		float64(res[2].cpuPerSec)/float64(res[3].cpuPerSec))
+		float64(res[2].cpu)/float64(res[3].cpu))
 	return 0
 }
 
@@ -241,10 +241,10 @@ func measureRelay(server string, s relayScenario, window time.Duration, pinned b
 		return relayResult{err: err}
 	}
 	elapsed := time.Since(start)
-	res := relayResult{cpuPerSec: time.Duration(float64(cpu1-cpu0) / elapsed.Seconds()), minFrames: -1}
+	res := relayResult{cpu: time.Duration(float64(cpu1-cpu0) / elapsed.Seconds()), minFrames: -1}
 	if relay != nil {
 		ng1, _ := processRunTime(relay.Pid())
-		res.nginxPerS = time.Duration(float64(ng1-ng0) / elapsed.Seconds())
+		res.nginxCPU = time.Duration(float64(ng1-ng0) / elapsed.Seconds())
 	}
 	for i, r := range readers {
 		// -progress reports every 0.5 s: the count may lag the window by that much.
