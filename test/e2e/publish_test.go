@@ -273,6 +273,11 @@ func TestPublishRTMPThroughRelayRestarts(t *testing.T) {
 		t.Errorf("publishing %v after nginx came up, want within 2 s", d)
 	}
 	waitFor(t, "the status LED back to streaming", 2*time.Second, func() bool { return apiState(httpAddr) == "streaming" })
+	// /metrics has the publisher's state, with the stream key hidden in the URL label.
+	wantMetric := fmt.Sprintf(`picam_publish_state{state="publishing",url="rtmp://127.0.0.1:%d/live/xxxxx"} 1`, relayPort)
+	if m := httpGet(t, "http://"+httpAddr+"/metrics"); !strings.Contains(m, wantMetric) || strings.Contains(m, "/live/cam") {
+		t.Errorf("/metrics lacks %s (or shows the key):\n%s", wantMetric, m)
+	}
 
 	readMany(t, url, true)
 
@@ -479,4 +484,16 @@ func firstRTMPPicture(ctx context.Context, raw string) (time.Time, bool, []ph264
 		}
 		return at, v.IsKeyFrame, types
 	}
+}
+
+// httpGet returns the body at url ("" on an error).
+func httpGet(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		return ""
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
 }
