@@ -3,7 +3,8 @@ module github.com/picam-project/picam
 go 1.26.0
 
 require (
-	github.com/bluenviron/mediacommon/v2 v2.9.2
+	github.com/bluenviron/gortmplib v1.0.1
+	github.com/bluenviron/mediacommon/v2 v2.9.3
 	github.com/pion/interceptor v0.1.51
 	github.com/pion/rtcp v1.2.20
 	github.com/pion/rtp v1.10.6

@@ -29,16 +29,18 @@ import (
 // WebRTC at /whep (web/) and adds its peers. The page at / plays whichever of the two the
 // codec allows. shown reports what the status
 // LEDs show (the server's state as a person sees it on the box).
-func startHTTP(ctx context.Context, addr string, auth *httpAuth, srv *stream.Server, sel codec.Selection, rtspOut *rtspOutput, mj *mjpegOutput, wr *web.Server, shown func() (status.State, int), log *slog.Logger) (*http.Server, error) {
+func startHTTP(ctx context.Context, addr string, auth *httpAuth, srv *stream.Server, sel codec.Selection, rtspOut *rtspOutput, mj *mjpegOutput, wr *web.Server, pub *publishOutput, shown func() (status.State, int), log *slog.Logger) (*http.Server, error) {
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(&collector{srv: srv, rtsp: rtspOut}, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), buildInfo())
+	reg.MustRegister(&collector{srv: srv, rtsp: rtspOut}, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), buildInfo(), publishCollector{pub})
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
 	})
 	mux.HandleFunc("GET /api/clients", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(makeSummary(srv, sel, rtspOut.sessions(), mj.clients(), wr.Peers()))
+		sum := makeSummary(srv, sel, rtspOut.sessions(), mj.clients(), wr.Peers())
+		sum.Publish = pub.statuses() // publish.go
+		json.NewEncoder(w).Encode(sum)
 	})
 	mux.HandleFunc("GET /api/status", func(w http.ResponseWriter, r *http.Request) {
 		st, n := shown()

@@ -25,6 +25,7 @@ import (
 	"github.com/picam-project/picam/internal/cli"
 	"github.com/picam-project/picam/internal/conf"
 	"github.com/picam-project/picam/internal/version"
+	"github.com/picam-project/picam/publish"
 	"github.com/picam-project/picam/stream"
 	"github.com/picam-project/picam/stream/wire"
 	"github.com/picam-project/picam/web"
@@ -94,6 +95,7 @@ type options struct {
 	httpAuth      httpAuthOptions
 	rtsp          rtspOptions
 	webrtc        bool
+	publish       publishOptions
 	// cam holds the PiGear camera options (--hflip, --iso, ... and --option key=value).
 	cam          camera.Options
 	camKV        cli.StringList
@@ -187,6 +189,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, *flag.FlagSet, error)
 	o.rtsp.register(fs)
 	fs.BoolVar(&o.webrtc, "webrtc", true, "with --http: WebRTC (WHEP at POST /whep) for the page at /, which plays the camera in a browser (http://HOST:PORT/); "+
 		"needs --codec h264 (sent as encoded; host ICE candidates only, so the browser must reach this machine directly: a LAN); with --codec jpeg the page plays /stream.mjpg instead; --webrtc=false turns /whep off")
+	o.publish.register(fs)
 	o.cam.RegisterFlags(fs, "resolution", "framerate", "bitrate", "intra", "quality")
 	fs.Var(&o.camKV, "option", "camera option as PiGear key=value, repeatable: --option iso=400 --option awb_mode=sunlight")
 	fs.BoolVar(&o.cam.Strict, "strict", false, "fail when the camera cannot honour a setting (default: warn)")
@@ -273,6 +276,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "picam-server:", err)
 		return cli.ExitUsage
 	}
+	pubOut, err := o.publish.prepare(pl.sel.Codec, pl.hub, log)
+	if err != nil {
+		fmt.Fprintln(stderr, "picam-server:", err)
+		return cli.ExitUsage
+	}
 	if cfg.Curve, _, err = o.sec.handshaker(log); err != nil {
 		fmt.Fprintln(stderr, "picam-server:", err)
 		return cli.ExitUsage
@@ -297,7 +305,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		msg := explain(err)
 		if errors.Is(err, stream.ErrPorts) && len(cfg.Ports) == 0 && len(cfg.Endpoints) == 0 && !cfg.MultiServer {
-			msg += "; or, with no NetGear client at all (VLC, ffplay, an NVR), serve RTSP: --rtsp ADDR (e.g. --rtsp :8554), or a browser: --http ADDR with --codec h264 or jpeg"
+			msg += "; or, with no NetGear client at all (VLC, ffplay, an NVR), serve RTSP: --rtsp ADDR (e.g. --rtsp :8554), a browser: --http ADDR with --codec h264 or jpeg, or publish to a relay: --publish URL"
 		}
 		fmt.Fprintln(stderr, "picam-server:", msg)
 		return cli.ExitUsage
@@ -323,6 +331,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		defer rtspOut.wait()
 	}
+	pubOut.start(rtspCtx) // --publish: ends with the RTSP server, when the pipeline stops
+	defer pubOut.wait()
 	if o.httpAddr != "" {
 		var wr *web.Server // WebRTC: its peers are fan-out consumers (web/)
 		if o.webrtc {
@@ -333,7 +343,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			}
 			defer wr.Close()
 		}
-		hs, err := startHTTP(ctx, httpBind, httpAuth, srv, pl.sel, rtspOut, newMJPEG(pl.sel.Codec, pl.hub, log), wr, panel.State, log)
+		hs, err := startHTTP(ctx, httpBind, httpAuth, srv, pl.sel, rtspOut, newMJPEG(pl.sel.Codec, pl.hub, log), wr, pubOut, panel.State, log)
 		if err != nil {
 			srv.Close()
 			fmt.Fprintln(stderr, "picam-server:", err)
@@ -362,12 +372,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 				return
 			}
 		}
-		runPanel(panelCtx, panel, srv, rtspOut, &pl.paused, stop, log)
+		runPanel(panelCtx, panel, srv, rtspOut, pubOut, &pl.paused, stop, log)
 	}()
 	runErr := pl.run(ctx, srv, o.frames, log)
 	rtspAtEnd := rtspOut.sessions() // for --json: stopping ends them
 	stopRTSP()
 	rtspOut.wait()
+	pubOut.wait()
 	stopPanel()
 	<-panelDone
 	panel.Set(status.Stopping, 0)
@@ -415,6 +426,9 @@ type summary struct {
 	RTSP       []rtspSession         `json:"rtsp,omitempty"`   // the RTSP sessions (--rtsp), next to the NetGear clients
 	MJPEG      []mjpegClient         `json:"mjpeg,omitempty"`  // the /stream.mjpg viewers (--http; /api/clients only)
 	WebRTC     []web.PeerInfo        `json:"webrtc,omitempty"` // the WebRTC (WHEP) peers (--http; /api/clients only)
+
+	// Publish is the --publish relays (/api/clients only).
+	Publish []publish.Status `json:"publish,omitempty"`
 }
 
 // makeSummary is what both the --json exit line and GET /api/clients report.

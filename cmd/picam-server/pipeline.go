@@ -39,7 +39,7 @@ type pipeline struct {
 	// (--rtsp only) run publishes from the start: each other output's consumer takes packets
 	// when it is there.
 	netgear bool
-	// viewers: another output (RTSP, MJPEG over HTTP, WebRTC) may have consumers, which must not wait
+	// viewers: another output (RTSP, MJPEG over HTTP, WebRTC, a relay) may have consumers, which must not wait
 	// for the NetGear clients: run publishes from the start, and the stream server holds its
 	// NetGear senders back until the Wait policy is met.
 	viewers bool
@@ -93,7 +93,7 @@ func (o *options) build(log *slog.Logger) (stream.ServerConfig, *pipeline, error
 	}
 	// With another output (--rtsp), NetGear is optional: no --ports and no --client means a
 	// stream server with no clients, and the pipeline publishes to the other outputs alone.
-	cfg.NoClientsOK = o.rtsp.addr != ""
+	cfg.NoClientsOK = o.rtsp.addr != "" || len(o.publish.urls) > 0
 	netgear := len(cfg.Ports) > 0 || len(cfg.Endpoints) > 0
 	w, h, err := picimage.ParseResolution(o.resolution)
 	if err != nil {
@@ -146,7 +146,7 @@ func (o *options) build(log *slog.Logger) (stream.ServerConfig, *pipeline, error
 	if browsers {
 		cfg.NoClientsOK = true // browsers watch over --http: MJPEG, or WebRTC (web/)
 	}
-	pl.viewers = o.rtsp.addr != "" || browsers // RTSP, /stream.mjpg, WebRTC
+	pl.viewers = o.rtsp.addr != "" || browsers || len(o.publish.urls) > 0 // RTSP, /stream.mjpg, WebRTC, relays
 	if cfg.NoClientsOK && !netgear && (pl.unpaced || (pl.card != nil && !pl.card.pace.Paced())) {
 		pl.close()
 		return cfg, nil, fmt.Errorf("--framerate 0 sends as fast as the NetGear clients take frames, and there are none (no --ports or --client): give the RTSP stream a rate, e.g. --framerate 30")

@@ -58,12 +58,13 @@ func streamingState(clients []stream.ClientStatus) (status.State, int) {
 
 // runPanel keeps the LEDs in step with the server and turns button presses into actions: a
 // short press toggles pause, a long press stops the server (stop is called). It returns when
-// ctx ends. rtspOut is nil without --rtsp.
-func runPanel(ctx context.Context, panel *status.Panel, srv *stream.Server, rtspOut *rtspOutput, paused *atomic.Bool, stop func(), log *slog.Logger) {
+// ctx ends. rtspOut is nil without --rtsp, pub without --publish.
+func runPanel(ctx context.Context, panel *status.Panel, srv *stream.Server, rtspOut *rtspOutput, pub *publishOutput, paused *atomic.Bool, stop func(), log *slog.Logger) {
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		panel.Set(serverState(srv, rtspOut.playing(), paused.Load()))
+		st, n := serverState(srv, rtspOut.playing(), paused.Load())
+		panel.Set(withPublish(st, n, pub))
 		select {
 		case <-ctx.Done():
 			return

@@ -45,7 +45,7 @@ func TestWebRTCNeedsTheToken(t *testing.T) {
 	ln.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	if _, err := startHTTP(ctx, addr, &httpAuth{digest: sha256.Sum256([]byte(token))}, srv, codec.Selection{Codec: av.H264}, nil, nil, wr,
+	if _, err := startHTTP(ctx, addr, &httpAuth{digest: sha256.Sum256([]byte(token))}, srv, codec.Selection{Codec: av.H264}, nil, nil, wr, nil,
 		func() (status.State, int) { return status.Waiting, 0 }, log); err != nil {
 		t.Fatal(err)
 	}

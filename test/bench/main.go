@@ -32,6 +32,8 @@ func main() {
 			os.Exit(runTCPReader(os.Args[2:], os.Stdout, os.Stderr))
 		case "codecs":
 			os.Exit(runCodecs(os.Args[2:], os.Stdout, os.Stderr))
+		case "relay":
+			os.Exit(runRelay(os.Args[2:], os.Stdout, os.Stderr)) // relay.go
 		}
 	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
