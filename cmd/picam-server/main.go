@@ -48,6 +48,8 @@ One of several servers feeding a NetGear multiserver_mode client (it binds 5566,
   picam-server --multiserver --address 127.0.0.1 --ports 5566 --pattern 1
 Only RTSP players (VLC, ffplay, an NVR), no NetGear client:
   picam-server --codec jpeg --rtsp :8554              (rtsp://HOST:8554/cam)
+Found by name (mDNS: answers NAME.local, advertises _rtsp._tcp and _http._tcp to players):
+  picam-server --codec jpeg --rtsp :8554 --mdns       (rtsp://HOSTNAME.local:8554/cam)
 H.264 for picam clients (NetGear clients decode only jpeg and raw):
   picam-server --codec h264 --address 127.0.0.1 --ports 5577 --pattern 2
   picam-server --source v4l2:/dev/video0 --codec h264 --encoder hardware --encoder-device /dev/video11 ...
@@ -90,6 +92,7 @@ type options struct {
 	sec           secureOptions
 	httpAuth      httpAuthOptions
 	rtsp          rtspOptions
+	mdns          mdnsOptions
 	// cam holds the PiGear camera options (--hflip, --iso, ... and --option key=value).
 	cam          camera.Options
 	camKV        cli.StringList
@@ -181,6 +184,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, *flag.FlagSet, error)
 	o.sec.register(fs)
 	o.httpAuth.register(fs)
 	o.rtsp.register(fs)
+	o.mdns.register(fs)
 	o.cam.RegisterFlags(fs, "resolution", "framerate", "bitrate", "intra", "quality")
 	fs.Var(&o.camKV, "option", "camera option as PiGear key=value, repeatable: --option iso=400 --option awb_mode=sunlight")
 	fs.BoolVar(&o.cam.Strict, "strict", false, "fail when the camera cannot honour a setting (default: warn)")
@@ -267,6 +271,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "picam-server:", err)
 		return cli.ExitUsage
 	}
+	mdnsName, err := o.mdns.prepare()
+	if err != nil {
+		fmt.Fprintln(stderr, "picam-server:", err)
+		return cli.ExitUsage
+	}
 	if cfg.Curve, _, err = o.sec.handshaker(log); err != nil {
 		fmt.Fprintln(stderr, "picam-server:", err)
 		return cli.ExitUsage
@@ -325,6 +334,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return cli.ExitFailure
 		}
 		defer hs.Close()
+	}
+	if mdnsName != "" {
+		var rtspAddr string
+		if rtspOut != nil {
+			rtspAddr = rtspOut.addr
+		}
+		if o.httpAddr == "" {
+			httpBind = ""
+		}
+		resp, err := startMDNS(ctx, mdnsName, rtspAddr, o.rtsp.path, httpBind, log)
+		if err != nil {
+			srv.Close()
+			fmt.Fprintln(stderr, "picam-server:", err)
+			return cli.ExitFailure
+		}
+		defer resp.Close()
 	}
 	repliesDone := make(chan struct{})
 	printCtx, stopPrint := context.WithCancel(context.Background())
