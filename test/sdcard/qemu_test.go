@@ -123,7 +123,8 @@ type guest struct {
 	log   bytes.Buffer
 }
 
-func (c *card) boot(t *testing.T) *guest {
+// boot starts QEMU on the card; netdev are extra options of its user network ("hostfwd=...").
+func (c *card) boot(t *testing.T, netdev ...string) *guest {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), *bootLimit)
 	// The card's own kernel command line; vchiq is kept out because QEMU has no VideoCore (the
@@ -133,7 +134,7 @@ func (c *card) boot(t *testing.T) *guest {
 		"-kernel", filepath.Join(c.dir, "vmlinuz"), "-dtb", filepath.Join(c.dir, "bcm2837-rpi-3-b.dtb"),
 		"-initrd", filepath.Join(c.dir, "initrd.img"), "-append", c.cmdline+" module_blacklist=vchiq",
 		"-drive", "file="+c.img+",if=sd,format=raw",
-		"-netdev", "user,id=n0", "-device", "usb-net,netdev=n0")
+		"-netdev", strings.Join(append([]string{"user,id=n0"}, netdev...), ","), "-device", "usb-net,netdev=n0")
 	g := &guest{cmd: cmd, done: make(chan struct{})}
 	w := writerFunc(func(p []byte) (int, error) { g.mu.Lock(); defer g.mu.Unlock(); return g.log.Write(p) })
 	cmd.Stdout, cmd.Stderr = w, w
