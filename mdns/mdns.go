@@ -191,7 +191,7 @@ func (r *Responder) refresh(seen string) string {
 	for _, ifc := range ifaces {
 		r.answered = append(r.answered, ifc.Name)
 	}
-	r.log.Info("mdns: answering", "name", r.Name(), "interfaces", strings.Join(r.answered, ","), "services", len(r.cfg.Services))
+	r.log.Info("mdns: answering", "interfaces", strings.Join(r.answered, ","), "services", len(r.cfg.Services))
 	return sig
 }
 
