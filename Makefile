@@ -20,8 +20,9 @@ APT_PACKAGES += qemu-user libc6-dev ca-certificates dpkg-dev lintian debootstrap
 # Updates (update/, make bundle): Debian's rauc (1.8) builds and checks signed bundles on this
 # machine, and runs mksquashfs for them; openssl makes make bundle's test keys.
 APT_PACKAGES += rauc squashfs-tools openssl
-# mDNS (mdns/, --mdns): dig (dnsutils, ISC's resolver) is the independent querier of its tests.
-APT_PACKAGES += dnsutils
+# mDNS (mdns/, --mdns): dig (dnsutils, ISC's resolver) is the independent querier of its tests;
+# sdcard-test's TestCardAnswersMulticastDNS makes its private network with ip (iproute2).
+APT_PACKAGES += dnsutils iproute2
 FUZZTIME ?= 5s
 # Build tags of the cgo codecs (libjpeg-turbo, OpenH264), whose tests unit runs too.
 TAGS_CGO := turbojpeg openh264
