@@ -15,12 +15,15 @@ import (
 	"time"
 
 	"golang.org/x/net/dns/dnsmessage"
+
+	"github.com/picam-project/picam/internal/testkit"
 )
 
 // The responder runs on loopback only (Interfaces: lo), so nothing leaves the machine, under a
 // random name, so an answer can only come from this test's responder.
 func startLoopback(t *testing.T, services ...Service) *Responder {
 	t.Helper()
+	testkit.LockMDNS(t) // port 5353 is the machine's: one test package at a time
 	b := make([]byte, 4)
 	rand.Read(b)
 	r, err := Start(context.Background(), Config{Host: "picamtest-" + hex.EncodeToString(b), Services: services,

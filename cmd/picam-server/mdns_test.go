@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/picam-project/picam/internal/testkit"
 )
 
 // digMDNS asks the responder on 127.0.0.1:5353 with dig (dnsutils), as an mDNS legacy unicast
@@ -38,6 +40,7 @@ func testName(t *testing.T) string {
 // --mdns advertises the outputs other machines can reach, on the listeners' real ports, and
 // leaves out the ones bound to loopback; the name is answered either way.
 func TestMDNSAdvertisesReachableOutputs(t *testing.T) {
+	testkit.LockMDNS(t)             // port 5353 is the machine's: one test package at a time
 	mdnsInterfaces = []string{"lo"} // nothing leaves this machine
 	defer func() { mdnsInterfaces = nil }()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
