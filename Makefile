@@ -22,6 +22,9 @@ APT_PACKAGES += qemu-user libc6-dev ca-certificates dpkg-dev lintian debootstrap
 APT_PACKAGES += rauc squashfs-tools openssl
 # --publish tests and make bench: the relay picam publishes to (nginx with Debian's RTMP module).
 APT_PACKAGES += nginx libnginx-mod-rtmp
+# mDNS (mdns/, --mdns): dig (dnsutils, ISC's resolver) is the independent querier of its tests;
+# sdcard-test's TestCardAnswersMulticastDNS makes its private network with ip (iproute2).
+APT_PACKAGES += dnsutils iproute2
 FUZZTIME ?= 5s
 # Build tags of the cgo codecs (libjpeg-turbo, OpenH264), whose tests unit runs too.
 TAGS_CGO := turbojpeg openh264

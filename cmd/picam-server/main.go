@@ -52,6 +52,8 @@ Only RTSP players (VLC, ffplay, an NVR), no NetGear client:
   picam-server --codec jpeg --rtsp :8554              (rtsp://HOST:8554/cam)
 A browser (a phone on the LAN) over WebRTC, no NetGear client:
   picam-server --codec h264 --http 0.0.0.0:8080 --http-token-file FILE   (http://HOST:8080/?token=TOKEN once)
+Found by name (mDNS: answers NAME.local, advertises _rtsp._tcp and _http._tcp to players):
+  picam-server --codec jpeg --rtsp :8554 --mdns       (rtsp://HOSTNAME.local:8554/cam)
 H.264 for picam clients (NetGear clients decode only jpeg and raw):
   picam-server --codec h264 --address 127.0.0.1 --ports 5577 --pattern 2
   picam-server --source v4l2:/dev/video0 --codec h264 --encoder hardware --encoder-device /dev/video11 ...
@@ -96,6 +98,7 @@ type options struct {
 	rtsp          rtspOptions
 	webrtc        bool
 	publish       publishOptions
+	mdns          mdnsOptions
 	// cam holds the PiGear camera options (--hflip, --iso, ... and --option key=value).
 	cam          camera.Options
 	camKV        cli.StringList
@@ -190,6 +193,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, *flag.FlagSet, error)
 	fs.BoolVar(&o.webrtc, "webrtc", true, "with --http: WebRTC (WHEP at POST /whep) for the page at /, which plays the camera in a browser (http://HOST:PORT/); "+
 		"needs --codec h264 (sent as encoded; host ICE candidates only, so the browser must reach this machine directly: a LAN); with --codec jpeg the page plays /stream.mjpg instead; --webrtc=false turns /whep off")
 	o.publish.register(fs)
+	o.mdns.register(fs)
 	o.cam.RegisterFlags(fs, "resolution", "framerate", "bitrate", "intra", "quality")
 	fs.Var(&o.camKV, "option", "camera option as PiGear key=value, repeatable: --option iso=400 --option awb_mode=sunlight")
 	fs.BoolVar(&o.cam.Strict, "strict", false, "fail when the camera cannot honour a setting (default: warn)")
@@ -281,6 +285,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "picam-server:", err)
 		return cli.ExitUsage
 	}
+	mdnsName, err := o.mdns.prepare()
+	if err != nil {
+		fmt.Fprintln(stderr, "picam-server:", err)
+		return cli.ExitUsage
+	}
 	if cfg.Curve, _, err = o.sec.handshaker(log); err != nil {
 		fmt.Fprintln(stderr, "picam-server:", err)
 		return cli.ExitUsage
@@ -350,6 +359,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return cli.ExitFailure
 		}
 		defer hs.Close()
+	}
+	if mdnsName != "" {
+		var rtspAddr string
+		if rtspOut != nil {
+			rtspAddr = rtspOut.addr
+		}
+		if o.httpAddr == "" {
+			httpBind = ""
+		}
+		resp, err := startMDNS(ctx, mdnsName, rtspAddr, o.rtsp.path, httpBind, log)
+		if err != nil {
+			srv.Close()
+			fmt.Fprintln(stderr, "picam-server:", err)
+			return cli.ExitFailure
+		}
+		defer resp.Close()
 	}
 	repliesDone := make(chan struct{})
 	printCtx, stopPrint := context.WithCancel(context.Background())
