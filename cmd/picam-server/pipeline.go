@@ -29,6 +29,7 @@ type pipeline struct {
 	// requestKeyframe asks the encoder for a keyframe, at most every keyframeRequestEvery
 	// (nil for intra-coded streams): the hub's, and the WebRTC peers' picture-loss reports.
 	requestKeyframe func()
+	keyframes       *codec.KeyframeLimiter // behind requestKeyframe; closed before the encoder
 	// paused (the status button) keeps capturing, for steady pacing, but sends nothing.
 	paused atomic.Bool
 	// unpaced: the source has no frame rate of its own (the test pattern with --framerate 0),
@@ -39,9 +40,9 @@ type pipeline struct {
 	// (--rtsp only) run publishes from the start: each other output's consumer takes packets
 	// when it is there.
 	netgear bool
-	// viewers: another output (RTSP, MJPEG over HTTP, WebRTC, a relay) may have consumers, which must not wait
-	// for the NetGear clients: run publishes from the start, and the stream server holds its
-	// NetGear senders back until the Wait policy is met.
+	// viewers: another output (RTSP, MJPEG over HTTP, WebRTC, a relay) may have consumers,
+	// which must not wait for the NetGear clients: run publishes from the start, and the
+	// stream server holds its NetGear senders back until the Wait policy is met.
 	viewers bool
 }
 
@@ -153,7 +154,8 @@ func (o *options) build(log *slog.Logger) (stream.ServerConfig, *pipeline, error
 	}
 	var hub fanout.Config
 	if pl.sel.Codec.InterCoded() {
-		hub.RequestKeyframe = codec.NewKeyframeLimiter(pl.enc, keyframeRequestEvery).RequestKeyframe
+		pl.keyframes = codec.NewKeyframeLimiter(pl.enc, keyframeRequestEvery)
+		hub.RequestKeyframe = pl.keyframes.RequestKeyframe
 	}
 	pl.requestKeyframe = hub.RequestKeyframe
 	pl.hub = fanout.New(hub)
@@ -257,6 +259,9 @@ func (p *pipeline) close() {
 	}
 	if p.src != nil {
 		p.src.Close()
+	}
+	if p.keyframes != nil {
+		p.keyframes.Close() // no deferred keyframe request reaches the closed encoder
 	}
 	p.enc.Close()
 }
