@@ -9,6 +9,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/picam-project/picam/internal/testkit"
 )
 
 // refBGR is the BT.601 limited-range conversion in floating point, the
@@ -310,11 +312,11 @@ func BenchmarkYUVToBGR(b *testing.B) {
 				b.Run(fmt.Sprintf("%s/%dx%d/%s", f, w, h, impl.name), func(b *testing.B) {
 					b.SetBytes(int64(3 * w * h))
 					b.ReportAllocs()
-					cpu0 := cpuTime()
+					cpu0 := testkit.CPUTime()
 					for b.Loop() {
 						impl.run()
 					}
-					if cpu := cpuTime() - cpu0; cpu > 0 {
+					if cpu := testkit.CPUTime() - cpu0; cpu > 0 {
 						b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
 					}
 				})
