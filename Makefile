@@ -20,6 +20,11 @@ APT_PACKAGES += qemu-user libc6-dev ca-certificates dpkg-dev lintian debootstrap
 # Updates (update/, make bundle): Debian's rauc (1.8) builds and checks signed bundles on this
 # machine, and runs mksquashfs for them; openssl makes make bundle's test keys.
 APT_PACKAGES += rauc squashfs-tools openssl
+# --publish tests and make bench: the relay picam publishes to (nginx with Debian's RTMP module).
+APT_PACKAGES += nginx libnginx-mod-rtmp
+# mDNS (mdns/, --mdns): dig (dnsutils, ISC's resolver) is the independent querier of its tests;
+# sdcard-test's TestCardAnswersMulticastDNS makes its private network with ip (iproute2).
+APT_PACKAGES += dnsutils iproute2
 FUZZTIME ?= 5s
 # Build tags of the cgo codecs (libjpeg-turbo, OpenH264), whose tests unit runs too.
 TAGS_CGO := turbojpeg openh264
@@ -170,6 +175,7 @@ hil:
 bench: build
 	$(GO) run ./test/bench $(BENCHFLAGS)
 	$(GO) run ./test/bench codecs $(filter --quick,$(BENCHFLAGS))
+	$(GO) run ./test/bench relay $(filter --quick,$(BENCHFLAGS))
 
 clean:
 	rm -rf $(BIN) $(DIST)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/picam-project/picam/av"
 	picimage "github.com/picam-project/picam/image"
+	"github.com/picam-project/picam/internal/testkit"
 )
 
 // benchJPEG encodes a fixed frame over and over and reports frames per
@@ -35,7 +36,7 @@ func benchEncoder(b *testing.B, e Encoder, frames []picimage.Frame) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if n == 0 {
-			cpu0 = cpuTime()
+			cpu0 = testkit.CPUTime()
 		}
 		f := frames[n%len(frames)]
 		f.Seq = uint64(n)
@@ -50,7 +51,7 @@ func benchEncoder(b *testing.B, e Encoder, frames []picimage.Frame) {
 	b.ReportMetric(float64(b.N)/sec, "fps")
 	b.ReportMetric(1000*sec/float64(b.N), "ms/frame")
 	b.ReportMetric(float64(bytes)/float64(n), "B/frame")
-	if cpu := (cpuTime() - cpu0).Seconds(); cpu > 0 && cpu0 > 0 {
+	if cpu := (testkit.CPUTime() - cpu0).Seconds(); cpu > 0 && cpu0 > 0 {
 		b.ReportMetric(float64(n)/cpu, "fps/cpu")
 	}
 }

@@ -39,7 +39,9 @@ func TestRawConvertsYUV(t *testing.T) {
 	// 4x2 I420: black left half, white right half.
 	data := []byte{16, 16, 235, 235, 16, 16, 235, 235, 128, 128, 128, 128}
 	f := picimage.Frame{Width: 4, Height: 2, Format: picimage.I420, Data: data, Seq: 3}
-	p, err := NewRaw().Encode(f)
+	e := NewRaw()
+	defer e.Close()
+	p, err := e.Encode(f)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,6 +51,43 @@ func TestRawConvertsYUV(t *testing.T) {
 	}
 	if p.Seq != 3 || p.Width != 4 || p.Height != 2 {
 		t.Errorf("metadata lost: %+v", p)
+	}
+}
+
+// TestRawConvertsCameraFrames: camera-sized YUV frames (split across the
+// encoder's conversion pool) come out as ToBGR makes them, each packet in a
+// buffer of its own, until Close.
+func TestRawConvertsCameraFrames(t *testing.T) {
+	e := NewRaw()
+	var prev []byte
+	for i, format := range []picimage.PixelFormat{picimage.I420, picimage.NV12, picimage.YUYV, picimage.I420} {
+		n, _ := format.FrameSize(640, 480)
+		data := make([]byte, n)
+		for j := range data {
+			data[j] = byte(j*7 + i)
+		}
+		f := picimage.Frame{Width: 640, Height: 480, Format: format, Data: data}
+		want, err := picimage.ToBGR(nil, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := e.Encode(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(p.Data, want) {
+			t.Fatalf("%s frame %d: the packet differs from ToBGR's conversion", format, i)
+		}
+		if prev != nil && &prev[0] == &p.Data[0] {
+			t.Fatalf("%s frame %d reuses the previous packet's buffer", format, i)
+		}
+		prev = p.Data
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Encode(picimage.Frame{Width: 2, Height: 2, Format: picimage.I420, Data: make([]byte, 6)}); !errors.Is(err, ErrClosed) {
+		t.Errorf("Encode after Close: %v, want ErrClosed", err)
 	}
 }
 

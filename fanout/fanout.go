@@ -210,6 +210,20 @@ func (g *group) pick() *Sub {
 	return fallback
 }
 
+// Wanted reports whether some consumer is there to receive a packet published now (its
+// Options.Present, or no Present at all), so a producer may skip making packets that every
+// consumer would drop.
+func (h *Hub) Wanted() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, s := range h.all {
+		if s.present() {
+			return true
+		}
+	}
+	return false
+}
+
 // Published is the number of packets published since New.
 func (h *Hub) Published() uint64 { return h.published.Load() }
 

@@ -271,3 +271,32 @@ func TestConcurrentConsumers(t *testing.T) {
 	wg.Wait()
 	cancel()
 }
+
+// TestWanted: the hub wants packets while some consumer is present, and not with none, or
+// with only absent ones.
+func TestWanted(t *testing.T) {
+	h := New(Config{})
+	defer h.Close()
+	if h.Wanted() {
+		t.Error("a hub without consumers wants packets")
+	}
+	var here atomic.Bool
+	absent := h.SubscribeWith("netgear", Options{Present: here.Load})
+	if h.Wanted() {
+		t.Error("wanted with only an absent consumer")
+	}
+	here.Store(true)
+	if !h.Wanted() {
+		t.Error("not wanted with a present consumer")
+	}
+	here.Store(false)
+	always := h.Subscribe("rtsp") // no Present: always there
+	if !h.Wanted() {
+		t.Error("not wanted with a consumer that has no Present")
+	}
+	always.Close()
+	if h.Wanted() {
+		t.Error("wanted after the present consumer closed")
+	}
+	absent.Close()
+}

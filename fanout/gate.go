@@ -17,9 +17,10 @@ package fanout
 // the producer decided.
 
 // DefaultRetryAfter is how many packets in a row a waiting consumer has held back before the
-// hub asks for a keyframe again (one second at 30 fps): the first request may have been
-// swallowed by the producer's rate limit just after another consumer's keyframe went out, or
-// the encoder may have no way to honour it (vicodec), and the periodic keyframe may be far off.
+// hub asks for a keyframe again (one second at 30 fps): the producer may have lost the first
+// request, or the encoder may have no way to honour it (vicodec), and the periodic keyframe
+// may be far off. (picam-server's codec.KeyframeLimiter defers a request inside its interval
+// rather than dropping it, so there the retry is the last resort, not the usual path.)
 const DefaultRetryAfter = 30
 
 // verdict is what the gate decided about one offered packet.

@@ -14,6 +14,9 @@ import (
 // previous result back in and convert without garbage. The returned slice
 // never aliases f.Data; for a BGR24 frame it is a copy.
 //
+// ToBGR converts on the calling goroutine; a Converter splits YUV frames
+// across cores with the same result.
+//
 // YUV formats are decoded as BT.601 limited range (Y 16..235, chroma 16..240),
 // which is what V4L2 cameras deliver for YUYV, NV12 and I420. GRAY8 is taken
 // as full range. MJPEG is decoded with the standard library; H.264 cannot be
@@ -34,7 +37,7 @@ func ToBGR(dst []byte, f Frame) ([]byte, error) {
 	case GRAY8:
 		grayToBGR(out, f.Data)
 	case YUYV, NV12, I420:
-		yuvToBGR(out, f.Data, f.Format, f.Width, f.Height)
+		convertBand(out, f.Data, f.Format, f.Width, f.Height, 0, f.Height)
 	case MJPEG:
 		if err := jpegToBGR(out, f); err != nil {
 			return dst, err

@@ -65,8 +65,11 @@ func oracleToBGR(dst []byte, f Frame) {
 
 // FuzzConvertMatchesOracle checks that the table-driven, banded conversion
 // gives exactly the oracle's bytes for every YUV format, frame size, content
-// and number of bands (including more bands than row pairs).
+// and number of bands (including more bands than row pairs), converted by a
+// pool of three goroutines whatever GOMAXPROCS is, so bands run at once.
 func FuzzConvertMatchesOracle(f *testing.F) {
+	conv := newConverter(maxConvertWorkers - 1)
+	f.Cleanup(conv.Close)
 	f.Add(uint8(0), uint8(2), uint8(1), uint8(1), []byte{16, 128, 235, 128})
 	f.Add(uint8(1), uint8(4), uint8(2), uint8(2), []byte{0, 255, 1, 254, 128, 7})
 	f.Add(uint8(2), uint8(64), uint8(48), uint8(4), []byte("the quick brown fox"))
@@ -94,7 +97,7 @@ func FuzzConvertMatchesOracle(f *testing.F) {
 		want := make([]byte, 3*width*height)
 		oracleToBGR(want, frame)
 		got := make([]byte, len(want))
-		yuvToBGRWorkers(got, data, pf, width, height, 1+int(bands)%6)
+		convertInBands(conv, got, data, pf, width, height, 1+int(bands)%6)
 		if i := firstDiff(got, want); i >= 0 {
 			t.Fatalf("%s %dx%d in %d bands: byte %d (pixel %d) = %d, oracle %d",
 				pf, width, height, 1+int(bands)%6, i, i/3, got[i], want[i])
@@ -106,13 +109,22 @@ func FuzzConvertMatchesOracle(f *testing.F) {
 		if i := firstDiff(got, want); i >= 0 {
 			t.Fatalf("ToBGR %s %dx%d: byte %d = %d, oracle %d", pf, width, height, i, got[i], want[i])
 		}
+		got, err = conv.ToBGR(got[:0], frame)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i := firstDiff(got, want); i >= 0 {
+			t.Fatalf("Converter.ToBGR %s %dx%d: byte %d = %d, oracle %d", pf, width, height, i, got[i], want[i])
+		}
 	})
 }
 
 // TestConvertMatchesOracleLarge compares whole camera-sized frames of
-// pseudo-random bytes, converted as ToBGR does (in several bands), with the
-// oracle.
+// pseudo-random bytes, converted in 1-4 bands by a Converter's pool, with
+// the oracle.
 func TestConvertMatchesOracleLarge(t *testing.T) {
+	conv := newConverter(maxConvertWorkers - 1)
+	defer conv.Close()
 	state := uint32(1)
 	for _, pf := range []PixelFormat{YUYV, NV12, I420} {
 		for _, size := range [][2]int{{640, 480}, {1280, 720}} {
@@ -128,13 +140,20 @@ func TestConvertMatchesOracleLarge(t *testing.T) {
 			oracleToBGR(want, frame)
 			for _, bands := range []int{1, 2, 3, 4} {
 				got := make([]byte, len(want))
-				yuvToBGRWorkers(got, data, pf, w, h, bands)
+				convertInBands(conv, got, data, pf, w, h, bands)
 				if i := firstDiff(got, want); i >= 0 {
 					t.Fatalf("%s %dx%d in %d bands: byte %d = %d, oracle %d", pf, w, h, bands, i, got[i], want[i])
 				}
 			}
 		}
 	}
+}
+
+// convertInBands converts a validated frame with c in exactly n bands.
+func convertInBands(c *Converter, dst, src []byte, f PixelFormat, w, h, n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.convert(dst, src, f, w, h, n)
 }
 
 func firstDiff(a, b []byte) int {

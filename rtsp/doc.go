@@ -15,4 +15,8 @@
 // sizes, bodies, interleaved frames, connections and sessions. Clients on loopback need no
 // credentials; any other client must authenticate with HTTP Digest (RFC 2617/7616, MD5), and
 // Basic is never accepted, because RTSP here has no TLS.
+//
+// The package also has a small client for the other direction (record.go: Dial, then
+// Recorder.Record): publishing the stream to another RTSP server with ANNOUNCE, SETUP
+// (mode=record, TCP interleaved) and RECORD, with the same SDP and RTP packets.
 package rtsp

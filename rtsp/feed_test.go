@@ -20,6 +20,7 @@ import (
 	"github.com/picam-project/picam/av/h264"
 	"github.com/picam-project/picam/codec"
 	picimage "github.com/picam-project/picam/image"
+	"github.com/picam-project/picam/internal/testkit"
 )
 
 // This file holds the tests' video: real encoded streams (H.264 from the Debian ffmpeg's
@@ -29,11 +30,7 @@ import (
 // needTool fails the test (never skips it) when a program the test runs is missing.
 func needTool(t testing.TB, name, debPackage string) string {
 	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		t.Fatalf("%s not found: apt-get install --no-install-recommends %s (make deps)", name, debPackage)
-	}
-	return p
+	return testkit.NeedTool(t, name, debPackage)
 }
 
 // source is a loop of packets and the MD5s of their decoded pictures (as ffmpeg's framemd5

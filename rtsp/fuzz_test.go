@@ -162,9 +162,10 @@ func FuzzJPEGPacketize(f *testing.F) {
 			return
 		}
 		maxPayload := jpegHeaderBytes + 1 + int(mtu)%2000
-		payloads := fr.packetize(maxPayload, nil)
+		parts, _ := fr.packetize(maxPayload, nil, nil)
 		var scan []byte
-		for i, p := range payloads {
+		for i, part := range parts {
+			p := append(append([]byte(nil), part.head...), part.data...)
 			if len(p) > maxPayload {
 				t.Fatalf("payload %d is %d bytes, max %d", i, len(p), maxPayload)
 			}

@@ -131,28 +131,33 @@ func parseJPEG(b []byte) (jpegFrame, error) {
 const jpegHeaderBytes = 8 + 4 + 4 + 128
 
 // packetize cuts the frame into RTP payloads of at most maxPayload bytes
-// (> jpegHeaderBytes), appending them to out.
-func (f *jpegFrame) packetize(maxPayload int, out [][]byte) [][]byte {
+// (> jpegHeaderBytes), appending them to out: each payload's RFC 2435 headers are appended to
+// arena (returned, to be reused), its scan bytes are a slice of the frame, not a copy.
+func (f *jpegFrame) packetize(maxPayload int, arena []byte, out []rtpPayload) ([]rtpPayload, []byte) {
+	arena = arena[:0]
+	if need := (len(f.scan)/(maxPayload-jpegHeaderBytes) + 2) * jpegHeaderBytes; cap(arena) < need {
+		arena = make([]byte, 0, need) // no growth below, so earlier heads stay where they are
+	}
 	for off := 0; off < len(f.scan) || off == 0; {
-		p := make([]byte, 0, maxPayload)
-		p = append(p, 0, byte(off>>16), byte(off>>8), byte(off), f.typ, 255, f.width, f.height)
+		start := len(arena)
+		arena = append(arena, 0, byte(off>>16), byte(off>>8), byte(off), f.typ, 255, f.width, f.height)
 		if f.typ >= 64 {
 			// F=1, L=1, count 0x3fff: the receiver reassembles the whole frame.
-			p = append(p, byte(f.restart>>8), byte(f.restart), 0xff, 0xff)
+			arena = append(arena, byte(f.restart>>8), byte(f.restart), 0xff, 0xff)
 		}
 		if off == 0 {
-			p = append(p, 0, 0, 0, byte(len(f.quant)))
-			p = append(p, f.quant...)
+			arena = append(arena, 0, 0, 0, byte(len(f.quant)))
+			arena = append(arena, f.quant...)
 		}
-		n := min(maxPayload-len(p), len(f.scan)-off)
-		p = append(p, f.scan[off:off+n]...)
-		out = append(out, p)
+		head := arena[start:len(arena):len(arena)]
+		n := min(maxPayload-len(head), len(f.scan)-off)
+		out = append(out, rtpPayload{head: head, data: f.scan[off : off+n]})
 		off += n
 		if off >= len(f.scan) {
 			break
 		}
 	}
-	return out
+	return out, arena
 }
 
 // standardHuffman holds the Annex K.3 tables, keyed by class<<4|id, as the bytes a DHT

@@ -2,6 +2,7 @@ package rtsp
 
 import (
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
@@ -69,6 +70,32 @@ func describeSDP(p av.Packet) ([]byte, error) {
 	return d.Marshal()
 }
 
+// rtpPayload is one RTP packet's payload in two parts, so that a frame's bytes are copied
+// once, straight into what is written to the client: a payload header the packetizer made
+// (may be empty) and a slice of the frame itself.
+type rtpPayload struct{ head, data []byte }
+
+// rtpPacket is one RTP packet ready to write: its fixed header, then its payload.
+type rtpPacket struct {
+	hdr [rtpHeaderBytes]byte
+	rtpPayload
+}
+
+// payloadLen is the packet's payload size.
+func (p *rtpPacket) payloadLen() int { return len(p.head) + len(p.data) }
+
+// appendTo appends the marshalled packet to b.
+func (p *rtpPacket) appendTo(b []byte) []byte {
+	return append(append(append(b, p.hdr[:]...), p.head...), p.data...)
+}
+
+// appendInterleaved appends the packet to b as one interleaved frame on channel (RFC 2326
+// 10.12): the packet itself, not a copy of it, is what it frames.
+func (p *rtpPacket) appendInterleaved(b []byte, channel byte) []byte {
+	n := rtpHeaderBytes + p.payloadLen()
+	return p.appendTo(append(b, '$', channel, byte(n>>8), byte(n)))
+}
+
 // rtpSender turns one session's packets into RTP packets and RTCP sender reports.
 type rtpSender struct {
 	codec    av.Codec
@@ -81,7 +108,9 @@ type rtpSender struct {
 	packets  uint32 // sent, for sender reports
 	octets   uint32
 	h264     codecs.H264Payloader
-	payloads [][]byte
+	payloads []rtpPayload
+	arena    []byte // the JPEG payload headers of the current frame
+	pkts     []rtpPacket
 }
 
 func newRTPSender(codec av.Codec) *rtpSender {
@@ -100,11 +129,12 @@ func (s *rtpSender) timestamp(captured time.Time) uint32 {
 	return s.tsBase + uint32(d.Nanoseconds()*clockRate/int64(time.Second))
 }
 
-// packetize appends the RTP packets of p, each marshalled, to out (reusing its capacity).
-// It returns an error for a packet that cannot be sent (wrong codec, a JPEG outside RFC 2435).
-func (s *rtpSender) packetize(p av.Packet, out [][]byte) ([][]byte, error) {
+// packetize returns the RTP packets of p, valid until the next call (their payloads point
+// into p.Data and the sender's buffers). It returns an error for a packet that cannot be sent
+// (wrong codec, a JPEG outside RFC 2435).
+func (s *rtpSender) packetize(p av.Packet) ([]rtpPacket, error) {
 	if p.Codec != s.codec {
-		return out, fmt.Errorf("packet of codec %q in a %q session", p.Codec, s.codec)
+		return nil, fmt.Errorf("packet of codec %q in a %q session", p.Codec, s.codec)
 	}
 	captured := p.Captured
 	if captured.IsZero() {
@@ -115,31 +145,38 @@ func (s *rtpSender) packetize(p av.Packet, out [][]byte) ([][]byte, error) {
 	pt := uint8(payloadTypeH264)
 	switch p.Codec {
 	case av.H264:
-		s.payloads = s.h264.Payload(maxRTPPacket-rtpHeaderBytes, p.Data)
+		for _, pl := range s.h264.Payload(maxRTPPacket-rtpHeaderBytes, p.Data) {
+			s.payloads = append(s.payloads, rtpPayload{data: pl})
+		}
 	case av.JPEG:
 		f, err := parseJPEG(p.Data)
 		if err != nil {
-			return out, err
+			return nil, err
 		}
-		s.payloads = f.packetize(maxRTPPacket-rtpHeaderBytes, s.payloads)
+		s.payloads, s.arena = f.packetize(maxRTPPacket-rtpHeaderBytes, s.arena, s.payloads)
 		pt = rtp.PayloadTypeJPEG
 	}
+	s.pkts = s.pkts[:0]
 	for i, pl := range s.payloads {
-		pkt := rtp.Packet{Header: rtp.Header{Version: 2, Marker: i == len(s.payloads)-1, PayloadType: pt,
-			SequenceNumber: s.seq, Timestamp: ts, SSRC: s.ssrc}, Payload: pl}
-		b, err := pkt.Marshal()
-		if err != nil {
-			return out, fmt.Errorf("marshalling RTP: %w", err)
+		pk := rtpPacket{rtpPayload: pl}
+		h := &pk.hdr
+		h[0] = 2 << 6 // version 2, no padding, extension or CSRC
+		h[1] = pt
+		if i == len(s.payloads)-1 {
+			h[1] |= 1 << 7 // marker: the picture's last packet
 		}
-		out = append(out, b)
+		binary.BigEndian.PutUint16(h[2:], s.seq)
+		binary.BigEndian.PutUint32(h[4:], ts)
+		binary.BigEndian.PutUint32(h[8:], s.ssrc)
+		s.pkts = append(s.pkts, pk)
 		s.seq++
 		s.packets++
-		s.octets += uint32(len(pl))
+		s.octets += uint32(pk.payloadLen())
 	}
 	if len(s.payloads) > 0 {
 		s.lastTS, s.lastCapt = ts, captured
 	}
-	return out, nil
+	return s.pkts, nil
 }
 
 // senderReport returns an RTCP sender report that ties the last packet's RTP timestamp to

@@ -96,8 +96,7 @@ func (ss *session) close() {
 // send packetizes and writes packets until ctx ends or a write fails.
 func (ss *session) send(ctx context.Context) error {
 	var (
-		pkts   [][]byte
-		buf    []byte
+		buf    []byte // what one write sends: a picture's interleaved packets, or one UDP packet
 		lastSR time.Time
 		warned bool
 	)
@@ -120,8 +119,7 @@ func (ss *session) send(ctx context.Context) error {
 				return err
 			}
 		}
-		var err error
-		pkts, err = ss.snd.packetize(p, pkts[:0])
+		pkts, err := ss.snd.packetize(p)
 		if err != nil {
 			ss.skipped.Add(1)
 			if !warned {
@@ -131,17 +129,18 @@ func (ss *session) send(ctx context.Context) error {
 			continue
 		}
 		ss.frames.Add(1)
-		for _, b := range pkts {
-			ss.bytes.Add(uint64(len(b) - rtpHeaderBytes))
+		for i := range pkts {
+			ss.bytes.Add(uint64(pkts[i].payloadLen()))
 		}
 		var sr []byte
 		if now := time.Now(); now.Sub(lastSR) >= srInterval {
 			sr, lastSR = ss.snd.senderReport(), now
 		}
 		if ss.tr.tcp {
+			// One copy of the picture, into one write: no packet is marshalled on its own.
 			buf = buf[:0]
-			for _, b := range pkts {
-				buf = appendInterleaved(buf, ss.tr.channels[0], b)
+			for i := range pkts {
+				buf = pkts[i].appendInterleaved(buf, ss.tr.channels[0])
 			}
 			if sr != nil {
 				buf = appendInterleaved(buf, ss.tr.channels[1], sr)
@@ -151,8 +150,9 @@ func (ss *session) send(ctx context.Context) error {
 			}
 			continue
 		}
-		for _, b := range pkts {
-			if _, err := ss.c.s.udpRTP.WriteToUDPAddrPort(b, ss.udpDst[0]); err != nil {
+		for i := range pkts {
+			buf = pkts[i].appendTo(buf[:0])
+			if _, err := ss.c.s.udpRTP.WriteToUDPAddrPort(buf, ss.udpDst[0]); err != nil {
 				return err
 			}
 		}

@@ -338,7 +338,9 @@ func (c *Client) serveConn(sc *serverConn) {
 		typ = zmtp.PAIR
 	}
 	conn, err := zmtp.Handshake(nc, zmtp.Options{SocketType: typ, Picam: true, MaxFrameSize: c.cfg.MaxFrameSize, Curve: c.cfg.Curve,
-		HandshakeTimeout: c.cfg.HandshakeTimeout, Budget: sc})
+		HandshakeTimeout: c.cfg.HandshakeTimeout, Budget: sc, CheckFrame: func(parts [][]byte, size int64) error {
+			return c.checkFrame(sc, parts, size)
+		}})
 	if err != nil {
 		nc.Close()
 		level := slog.LevelDebug // a port probe or a server that gave up mid-handshake
@@ -406,6 +408,8 @@ func (c *Client) serveConn(sc *serverConn) {
 			if c.ctx.Err() == nil {
 				var ne net.Error
 				switch {
+				case errors.Is(err, errForeignFrame):
+					c.cutConn(port, conn.RemoteAddr(), "it announced "+err.Error())
 				case errors.Is(err, zmtp.ErrOverBudget):
 					c.cutConn(port, conn.RemoteAddr(), "its frame does not fit in the client's memory (MaxMemory)")
 				case errors.As(err, &ne) && ne.Timeout():
@@ -423,14 +427,15 @@ func (c *Client) serveConn(sc *serverConn) {
 		}
 		sc.lastMsg.Store(time.Now().UnixNano())
 		c.hear()
-		if !c.handle(conn, port, sc.accepted, m) {
+		if !c.handle(conn, sc, m) {
 			return
 		}
 	}
 }
 
 // handle processes one message; false drops the connection.
-func (c *Client) handle(conn *zmtp.Conn, port int, connected time.Time, m *zmtp.Msg) bool {
+func (c *Client) handle(conn *zmtp.Conn, sc *serverConn, m *zmtp.Msg) bool {
+	port := sc.port
 	parts := m.Parts
 	var envelope [][]byte
 	if c.cfg.Pattern == ReqRep {
@@ -481,7 +486,8 @@ func (c *Client) handle(conn *zmtp.Conn, port int, connected time.Time, m *zmtp.
 		c.countDecodeError(port, err)
 		return true
 	}
-	f := &Frame{Port: port, Header: h, Payload: parts[1], Received: time.Now(), Connected: connected, c: c, msg: m}
+	f := &Frame{Port: port, Header: h, Payload: parts[1], Received: time.Now(), Connected: sc.accepted, c: c, msg: m}
+	sc.delivered(int64(len(f.Payload)), f.Received)
 	c.frames.Add(1)
 	c.bytes.Add(uint64(len(f.Payload)))
 	c.mu.Lock()

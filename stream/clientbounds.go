@@ -1,10 +1,15 @@
 package stream
 
 import (
+	"errors"
+	"fmt"
 	"net"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/picam-project/picam/stream/wire"
+	"github.com/picam-project/picam/stream/zmtp"
 )
 
 // A Client's bounds on what the servers connecting to it can make it hold: connections per
@@ -18,6 +23,10 @@ type serverConn struct {
 	port     int
 	accepted time.Time
 	lastMsg  atomic.Int64 // unix nanos of the last complete message; 0 before the first
+	// The newest frame queued from this connection (unix nanos; 0 before the first) and the
+	// largest payload of those frames: what an honest server sends on this port.
+	lastFrame atomic.Int64
+	largest   atomic.Int64
 
 	// In-flight bytes reserved in the Client's memPool, guarded by memPool.mu.
 	held    int64
@@ -162,4 +171,81 @@ func (c *Client) OpenConns() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return len(c.accepted)
+}
+
+// delivered records a frame of n payload bytes queued from sc at t.
+func (sc *serverConn) delivered(n int64, t time.Time) {
+	sc.lastFrame.Store(t.UnixNano())
+	if n > sc.largest.Load() {
+		sc.largest.Store(n) // only sc's reader writes it
+	}
+}
+
+// errForeignFrame is a frame over foreignLimit.
+var errForeignFrame = errors.New("a frame far larger than the port's server sends, while that server delivers frames")
+
+// foreignFrameFactor bounds a payload on a connection while another connection on the same
+// port is delivering frames: at most this many times the largest payload delivered on the
+// port (and at least checkAbove). A NetGear port serves one server; a second connection
+// announcing frames far larger than that server's is a flood, not a picture.
+const foreignFrameFactor = 4
+
+// foreignLimit is the largest payload sc may announce while another connection on its port
+// delivered a frame within IdleTimeout, or 0 when there is no such connection (no limit).
+func (c *Client) foreignLimit(sc *serverConn) int64 {
+	since := time.Now().Add(-c.cfg.IdleTimeout).UnixNano()
+	var largest int64
+	other := false
+	c.mu.Lock()
+	for o := range c.accepted {
+		if o.port != sc.port {
+			continue
+		}
+		largest = max(largest, o.largest.Load())
+		if o != sc && o.lastFrame.Load() > since {
+			other = true
+		}
+	}
+	c.mu.Unlock()
+	if !other {
+		return 0
+	}
+	return max(foreignFrameFactor*largest, checkAbove)
+}
+
+// checkAbove is the frame size from which a Client checks a payload against its header before
+// reading it (zmtp.Options.CheckFrame): smaller frames cost less to read than to check twice.
+const checkAbove = 1 << 20
+
+// checkFrame cuts a server whose payload frame contradicts its header before the payload is
+// read: a raw array's header states its size (dtype × shape), so a peer announcing 60 MiB
+// after a header that says otherwise costs the client neither the read nor the memory (issue
+// 16). Everything else (a header that does not parse, compressed payloads) is left to handle.
+//
+// While another connection on the port is delivering frames, a payload larger than
+// foreignLimit is cut the same way, counted as cut (a bound): with headers that agree with
+// their 60 MiB frames, a flood used to be read whole, 200 MiB of it in 8 s, which cost the
+// honest server on the port frames and took the client to its 256 MiB memory limit.
+func (c *Client) checkFrame(sc *serverConn, parts [][]byte, size int64) error {
+	if size < checkAbove {
+		return nil
+	}
+	if limit := c.foreignLimit(sc); limit > 0 && size > limit {
+		return fmt.Errorf("%w: %d bytes, limit %d", errForeignFrame, size, limit)
+	}
+	if c.cfg.Pattern == ReqRep {
+		_, rest, err := zmtp.SplitEnvelope(parts)
+		if err != nil {
+			return nil
+		}
+		parts = rest
+	}
+	if len(parts) != 1 { // the payload is the frame after the header
+		return nil
+	}
+	h, err := wire.ParseHeader(parts[0])
+	if err != nil || h.Terminate {
+		return nil
+	}
+	return wire.CheckPayloadSize(&h, size)
 }

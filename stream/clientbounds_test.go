@@ -283,3 +283,85 @@ func rssKiB() (rss, hwm int64) {
 	}
 	return rss, hwm
 }
+
+// Issue 16: a peer whose header announces a raw array of one size and whose payload frame
+// announces 60 MiB is cut as soon as the frame's size is read, before the client reads or
+// allocates the payload (before, it read all 60 MiB and only then found the mismatch). The
+// attacker here sends the header and the frame's size and nothing more: the client must hang up
+// long before its idle time-out, and count the connection as rejected.
+func TestClientCutsPayloadContradictingHeader(t *testing.T) {
+	const frame = 60 << 20
+	clients, ports := startClients(t, 1, ClientConfig{Pattern: PubSub, MaxFrameSize: 64 << 20, IdleTimeout: 30 * time.Second})
+	c := clients[0]
+	h, err := zmtp.Dial(context.Background(), fmt.Sprintf("127.0.0.1:%d", ports[0]), time.Second, zmtp.Options{SocketType: zmtp.PUB})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	var m zmtp.Msg
+	if err := h.ReadMsg(&m, nil); err != nil { // the subscription
+		t.Fatal(err)
+	}
+	hdr := []byte(fmt.Sprintf(`{"terminate_flag": false, "compression": false, "dtype": "uint8", "shape": [%d]}`, frame+1))
+	fh := append([]byte{0x01, byte(len(hdr))}, hdr...)
+	fh = binary.BigEndian.AppendUint64(append(fh, 0x02), frame)
+	nc := h.NetConn()
+	if _, err := nc.Write(append(fh, make([]byte, 4096)...)); err != nil {
+		t.Fatal(err)
+	}
+	began := time.Now()
+	nc.SetReadDeadline(time.Now().Add(10 * time.Second))
+	_, err = nc.Read(make([]byte, 1))
+	if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		t.Fatalf("the client still reads the 60 MiB payload after 10 s; it should cut the peer at the frame's size")
+	}
+	t.Logf("cut after %v (%v)", time.Since(began).Round(time.Millisecond), err)
+	deadline := time.Now().Add(5 * time.Second)
+	for c.Stats().Rejected == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if st := c.Stats(); st.Rejected != 1 {
+		t.Errorf("rejected = %d, want 1: %+v", st.Rejected, st)
+	}
+}
+
+// Issue 16: while a server delivers frames on a port, a second connection there announcing a
+// frame far larger than that server's (here 60 MiB with a header that agrees) is cut as soon
+// as the frame's size is read, and counted as cut. Before, the client read it whole.
+func TestClientCutsForeignFloodFrame(t *testing.T) {
+	const frame = 60 << 20
+	clients, ports := startClients(t, 1, ClientConfig{Pattern: PubSub, MaxFrameSize: 64 << 20, IdleTimeout: 30 * time.Second})
+	c := clients[0]
+	got := received(c)
+	stop := honestStream(t, ports[0])
+	waitFor(t, "the honest server's first frame", func() bool { return c.Stats().Frames > 0 })
+	h, err := zmtp.Dial(context.Background(), fmt.Sprintf("127.0.0.1:%d", ports[0]), time.Second, zmtp.Options{SocketType: zmtp.PUB})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	var m zmtp.Msg
+	if err := h.ReadMsg(&m, nil); err != nil { // the subscription
+		t.Fatal(err)
+	}
+	hdr := []byte(fmt.Sprintf(`{"terminate_flag": false, "compression": false, "dtype": "uint8", "shape": [%d]}`, frame))
+	fh := append([]byte{0x01, byte(len(hdr))}, hdr...)
+	fh = binary.BigEndian.AppendUint64(append(fh, 0x02), frame)
+	nc := h.NetConn()
+	if _, err := nc.Write(append(fh, make([]byte, 4096)...)); err != nil {
+		t.Fatal(err)
+	}
+	nc.SetReadDeadline(time.Now().Add(10 * time.Second))
+	_, err = nc.Read(make([]byte, 1))
+	if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		t.Fatalf("the client still reads the 60 MiB frame after 10 s; it should cut the flood at the frame's size")
+	}
+	sent := stop()
+	n := <-got
+	if st := c.Stats(); st.Cut != 1 || st.Rejected != 0 {
+		t.Errorf("cut %d, rejected %d; want the flood connection cut (1, 0): %+v", st.Cut, st.Rejected, st)
+	}
+	if n*100 < sent*95 {
+		t.Errorf("honest server: %d/%d frames", n, sent)
+	}
+}

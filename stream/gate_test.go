@@ -66,7 +66,9 @@ func mailboxPeer(t *testing.T, requests *atomic.Int64) (*Server, *peer) {
 		demand: make(chan struct{}, 1),
 		hub:    fanout.New(fanout.Config{RequestKeyframe: func() { requests.Add(1) }}),
 		ownHub: true,
+		ready:  make(chan struct{}),
 	}
+	close(s.ready) // the Wait policy is met
 	s.runCtx = context.Background()
 	p := newPeer(&peerEnv{log: s.log, runCtx: s.runCtx, requestKeyframe: s.cfg.RequestKeyframe, demand: s.signalDemand, prepare: s.prepare},
 		endpoint{addr: "127.0.0.1:5577", port: 5577})

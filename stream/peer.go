@@ -47,6 +47,7 @@ type peerEnv struct {
 
 	requestKeyframe func()                     // nil when the encoder cannot be asked for one
 	connected       func()                     // a client connected (re-evaluates the Wait policy)
+	ready           func() bool                // the Wait policy is met: senders may send
 	demand          func()                     // a connected client's mailbox emptied
 	reply           func(Reply)                // a client's reply, to queue for Server.Replies
 	prepare         func(*av.Packet) *outgoing // renders a packet's header for the wire
@@ -58,6 +59,8 @@ type peer struct {
 	env *peerEnv
 	ep  endpoint
 	sub *fanout.Sub
+	// waited: take found the Wait policy not met yet (only the sender goroutine uses it).
+	waited bool
 
 	mu       sync.Mutex
 	lastData json.RawMessage
@@ -95,8 +98,19 @@ func (p *peer) join() {
 	}
 }
 
-// take takes the frame waiting in the mailbox, if any, ready for the wire.
+// take takes the frame waiting in the mailbox, if any, ready for the wire. Before the Wait
+// policy is met it takes nothing (the fan-out may already feed other outputs, such as RTSP
+// viewers, which do not wait for NetGear clients); the first take after starts the client
+// afresh, at a keyframe for an inter-coded stream.
 func (p *peer) take() *outgoing {
+	if p.env.ready != nil && !p.env.ready() {
+		p.waited = true
+		return nil
+	}
+	if p.waited {
+		p.waited = false
+		p.sub.Rejoin()
+	}
 	pkt, ok := p.sub.TryNext()
 	if !ok {
 		return nil

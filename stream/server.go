@@ -194,6 +194,7 @@ func (s *Server) peerEnv() *peerEnv {
 		closing:         s.closing,
 		requestKeyframe: cfg.RequestKeyframe,
 		connected:       s.peerConnected,
+		ready:           s.isReady,
 		demand:          s.signalDemand,
 		reply:           s.deliverReply,
 		prepare:         s.prepare,

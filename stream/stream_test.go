@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/picam-project/picam/av"
+	"github.com/picam-project/picam/internal/testkit"
 	"github.com/picam-project/picam/stream/zmtp"
 )
 
@@ -49,15 +50,7 @@ func startClients(t *testing.T, n int, cfg ClientConfig) ([]*Client, []int) {
 	return cs, ports
 }
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
+func freePort(t *testing.T) int { t.Helper(); return testkit.Port(t) }
 
 func newServer(t *testing.T, cfg ServerConfig) *Server {
 	t.Helper()

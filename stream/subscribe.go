@@ -10,13 +10,14 @@ import (
 const roundRobinGroup = "netgear round-robin"
 
 // subscribe makes p's sender a consumer of the server's fan-out. The subscription lasts as
-// long as the server: while p's client is not connected, packets offered to it count as
-// dropped and it asks for no keyframes; a keyframe is asked for on its behalf only while a
+// long as the server: while p's client is not connected, or the Wait policy is not met yet
+// (the fan-out may already feed other outputs: RTSP viewers do not wait for NetGear
+// clients), packets offered to it count as dropped and it asks for no keyframes; a keyframe is asked for on its behalf only while a
 // picam client is connected (a dialling client may never come back, and its requests would
 // make the encoder send a keyframe every second for nobody; a NetGear one is refused).
 func (s *Server) subscribe(p *peer) {
 	opts := fanout.Options{
-		Present: func() bool { return p.state.Load() == stateConnected },
+		Present: func() bool { return s.isReady() && p.state.Load() == stateConnected },
 		MayAsk:  p.picam.Load,
 	}
 	if s.cfg.Delivery == RoundRobin {
@@ -40,3 +41,13 @@ func (s *Server) unsubscribe() {
 // netgearDecodes reports whether a NetGear (Python) receiver can decode packets of codec:
 // NetGear reads a raw array (dtype, shape) or a JPEG (compression), nothing else.
 func netgearDecodes(codec av.Codec) bool { return codec == av.Raw || codec == av.JPEG }
+
+// isReady reports whether the Wait policy has been met.
+func (s *Server) isReady() bool {
+	select {
+	case <-s.ready:
+		return true
+	default:
+		return false
+	}
+}

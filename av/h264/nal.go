@@ -27,29 +27,18 @@ const (
 
 // String returns a short name for logs ("IDR", "SPS", "slice").
 func (t NALType) String() string {
-	switch t {
-	case NALSlice:
-		return "slice"
-	case NALSliceA, NALSliceB, NALSliceC:
+	if s, ok := nalNames[t]; ok {
+		return s
+	}
+	if t >= NALSliceA && t <= NALSliceC {
 		return fmt.Sprintf("slice-partition-%c", 'A'+rune(t-NALSliceA))
-	case NALIDR:
-		return "IDR"
-	case NALSEI:
-		return "SEI"
-	case NALSPS:
-		return "SPS"
-	case NALPPS:
-		return "PPS"
-	case NALAUD:
-		return "AUD"
-	case NALEndSeq:
-		return "end-of-seq"
-	case NALEndStream:
-		return "end-of-stream"
-	case NALFiller:
-		return "filler"
 	}
 	return fmt.Sprintf("nal-%d", uint8(t))
+}
+
+var nalNames = map[NALType]string{
+	NALSlice: "slice", NALIDR: "IDR", NALSEI: "SEI", NALSPS: "SPS", NALPPS: "PPS", NALAUD: "AUD",
+	NALEndSeq: "end-of-seq", NALEndStream: "end-of-stream", NALFiller: "filler",
 }
 
 // IsSlice reports whether units of this type carry picture data (VCL NAL

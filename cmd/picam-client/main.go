@@ -14,7 +14,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -25,7 +24,6 @@ import (
 	"github.com/picam-project/picam/cmd/picam-client/record"
 	"github.com/picam-project/picam/cmd/picam-client/viewer"
 	"github.com/picam-project/picam/internal/cli"
-	"github.com/picam-project/picam/internal/httplimit"
 	"github.com/picam-project/picam/internal/version"
 	"github.com/picam-project/picam/stream"
 )
@@ -218,40 +216,19 @@ func openOutputs(o *options, stdout io.Writer, log *slog.Logger, fail func(error
 // writer on a plain io.Writer does not close it, so the file is wrapped.
 type fileCloser struct{ *os.File }
 
-// viewerBounds are the viewer's HTTP limits (README, "Bounds"): picam-server's status API's,
-// except that a request has no whole-request time limit, because a /stream response lasts as
-// long as the page is open; the viewer bounds each of its writes instead (viewer.Config's
-// WriteTimeout).
-var viewerBounds = func() httplimit.Bounds {
-	b := httplimit.Default
-	b.Read = 0
-	return b
-}()
-
 // startViewer binds the viewer's address and serves it until the returned stop function runs.
 func startViewer(addr string, o *options, rc *receiver, log *slog.Logger) (*viewer.Server, func(), error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, nil, fmt.Errorf("--view %s: %w (pick another address with --view=127.0.0.1:PORT)", addr, err)
 	}
-	v := viewer.New(viewer.Config{Ports: o.cameraPorts(), Status: rc.cameraStatus, Logger: log})
-	srv, bln := httplimit.Server(v.Handler(), ln, viewerBounds, log)
-	done := make(chan struct{})
-	go func() { // ends when stop shuts the server down
-		defer close(done)
-		if err := srv.Serve(bln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			log.Error("viewer stopped", "err", err)
-		}
-	}()
-	log.Info("viewer: open this page in a browser", "url", "http://"+displayAddr(ln.Addr())+"/")
-	stop := func() {
-		v.Close() // ends every open stream, so Shutdown need not wait for them
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(ctx)
-		<-done
+	v := viewer.New(viewer.Config{Ports: o.cameraPorts(), Status: rc.cameraStatus, Listener: ln, Logger: log})
+	if err := v.Start(); err != nil {
+		ln.Close()
+		return nil, nil, err
 	}
-	return v, stop, nil
+	log.Info("viewer: open this page in a browser", "url", "http://"+displayAddr(ln.Addr())+"/")
+	return v, func() { _ = v.Close() }, nil
 }
 
 // displayAddr names a bound address as a browser can open it: a wildcard becomes 127.0.0.1.

@@ -23,7 +23,9 @@ const (
 )
 
 // output drives one record.Writer from its own goroutine, fed through a media.Feed, so a slow
-// disk or player never stalls the receive loop.
+// disk or player never stalls the receive loop. Its life is stream.Server's shape with the
+// steps paired: startOutput is New and Start (nothing can fail in between), stop is Close and
+// Wait (it returns once the goroutine has finished the file).
 type output struct {
 	name   string // for logs and the summary: the file name, or "stdout"
 	camera int    // the camera it takes, or 0 for any (the pipe, which has one camera)

@@ -41,8 +41,14 @@ func TestCardDefaultConf(t *testing.T) {
 	if o.configErr != nil {
 		t.Fatalf("the card's picam.conf is rejected: %v", o.configErr)
 	}
-	if o.ports != "5577" || o.pattern != 2 || o.jpegQuality != 90 {
-		t.Errorf("ports %q pattern %d jpeg-quality %d", o.ports, o.pattern, o.jpegQuality)
+	// Watchable with no picam-client (issue 18): RTSP, the web page and mDNS, with the
+	// credentials players off the Pi need read from the boot partition; no NetGear client.
+	if o.rtsp.addr != ":8554" || o.rtsp.user != "picam" || o.rtsp.passwordFile != "/boot/rtsp.password" ||
+		o.httpAddr != "0.0.0.0:8080" || o.httpAuth.tokenFile != "/boot/http.token" || !o.mdns.on || o.mdns.name != "" ||
+		o.ports != "" || o.address != "" || len(o.clients) != 0 || o.enc.codec != "jpeg" || o.jpegQuality != 90 {
+		t.Errorf("rtsp %q user %q password file %q http %q token file %q mdns %v %q ports %q address %q clients %q codec %q jpeg-quality %d",
+			o.rtsp.addr, o.rtsp.user, o.rtsp.passwordFile, o.httpAddr, o.httpAuth.tokenFile, o.mdns.on, o.mdns.name,
+			o.ports, o.address, o.clients, o.enc.codec, o.jpegQuality)
 	}
 }
 

@@ -19,23 +19,28 @@ import (
 	"github.com/picam-project/picam/internal/version"
 	"github.com/picam-project/picam/stream"
 	"github.com/picam-project/picam/update"
+	"github.com/picam-project/picam/web"
 )
 
 // startHTTP serves the status endpoints until ctx ends or the returned server is closed.
 // auth, when set, requires its bearer token (see httpauth.go). rtspOut, when not nil, adds
 // the RTSP sessions to /api/clients and /metrics; mj, when not nil, serves /stream.mjpg and
-// /snapshot.jpg (mjpeg.go) and adds their viewers to /api/clients. shown reports what the status
+// /snapshot.jpg (mjpeg.go) and adds their viewers to /api/clients; wr, when not nil, serves
+// WebRTC at /whep (web/) and adds its peers. The page at / plays whichever of the two the
+// codec allows. shown reports what the status
 // LEDs show (the server's state as a person sees it on the box).
-func startHTTP(ctx context.Context, addr string, auth *httpAuth, srv *stream.Server, sel codec.Selection, rtspOut *rtspOutput, mj *mjpegOutput, shown func() (status.State, int), log *slog.Logger) (*http.Server, error) {
+func startHTTP(ctx context.Context, addr string, auth *httpAuth, srv *stream.Server, sel codec.Selection, rtspOut *rtspOutput, mj *mjpegOutput, wr *web.Server, pub *publishOutput, shown func() (status.State, int), log *slog.Logger) (*http.Server, error) {
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(&collector{srv: srv, rtsp: rtspOut}, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), buildInfo())
+	reg.MustRegister(&collector{srv: srv, rtsp: rtspOut}, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), buildInfo(), publishCollector{pub})
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
 	})
 	mux.HandleFunc("GET /api/clients", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(makeSummary(srv, sel, rtspOut.sessions(), mj.clients()))
+		sum := makeSummary(srv, sel, rtspOut.sessions(), mj.clients(), wr.Peers())
+		sum.Publish = pub.statuses() // publish.go
+		json.NewEncoder(w).Encode(sum)
 	})
 	mux.HandleFunc("GET /api/status", func(w http.ResponseWriter, r *http.Request) {
 		st, n := shown()
@@ -47,10 +52,17 @@ func startHTTP(ctx context.Context, addr string, auth *httpAuth, srv *stream.Ser
 	if mj != nil {
 		mj.register(ctx, mux)
 	}
+	mux.Handle("GET /{$}", web.Page())
+	if wr != nil {
+		wr.Register(ctx, mux)
+	}
 	up := update.ForSystem(log) // POST /api/update: a signed bundle into the other slot (update/)
 	up.Register(mux)
 	bounds := httplimit.Default
 	bounds.BodyFor = map[string]int64{"POST /api/update": up.MaxBody()}
+	if wr != nil {
+		bounds.BodyFor["POST "+web.WHEPPath] = wr.MaxOffer()
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("--http %s: %w", addr, err)

@@ -3,14 +3,18 @@ package main
 import (
 	"crypto/sha256"
 	"crypto/subtle"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/netip"
 	"os"
 	"strings"
+
+	"github.com/picam-project/picam/web"
 )
 
 // httpAuthOptions is --http-token-file. The status API shows client addresses and can be
@@ -28,6 +32,10 @@ type httpAuth struct {
 	// digest is SHA-256 of the token: comparing fixed-size digests in constant time leaks
 	// neither the token's bytes nor its length.
 	digest [sha256.Size]byte
+	// missing names a --http-token-file that does not exist yet: no token matches, and the
+	// refusal says which file to write (the SD card's picam.conf names /boot/http.token before
+	// the user has written it).
+	missing string
 }
 
 // resolveHTTPAddr applies picam's --http rule: a bare port ("8080") or an empty host (":8080")
@@ -67,6 +75,13 @@ func (h *httpAuthOptions) prepare(addr string, log *slog.Logger) (string, *httpA
 		return bind, nil, nil
 	}
 	a, err := loadToken(h.tokenFile, log)
+	if errors.Is(err, fs.ErrNotExist) {
+		// Not a usage error, so the appliance keeps running (and serving /healthz) until the
+		// user has written the file; every other request is refused, never let through.
+		log.Warn("the HTTP token file does not exist: every request but /healthz is refused (401) until it does; write a token into it and restart",
+			"file", h.tokenFile, "fix", "head -c 24 /dev/urandom | base64 > "+h.tokenFile)
+		return bind, &httpAuth{missing: h.tokenFile}, nil
+	}
 	if err != nil {
 		return "", nil, err
 	}
@@ -115,6 +130,10 @@ func (a *httpAuth) wrap(next http.Handler) http.Handler {
 			return
 		}
 		w.Header().Set("WWW-Authenticate", `Bearer realm="picam"`)
+		if a.missing != "" {
+			http.Error(w, "401 unauthorized: this camera has no token yet: write one into "+a.missing+" (at least 16 characters; on the SD card: http.token on the boot partition) and restart it", http.StatusUnauthorized)
+			return
+		}
 		http.Error(w, "401 unauthorized: send Authorization: Bearer TOKEN (the token in --http-token-file), or open the URL once with ?token=TOKEN in a browser", http.StatusUnauthorized)
 	})
 }
@@ -125,10 +144,20 @@ func (a *httpAuth) allowed(r *http.Request) bool {
 	if ok && strings.EqualFold(scheme, "Bearer") {
 		return a.matches(strings.TrimSpace(tok))
 	}
-	if c, err := r.Cookie(tokenCookie); err == nil && readOnly(r) {
+	if c, err := r.Cookie(tokenCookie); err == nil && (readOnly(r) || whepSession(r)) {
 		return a.matches(c.Value)
 	}
 	return false
+}
+
+// whepSession reports the page's own WebRTC requests (POST /whep with an SDP offer, DELETE of
+// its session), which also take the token from the cookie: the page at / cannot read the
+// HttpOnly cookie to make a bearer header of it. A page elsewhere cannot make a browser send
+// them with the cookie: SameSite=Strict keeps it off cross-site requests, and a POST of
+// application/sdp or a DELETE needs a CORS preflight that picam never grants.
+func whepSession(r *http.Request) bool {
+	return (r.Method == http.MethodPost && r.URL.Path == web.WHEPPath) ||
+		(r.Method == http.MethodDelete && strings.HasPrefix(r.URL.Path, web.WHEPPath+"/"))
 }
 
 // readOnly reports a GET or HEAD: only those take the token from a cookie or the URL, so a
@@ -137,6 +166,9 @@ func readOnly(r *http.Request) bool { return r.Method == http.MethodGet || r.Met
 
 // matches compares tok with the token in constant time.
 func (a *httpAuth) matches(tok string) bool {
+	if a.missing != "" {
+		return false
+	}
 	d := sha256.Sum256([]byte(tok))
 	return subtle.ConstantTimeCompare(d[:], a.digest[:]) == 1
 }

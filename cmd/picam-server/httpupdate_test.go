@@ -92,7 +92,7 @@ func TestUpdateRouteNeedsTheToken(t *testing.T) {
 	}
 	addr := hln.Addr().String()
 	hln.Close()
-	_, err = startHTTP(ctx, addr, auth, srv, codec.Selection{}, nil, nil, func() (status.State, int) { return status.Waiting, 0 }, slog.New(slog.DiscardHandler))
+	_, err = startHTTP(ctx, addr, auth, srv, codec.Selection{}, nil, nil, nil, nil, func() (status.State, int) { return status.Waiting, 0 }, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,8 +25,10 @@ import (
 	"github.com/picam-project/picam/internal/cli"
 	"github.com/picam-project/picam/internal/conf"
 	"github.com/picam-project/picam/internal/version"
+	"github.com/picam-project/picam/publish"
 	"github.com/picam-project/picam/stream"
 	"github.com/picam-project/picam/stream/wire"
+	"github.com/picam-project/picam/web"
 )
 
 func main() {
@@ -48,6 +50,10 @@ One of several servers feeding a NetGear multiserver_mode client (it binds 5566,
   picam-server --multiserver --address 127.0.0.1 --ports 5566 --pattern 1
 Only RTSP players (VLC, ffplay, an NVR), no NetGear client:
   picam-server --codec jpeg --rtsp :8554              (rtsp://HOST:8554/cam)
+A browser (a phone on the LAN) over WebRTC, no NetGear client:
+  picam-server --codec h264 --http 0.0.0.0:8080 --http-token-file FILE   (http://HOST:8080/?token=TOKEN once)
+Found by name (mDNS: answers NAME.local, advertises _rtsp._tcp and _http._tcp to players):
+  picam-server --codec jpeg --rtsp :8554 --mdns       (rtsp://HOSTNAME.local:8554/cam)
 H.264 for picam clients (NetGear clients decode only jpeg and raw):
   picam-server --codec h264 --address 127.0.0.1 --ports 5577 --pattern 2
   picam-server --source v4l2:/dev/video0 --codec h264 --encoder hardware --encoder-device /dev/video11 ...
@@ -90,6 +96,9 @@ type options struct {
 	sec           secureOptions
 	httpAuth      httpAuthOptions
 	rtsp          rtspOptions
+	webrtc        bool
+	publish       publishOptions
+	mdns          mdnsOptions
 	// cam holds the PiGear camera options (--hflip, --iso, ... and --option key=value).
 	cam          camera.Options
 	camKV        cli.StringList
@@ -162,7 +171,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, *flag.FlagSet, error)
 	fs.BoolVar(&o.multiServer, "multiserver", false, "NetGear's multiserver_mode on the server side: feed one client that receives from several servers (a NetGear multiserver_mode client, or picam-client --ports); every frame carries \"port\": the client port (one --ports port or --client; pattern 1 or 2)")
 	cli.TextVar(fs, &o.message, "message", "", "server message sent with every frame in bidirectional mode (JSON value, or plain text sent as a string)")
 	fs.StringVar(&o.delivery, "delivery", "broadcast", "broadcast (every client gets every frame it can keep up with) or round-robin (NetGear-exact: one client per frame)")
-	fs.StringVar(&o.wait, "wait", "all", "start transmitting when all, any, or N clients are connected")
+	fs.StringVar(&o.wait, "wait", "all", "start transmitting to the NetGear clients when all, any, or N of them are connected (RTSP and MJPEG viewers are served at once)")
 	fs.StringVar(&o.source, "source", "auto", "frame source: auto (a camera if found, else the test pattern), v4l2:/dev/videoN (legacy Pi camera, USB webcam, vivid), rpicam (rpicam-vid helper: Camera Module 3, Pi 5), testsrc (moving test pattern; testsrc:YUYV, testsrc:NV12 or testsrc:I420 delivers it in that format only, like a camera, so raw frames are converted to BGR as a camera's are), testcard (one still test-pattern frame encoded once and repeated, for benchmarks: no rendering or encoding per frame; with --framerate 0 it sends as fast as the fastest client takes frames)")
 	fs.StringVar(&o.resolution, "resolution", "640x480", "frame size WIDTHxHEIGHT")
 	fs.Float64Var(&o.framerate, "framerate", 30, "frames per second (0 = as fast as possible)")
@@ -171,7 +180,7 @@ func parseArgs(args []string, stderr io.Writer) (*options, *flag.FlagSet, error)
 	fs.BoolVar(&o.jpegFastDCT, "jpeg-fastdct", true, "NetGear's jpeg_compression_fastdct: the JPEG header's dct flag, which makes NetGear receivers decode with the fast inverse DCT; "+
 		"--jpeg-fastdct=false asks them for the accurate one (picam's own encoding does not change: the pure-Go encoder always uses the fast floating-point AAN DCT, libjpeg-turbo builds its accurate integer one)")
 	fs.Uint64Var(&o.frames, "frames", 0, "stop after N frames and terminate the clients (0 = run until Ctrl-C)")
-	fs.StringVar(&o.httpAddr, "http", "", "serve /healthz, /api/clients and /metrics (and, with --codec jpeg, MJPEG at /stream.mjpg and /snapshot.jpg) on this address: PORT or :PORT binds 127.0.0.1; any non-loopback HOST:PORT needs --http-token-file")
+	fs.StringVar(&o.httpAddr, "http", "", "serve /healthz, /api/clients and /metrics, the page at / that plays the camera in a browser (WebRTC with --codec h264, see --webrtc) and, with --codec jpeg, MJPEG at /stream.mjpg and /snapshot.jpg, on this address: PORT or :PORT binds 127.0.0.1; any non-loopback HOST:PORT needs --http-token-file")
 	fs.BoolVar(&o.jsonOut, "json", false, "print a JSON summary line on stdout at exit")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	cli.SecondsVar(fs, &o.reqTimeout, "request-timeout", 4*time.Second, "pattern 1: how long to wait for a client's reply before reconnecting (NetGear's request_timeout; `seconds`, e.g. 4, or a duration such as 2.5s)")
@@ -181,6 +190,10 @@ func parseArgs(args []string, stderr io.Writer) (*options, *flag.FlagSet, error)
 	o.sec.register(fs)
 	o.httpAuth.register(fs)
 	o.rtsp.register(fs)
+	fs.BoolVar(&o.webrtc, "webrtc", true, "with --http: WebRTC (WHEP at POST /whep) for the page at /, which plays the camera in a browser (http://HOST:PORT/); "+
+		"needs --codec h264 (sent as encoded; host ICE candidates only, so the browser must reach this machine directly: a LAN); with --codec jpeg the page plays /stream.mjpg instead; --webrtc=false turns /whep off")
+	o.publish.register(fs)
+	o.mdns.register(fs)
 	o.cam.RegisterFlags(fs, "resolution", "framerate", "bitrate", "intra", "quality")
 	fs.Var(&o.camKV, "option", "camera option as PiGear key=value, repeatable: --option iso=400 --option awb_mode=sunlight")
 	fs.BoolVar(&o.cam.Strict, "strict", false, "fail when the camera cannot honour a setting (default: warn)")
@@ -267,6 +280,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "picam-server:", err)
 		return cli.ExitUsage
 	}
+	pubOut, err := o.publish.prepare(pl.sel.Codec, pl.hub, log)
+	if err != nil {
+		fmt.Fprintln(stderr, "picam-server:", err)
+		return cli.ExitUsage
+	}
+	mdnsName, err := o.mdns.prepare()
+	if err != nil {
+		fmt.Fprintln(stderr, "picam-server:", err)
+		return cli.ExitUsage
+	}
 	if cfg.Curve, _, err = o.sec.handshaker(log); err != nil {
 		fmt.Fprintln(stderr, "picam-server:", err)
 		return cli.ExitUsage
@@ -291,7 +314,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		msg := explain(err)
 		if errors.Is(err, stream.ErrPorts) && len(cfg.Ports) == 0 && len(cfg.Endpoints) == 0 && !cfg.MultiServer {
-			msg += "; or, with no NetGear client at all (VLC, ffplay, an NVR), serve RTSP: --rtsp ADDR (e.g. --rtsp :8554)"
+			msg += "; or, with no NetGear client at all (VLC, ffplay, an NVR), serve RTSP: --rtsp ADDR (e.g. --rtsp :8554), a browser: --http ADDR with --codec h264 or jpeg, or publish to a relay: --publish URL"
 		}
 		fmt.Fprintln(stderr, "picam-server:", msg)
 		return cli.ExitUsage
@@ -317,14 +340,41 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		defer rtspOut.wait()
 	}
+	pubOut.start(rtspCtx) // --publish: ends with the RTSP server, when the pipeline stops
+	defer pubOut.wait()
 	if o.httpAddr != "" {
-		hs, err := startHTTP(ctx, httpBind, httpAuth, srv, pl.sel, rtspOut, newMJPEG(pl.sel.Codec, pl.hub, log), panel.State, log)
+		var wr *web.Server // WebRTC: its peers are fan-out consumers (web/)
+		if o.webrtc {
+			if wr, err = web.New(web.Config{Hub: pl.hub, Codec: pl.sel.Codec, RequestKeyframe: pl.requestKeyframe, Logger: log}); err != nil {
+				srv.Close()
+				fmt.Fprintln(stderr, "picam-server:", err)
+				return cli.ExitFailure
+			}
+			defer wr.Close()
+		}
+		hs, err := startHTTP(ctx, httpBind, httpAuth, srv, pl.sel, rtspOut, newMJPEG(pl.sel.Codec, pl.hub, log), wr, pubOut, panel.State, log)
 		if err != nil {
 			srv.Close()
 			fmt.Fprintln(stderr, "picam-server:", err)
 			return cli.ExitFailure
 		}
 		defer hs.Close()
+	}
+	if mdnsName != "" {
+		var rtspAddr string
+		if rtspOut != nil {
+			rtspAddr = rtspOut.addr
+		}
+		if o.httpAddr == "" {
+			httpBind = ""
+		}
+		resp, err := startMDNS(ctx, mdnsName, rtspAddr, o.rtsp.path, httpBind, log)
+		if err != nil {
+			srv.Close()
+			fmt.Fprintln(stderr, "picam-server:", err)
+			return cli.ExitFailure
+		}
+		defer resp.Close()
 	}
 	repliesDone := make(chan struct{})
 	printCtx, stopPrint := context.WithCancel(context.Background())
@@ -347,12 +397,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 				return
 			}
 		}
-		runPanel(panelCtx, panel, srv, rtspOut, &pl.paused, stop, log)
+		runPanel(panelCtx, panel, srv, rtspOut, pubOut, &pl.paused, stop, log)
 	}()
 	runErr := pl.run(ctx, srv, o.frames, log)
 	rtspAtEnd := rtspOut.sessions() // for --json: stopping ends them
 	stopRTSP()
 	rtspOut.wait()
+	pubOut.wait()
 	stopPanel()
 	<-panelDone
 	panel.Set(status.Stopping, 0)
@@ -397,18 +448,22 @@ type summary struct {
 	Engine     string                `json:"engine"`
 	Encoder    string                `json:"encoder"` // the implementation: "pure Go", "openh264", "vicodec /dev/video1", …
 	Clients    []stream.ClientStatus `json:"clients"`
-	RTSP       []rtspSession         `json:"rtsp,omitempty"`  // the RTSP sessions (--rtsp), next to the NetGear clients
-	MJPEG      []mjpegClient         `json:"mjpeg,omitempty"` // the /stream.mjpg viewers (--http; /api/clients only)
+	RTSP       []rtspSession         `json:"rtsp,omitempty"`   // the RTSP sessions (--rtsp), next to the NetGear clients
+	MJPEG      []mjpegClient         `json:"mjpeg,omitempty"`  // the /stream.mjpg viewers (--http; /api/clients only)
+	WebRTC     []web.PeerInfo        `json:"webrtc,omitempty"` // the WebRTC (WHEP) peers (--http; /api/clients only)
+
+	// Publish is the --publish relays (/api/clients only).
+	Publish []publish.Status `json:"publish,omitempty"`
 }
 
 // makeSummary is what both the --json exit line and GET /api/clients report.
-func makeSummary(srv *stream.Server, sel codec.Selection, rtspSessions []rtspSession, viewers []mjpegClient) summary {
+func makeSummary(srv *stream.Server, sel codec.Selection, rtspSessions []rtspSession, viewers []mjpegClient, peers []web.PeerInfo) summary {
 	return summary{FramesSent: srv.FramesSent(), Codec: string(sel.Codec), Engine: string(sel.Engine), Encoder: sel.Impl,
-		Clients: srv.Clients(), RTSP: rtspSessions, MJPEG: viewers}
+		Clients: srv.Clients(), RTSP: rtspSessions, MJPEG: viewers, WebRTC: peers}
 }
 
 func writeSummary(w io.Writer, srv *stream.Server, sel codec.Selection, rtspSessions []rtspSession) {
-	b, _ := json.Marshal(makeSummary(srv, sel, rtspSessions, nil))
+	b, _ := json.Marshal(makeSummary(srv, sel, rtspSessions, nil, nil))
 	fmt.Fprintln(w, string(b))
 }
 

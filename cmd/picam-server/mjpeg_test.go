@@ -100,7 +100,7 @@ func startMJPEGRig(t *testing.T, c av.Codec, auth *httpAuth, tune func(*mjpegOut
 	addr := hln.Addr().String()
 	hln.Close()
 	httpCtx, stopHTTP := context.WithCancel(ctx)
-	if _, err := startHTTP(httpCtx, addr, auth, srv, codec.Selection{Codec: c, Engine: codec.EngineSoftware, Impl: "pure Go"}, nil, mj, func() (status.State, int) { return status.Waiting, 0 }, log); err != nil {
+	if _, err := startHTTP(httpCtx, addr, auth, srv, codec.Selection{Codec: c, Engine: codec.EngineSoftware, Impl: "pure Go"}, nil, mj, nil, nil, func() (status.State, int) { return status.Waiting, 0 }, log); err != nil {
 		t.Fatal(err)
 	}
 	return &mjpegRig{url: "http://" + addr, codec: c, mj: mj, stop: stopHTTP, width: w, height: h}

@@ -26,6 +26,10 @@ type pipeline struct {
 	enc  codec.Encoder
 	sel  codec.Selection // the encoder and why it was chosen
 	hub  *fanout.Hub     // every output's packets
+	// requestKeyframe asks the encoder for a keyframe, at most every keyframeRequestEvery
+	// (nil for intra-coded streams): the hub's, and the WebRTC peers' picture-loss reports.
+	requestKeyframe func()
+	keyframes       *codec.KeyframeLimiter // behind requestKeyframe; closed before the encoder
 	// paused (the status button) keeps capturing, for steady pacing, but sends nothing.
 	paused atomic.Bool
 	// unpaced: the source has no frame rate of its own (the test pattern with --framerate 0),
@@ -36,6 +40,10 @@ type pipeline struct {
 	// (--rtsp only) run publishes from the start: each other output's consumer takes packets
 	// when it is there.
 	netgear bool
+	// viewers: another output (RTSP, MJPEG over HTTP, WebRTC, a relay) may have consumers,
+	// which must not wait for the NetGear clients: run publishes from the start, and the
+	// stream server holds its NetGear senders back until the Wait policy is met.
+	viewers bool
 }
 
 // frameSource is what the pipeline captures from: a camera.Camera (which covers the test
@@ -86,7 +94,7 @@ func (o *options) build(log *slog.Logger) (stream.ServerConfig, *pipeline, error
 	}
 	// With another output (--rtsp), NetGear is optional: no --ports and no --client means a
 	// stream server with no clients, and the pipeline publishes to the other outputs alone.
-	cfg.NoClientsOK = o.rtsp.addr != ""
+	cfg.NoClientsOK = o.rtsp.addr != "" || len(o.publish.urls) > 0
 	netgear := len(cfg.Ports) > 0 || len(cfg.Endpoints) > 0
 	w, h, err := picimage.ParseResolution(o.resolution)
 	if err != nil {
@@ -135,14 +143,21 @@ func (o *options) build(log *slog.Logger) (stream.ServerConfig, *pipeline, error
 		}
 	}
 	pl.enc = pl.sel.Encoder
+	browsers := o.httpAddr != "" && (pl.sel.Codec == av.JPEG || pl.sel.Codec == av.H264 && o.webrtc)
+	if browsers {
+		cfg.NoClientsOK = true // browsers watch over --http: MJPEG, or WebRTC (web/)
+	}
+	pl.viewers = o.rtsp.addr != "" || browsers || len(o.publish.urls) > 0 // RTSP, /stream.mjpg, WebRTC, relays
 	if cfg.NoClientsOK && !netgear && (pl.unpaced || (pl.card != nil && !pl.card.pace.Paced())) {
 		pl.close()
 		return cfg, nil, fmt.Errorf("--framerate 0 sends as fast as the NetGear clients take frames, and there are none (no --ports or --client): give the RTSP stream a rate, e.g. --framerate 30")
 	}
 	var hub fanout.Config
 	if pl.sel.Codec.InterCoded() {
-		hub.RequestKeyframe = codec.NewKeyframeLimiter(pl.enc, keyframeRequestEvery).RequestKeyframe
+		pl.keyframes = codec.NewKeyframeLimiter(pl.enc, keyframeRequestEvery)
+		hub.RequestKeyframe = pl.keyframes.RequestKeyframe
 	}
+	pl.requestKeyframe = hub.RequestKeyframe
 	pl.hub = fanout.New(hub)
 	cfg.Hub = pl.hub
 	if pl.sel.Codec.InterCoded() && delivery == stream.RoundRobin { // --codec auto chose H.264
@@ -172,10 +187,12 @@ func setMessage(srv *stream.Server, msg string) error {
 	return srv.SetMessage(raw)
 }
 
-// run waits for the NetGear clients (the Wait policy; with none, it starts at once), then
-// captures, encodes once and publishes until ctx ends or limit frames have been sent.
+// run waits for the NetGear clients (the Wait policy; with none, or with viewers on another
+// output and a source that paces itself, it starts at once), then captures, encodes once and
+// publishes until ctx ends or limit frames have been sent.
 func (p *pipeline) run(ctx context.Context, srv *stream.Server, limit uint64, log *slog.Logger) error {
-	if p.netgear {
+	flatOut := p.unpaced || (p.card != nil && !p.card.pace.Paced())
+	if p.netgear && (!p.viewers || flatOut) {
 		select {
 		case <-srv.Ready():
 		case <-ctx.Done():
@@ -188,7 +205,7 @@ func (p *pipeline) run(ctx context.Context, srv *stream.Server, limit uint64, lo
 	var lastIndex uint64
 	haveLast := false
 	for limit == 0 || sent < limit {
-		if p.netgear && (p.unpaced || (p.card != nil && !p.card.pace.Paced())) {
+		if p.netgear && flatOut {
 			// Flat out: as fast as the fastest client takes frames, not a spinning loop.
 			if err := srv.WaitDemand(ctx); err != nil {
 				return err
@@ -220,6 +237,11 @@ func (p *pipeline) next(ctx context.Context) (av.Packet, error) {
 		if err != nil {
 			return av.Packet{}, err
 		}
+		if p.sel.Codec == av.Raw && !p.unpaced && !p.hub.Wanted() {
+			// No NetGear client is connected to take it: no BGR conversion for nobody. (An
+			// unpaced source waits for a connected client's demand before capturing.)
+			continue
+		}
 		pkt, err := p.enc.Encode(f)
 		if errors.Is(err, codec.ErrNoPacket) {
 			continue // the hardware encoder has it in flight: its packet comes with the next frame
@@ -237,6 +259,9 @@ func (p *pipeline) close() {
 	}
 	if p.src != nil {
 		p.src.Close()
+	}
+	if p.keyframes != nil {
+		p.keyframes.Close() // no deferred keyframe request reaches the closed encoder
 	}
 	p.enc.Close()
 }

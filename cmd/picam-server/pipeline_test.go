@@ -1,9 +1,17 @@
 package main
 
 import (
+	"context"
 	"io"
 	"log/slog"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/picam-project/picam/av"
+	"github.com/picam-project/picam/codec"
+	"github.com/picam-project/picam/fanout"
+	picimage "github.com/picam-project/picam/image"
 )
 
 // TestUnpacedSourceWaitsForDemand checks that the moving test pattern at --framerate 0 is
@@ -27,5 +35,58 @@ func TestUnpacedSourceWaitsForDemand(t *testing.T) {
 			t.Errorf("--framerate %s: unpaced = %v, want %v", tc.fps, pl.unpaced, tc.want)
 		}
 		pl.close()
+	}
+}
+
+// countingEncoder counts the frames a pipeline encodes.
+type countingEncoder struct {
+	codec.Encoder
+	frames atomic.Int64
+}
+
+func (e *countingEncoder) Encode(f picimage.Frame) (av.Packet, error) {
+	e.frames.Add(1)
+	return e.Encoder.Encode(f)
+}
+
+// TestRawConvertsOnlyForConnectedClients checks that a paced camera's frames are converted to
+// BGR (the raw encoder) only while some NetGear client is there to take them: with none
+// connected they are captured, keeping the camera's pace, and dropped unconverted.
+func TestRawConvertsOnlyForConnectedClients(t *testing.T) {
+	o, err := parseFlags([]string{"--source", "testsrc:I420", "--codec", "raw", "--resolution", "160x120",
+		"--framerate", "100", "--ports", "5577"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, pl, err := o.build(slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pl.close()
+	enc := &countingEncoder{Encoder: pl.enc}
+	pl.enc = enc
+	var connected atomic.Bool
+	sub := pl.hub.SubscribeWith("netgear stand-in", fanout.Options{Present: connected.Load})
+	defer sub.Close()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	if _, err := pl.next(ctx); err == nil {
+		t.Fatal("next made a packet with no client connected")
+	}
+	if n := enc.frames.Load(); n != 0 {
+		t.Errorf("%d frames converted with no client connected, want 0", n)
+	}
+
+	connected.Store(true)
+	ctx, cancel = context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	pkt, err := pl.next(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pkt.Codec != av.Raw || len(pkt.Data) != 160*120*3 || enc.frames.Load() != 1 {
+		t.Errorf("with a client: %s packet of %d bytes, %d frames converted; want one raw 160x120 BGR frame",
+			pkt.Codec, len(pkt.Data), enc.frames.Load())
 	}
 }

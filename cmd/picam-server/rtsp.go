@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"os"
@@ -59,9 +61,18 @@ func (r *rtspOptions) prepare(c av.Codec, hub *fanout.Hub, log *slog.Logger) (*r
 		return nil, fmt.Errorf("give both --rtsp-user and --rtsp-password-file (clients off loopback need them), or neither (then only loopback clients are served)")
 	}
 	var password string
+	user := r.user
 	if r.passwordFile != "" {
 		var err error
-		if password, err = loadRTSPPassword(r.passwordFile, log); err != nil {
+		password, err = loadRTSPPassword(r.passwordFile, log)
+		if errors.Is(err, fs.ErrNotExist) {
+			// As without credentials: loopback only. Not a usage error, so the appliance keeps
+			// running until the user has written the file the SD card's picam.conf names.
+			log.Warn("the RTSP password file does not exist: players off this machine are refused (401) until it does; write a password into it and restart",
+				"file", r.passwordFile, "fix", "head -c 18 /dev/urandom | base64 > "+r.passwordFile)
+			user, err = "", nil
+		}
+		if err != nil {
 			return nil, err
 		}
 	} else if !rtspLoopbackOnly(r.addr) {
@@ -72,7 +83,7 @@ func (r *rtspOptions) prepare(c av.Codec, hub *fanout.Hub, log *slog.Logger) (*r
 		// hub asks the encoder), and a slow one only ever delays itself.
 		Subscribe: func(name string) rtsp.Feed { return hub.Subscribe(name) },
 		Path:      r.path,
-		User:      r.user,
+		User:      user,
 		Password:  password,
 		Logger:    log,
 	})
@@ -96,12 +107,12 @@ func rtspLoopbackOnly(addr string) bool {
 func loadRTSPPassword(path string, log *slog.Logger) (string, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return "", fmt.Errorf("--rtsp-password-file: %w (write a password into it, e.g. head -c 18 /dev/urandom | base64 > FILE; chmod 600 FILE)", err)
+		return "", fmt.Errorf("--rtsp-password-file: %w (write a password into it, e.g. head -c 18 /dev/urandom | base64 | tr '+/' '-_' > FILE; chmod 600 FILE)", err)
 	}
 	pw, _, _ := strings.Cut(string(b), "\n")
 	pw = strings.TrimSpace(pw)
 	if len(pw) < 8 {
-		return "", fmt.Errorf("--rtsp-password-file %s: the password must be at least 8 characters (e.g. head -c 18 /dev/urandom | base64 > FILE)", path)
+		return "", fmt.Errorf("--rtsp-password-file %s: the password must be at least 8 characters (e.g. head -c 18 /dev/urandom | base64 | tr '+/' '-_' > FILE)", path)
 	}
 	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
 		log.Warn("the RTSP password file is readable by other users: chmod 600 it", "file", path, "mode", fi.Mode().Perm().String())

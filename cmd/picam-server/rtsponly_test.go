@@ -55,37 +55,53 @@ func TestRTSPOnlyPublishesAtOnce(t *testing.T) {
 	}
 }
 
-// With NetGear clients given, the pipeline still waits for them (--wait): nothing is
-// published before.
-func TestNetGearWaitStillGates(t *testing.T) {
-	o, err := parseFlags([]string{"--source", "testsrc", "--codec", "jpeg", "--resolution", "160x120", "--rtsp", "127.0.0.1:0",
-		"--address", "127.0.0.1", "--ports", "1"}, io.Discard)
-	if err != nil {
-		t.Fatal(err)
+// With NetGear clients given, --wait holds back the NetGear clients only: with no other
+// output the pipeline publishes nothing before they are there, and with --rtsp it publishes
+// from the start (an RTSP viewer does not wait for NetGear clients), none of it to the
+// NetGear client.
+func TestNetGearWaitGatesOnlyNetGear(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		rtsp    bool
+		publish bool
+	}{{"netgear only", false, false}, {"with rtsp", true, true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := []string{"--source", "testsrc", "--codec", "jpeg", "--resolution", "160x120", "--address", "127.0.0.1", "--ports", "1"}
+			if tc.rtsp {
+				args = append(args, "--rtsp", "127.0.0.1:0")
+			}
+			o, err := parseFlags(args, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			log := slog.New(slog.DiscardHandler)
+			cfg, pl, err := o.build(log)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer pl.close()
+			if !pl.netgear || pl.viewers != tc.rtsp {
+				t.Fatalf("netgear %v, viewers %v", pl.netgear, pl.viewers)
+			}
+			srv, err := stream.NewServer(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer srv.Close()
+			// Not started: its client (port 1) is never reached, so Ready never closes.
+			ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+			defer cancel()
+			if err := pl.run(ctx, srv, 1000, log); err == nil {
+				t.Fatal("run returned before its frame limit")
+			}
+			if n := srv.FramesSent(); (n > 0) != tc.publish {
+				t.Errorf("%d frames published before the NetGear client was there; want some: %v", n, tc.publish)
+			}
+			if c := srv.Clients(); len(c) != 1 || c[0].FramesSent != 0 {
+				t.Errorf("the NetGear client was sent frames before --wait was met: %+v", c)
+			}
+		})
 	}
-	log := slog.New(slog.DiscardHandler)
-	cfg, pl, err := o.build(log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pl.close()
-	if !pl.netgear {
-		t.Fatal("--ports given but netgear false")
-	}
-	srv, err := stream.NewServer(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Not started: its client (port 1) is never reached, so Ready never closes.
-	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-	defer cancel()
-	if err := pl.run(ctx, srv, 10, log); err == nil {
-		t.Fatal("run returned without its NetGear client")
-	}
-	if n := srv.FramesSent(); n != 0 {
-		t.Errorf("%d frames published before the NetGear client was there", n)
-	}
-	srv.Close()
 }
 
 // --framerate 0 is paced by the NetGear clients' demand; with none it is refused, with the fix.

@@ -59,14 +59,14 @@ func streamingState(clients []stream.ClientStatus) (status.State, int) {
 
 // runPanel keeps the LEDs in step with the server and turns button presses into actions: a
 // short press toggles pause, a long press stops the server (stop is called). It returns when
-// ctx ends. rtspOut is nil without --rtsp.
-func runPanel(ctx context.Context, panel *status.Panel, srv *stream.Server, rtspOut *rtspOutput, paused *atomic.Bool, stop func(), log *slog.Logger) {
+// ctx ends. rtspOut is nil without --rtsp, pub without --publish.
+func runPanel(ctx context.Context, panel *status.Panel, srv *stream.Server, rtspOut *rtspOutput, pub *publishOutput, paused *atomic.Bool, stop func(), log *slog.Logger) {
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()
 	stateFile, written := os.Getenv(stateFileEnv), status.State(-1)
 	for {
 		st, n := serverState(srv, rtspOut.playing(), paused.Load())
-		panel.Set(st, n)
+		panel.Set(withPublish(st, n, pub))
 		if stateFile != "" && st != written {
 			if err := writeStateFile(stateFile, st); err != nil {
 				log.Warn("cannot write the state file", "env", stateFileEnv, "err", err)

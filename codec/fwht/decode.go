@@ -243,22 +243,14 @@ func (r *reader) block(out *[64]int16) (uint16, error) {
 // a final division by 64 and, for intra blocks, the offset of 128.
 func inverseWHT(in, out *[64]int16, intra bool) {
 	var tmp [64]int16
-	for i := 0; i < 8; i++ {
-		var v [8]int32
-		for k := range v {
-			v[k] = int32(in[i*8+k])
-		}
-		s := butterfly(v)
+	for i := 0; i < 8; i++ { // rows
+		s := butterfly(gather(in, i*8, 1))
 		for k := range s {
 			tmp[i*8+k] = int16(s[k])
 		}
 	}
-	for i := 0; i < 8; i++ {
-		var v [8]int32
-		for k := range v {
-			v[k] = int32(tmp[k*8+i])
-		}
-		s := butterfly(v)
+	for i := 0; i < 8; i++ { // columns
+		s := butterfly(gather(&tmp, i, 8))
 		for k := range s {
 			c := int16(s[k]) >> 6
 			if intra {
@@ -267,6 +259,15 @@ func inverseWHT(in, out *[64]int16, intra bool) {
 			out[k*8+i] = c
 		}
 	}
+}
+
+// gather reads the 8 values of a row (step 1) or column (step 8) of b.
+func gather(b *[64]int16, start, step int) [8]int32 {
+	var v [8]int32
+	for k := range v {
+		v[k] = int32(b[start+k*step])
+	}
+	return v
 }
 
 // butterfly is one 8-point pass of the sequency-ordered transform.

@@ -14,6 +14,12 @@ import (
 // Camera is an open frame source. Next is called from one goroutine (the
 // capture loop); the control methods and Close may be called from any
 // goroutine.
+//
+// Its life is stream.Server's shape (New, Start, Close, Wait) with the steps
+// paired: Open is New and Start (a source is negotiated and running or an
+// error), Close is Close and Wait (it returns once the helper process and the
+// goroutines reading it have ended). The end of the stream reaches the owner
+// as Next's error, so there is no separate Wait.
 type Camera interface {
 	// Next waits for the next frame and returns it. Every frame has its
 	// own Data (never reused or written again, so it may be shared with

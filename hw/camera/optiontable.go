@@ -123,118 +123,37 @@ var optionDefs = []optionDef{
 		get:   func(o *Options) string { return strconv.FormatBool(o.VFlip) },
 		isSet: func(o *Options) bool { return o.VFlip },
 	},
-	{
-		info: OptionInfo{Key: "rotation", Values: "0, 90, 180 or 270", Default: "0",
-			V4L2: "rotate (degrees)", Rpicam: "--rotation 180 (rpicam-vid cannot rotate by 90 or 270)", Origin: "picamera"},
-		set: func(o *Options, v string) error {
-			n, err := strconv.Atoi(v)
-			if err != nil || !containsInt(rotations, n) {
-				return invalid("rotation", v, rotationUse())
-			}
-			o.Rotation = n
-			return nil
-		},
-		check: func(o *Options) error {
-			if !containsInt(rotations, o.Rotation) {
-				return invalid("rotation", strconv.Itoa(o.Rotation), rotationUse())
-			}
-			return nil
-		},
-		get:   func(o *Options) string { return strconv.Itoa(o.Rotation) },
-		isSet: func(o *Options) bool { return o.Rotation != 0 },
-	},
-	{
-		info: OptionInfo{Key: "exposure_mode", Values: orList(exposureModes), Default: "auto",
-			V4L2: "auto_exposure (off: 1 Manual; others 0 Auto) and scene_mode (night, nightpreview, verylong: Night, " +
-				"with exposure_dynamic_framerate 1; sports, antishake: Sports; backlight, snow/beach, fireworks: the " +
-				"matching scene where the driver offers it, which bcm2835-v4l2 does not, so auto; fixedfps: " +
-				"exposure_dynamic_framerate 0; spotlight: auto)",
-			Rpicam: "--exposure normal|sport|long (sports, antishake: sport; night, nightpreview, verylong: long; " +
-				"others: normal)", Origin: "picamera"},
-		set: func(o *Options, v string) error {
-			m := strings.ToLower(v)
-			if !containsString(exposureModes, m) {
-				return invalid("exposure_mode", v, orList(exposureModes))
-			}
-			o.ExposureMode = m
-			return nil
-		},
-		check: func(o *Options) error {
-			if o.ExposureMode != "" && !containsString(exposureModes, o.ExposureMode) {
-				return invalid("exposure_mode", o.ExposureMode, orList(exposureModes))
-			}
-			return nil
-		},
-		get:   func(o *Options) string { return o.ExposureMode },
-		isSet: func(o *Options) bool { return o.ExposureMode != "" },
-	},
-	{
-		info: OptionInfo{Key: "iso", Values: isoUse(), Default: "0",
-			V4L2: "iso_sensitivity_auto 0 (Manual) first, then iso_sensitivity (integer menu of ISO×1000; " +
-				"bcm2835-v4l2 offers 100, 200, 400 and 800, so 320 becomes 400, 500 400 and 640 800); " +
-				"0: iso_sensitivity_auto 1 (Auto)",
-			Rpicam: "--gain ISO/100 (rpicam-vid has no ISO setting)", Origin: "picamera"},
-		set: func(o *Options, v string) error {
-			n, err := strconv.Atoi(v)
-			if err != nil || !containsInt(isoValues, n) {
-				return invalid("iso", v, isoUse())
-			}
-			o.ISO = n
-			return nil
-		},
-		check: func(o *Options) error {
-			if !containsInt(isoValues, o.ISO) {
-				return invalid("iso", strconv.Itoa(o.ISO), isoUse())
-			}
-			return nil
-		},
-		get:   func(o *Options) string { return strconv.Itoa(o.ISO) },
-		isSet: func(o *Options) bool { return o.ISO != 0 },
-	},
-	{
-		info: OptionInfo{Key: "exposure_compensation", Values: "a whole number from -25 to 25 (1/6 stop each)", Default: "0",
-			V4L2: "auto_exposure_bias (integer menu in milli-EV, 1/3 EV steps from -4 to +4 EV on bcm2835-v4l2: " +
-				"the nearest entry to value×1000/6)",
-			Rpicam: "--ev value/6 (EV)", Origin: "picamera"},
-		set: func(o *Options, v string) (err error) {
-			o.ExposureCompensation, err = parseIntIn("exposure_compensation", v, -25, 25, "a whole number from -25 to 25 (steps of 1/6 stop)")
-			return
-		},
-		check: func(o *Options) error {
-			if o.ExposureCompensation < -25 || o.ExposureCompensation > 25 {
-				return invalid("exposure_compensation", strconv.Itoa(o.ExposureCompensation), "a whole number from -25 to 25 (steps of 1/6 stop)")
-			}
-			return nil
-		},
-		get:   func(o *Options) string { return strconv.Itoa(o.ExposureCompensation) },
-		isSet: func(o *Options) bool { return o.ExposureCompensation != 0 },
-	},
-	{
-		info: OptionInfo{Key: "awb_mode", Values: orList(awbModes), Default: "auto",
-			V4L2: "white_balance_auto_preset (off 0 Manual, auto 1, incandescent 2, fluorescent 3, tungsten 4 " +
-				"(Fluorescent H, which the driver maps to MMAL tungsten), horizon 5, sunlight 6 Daylight, flash 7, " +
-				"cloudy 8, shade 9, greyworld: the Greyworld entry of newer Pi kernels); cameras without it " +
-				"(USB): white_balance_automatic and white_balance_temperature",
-			Rpicam: "--awb (sunlight: daylight; cloudy, shade: cloudy; tungsten, incandescent, fluorescent: the same; " +
-				"flash: daylight; horizon: incandescent; greyworld: auto; off: --awbgains from awb_gains)",
-			Origin: "picamera"},
-		set: func(o *Options, v string) error {
-			m := strings.ToLower(v)
-			if !containsString(awbModes, m) {
-				return invalid("awb_mode", v, orList(awbModes))
-			}
-			o.AWBMode = m
-			return nil
-		},
-		check: func(o *Options) error {
-			if o.AWBMode != "" && !containsString(awbModes, o.AWBMode) {
-				return invalid("awb_mode", o.AWBMode, orList(awbModes))
-			}
-			return nil
-		},
-		get:   func(o *Options) string { return o.AWBMode },
-		isSet: func(o *Options) bool { return o.AWBMode != "" },
-	},
+	oneOfDef(OptionInfo{Key: "rotation", Values: "0, 90, 180 or 270", Default: "0",
+		V4L2: "rotate (degrees)", Rpicam: "--rotation 180 (rpicam-vid cannot rotate by 90 or 270)", Origin: "picamera"},
+		rotations, rotationUse, func(o *Options) *int { return &o.Rotation }),
+	modeDef(OptionInfo{Key: "exposure_mode", Values: orList(exposureModes), Default: "auto",
+		V4L2: "auto_exposure (off: 1 Manual; others 0 Auto) and scene_mode (night, nightpreview, verylong: Night, " +
+			"with exposure_dynamic_framerate 1; sports, antishake: Sports; backlight, snow/beach, fireworks: the " +
+			"matching scene where the driver offers it, which bcm2835-v4l2 does not, so auto; fixedfps: " +
+			"exposure_dynamic_framerate 0; spotlight: auto)",
+		Rpicam: "--exposure normal|sport|long (sports, antishake: sport; night, nightpreview, verylong: long; " +
+			"others: normal)", Origin: "picamera"},
+		exposureModes, func(o *Options) *string { return &o.ExposureMode }),
+	oneOfDef(OptionInfo{Key: "iso", Values: isoUse(), Default: "0",
+		V4L2: "iso_sensitivity_auto 0 (Manual) first, then iso_sensitivity (integer menu of ISO×1000; " +
+			"bcm2835-v4l2 offers 100, 200, 400 and 800, so 320 becomes 400, 500 400 and 640 800); " +
+			"0: iso_sensitivity_auto 1 (Auto)",
+		Rpicam: "--gain ISO/100 (rpicam-vid has no ISO setting)", Origin: "picamera"},
+		isoValues, isoUse, func(o *Options) *int { return &o.ISO }),
+	intDef(OptionInfo{Key: "exposure_compensation", Values: "a whole number from -25 to 25 (1/6 stop each)", Default: "0",
+		V4L2: "auto_exposure_bias (integer menu in milli-EV, 1/3 EV steps from -4 to +4 EV on bcm2835-v4l2: " +
+			"the nearest entry to value×1000/6)",
+		Rpicam: "--ev value/6 (EV)", Origin: "picamera"},
+		-25, 25, "a whole number from -25 to 25 (steps of 1/6 stop)", func(o *Options) *int { return &o.ExposureCompensation }),
+	modeDef(OptionInfo{Key: "awb_mode", Values: orList(awbModes), Default: "auto",
+		V4L2: "white_balance_auto_preset (off 0 Manual, auto 1, incandescent 2, fluorescent 3, tungsten 4 " +
+			"(Fluorescent H, which the driver maps to MMAL tungsten), horizon 5, sunlight 6 Daylight, flash 7, " +
+			"cloudy 8, shade 9, greyworld: the Greyworld entry of newer Pi kernels); cameras without it " +
+			"(USB): white_balance_automatic and white_balance_temperature",
+		Rpicam: "--awb (sunlight: daylight; cloudy, shade: cloudy; tungsten, incandescent, fluorescent: the same; " +
+			"flash: daylight; horizon: incandescent; greyworld: auto; off: --awbgains from awb_gains)",
+		Origin: "picamera"},
+		awbModes, func(o *Options) *string { return &o.AWBMode }),
 	{
 		info: OptionInfo{Key: "awb_gains", Values: "red,blue gains above 0 and at most 8, e.g. 1.5,1.2", Default: "",
 			V4L2:   "red_balance and blue_balance (gain×1000), with awb_mode off",
@@ -259,64 +178,21 @@ var optionDefs = []optionDef{
 		get:   func(o *Options) string { return formatFloat(o.AWBGains[0], 3) + "," + formatFloat(o.AWBGains[1], 3) },
 		isSet: func(o *Options) bool { return o.AWBGains != [2]float64{} },
 	},
-	{
-		info: OptionInfo{Key: "meter_mode", Values: orList(meterModes), Default: "average",
-			V4L2: "exposure_metering_mode (average 0, backlit 1 Center Weighted, which the driver maps to MMAL backlit, " +
-				"spot 2, matrix 3 where offered, else average)",
-			Rpicam: "--metering average|centre|spot|matrix (backlit: centre)", Origin: "picamera"},
-		set: func(o *Options, v string) error {
-			m := strings.ToLower(v)
-			if !containsString(meterModes, m) {
-				return invalid("meter_mode", v, orList(meterModes))
-			}
-			o.MeterMode = m
-			return nil
-		},
-		check: func(o *Options) error {
-			if o.MeterMode != "" && !containsString(meterModes, o.MeterMode) {
-				return invalid("meter_mode", o.MeterMode, orList(meterModes))
-			}
-			return nil
-		},
-		get:   func(o *Options) string { return o.MeterMode },
-		isSet: func(o *Options) bool { return o.MeterMode != "" },
-	},
-	{
-		info: OptionInfo{Key: "shutter_speed", Values: "microseconds, 0 for automatic", Default: "0",
-			V4L2: "auto_exposure 1 (Manual) and exposure_time_absolute in 100 µs units (1..10000 on bcm2835-v4l2); " +
-				"a scene mode (exposure_mode night, sports) overrides it",
-			Rpicam: "--shutter µs", Origin: "picamera"},
-		set: func(o *Options, v string) (err error) {
-			o.ShutterSpeed, err = parseIntIn("shutter_speed", v, 0, maxShutter, "a whole number of microseconds, 0 for automatic (at most 1000000000)")
-			return
-		},
-		check: func(o *Options) error {
-			if o.ShutterSpeed < 0 || o.ShutterSpeed > maxShutter {
-				return invalid("shutter_speed", strconv.Itoa(o.ShutterSpeed), "a whole number of microseconds, 0 for automatic (at most 1000000000)")
-			}
-			return nil
-		},
-		get:   func(o *Options) string { return strconv.Itoa(o.ShutterSpeed) },
-		isSet: func(o *Options) bool { return o.ShutterSpeed != 0 },
-	},
-	{
-		info: OptionInfo{Key: "sensor_mode", Values: "0 (automatic) to 7", Default: "0",
-			V4L2: "none: bcm2835-v4l2 picks the sensor mode from the resolution and frame rate (warning)",
-			Rpicam: "--mode W:H:bit-depth:P, the Nth mode rpicam-vid --list-cameras prints (the numbering differs " +
-				"from the legacy stack's)", Origin: "picamera"},
-		set: func(o *Options, v string) (err error) {
-			o.SensorMode, err = parseIntIn("sensor_mode", v, 0, 7, "a whole number from 0 (automatic) to 7")
-			return
-		},
-		check: func(o *Options) error {
-			if o.SensorMode < 0 || o.SensorMode > 7 {
-				return invalid("sensor_mode", strconv.Itoa(o.SensorMode), "a whole number from 0 (automatic) to 7")
-			}
-			return nil
-		},
-		get:   func(o *Options) string { return strconv.Itoa(o.SensorMode) },
-		isSet: func(o *Options) bool { return o.SensorMode != 0 },
-	},
+	modeDef(OptionInfo{Key: "meter_mode", Values: orList(meterModes), Default: "average",
+		V4L2: "exposure_metering_mode (average 0, backlit 1 Center Weighted, which the driver maps to MMAL backlit, " +
+			"spot 2, matrix 3 where offered, else average)",
+		Rpicam: "--metering average|centre|spot|matrix (backlit: centre)", Origin: "picamera"},
+		meterModes, func(o *Options) *string { return &o.MeterMode }),
+	intDef(OptionInfo{Key: "shutter_speed", Values: "microseconds, 0 for automatic", Default: "0",
+		V4L2: "auto_exposure 1 (Manual) and exposure_time_absolute in 100 µs units (1..10000 on bcm2835-v4l2); " +
+			"a scene mode (exposure_mode night, sports) overrides it",
+		Rpicam: "--shutter µs", Origin: "picamera"},
+		0, maxShutter, "a whole number of microseconds, 0 for automatic (at most 1000000000)", func(o *Options) *int { return &o.ShutterSpeed }),
+	intDef(OptionInfo{Key: "sensor_mode", Values: "0 (automatic) to 7", Default: "0",
+		V4L2: "none: bcm2835-v4l2 picks the sensor mode from the resolution and frame rate (warning)",
+		Rpicam: "--mode W:H:bit-depth:P, the Nth mode rpicam-vid --list-cameras prints (the numbering differs " +
+			"from the legacy stack's)", Origin: "picamera"},
+		0, 7, "a whole number from 0 (automatic) to 7", func(o *Options) *int { return &o.SensorMode }),
 	adjustDef("brightness", 0, 100, brightnessUse, "brightness (0..100; other ranges scaled)",
 		"--brightness (value-50)/50, i.e. -1..1", func(o *Options) **int { return &o.Brightness }),
 	adjustDef("contrast", -100, 100, adjustUse, "contrast (-100..100; other ranges scaled)",
@@ -346,46 +222,88 @@ var optionDefs = []optionDef{
 		get:   func(o *Options) string { return strconv.Itoa(o.Bitrate) },
 		isSet: func(o *Options) bool { return o.Bitrate != 0 },
 	},
-	{
-		info: OptionInfo{Key: "intra", Values: "frames between H.264 keyframes, 1 to 1000, or 0 for one second", Default: "0",
-			V4L2:   "h264_i_frame_period, with repeat_sequence_header 1, when the camera delivers H.264",
-			Rpicam: "--intra", Origin: "picam"},
-		set: func(o *Options, v string) (err error) {
-			o.Intra, err = parseIntIn("intra", v, 0, 1000, "a number of frames from 1 to 1000, or 0 for one second's worth")
-			return
-		},
-		check: func(o *Options) error {
-			if o.Intra < 0 || o.Intra > 1000 {
-				return invalid("intra", strconv.Itoa(o.Intra), "a number of frames from 1 to 1000, or 0 for one second's worth")
-			}
-			return nil
-		},
-		get:   func(o *Options) string { return strconv.Itoa(o.Intra) },
-		isSet: func(o *Options) bool { return o.Intra != 0 },
-	},
-	{
-		info: OptionInfo{Key: "quality", Values: "JPEG quality 1 to 100, or 0 for 90", Default: "0",
-			V4L2:   "none (bcm2835-v4l2's MJPEG quality follows video_bitrate)",
-			Rpicam: "--quality, with --codec mjpeg", Origin: "picam"},
-		set: func(o *Options, v string) (err error) {
-			o.Quality, err = parseIntIn("quality", v, 0, 100, "a JPEG quality from 1 to 100, or 0 for the default (90)")
-			return
-		},
-		check: func(o *Options) error {
-			if o.Quality < 0 || o.Quality > 100 {
-				return invalid("quality", strconv.Itoa(o.Quality), "a JPEG quality from 1 to 100, or 0 for the default (90)")
-			}
-			return nil
-		},
-		get:   func(o *Options) string { return strconv.Itoa(o.Quality) },
-		isSet: func(o *Options) bool { return o.Quality != 0 },
-	},
+	intDef(OptionInfo{Key: "intra", Values: "frames between H.264 keyframes, 1 to 1000, or 0 for one second", Default: "0",
+		V4L2:   "h264_i_frame_period, with repeat_sequence_header 1, when the camera delivers H.264",
+		Rpicam: "--intra", Origin: "picam"},
+		0, 1000, "a number of frames from 1 to 1000, or 0 for one second's worth", func(o *Options) *int { return &o.Intra }),
+	intDef(OptionInfo{Key: "quality", Values: "JPEG quality 1 to 100, or 0 for 90", Default: "0",
+		V4L2:   "none (bcm2835-v4l2's MJPEG quality follows video_bitrate)",
+		Rpicam: "--quality, with --codec mjpeg", Origin: "picam"},
+		0, 100, "a JPEG quality from 1 to 100, or 0 for the default (90)", func(o *Options) *int { return &o.Quality }),
 }
 
 // maxShutter bounds shutter_speed at 1000 s, beyond every Pi sensor.
 const maxShutter = 1_000_000_000
 
 func validGain(g float64) bool { return g > 0 && g <= 8 }
+
+// intDef builds the definition of a whole-number option from lo to hi held
+// in an int, 0 meaning unset (0 must lie in the range).
+func intDef(info OptionInfo, lo, hi int, use string, field func(o *Options) *int) optionDef {
+	return optionDef{
+		info: info,
+		set: func(o *Options, v string) (err error) {
+			*field(o), err = parseIntIn(info.Key, v, lo, hi, use)
+			return
+		},
+		check: func(o *Options) error {
+			if n := *field(o); n < lo || n > hi {
+				return invalid(info.Key, strconv.Itoa(n), use)
+			}
+			return nil
+		},
+		get:   func(o *Options) string { return strconv.Itoa(*field(o)) },
+		isSet: func(o *Options) bool { return *field(o) != 0 },
+	}
+}
+
+// modeDef builds the definition of an option that names one of modes (case
+// does not matter), held lower-case in a string, "" meaning unset.
+func modeDef(info OptionInfo, modes []string, field func(o *Options) *string) optionDef {
+	return optionDef{
+		info: info,
+		set: func(o *Options, v string) error {
+			m := strings.ToLower(v)
+			if !containsString(modes, m) {
+				return invalid(info.Key, v, orList(modes))
+			}
+			*field(o) = m
+			return nil
+		},
+		check: func(o *Options) error {
+			if m := *field(o); m != "" && !containsString(modes, m) {
+				return invalid(info.Key, m, orList(modes))
+			}
+			return nil
+		},
+		get:   func(o *Options) string { return *field(o) },
+		isSet: func(o *Options) bool { return *field(o) != "" },
+	}
+}
+
+// oneOfDef builds the definition of an option that takes one of values, held
+// in an int, 0 meaning unset; use describes the values for messages.
+func oneOfDef(info OptionInfo, values []int, use func() string, field func(o *Options) *int) optionDef {
+	return optionDef{
+		info: info,
+		set: func(o *Options, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || !containsInt(values, n) {
+				return invalid(info.Key, v, use())
+			}
+			*field(o) = n
+			return nil
+		},
+		check: func(o *Options) error {
+			if n := *field(o); !containsInt(values, n) {
+				return invalid(info.Key, strconv.Itoa(n), use())
+			}
+			return nil
+		},
+		get:   func(o *Options) string { return strconv.Itoa(*field(o)) },
+		isSet: func(o *Options) bool { return *field(o) != 0 },
+	}
+}
 
 // adjustDef builds the definition of a picture adjustment held in a *int.
 func adjustDef(key string, lo, hi int, use, v4l2Doc, rpicamDoc string, field func(o *Options) **int) optionDef {

@@ -314,19 +314,29 @@ func (p *planner) iso() {
 		p.set(v4l2.CtrlISOSensitivityAuto, v4l2.ISOSensitivityManual, "iso", true)
 	}
 	want := int64(iso) * 1000 // V4L2 ISO values are ISO×1000
+	p.setNearest(v4l2.CtrlISOSensitivity, c, "iso", want, true, func(got int64) string {
+		return fmt.Sprintf("iso=%d is ISO %d on this camera (it offers %s)", iso, got/1000, menuNames(c))
+	}, fmt.Sprintf("iso=%d ignored: the camera's iso_sensitivity menu is empty", iso))
+}
+
+// setNearest sets control id (described by c), for option key, to want: on an integer menu the entry closest to
+// it (with skipZero, not an entry of value 0), with the note differs gives when that entry is
+// not want, or the warning empty when the menu has none; on an integer control, want clamped
+// to the control's range.
+func (p *planner) setNearest(id v4l2.CtrlID, c v4l2.ControlInfo, key string, want int64, skipZero bool, differs func(got int64) string, empty string) {
 	if c.Type == v4l2.CtrlTypeIntegerMenu {
-		item, ok := nearestItem(c, want, true)
+		item, ok := nearestItem(c, want, skipZero)
 		if !ok {
-			p.warn("iso=%d ignored: the camera's iso_sensitivity menu is empty", iso)
+			p.warn("%s", empty)
 			return
 		}
 		if item.Value != want {
-			p.note("iso=%d is ISO %d on this camera (it offers %s)", iso, item.Value/1000, menuNames(c))
+			p.note("%s", differs(item.Value))
 		}
-		p.set(v4l2.CtrlISOSensitivity, int64(item.Index), "iso", true)
+		p.set(id, int64(item.Index), key, true)
 		return
 	}
-	p.set(v4l2.CtrlISOSensitivity, min(max(want, c.Min), c.Max), "iso", true)
+	p.set(id, min(max(want, c.Min), c.Max), key, true)
 }
 
 // nearestItem returns the integer-menu entry closest to want; with
@@ -368,19 +378,9 @@ func (p *planner) exposureBias() {
 		return
 	}
 	milli := int64(math.Round(float64(comp) * 1000 / 6))
-	if c.Type == v4l2.CtrlTypeIntegerMenu {
-		item, ok := nearestItem(c, milli, false)
-		if !ok {
-			p.warn("exposure_compensation=%d ignored: the camera's auto_exposure_bias menu is empty", comp)
-			return
-		}
-		if item.Value != milli {
-			p.note("exposure_compensation=%d (%+d milli-EV) is %+d milli-EV on this camera", comp, milli, item.Value)
-		}
-		p.set(v4l2.CtrlAutoExposureBias, int64(item.Index), "exposure_compensation", true)
-		return
-	}
-	p.set(v4l2.CtrlAutoExposureBias, min(max(milli, c.Min), c.Max), "exposure_compensation", true)
+	p.setNearest(v4l2.CtrlAutoExposureBias, c, "exposure_compensation", milli, false, func(got int64) string {
+		return fmt.Sprintf("exposure_compensation=%d (%+d milli-EV) is %+d milli-EV on this camera", comp, milli, got)
+	}, fmt.Sprintf("exposure_compensation=%d ignored: the camera's auto_exposure_bias menu is empty", comp))
 }
 
 // awbPresets maps picamera's AWB modes to white_balance_auto_preset menu

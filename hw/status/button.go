@@ -3,6 +3,7 @@ package status
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 )
 
@@ -36,6 +37,9 @@ type Button struct {
 	events chan ButtonEvent
 	cancel context.CancelFunc
 	done   chan struct{}
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // eventBuffer holds presses the server has not read yet; beyond that they are
@@ -69,13 +73,21 @@ func NewButton(ctx context.Context, in Input, opts ButtonOptions) *Button {
 // in the server's main loop stays valid after Close (it just never fires).
 func (b *Button) Events() <-chan ButtonEvent { return b.events }
 
-// Close stops the button and closes its Input. Safe to call more than once
-// only if the Input's Close is.
+// Close stops the button, waits for its goroutine and closes its Input. It is
+// safe to call more than once; the Input is closed once, and later calls
+// return the first result.
 func (b *Button) Close() error {
-	b.cancel()
-	<-b.done
-	return b.in.Close()
+	b.closeOnce.Do(func() {
+		b.cancel()
+		<-b.done
+		b.closeErr = b.in.Close()
+	})
+	return b.closeErr
 }
+
+// Wait blocks until the button's goroutine has ended: after ctx is done or
+// Close. It does not close the Input; Close does.
+func (b *Button) Wait() { <-b.done }
 
 func (b *Button) run(ctx context.Context) {
 	defer close(b.done)

@@ -39,6 +39,16 @@
 // LEDs and no GPIO chips, Open logs that and returns a working Panel with no
 // indicators, so the server code path is the same everywhere.
 //
+// # Lifecycle
+//
+// picam's long-running parts share one shape (stream.Server's): New, Start,
+// Close, Wait. Here the constructors ([NewMachine], [NewButton], [Open]) are
+// New and Start in one, since there is nothing to configure between them and
+// nothing that can fail once the hardware is open: each starts its one
+// goroutine at once, bound to the ctx it is given. Close stops it, waits for it
+// and releases the hardware (safe to call more than once); Wait waits for the
+// goroutine to end, after ctx is done or Close, without releasing anything.
+//
 // # Testing
 //
 // All timing goes through the [Clock] interface. Package statustest provides a

@@ -107,6 +107,10 @@ func (m *Machine) Close() error {
 	return m.closeErr
 }
 
+// Wait blocks until the Machine's goroutine has ended: after ctx is done or
+// Close. It does not close the indicators; Close does.
+func (m *Machine) Wait() { <-m.done }
+
 // patternKey identifies what is shown; a new key restarts the pattern.
 type patternKey struct {
 	state   State

@@ -124,8 +124,18 @@ func (p *Panel) Events() <-chan ButtonEvent {
 	return p.button.Events()
 }
 
+// Wait blocks until the Panel's goroutines (the Machine's and the button's)
+// have ended: after ctx is done or Close.
+func (p *Panel) Wait() {
+	if p.button != nil {
+		p.button.Wait()
+	}
+	p.m.Wait()
+}
+
 // Close stops the button and the patterns, darkens the LEDs and gives them
-// back (board LEDs return to their original trigger, lines are released).
+// back (board LEDs return to their original trigger, lines are released). It
+// is safe to call more than once; later calls return the first result.
 func (p *Panel) Close() error {
 	var err error
 	if p.button != nil {

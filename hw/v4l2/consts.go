@@ -31,22 +31,12 @@ func (t BufType) IsOutput() bool {
 }
 
 // String returns the kernel's name for the queue type, for error messages.
-func (t BufType) String() string {
-	switch t {
-	case BufTypeVideoCapture:
-		return "VIDEO_CAPTURE"
-	case BufTypeVideoOutput:
-		return "VIDEO_OUTPUT"
-	case BufTypeVideoOverlay:
-		return "VIDEO_OVERLAY"
-	case BufTypeVideoCaptureMPlane:
-		return "VIDEO_CAPTURE_MPLANE"
-	case BufTypeVideoOutputMPlane:
-		return "VIDEO_OUTPUT_MPLANE"
-	case BufTypeMetaCapture:
-		return "META_CAPTURE"
-	}
-	return fmt.Sprintf("BufType(%d)", uint32(t))
+func (t BufType) String() string { return enumName(bufTypeNames, t, "BufType(%d)") }
+
+var bufTypeNames = map[BufType]string{
+	BufTypeVideoCapture: "VIDEO_CAPTURE", BufTypeVideoOutput: "VIDEO_OUTPUT", BufTypeVideoOverlay: "VIDEO_OVERLAY",
+	BufTypeVideoCaptureMPlane: "VIDEO_CAPTURE_MPLANE", BufTypeVideoOutputMPlane: "VIDEO_OUTPUT_MPLANE",
+	BufTypeMetaCapture: "META_CAPTURE",
 }
 
 // Memory is how buffer memory is provided (enum v4l2_memory).
@@ -63,18 +53,16 @@ const (
 )
 
 // String returns the kernel's name for the memory kind.
-func (m Memory) String() string {
-	switch m {
-	case MemoryMMAP:
-		return "MMAP"
-	case MemoryUserPtr:
-		return "USERPTR"
-	case MemoryOverlay:
-		return "OVERLAY"
-	case MemoryDMABuf:
-		return "DMABUF"
+func (m Memory) String() string { return enumName(memoryNames, m, "Memory(%d)") }
+
+var memoryNames = map[Memory]string{MemoryMMAP: "MMAP", MemoryUserPtr: "USERPTR", MemoryOverlay: "OVERLAY", MemoryDMABuf: "DMABUF"}
+
+// enumName is the name of v in names, or v formatted with unknown (one %d or %x verb).
+func enumName[T ~uint32](names map[T]string, v T, unknown string) string {
+	if s, ok := names[v]; ok {
+		return s
 	}
-	return fmt.Sprintf("Memory(%d)", uint32(m))
+	return fmt.Sprintf(unknown, uint32(v))
 }
 
 // Cap is a set of V4L2_CAP_* capability bits from VIDIOC_QUERYCAP.

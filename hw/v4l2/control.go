@@ -27,36 +27,12 @@ const (
 )
 
 // String returns a short lower-case name for the type, as v4l2-ctl prints it.
-func (t CtrlType) String() string {
-	switch t {
-	case CtrlTypeInteger:
-		return "int"
-	case CtrlTypeBoolean:
-		return "bool"
-	case CtrlTypeMenu:
-		return "menu"
-	case CtrlTypeButton:
-		return "button"
-	case CtrlTypeInteger64:
-		return "int64"
-	case CtrlTypeCtrlClass:
-		return "class"
-	case CtrlTypeString:
-		return "str"
-	case CtrlTypeBitmask:
-		return "bitmask"
-	case CtrlTypeIntegerMenu:
-		return "intmenu"
-	case CtrlTypeU8:
-		return "u8"
-	case CtrlTypeU16:
-		return "u16"
-	case CtrlTypeU32:
-		return "u32"
-	case CtrlTypeArea:
-		return "area"
-	}
-	return fmt.Sprintf("type(0x%x)", uint32(t))
+func (t CtrlType) String() string { return enumName(ctrlTypeNames, t, "type(0x%x)") }
+
+var ctrlTypeNames = map[CtrlType]string{
+	CtrlTypeInteger: "int", CtrlTypeBoolean: "bool", CtrlTypeMenu: "menu", CtrlTypeButton: "button",
+	CtrlTypeInteger64: "int64", CtrlTypeCtrlClass: "class", CtrlTypeString: "str", CtrlTypeBitmask: "bitmask",
+	CtrlTypeIntegerMenu: "intmenu", CtrlTypeU8: "u8", CtrlTypeU16: "u16", CtrlTypeU32: "u32", CtrlTypeArea: "area",
 }
 
 // CtrlFlag is a set of V4L2_CTRL_FLAG_* bits describing a control's state.

@@ -121,20 +121,25 @@ func (d *Device) Close() error {
 }
 
 // acquire takes the shared lock for one call, or fails if closed.
-func (d *Device) acquire() error {
-	d.use.RLock()
-	if d.closed.Load() {
-		d.use.RUnlock()
-		return &Error{Op: "use", Path: d.path, Err: ErrClosed}
+func (d *Device) acquire() error { return d.lockOpen(d.use.RLocker()) }
+
+// ioctlShared issues one request under the shared lock, or fails if closed.
+func (d *Device) ioctlShared(req uint32, arg unsafe.Pointer) error {
+	if err := d.acquire(); err != nil {
+		return err
 	}
-	return nil
+	defer d.use.RUnlock()
+	return d.ioctl(req, arg)
 }
 
 // acquireExclusive takes the exclusive lock for buffer (re)allocation.
-func (d *Device) acquireExclusive() error {
-	d.use.Lock()
+func (d *Device) acquireExclusive() error { return d.lockOpen(&d.use) }
+
+// lockOpen takes l, or fails (holding nothing) if the device is closed.
+func (d *Device) lockOpen(l sync.Locker) error {
+	l.Lock()
 	if d.closed.Load() {
-		d.use.Unlock()
+		l.Unlock()
 		return &Error{Op: "use", Path: d.path, Err: ErrClosed}
 	}
 	return nil

@@ -9,12 +9,8 @@ import (
 
 // GetFormat returns the current format of a queue (VIDIOC_G_FMT).
 func (d *Device) GetFormat(t BufType) (PixFormat, error) {
-	if err := d.acquire(); err != nil {
-		return PixFormat{}, err
-	}
-	defer d.use.RUnlock()
 	r := rawFormat{Type: uint32(t)}
-	if err := d.ioctl(vidiocGFmt, unsafe.Pointer(&r)); err != nil {
+	if err := d.ioctlShared(vidiocGFmt, unsafe.Pointer(&r)); err != nil {
 		return PixFormat{}, err
 	}
 	return pixFormatFromRaw(&r), nil

@@ -9,12 +9,8 @@ import (
 
 // GetFrameInterval returns the time per frame of a queue (VIDIOC_G_PARM).
 func (d *Device) GetFrameInterval(t BufType) (Fract, error) {
-	if err := d.acquire(); err != nil {
-		return Fract{}, err
-	}
-	defer d.use.RUnlock()
 	p := rawStreamParm{Type: uint32(t)}
-	if err := d.ioctl(vidiocGParm, unsafe.Pointer(&p)); err != nil {
+	if err := d.ioctlShared(vidiocGParm, unsafe.Pointer(&p)); err != nil {
 		return Fract{}, err
 	}
 	tpf := p.common().TimePerFrame

@@ -14,21 +14,11 @@ import (
 // since Linux 5.6. The ARM EABI aligns the 64-bit timeval fields to 8
 // bytes while Go aligns int64 to 4 on arm, so the padding is explicit.
 type rawBuffer struct {
-	Index         uint32
-	Type          uint32
-	BytesUsed     uint32
-	Flags         uint32
-	Field         uint32
+	rawBufferHead
 	_             uint32 // EABI padding before the 8-aligned timeval
 	TimestampSec  int64
 	TimestampUsec int64
-	Timecode      rawTimecode
-	Sequence      uint32
-	Memory        uint32
-	M             uintptr // union {offset, userptr, planes, fd}
-	Length        uint32
-	Reserved2     uint32
-	RequestFD     int32 // ends at 80, already a multiple of 8: no tail padding
+	rawBufferTail // ends at 80, already a multiple of 8: no tail padding
 }
 
 // rawBufferTime32 is struct v4l2_buffer with a 32-bit time_t (68 bytes):
@@ -36,20 +26,10 @@ type rawBuffer struct {
 // kernels before 5.6 only understand. Kernels since 5.6 accept it as
 // VIDIOC_*_TIME32 when built with CONFIG_COMPAT_32BIT_TIME (the default).
 type rawBufferTime32 struct {
-	Index         uint32
-	Type          uint32
-	BytesUsed     uint32
-	Flags         uint32
-	Field         uint32
+	rawBufferHead
 	TimestampSec  int32
 	TimestampUsec int32
-	Timecode      rawTimecode
-	Sequence      uint32
-	Memory        uint32
-	M             uintptr
-	Length        uint32
-	Reserved2     uint32
-	RequestFD     int32
+	rawBufferTail
 }
 
 // Compile-time layout checks (a mismatch is a constant overflow), so that
@@ -101,57 +81,30 @@ func (d *Device) bufferIoctl(op bufOp, a *bufArgs) error {
 
 // bufferIoctlTime64 uses the native 64-bit-time struct v4l2_buffer.
 func (d *Device) bufferIoctlTime64(op bufOp, a *bufArgs) error {
-	req := [...]uint32{bufOpQuery: vidiocQueryBuf, bufOpQueue: vidiocQBuf, bufOpDequeue: vidiocDQBuf}[op]
-	r := toRawBuffer(a)
-	if err := d.ioctl(req, unsafe.Pointer(&r)); err != nil {
-		return err
-	}
-	fromRawBuffer(a, &r)
-	return nil
+	return bufferIoctlAs[rawBuffer](d, nativeBufReq[op], a)
 }
 
 // bufferIoctlTime32 uses the 32-bit-time struct v4l2_buffer.
 func (d *Device) bufferIoctlTime32(op bufOp, a *bufArgs) error {
 	req := [...]uint32{bufOpQuery: vidiocQueryBufTime32, bufOpQueue: vidiocQBufTime32, bufOpDequeue: vidiocDQBufTime32}[op]
-	r := toRawBufferTime32(a)
-	if err := d.ioctl(req, unsafe.Pointer(&r)); err != nil {
-		return err
-	}
-	fromRawBufferTime32(a, &r)
-	return nil
+	return bufferIoctlAs[rawBufferTime32](d, req, a)
 }
 
-func toRawBuffer(a *bufArgs) rawBuffer {
-	return rawBuffer{
-		Index: a.index, Type: a.typ, BytesUsed: a.bytesUsed, Flags: a.flags, Field: a.field,
-		TimestampSec: a.sec, TimestampUsec: a.usec,
-		Sequence: a.sequence, Memory: a.memory, M: a.m, Length: a.length, RequestFD: a.requestFD,
-	}
+func (r *rawBuffer) load(a *bufArgs) {
+	*r = rawBuffer{rawBufferHead: a.head(), TimestampSec: a.sec, TimestampUsec: a.usec, rawBufferTail: a.tail()}
 }
 
-func fromRawBuffer(a *bufArgs, r *rawBuffer) {
-	*a = bufArgs{
-		index: r.Index, typ: r.Type, bytesUsed: r.BytesUsed, flags: r.Flags, field: r.Field,
-		sec: r.TimestampSec, usec: r.TimestampUsec,
-		sequence: r.Sequence, memory: r.Memory, m: r.M, length: r.Length, requestFD: r.RequestFD,
-	}
+func (r *rawBuffer) store(a *bufArgs) {
+	a.set(r.rawBufferHead, r.TimestampSec, r.TimestampUsec, r.rawBufferTail)
 }
 
-// toRawBufferTime32 truncates the timestamp to 32 bits. V4L2 timestamps are
+// load truncates the timestamp to 32 bits. V4L2 timestamps are
 // CLOCK_MONOTONIC (time since boot), so this only matters after 68 years of
 // uptime, or for user-chosen OUTPUT timestamps beyond that.
-func toRawBufferTime32(a *bufArgs) rawBufferTime32 {
-	return rawBufferTime32{
-		Index: a.index, Type: a.typ, BytesUsed: a.bytesUsed, Flags: a.flags, Field: a.field,
-		TimestampSec: int32(a.sec), TimestampUsec: int32(a.usec),
-		Sequence: a.sequence, Memory: a.memory, M: a.m, Length: a.length, RequestFD: a.requestFD,
-	}
+func (r *rawBufferTime32) load(a *bufArgs) {
+	*r = rawBufferTime32{rawBufferHead: a.head(), TimestampSec: int32(a.sec), TimestampUsec: int32(a.usec), rawBufferTail: a.tail()}
 }
 
-func fromRawBufferTime32(a *bufArgs, r *rawBufferTime32) {
-	*a = bufArgs{
-		index: r.Index, typ: r.Type, bytesUsed: r.BytesUsed, flags: r.Flags, field: r.Field,
-		sec: int64(r.TimestampSec), usec: int64(r.TimestampUsec),
-		sequence: r.Sequence, memory: r.Memory, m: r.M, length: r.Length, requestFD: r.RequestFD,
-	}
+func (r *rawBufferTime32) store(a *bufArgs) {
+	a.set(r.rawBufferHead, int64(r.TimestampSec), int64(r.TimestampUsec), r.rawBufferTail)
 }

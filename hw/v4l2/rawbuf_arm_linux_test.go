@@ -18,7 +18,8 @@ func sampleArgs() bufArgs {
 
 func TestBufferTime64RoundTrip(t *testing.T) {
 	a := sampleArgs()
-	r := toRawBuffer(&a)
+	var r rawBuffer
+	r.load(&a)
 	raw := unsafe.Slice((*byte)(unsafe.Pointer(&r)), unsafe.Sizeof(r))
 	// The kernel reads tv_sec as a 64-bit value at offset 24 and tv_usec at 32.
 	if binary.LittleEndian.Uint64(raw[24:]) != 86400 || binary.LittleEndian.Uint64(raw[32:]) != 123456 {
@@ -28,7 +29,7 @@ func TestBufferTime64RoundTrip(t *testing.T) {
 		t.Fatalf("sequence/m at wrong offsets: % x", raw[56:68])
 	}
 	var b bufArgs
-	fromRawBuffer(&b, &r)
+	r.store(&b)
 	if b != a {
 		t.Errorf("round trip:\n got %+v\nwant %+v", b, a)
 	}
@@ -36,7 +37,8 @@ func TestBufferTime64RoundTrip(t *testing.T) {
 
 func TestBufferTime32RoundTrip(t *testing.T) {
 	a := sampleArgs()
-	r := toRawBufferTime32(&a)
+	var r rawBufferTime32
+	r.load(&a)
 	raw := unsafe.Slice((*byte)(unsafe.Pointer(&r)), unsafe.Sizeof(r))
 	if binary.LittleEndian.Uint32(raw[20:]) != 86400 || binary.LittleEndian.Uint32(raw[24:]) != 123456 {
 		t.Fatalf("timeval bytes: % x", raw[20:28])
@@ -45,7 +47,7 @@ func TestBufferTime32RoundTrip(t *testing.T) {
 		t.Fatalf("sequence/m at wrong offsets: % x", raw[44:56])
 	}
 	var b bufArgs
-	fromRawBufferTime32(&b, &r)
+	r.store(&b)
 	if b != a {
 		t.Errorf("round trip:\n got %+v\nwant %+v", b, a)
 	}

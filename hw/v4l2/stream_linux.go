@@ -431,23 +431,15 @@ func (d *Device) waitReady(ctx context.Context, output bool, deadline time.Time)
 // StreamOn starts streaming on a queue (VIDIOC_STREAMON). On a capture
 // queue, queue the empty buffers first.
 func (d *Device) StreamOn(t BufType) error {
-	if err := d.acquire(); err != nil {
-		return err
-	}
-	defer d.use.RUnlock()
 	typ := uint32(t)
-	return d.ioctl(vidiocStreamOn, unsafe.Pointer(&typ))
+	return d.ioctlShared(vidiocStreamOn, unsafe.Pointer(&typ))
 }
 
 // StreamOff stops streaming on a queue (VIDIOC_STREAMOFF). All its buffers
 // return to user space (dequeued state) without needing Dequeue.
 func (d *Device) StreamOff(t BufType) error {
-	if err := d.acquire(); err != nil {
-		return err
-	}
-	defer d.use.RUnlock()
 	typ := uint32(t)
-	return d.ioctl(vidiocStreamOff, unsafe.Pointer(&typ))
+	return d.ioctlShared(vidiocStreamOff, unsafe.Pointer(&typ))
 }
 
 // ExportBuffer exports one plane of an MMAP buffer as a dmabuf file

@@ -69,12 +69,9 @@ func (c *Client) Handshake(cc CommandConn, _ net.Addr, metadata []byte) (*Sessio
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := cc.WriteCommand("INITIATE", initiate); err != nil {
-		return nil, nil, fmt.Errorf("curve: send INITIATE: %w", err)
-	}
-	name, body, err = cc.ReadCommand()
+	name, body, err = exchange(cc, "INITIATE", initiate, "READY")
 	if err != nil {
-		return nil, nil, fmt.Errorf("curve: read READY: %w", err)
+		return nil, nil, err
 	}
 	switch name {
 	case "READY":
@@ -203,4 +200,18 @@ func (h *clientHandshake) session() *Session {
 		sendNonce:  2, // HELLO 1, INITIATE 2
 		recvNonce:  h.readyNonce,
 	}
+}
+
+// exchange sends the command name with body and reads the peer's answer,
+// which should be the command want (the caller checks; want names the read in
+// errors).
+func exchange(cc CommandConn, name string, body []byte, want string) (string, []byte, error) {
+	if err := cc.WriteCommand(name, body); err != nil {
+		return "", nil, fmt.Errorf("curve: send %s: %w", name, err)
+	}
+	got, reply, err := cc.ReadCommand()
+	if err != nil {
+		return "", nil, fmt.Errorf("curve: read %s: %w", want, err)
+	}
+	return got, reply, nil
 }

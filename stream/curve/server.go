@@ -69,12 +69,9 @@ func (s *Server) Handshake(cc CommandConn, remote net.Addr, metadata []byte) (*S
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := cc.WriteCommand("WELCOME", welcome); err != nil {
-		return nil, nil, fmt.Errorf("curve: send WELCOME: %w", err)
-	}
-	name, body, err = cc.ReadCommand()
+	name, body, err = exchange(cc, "WELCOME", welcome, "INITIATE")
 	if err != nil {
-		return nil, nil, fmt.Errorf("curve: read INITIATE: %w", err)
+		return nil, nil, err
 	}
 	if name != "INITIATE" {
 		return nil, nil, unexpected("the handshake", "INITIATE", name)

@@ -22,16 +22,13 @@ const (
 
 // String names the mode as NetGear's documentation does.
 func (m Mode) String() string {
-	switch m {
-	case ModeOff:
-		return "off"
-	case ModeStoneHouse:
-		return "StoneHouse"
-	case ModeIronHouse:
-		return "IronHouse"
+	if s, ok := modeNames[m]; ok {
+		return s
 	}
 	return fmt.Sprintf("Mode(%d)", int(m))
 }
+
+var modeNames = map[Mode]string{ModeOff: "off", ModeStoneHouse: "StoneHouse", ModeIronHouse: "IronHouse"}
 
 // Names of NetGear's key tree: <dir>/.vidgear/keys/{public_keys,private_keys}/{server,client}.*.
 const (

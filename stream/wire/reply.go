@@ -88,14 +88,12 @@ func ParseReply(parts [][]byte) (Reply, error) {
 	rep.Array = append([]byte(nil), parts[1]...)
 	h := Header{DType: r.ArrayDType}
 	if truthy(r.Compression) {
-		c := Compression{Colorspace: "BGR"}
-		if r.Compression[0] == '{' {
-			if err := json.Unmarshal(r.Compression, &c); err != nil {
-				return Reply{}, fmt.Errorf("%w: bad compression in reply: %v", ErrMalformed, err)
-			}
+		c, err := parseCompression(r.Compression, "in reply")
+		if err != nil {
+			return Reply{}, err
 		}
-		rep.Compression = &c
-		h.Compression = &c
+		rep.Compression = c
+		h.Compression = c
 	} else {
 		if err := json.Unmarshal(r.ArrayShape, &rep.ArrayShape); err != nil {
 			return Reply{}, fmt.Errorf("%w: ndarray reply without a shape list", ErrMalformed)

@@ -163,13 +163,11 @@ func parseHeaderJSON(b []byte) (Header, error) {
 		return Header{}, fmt.Errorf("%w: header has no compression key", ErrMalformed)
 	}
 	if truthy(r.Compression) {
-		c := Compression{Colorspace: "BGR"}
-		if r.Compression[0] == '{' {
-			if err := json.Unmarshal(r.Compression, &c); err != nil {
-				return Header{}, fmt.Errorf("%w: bad compression value: %v", ErrMalformed, err)
-			}
+		c, err := parseCompression(r.Compression, "value")
+		if err != nil {
+			return Header{}, err
 		}
-		h.Compression = &c
+		h.Compression = c
 		return h, nil
 	}
 	if h.Picam != nil && IsBitstream(h.Picam.Codec) {
@@ -264,12 +262,33 @@ func CheckPayload(h *Header, payload []byte) error {
 			return nil
 		}
 	}
+	return CheckPayloadSize(h, int64(len(payload)))
+}
+
+// CheckPayloadSize verifies, before a payload of n bytes is read, that a raw array's header
+// announces n bytes (dtype × shape). JPEG, H.264 and FWHT payloads have no size to check.
+func CheckPayloadSize(h *Header, n int64) error {
+	if h.Compression != nil || (h.Picam != nil && IsBitstream(h.Picam.Codec)) {
+		return nil
+	}
 	want, err := ArraySize(h.DType, h.Shape)
 	if err != nil {
 		return err
 	}
-	if want != int64(len(payload)) {
-		return fmt.Errorf("%w: dtype %s shape %v needs %d bytes, payload has %d", ErrMalformed, h.DType, h.Shape, want, len(payload))
+	if want != n {
+		return fmt.Errorf("%w: dtype %s shape %v needs %d bytes, payload has %d", ErrMalformed, h.DType, h.Shape, want, n)
 	}
 	return nil
+}
+
+// parseCompression reads a truthy "compression" value: true (BGR JPEG with
+// NetGear's defaults) or an object; what says where it stood, in errors.
+func parseCompression(raw json.RawMessage, what string) (*Compression, error) {
+	c := Compression{Colorspace: "BGR"}
+	if raw[0] == '{' {
+		if err := json.Unmarshal(raw, &c); err != nil {
+			return nil, fmt.Errorf("%w: bad compression %s: %v", ErrMalformed, what, err)
+		}
+	}
+	return &c, nil
 }

@@ -97,6 +97,11 @@ type Options struct {
 	// and given it back when ReadMsg returns: it bounds what all the connections sharing it
 	// have in flight at once. A frame it refuses ends ReadMsg with ErrOverBudget.
 	Budget Budget
+	// CheckFrame, when set, is called before the body of each frame after a message's first is
+	// read or allocated, with the frames read so far and the new frame's size (its plaintext
+	// size under CURVE). An error ends ReadMsg, wrapped in ErrProtocol: a peer whose frame
+	// contradicts what its message announced is cut before its bytes are read.
+	CheckFrame func(parts [][]byte, size int64) error
 	// SendBuffer, when positive, is the kernel send buffer (SO_SNDBUF) Dial asks for; Linux
 	// doubles it for bookkeeping and stops autotuning that socket. Zero keeps the autotuning.
 	SendBuffer int
@@ -331,13 +336,7 @@ func (c *Conn) WriteCommand(name string, body []byte) error {
 }
 
 func (c *Conn) writeCommand(name string, props [][2]string) error {
-	var body []byte
-	for _, p := range props {
-		body = append(body, byte(len(p[0])))
-		body = append(body, p[0]...)
-		body = binary.BigEndian.AppendUint32(body, uint32(len(p[1])))
-		body = append(body, p[1]...)
-	}
+	body := encodeProps(props)
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	return c.writeRawCommand(name, body)
@@ -455,6 +454,25 @@ func (c *Conn) ReadMsg(m *Msg, onCommand func(name string)) error {
 	return c.readMsg(m, onCommand, nil)
 }
 
+// admitFrame checks a data frame of size bytes (plaintext) against the message's caps before
+// anything of it is read: total, the message's bytes with this frame, against max; the number
+// of frames; and Options.CheckFrame, if any, for a frame that follows others.
+func (c *Conn) admitFrame(m *Msg, total, max, size int64) error {
+	if total > max {
+		return fmt.Errorf("%w: message of more than %d bytes", ErrFrameTooLarge, max)
+	}
+	if len(m.Parts) >= c.opts.MaxParts {
+		return fmt.Errorf("%w: message with more than %d frames", ErrProtocol, c.opts.MaxParts)
+	}
+	if c.opts.CheckFrame == nil || len(m.Parts) == 0 {
+		return nil
+	}
+	if err := c.opts.CheckFrame(m.Parts, size); err != nil {
+		return fmt.Errorf("%w: %w", ErrProtocol, err)
+	}
+	return nil
+}
+
 // reserve asks the budget, if any, for n more bytes of this message; held counts them.
 func (c *Conn) reserve(n int64, held *int64) error {
 	if held == nil {
@@ -489,28 +507,16 @@ func (c *Conn) readMsg(m *Msg, onCommand func(name string), held *int64) error {
 			if _, err := io.ReadFull(c.br, buf); err != nil {
 				return err
 			}
-			name, body, err := splitCommand(buf)
-			if err != nil {
+			if err := c.command(buf, onCommand); err != nil {
 				return err
-			}
-			if name == "PING" {
-				if err := c.pong(body); err != nil {
-					return err
-				}
-			}
-			if onCommand != nil {
-				onCommand(name)
 			}
 			continue
 		}
 		total += size
-		if total > c.opts.MaxFrameSize {
-			return fmt.Errorf("%w: message of more than %d bytes", ErrFrameTooLarge, c.opts.MaxFrameSize)
+		if err := c.admitFrame(m, total, c.opts.MaxFrameSize, size); err != nil {
+			return err
 		}
 		i := len(m.Parts)
-		if i >= c.opts.MaxParts {
-			return fmt.Errorf("%w: message with more than %d frames", ErrProtocol, c.opts.MaxParts)
-		}
 		if err := c.reserve(size, held); err != nil {
 			return err
 		}
@@ -572,6 +578,24 @@ func readGrowing(r io.Reader, size int64) ([]byte, error) {
 }
 
 // pong answers a PING (RFC 37): the context after the 2-byte TTL is echoed.
+// command handles a command frame that arrived between messages: a PING is
+// answered, and onCommand (when set) is told the command's name.
+func (c *Conn) command(frame []byte, onCommand func(string)) error {
+	name, body, err := splitCommand(frame)
+	if err != nil {
+		return err
+	}
+	if name == "PING" {
+		if err := c.pong(body); err != nil {
+			return err
+		}
+	}
+	if onCommand != nil {
+		onCommand(name)
+	}
+	return nil
+}
+
 func (c *Conn) pong(body []byte) error {
 	var ctx []byte
 	if len(body) > 2 {

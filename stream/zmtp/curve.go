@@ -76,6 +76,7 @@ func (c *Conn) curveHandshake() ([]byte, error) {
 	return meta, nil
 }
 
+// encodeProps writes ZMTP metadata properties: name length, name, value length, value.
 func encodeProps(props [][2]string) []byte {
 	var b []byte
 	for _, p := range props {
@@ -153,13 +154,10 @@ func (c *Conn) readCurveMsg(m *Msg, onCommand func(name string), held *int64) er
 			return fmt.Errorf("%w: %w: frame of %d bytes is shorter than a CURVE MESSAGE", ErrProtocol, curve.ErrMalformed, size)
 		}
 		plain := size - int64(curve.Overhead)
-		if total+plain > c.cv.maxPlain {
-			return fmt.Errorf("%w: message of more than %d bytes", ErrFrameTooLarge, c.cv.maxPlain)
+		if err := c.admitFrame(m, total+plain, c.cv.maxPlain, plain); err != nil {
+			return err
 		}
 		i := len(m.Parts)
-		if i >= c.opts.MaxParts {
-			return fmt.Errorf("%w: message with more than %d frames", ErrProtocol, c.opts.MaxParts)
-		}
 		// The budget counts both copies of the frame, sealed and opened: NaCl cannot open in
 		// place, so a frame costs twice its size while it is read.
 		if err := c.reserve(size, held); err != nil {
@@ -199,17 +197,8 @@ func (c *Conn) readCurveMsg(m *Msg, onCommand func(name string), held *int64) er
 				c.opts.Budget.Release(size + plain + 1)
 				*held -= size + plain + 1
 			}
-			name, cbody, err := splitCommand(p)
-			if err != nil {
+			if err := c.command(p, onCommand); err != nil {
 				return err
-			}
-			if name == "PING" {
-				if err := c.pong(cbody); err != nil {
-					return err
-				}
-			}
-			if onCommand != nil {
-				onCommand(name)
 			}
 			continue
 		}

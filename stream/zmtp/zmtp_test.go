@@ -7,9 +7,12 @@ import (
 	"errors"
 	"net"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/picam-project/picam/internal/testkit"
 )
 
 // pair returns two handshaken connections over real loopback TCP.
@@ -294,15 +297,7 @@ func requirePyzmq(t *testing.T) string {
 	return py
 }
 
-func freePort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return strings.TrimPrefix(ln.Addr().String(), "127.0.0.1:")
-}
+func freePort(t *testing.T) string { t.Helper(); return strconv.Itoa(testkit.Port(t)) }
 
 func dialRetry(t *testing.T, ctx context.Context, addr, typ string) *Conn {
 	t.Helper()

@@ -185,12 +185,8 @@ func (r *runner) runPicam(c cell, ports []int, window time.Duration, fps float64
 	_, res.ServerRSS = srv.usage()
 	res.ServerCPU = srv.cpuSince(started)
 	for _, ch := range clients {
-		if err := ch.wait(exitLimit); err != nil {
-			res.Err = err
-			return res
-		}
 		var s clientSummary
-		if err := ch.JSONLine(&s); err != nil {
+		if err := ch.summary(exitLimit, &s); err != nil {
 			res.Err = err
 			return res
 		}
@@ -242,12 +238,8 @@ func (r *runner) runLibzmq(c cell, ports []int) runResult {
 	}
 	defer srv.Kill()
 	res := runResult{}
-	if err := srv.wait(r.window + readyLimit + exitLimit); err != nil {
-		res.Err = err
-		return res
-	}
 	var ss pySummary
-	if err := srv.JSONLine(&ss); err != nil {
+	if err := srv.summary(r.window+readyLimit+exitLimit, &ss); err != nil {
 		res.Err = err
 		return res
 	}
@@ -255,12 +247,8 @@ func (r *runner) runLibzmq(c cell, ports []int) runResult {
 	_, res.ServerRSS = srv.usage()
 	res.ServerCPU = srv.cpuSince(pySending)
 	for _, ch := range clients {
-		if err := ch.wait(exitLimit); err != nil {
-			res.Err = err
-			return res
-		}
 		var s pySummary
-		if err := ch.JSONLine(&s); err != nil {
+		if err := ch.summary(exitLimit, &s); err != nil {
 			res.Err = err
 			return res
 		}
@@ -291,12 +279,8 @@ func (r *runner) runTCP(c cell, ports []int) runResult {
 	}
 	defer srv.Kill()
 	res := runResult{}
-	if err := srv.wait(r.window + readyLimit + exitLimit); err != nil {
-		res.Err = err
-		return res
-	}
 	var ws tcpWriterResult
-	if err := srv.JSONLine(&ws); err != nil {
+	if err := srv.summary(r.window+readyLimit+exitLimit, &ws); err != nil {
 		res.Err = err
 		return res
 	}
@@ -307,12 +291,8 @@ func (r *runner) runTCP(c cell, ports []int) runResult {
 		res.Err = fmt.Errorf("tcp-writer: %s", ws.Error)
 	}
 	for _, ch := range clients {
-		if err := ch.wait(exitLimit); err != nil {
-			res.Err = err
-			return res
-		}
 		var s tcpReaderResult
-		if err := ch.JSONLine(&s); err != nil {
+		if err := ch.summary(exitLimit, &s); err != nil {
 			res.Err = err
 			return res
 		}

@@ -3,11 +3,15 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/picam-project/picam/internal/testkit"
 )
 
 // machine describes where the benchmark ran, for the report header.
@@ -65,15 +69,40 @@ func goVersion() string {
 	return runtime.Version()
 }
 
-// loadAvg is the 1, 5 and 15 minute load averages.
-func loadAvg() string {
+// loadSpans is the range of the 1-minute load average seen after each run of a section
+// (throughput, secure, latency), printed under its table: on a shared machine a table's
+// figures mean little without the load they were measured at.
+var loadSpans = map[string]*[2]float64{}
+
+// noteLoad records the current 1-minute load average for section.
+func noteLoad(section string) {
 	b, err := os.ReadFile("/proc/loadavg")
 	if err != nil {
-		return "unknown"
+		return
 	}
 	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "unknown"
+	if len(f) == 0 {
+		return
 	}
-	return strings.Join(f[:3], " ")
+	v, err := strconv.ParseFloat(f[0], 64)
+	if err != nil {
+		return
+	}
+	if s, ok := loadSpans[section]; ok {
+		s[0], s[1] = min(s[0], v), max(s[1], v)
+	} else {
+		loadSpans[section] = &[2]float64{v, v}
+	}
 }
+
+// loadLine describes the load seen during section's runs.
+func loadLine(section string) string {
+	s, ok := loadSpans[section]
+	if !ok {
+		return "load avg    not recorded\n"
+	}
+	return fmt.Sprintf("load avg    %.2f–%.2f (1 min) after the runs of this table\n", s[0], s[1])
+}
+
+// loadAvg is the 1, 5 and 15 minute load averages.
+var loadAvg = testkit.LoadAvg

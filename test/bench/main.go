@@ -32,6 +32,8 @@ func main() {
 			os.Exit(runTCPReader(os.Args[2:], os.Stdout, os.Stderr))
 		case "codecs":
 			os.Exit(runCodecs(os.Args[2:], os.Stdout, os.Stderr))
+		case "relay":
+			os.Exit(runRelay(os.Args[2:], os.Stdout, os.Stderr)) // relay.go
 		}
 	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -74,7 +76,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&o.window, "window", 0, "sending time of each throughput run; 0 means 1.5s (0.5s with --quick)")
 	fs.IntVar(&o.runs, "runs", 0, "runs per cell, the median shown; 0 means 2, and 3 for the target cell (1 with --quick)")
 	fs.StringVar(&o.only, "only", "", "run only the throughput cells whose name contains this, e.g. \"raw 640x480 p2 4\"")
-	fs.StringVar(&o.sections, "sections", "throughput,secure,latency,idle", "comma-separated sections to run")
+	fs.StringVar(&o.sections, "sections", "throughput,secure,latency,idle,outputs", "comma-separated sections to run")
 	fs.StringVar(&o.transports, "transports", "picam,libzmq,tcp", "comma-separated transports to measure")
 	fs.StringVar(&o.bin, "bin", "bin", "directory with picam-server and picam-client (make build)")
 	fs.StringVar(&o.python, "python", "/usr/bin/python3", "Python with Debian's python3-zmq and python3-numpy")
@@ -89,9 +91,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	}
 	for _, sec := range strings.Split(o.sections, ",") {
 		switch sec {
-		case "throughput", "secure", "latency", "idle":
+		case "throughput", "secure", "latency", "idle", "outputs":
 		default:
-			return nil, fmt.Errorf("unknown section %q in --sections: use throughput, secure, latency and/or idle", sec)
+			return nil, fmt.Errorf("unknown section %q in --sections: use throughput, secure, latency, idle and/or outputs", sec)
 		}
 	}
 	for _, t := range strings.Split(o.transports, ",") {
@@ -163,6 +165,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if o.section("idle") {
 		idle := measureIdle(r, o)
 		rep.idle = &idle
+	}
+	if o.section("outputs") { // outputs.go: RTSP sessions vs NetGear clients
+		rep.failed += measureOutputs(r, o, stdout, stderr)
 	}
 	rep.details()
 	rep.targets()

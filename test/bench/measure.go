@@ -65,6 +65,7 @@ func measureThroughput(r *runner, o *options, cells []cell, trs []string, log io
 				all[tr] = append(all[tr], res)
 				fmt.Fprintf(log, "bench: %-6s %-28s run %d: %7.0f frames/s summed over %v (load %s)\n",
 					tr, c, i+1, res.summedFPS(), res.Window.Round(time.Millisecond), loadAvg())
+				noteLoad("throughput")
 			}
 		}
 		cr := cellResult{Cell: c, By: map[transport]summaryStats{}}
@@ -162,6 +163,7 @@ func measureLatency(r *runner, o *options, log io.Writer) []latencyResult {
 			lr.ZmqP50, lr.ZmqP99, lr.ZmqErr = r.libzmqLatency(c, o.latWindow)
 			fmt.Fprintf(log, "bench: latency %-28s p50 %.2f ms p99 %.2f ms; libzmq p50 %.2f p99 %.2f (load %s)\n",
 				c, lr.P50, lr.P99, lr.ZmqP50, lr.ZmqP99, loadAvg())
+			noteLoad("latency")
 			out = append(out, lr)
 		}
 	}

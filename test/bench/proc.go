@@ -132,3 +132,12 @@ func (g group) stop() {
 		}
 	}
 }
+
+// summary waits up to limit for c to exit and decodes its JSON summary line
+// into v.
+func (c *child) summary(limit time.Duration, v any) error {
+	if err := c.wait(limit); err != nil {
+		return err
+	}
+	return c.JSONLine(v)
+}

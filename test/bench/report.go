@@ -99,7 +99,8 @@ func (r *report) table() {
 		r.printf("%-14s %3d %3d | %22s | %22s | %22s\n", c.Kind.Name, c.Pattern, c.Clients, cpu(trPicam), cpu(trLibzmq), cpu(trTCP))
 	}
 	r.printf("  libzmq's bench-server in pattern 2 sends flat out into HWM 1, so its server CPU includes frames dropped\n")
-	r.printf("  before any client saw them; picam's testcard waits for a free mailbox (Server.WaitDemand) instead.\n\n")
+	r.printf("  before any client saw them; picam's testcard waits for a free mailbox (Server.WaitDemand) instead.\n")
+	r.printf("%s\n", loadLine("throughput"))
 }
 
 func ratio(cr cellResult, a, b transport) string {
@@ -147,7 +148,8 @@ func (r *report) latencyTable() {
 	r.printf("  allocation, TCP ramp-up), which weigh on p99 in short runs. %%core is over the window; client µs/frame\n")
 	r.printf("  is per frame received.\n")
 	r.printf("  libzmq: the stand-in at 30 fps with picam's header (--picam-header), same clients and load; its pattern 1\n")
-	r.printf("  round-robins, so with 4 clients each gets 7.5 fps.\n\n")
+	r.printf("  round-robins, so with 4 clients each gets 7.5 fps.\n")
+	r.printf("%s\n", loadLine("latency"))
 }
 
 // details prints the idle client and the server's memory.

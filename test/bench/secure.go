@@ -71,6 +71,7 @@ func measureSecure(r *runner, o *options, log io.Writer) []secureResult {
 				}
 				fmt.Fprintf(log, "bench: %-6s %-35s run %d: %7.0f frames/s summed over %v (load %s)\n",
 					trPicam, sc, i+1, res.summedFPS(), res.Window.Round(time.Millisecond), loadAvg())
+				noteLoad("secure")
 			}
 		}
 		out = append(out, secureResult{Cell: c, Plain: condense(c, plain), Secure: condense(c, secure)})
@@ -95,5 +96,5 @@ func (r *report) secureTable() {
 			s.Plain.Summed, s.Plain.PerClient, s.Secure.Summed, s.Secure.PerClient, s.Secure.Summed/s.Plain.Summed,
 			s.Plain.ServerUS, s.Secure.ServerUS)
 	}
-	r.printf("\n")
+	r.printf("%s\n", loadLine("secure"))
 }

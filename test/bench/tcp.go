@@ -66,14 +66,7 @@ func runTCPWriter(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	res := tcpWriterResult{}
-	emit := func() int {
-		b, _ := json.Marshal(res)
-		fmt.Fprintln(stdout, string(b))
-		if res.Error != "" {
-			return 1
-		}
-		return 0
-	}
+	emit := func() int { return emitResult(stdout, res, res.Error) }
 	list, err := splitPorts(*ports)
 	if err != nil {
 		res.Error = err.Error()
@@ -163,14 +156,7 @@ func runTCPReader(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	res := tcpReaderResult{}
-	emit := func() int {
-		b, _ := json.Marshal(res)
-		fmt.Fprintln(stdout, string(b))
-		if res.Error != "" {
-			return 1
-		}
-		return 0
-	}
+	emit := func() int { return emitResult(stdout, res, res.Error) }
 	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(*port)))
 	if err != nil {
 		res.Error = err.Error()
@@ -245,4 +231,15 @@ func closeAll(conns []net.Conn) {
 			c.Close()
 		}
 	}
+}
+
+// emitResult prints res as the process's JSON summary line and returns its
+// exit status: 1 when errText says it failed.
+func emitResult(stdout io.Writer, res any, errText string) int {
+	b, _ := json.Marshal(res)
+	fmt.Fprintln(stdout, string(b))
+	if errText != "" {
+		return 1
+	}
+	return 0
 }

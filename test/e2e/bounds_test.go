@@ -265,7 +265,7 @@ func TestClientBoundedUnderAttack(t *testing.T) {
 	hdr := []byte(fmt.Sprintf(`{"terminate_flag": false, "compression": false, "dtype": "uint8", "shape": [%d]}`, frame+1))
 	chunk := make([]byte, 1<<20)
 	var wg sync.WaitGroup
-	var sentMiB atomic.Int64
+	var sentMiB, announced atomic.Int64
 	for i := 0; i < 16; i++ {
 		wg.Add(1)
 		go func() {
@@ -282,6 +282,7 @@ func TestClientBoundedUnderAttack(t *testing.T) {
 				fh := append([]byte{0x01, byte(len(hdr))}, hdr...)
 				fh = binary.BigEndian.AppendUint64(append(fh, 0x02), frame)
 				if _, err := nc.Write(fh); err == nil {
+					announced.Add(1)
 					for sent := 0; sent < frame; sent += len(chunk) {
 						if _, err := nc.Write(chunk); err != nil {
 							break
@@ -312,7 +313,8 @@ func TestClientBoundedUnderAttack(t *testing.T) {
 	}
 	var s struct {
 		clientSummary
-		Cut int `json:"cut_connections"`
+		Cut      int `json:"cut_connections"`
+		Rejected int `json:"rejected_connections"`
 	}
 	cl.jsonLine(&s)
 	var ss serverSummary
@@ -321,27 +323,33 @@ func TestClientBoundedUnderAttack(t *testing.T) {
 	for _, c := range ss.Clients {
 		srvDropped += c.Dropped
 	}
-	t.Logf("16 × 60 MiB (%d MiB sent) and %d idle connections: client %s; %d/240 frames (%d dropped by the client's queue, %d skipped by the server's sender); %d connections cut",
-		sentMiB.Load(), len(idle), mem, s.Frames, s.Dropped, srvDropped, s.Cut)
+	t.Logf("16 × 60 MiB (%d announced, %d MiB sent) and %d idle connections: client %s; %d/240 frames (%d dropped by the client's queue, %d skipped by the server's sender); %d connections cut, %d rejected",
+		announced.Load(), sentMiB.Load(), len(idle), mem, s.Frames, s.Dropped, srvDropped, s.Cut, s.Rejected)
+	// The idle connections race the flood for the port's 8 slots: a run where no flood frame
+	// was announced measured nothing.
+	if announced.Load() == 0 {
+		t.Errorf("no flood frame was announced (every flood connection was refused): the attack did not happen")
+	}
 	if s.Cut == 0 {
 		t.Errorf("--json counts no cut connections")
 	}
-	// picam-client's soft memory limit is 256 MiB (memlimit.go); runs since: 239-262 MiB.
-	if mw.maxRSS > 320<<10 {
-		t.Errorf("client RSS peaked at %d MiB, want ≤ 320 MiB", mw.maxRSS>>10)
+	// The flood frames' header says one byte more than the frame, so the client cuts each
+	// flood connection at the frame's size, before reading it: RSS max 16 MiB in 7 runs (it
+	// was 195-262 MiB, up to the soft memory limit of 256 MiB, while the client read them).
+	if mw.maxRSS > 64<<10 {
+		t.Errorf("client RSS peaked at %d MiB, want ≤ 64 MiB", mw.maxRSS>>10)
 	}
 	if mw.maxFDs > mw.firstFDs+8+8 {
 		t.Errorf("client FDs peaked at %d (first %d): the connection cap did not hold", mw.maxFDs, mw.firstFDs)
 	}
-	// The honest frames: issue 16 aims at >= 99 %, which this machine does not reach here.
-	// Memory and connections are bounded (above), CPU is not: reading ~190 MiB of hostile
-	// data starves the 2-core machine, so the honest server's sender finds the client's socket
-	// full and skips frames (newest frame wins) and the client's own queue drops some: 231-237
-	// of 240 in runs at load 0.5-5, 212-240 at load 20 (the log line above splits the two).
-	// Flood frames read whole are decode errors, so they are not counted here. Bounded at 90 %
-	// so a regression that starves the honest connection (a cap or budget that cuts it) fails;
-	// the 99 % goal stays open in issue 16.
-	if s.Frames < 216 {
+	// The honest frames: issue 16 aims at >= 99 %. While the client read the ~190 MiB of
+	// flood frames, the honest server's sender found its socket full and skipped frames and
+	// the client's own queue dropped some: 231-239 of 240 at load 5-17, 212-240 at load 20.
+	// Cut at their announced size, the flood costs almost nothing: 235, 240, 240, 240, 240,
+	// 239, 238 in seven runs at load 11-13 (the losses: frames skipped by the server's sender,
+	// as the stream tests lose with no attacker at that load). Bounded at 95 % so a regression that reads the flood
+	// again or starves the honest connection fails; 99 % does not hold in every run here.
+	if s.Frames < 228 {
 		t.Errorf("client delivered %d/240 frames (%d dropped by its queue); server: %s", s.Frames, s.Dropped, srv.Stdout())
 	}
 }

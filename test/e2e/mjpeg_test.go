@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/picam-project/picam/internal/testkit"
 )
 
 // mjpegE2EFrames is what ffmpeg must decode from /stream.mjpg: 12 s at 30 fps, longer than the
@@ -25,18 +27,9 @@ const mjpegE2EFrames = 360
 // and ffmpeg decodes 360 of its pictures without a warning while /api/clients lists it as an
 // MJPEG viewer and a picam-client (the NetGear client) keeps getting its frames.
 func TestMJPEGOverHTTP(t *testing.T) {
-	curl, err := exec.LookPath("curl")
-	if err != nil {
-		t.Fatal("curl is missing: apt-get install --no-install-recommends curl (make deps)")
-	}
-	ffmpeg, err := exec.LookPath("ffmpeg")
-	if err != nil {
-		t.Fatal("ffmpeg is missing: apt-get install --no-install-recommends ffmpeg (make deps)")
-	}
-	ffprobe, err := exec.LookPath("ffprobe")
-	if err != nil {
-		t.Fatal("ffprobe is missing: apt-get install --no-install-recommends ffmpeg (make deps)")
-	}
+	curl := testkit.NeedTool(t, "curl", "curl")
+	ffmpeg := testkit.NeedTool(t, "ffmpeg", "ffmpeg")
+	ffprobe := testkit.NeedTool(t, "ffprobe", "ffmpeg")
 	const frames = 750 // 25 s at 30 fps: room for ffmpeg's 12 s after the other checks
 	ports := freePorts(t, 2)
 	ngPort, httpPort := ports[0], ports[1]

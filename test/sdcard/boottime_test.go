@@ -5,11 +5,11 @@ package sdcard
 import (
 	"flag"
 	"fmt"
-	"os"
 	"slices"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/picam-project/picam/internal/testkit"
 )
 
 // firstFrameLimit is the bound: power on to the first frame at a client, 20 s.
@@ -60,15 +60,5 @@ func spread(samples []bootSample) (lo, med, hi time.Duration) {
 	return w[0], med, w[len(w)-1]
 }
 
-// loadAvg is the host's 1, 5 and 15 minute load averages as /proc/loadavg gives them.
-func loadAvg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "?"
-	}
-	return strings.Join(f[:3], " ")
-}
+// loadAvg is the 1, 5 and 15 minute load averages.
+var loadAvg = testkit.LoadAvg

@@ -29,7 +29,10 @@ var (
 type card struct {
 	img, dir, cmdline string
 	fatOffset         int64
-	fwd               string // extra QEMU user-network options (hostfwd=...), "" for none
+	fwd               string // an extra option of every boot's user network (update_test.go's hostfwd=...), "" for none
+	// netns, when set, runs QEMU in that network namespace with its NIC on the namespace's
+	// tap0 instead of QEMU's user network (multicast_test.go).
+	netns string
 }
 
 func newCard(t *testing.T) *card {
@@ -124,17 +127,27 @@ type guest struct {
 	log   bytes.Buffer
 }
 
-func (c *card) boot(t *testing.T) *guest {
+// boot starts QEMU on the card; netdev are extra options of its user network ("hostfwd=...").
+func (c *card) boot(t *testing.T, netdev ...string) *guest {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), *bootLimit)
 	// The card's own kernel command line; vchiq is kept out because QEMU has no VideoCore (the
 	// driver oopses without one), which is also why the server falls back to its test pattern.
-	cmd := exec.CommandContext(ctx, "qemu-system-aarch64", "-M", "raspi3b", "-accel", "tcg,thread=single",
+	if c.fwd != "" {
+		netdev = append(netdev, c.fwd)
+	}
+	nic := strings.Join(append([]string{"user,id=n0"}, netdev...), ",")
+	qemu := []string{"qemu-system-aarch64"}
+	if c.netns != "" {
+		nic = "tap,id=n0,ifname=tap0,script=no,downscript=no"
+		qemu = []string{"ip", "netns", "exec", c.netns, "qemu-system-aarch64"} // ip execs QEMU: same process
+	}
+	cmd := exec.CommandContext(ctx, qemu[0], append(qemu[1:], "-M", "raspi3b", "-accel", "tcg,thread=single",
 		"-m", "1G", "-display", "none", "-monitor", "none", "-serial", "stdio", "-no-reboot",
 		"-kernel", filepath.Join(c.dir, "vmlinuz"), "-dtb", filepath.Join(c.dir, "bcm2837-rpi-3-b.dtb"),
 		"-initrd", filepath.Join(c.dir, "initrd.img"), "-append", c.cmdline+" module_blacklist=vchiq",
 		"-drive", "file="+c.img+",if=sd,format=raw",
-		"-netdev", "user,id=n0"+c.fwd, "-device", "usb-net,netdev=n0")
+		"-netdev", nic, "-device", "usb-net,netdev=n0")...)
 	g := &guest{cmd: cmd, done: make(chan struct{})}
 	w := writerFunc(func(p []byte) (int, error) { g.mu.Lock(); defer g.mu.Unlock(); return g.log.Write(p) })
 	cmd.Stdout, cmd.Stderr = w, w

@@ -269,7 +269,7 @@ func TestUpdate(t *testing.T) {
 	b := makeBundles(t)
 	c := newCard(t)
 	httpPort := freePort(t)
-	c.fwd = fmt.Sprintf(",hostfwd=tcp:127.0.0.1:%d-:8080", httpPort)
+	c.fwd = fmt.Sprintf("hostfwd=tcp:127.0.0.1:%d-:8080", httpPort)
 	base := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
 	const token = "update-test-token"
 	tokenFile := filepath.Join(t.TempDir(), "token")

@@ -17,19 +17,23 @@
 package viewer
 
 import (
+	"context"
 	"embed"
 	"encoding/json"
-	"github.com/picam-project/picam/av"
+	"errors"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"slices"
 	"strconv"
 	"sync"
 	"time"
 
+	"github.com/picam-project/picam/av"
 	"github.com/picam-project/picam/av/h264"
 	"github.com/picam-project/picam/cmd/picam-client/media"
+	"github.com/picam-project/picam/internal/httplimit"
 )
 
 //go:embed assets
@@ -46,8 +50,21 @@ type Config struct {
 	QueueLen int
 	// WriteTimeout drops a browser connection that accepts nothing for this long (default 10 s).
 	WriteTimeout time.Duration
-	Logger       *slog.Logger
+	// Listener is where Start serves the viewer, with Bounds' limits. The caller binds it, so
+	// that a busy address is its error before anything starts. Without one, serve Handler
+	// yourself.
+	Listener net.Listener
+	Logger   *slog.Logger
 }
+
+// Bounds are the viewer's HTTP limits (README, "Bounds"): picam-server's status API's, except
+// that a request has no whole-request time limit, because a /stream response lasts as long as
+// the page is open; the viewer bounds each of its writes instead (Config.WriteTimeout).
+var Bounds = func() httplimit.Bounds {
+	b := httplimit.Default
+	b.Read = 0
+	return b
+}()
 
 // Server fans packets out to any number of browser connections, each with its own Feed, so a
 // slow browser skips frames for itself and never delays the client or other viewers.
@@ -55,9 +72,13 @@ type Server struct {
 	cfg Config
 	log *slog.Logger
 
-	mu     sync.Mutex
-	cams   map[int]*camera
-	closed bool
+	mu      sync.Mutex
+	cams    map[int]*camera
+	closed  bool
+	started bool
+	hs      *http.Server  // set by Start
+	served  chan struct{} // closed when the HTTP server has ended (or Close ran without Start)
+	err     error         // what Wait returns, set before served closes
 }
 
 type camera struct {
@@ -66,7 +87,9 @@ type camera struct {
 	subs   map[*media.Feed]struct{}
 }
 
-// New returns a viewer for cfg. Serve its Handler; call Close when the client stops.
+// New returns a viewer for cfg. Its life is stream.Server's: New, Start (serves
+// Config.Listener), Close, Wait. Without a Listener, serve Handler yourself and call Close when
+// the client stops.
 func New(cfg Config) *Server {
 	if cfg.QueueLen <= 0 {
 		cfg.QueueLen = 8
@@ -77,7 +100,7 @@ func New(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, cams: map[int]*camera{}}
+	s := &Server{cfg: cfg, log: cfg.Logger, cams: map[int]*camera{}, served: make(chan struct{})}
 	for _, p := range cfg.Ports {
 		s.cams[p] = newCamera()
 	}
@@ -119,19 +142,64 @@ func (s *Server) Publish(p *media.Packet) {
 	}
 }
 
-// Close ends every browser connection's stream and refuses new ones.
-func (s *Server) Close() {
+// Start serves Config.Listener in the background until Close. It fails without a Listener,
+// when called twice, and after Close.
+func (s *Server) Start() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	switch {
+	case s.cfg.Listener == nil:
+		return errors.New("viewer: no Listener to serve")
+	case s.closed:
+		return errors.New("viewer: Start after Close")
+	case s.started:
+		return errors.New("viewer: started twice")
+	}
+	s.started = true
+	hs, ln := httplimit.Server(s.Handler(), s.cfg.Listener, Bounds, s.log)
+	s.hs = hs
+	go func() { // owned by the Server: Wait waits for it, Close ends it
+		defer close(s.served)
+		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("viewer stopped", "err", err)
+			s.err = err
+		}
+	}()
+	return nil
+}
+
+// Close ends every browser connection's stream, refuses new ones and, when started, shuts the
+// HTTP server down (2 s at most) and waits until it has ended. Later calls do nothing.
+func (s *Server) Close() error {
+	s.mu.Lock()
 	if s.closed {
-		return
+		s.mu.Unlock()
+		return nil
 	}
 	s.closed = true
 	for _, c := range s.cams {
 		for f := range c.subs {
-			f.Close()
+			f.Close() // ends every open stream, so Shutdown need not wait for them
 		}
 	}
+	hs := s.hs
+	s.mu.Unlock()
+	if hs == nil {
+		close(s.served)
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	err := hs.Shutdown(ctx)
+	<-s.served
+	return err
+}
+
+// Wait blocks until the viewer has been closed and its HTTP server has ended, and returns the
+// error that ended serving early, if any.
+func (s *Server) Wait() error {
+	<-s.served
+	return s.err
 }
 
 // subscribe adds a browser connection's feed to camera port.

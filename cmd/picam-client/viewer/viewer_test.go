@@ -10,6 +10,7 @@ import (
 	"io"
 	"mime"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -224,5 +225,70 @@ func TestBrowserDecodesH264(t *testing.T) {
 	t.Logf("counters on screen: %d then %d", n[0], n[1])
 	if n[0] == n[1] || bytes.Equal(shots[0], shots[1]) {
 		t.Fatalf("the picture did not move: counter %d then %d", n[0], n[1])
+	}
+}
+
+// The viewer's life is stream.Server's: New, Start (serving Config.Listener), Close, Wait.
+// Close ends an open stream and the HTTP server; Wait returns once serving has ended; the
+// address is free again; Start refuses a second call, a call after Close, and no Listener.
+func TestLifecycle(t *testing.T) {
+	if err := New(Config{}).Start(); err == nil {
+		t.Error("Start without a Listener succeeded")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	s := New(Config{Ports: []int{port}, Listener: ln})
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(); err == nil {
+		t.Error("a second Start succeeded")
+	}
+	resp, err := http.Get("http://" + addr + "/stream/5566")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	read := make(chan error, 1)
+	go func() { _, err := io.ReadAll(resp.Body); read <- err }()
+	waited := make(chan error, 1)
+	go func() { waited <- s.Wait() }()
+	select {
+	case <-waited:
+		t.Fatal("Wait returned before Close")
+	case <-time.After(100 * time.Millisecond):
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+	for name, ch := range map[string]chan error{"the stream": read, "Wait": waited} {
+		select {
+		case err := <-ch:
+			if err != nil {
+				t.Errorf("%s ended with %v", name, err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s still running 5 s after Close", name)
+		}
+	}
+	if err := s.Start(); err == nil {
+		t.Error("Start after Close succeeded")
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	ln2, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatalf("the viewer's address is still taken after Wait: %v", err)
+	}
+	ln2.Close()
+	// Close without Start: Wait returns at once.
+	s2 := New(Config{})
+	s2.Close()
+	if err := s2.Wait(); err != nil {
+		t.Errorf("Wait after Close without Start: %v", err)
 	}
 }

@@ -29,13 +29,9 @@ func runCamera(ctx context.Context, r *reporter, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	path, err := findCamera(*dev)
+	d, path, err := openCamera(*dev)
 	if err != nil {
 		return err
-	}
-	d, err := v4l2.Open(path)
-	if err != nil {
-		return fmt.Errorf("opening camera %s: %w", path, err)
 	}
 	defer d.Close()
 
@@ -86,28 +82,16 @@ func runCamera(ctx context.Context, r *reporter, args []string) error {
 // With broken set, the probe claims to set 1 but writes 0: the host must
 // catch the mismatch (that is how HIL_BREAK=hflip proves the check works).
 func checkHFlip(d *v4l2.Device, r *reporter, broken bool) {
-	if _, err := d.QueryControl(v4l2.CtrlHFlip); err != nil {
-		// Only EINVAL means the driver has no such control; any other
-		// error is a failure. (In QEMU the host fails a skip too: vivid
-		// has the control.)
-		if errors.Is(err, unix.EINVAL) {
-			r.skip("v4l2.hflip", "the camera has no horizontal_flip control: "+err.Error())
-		} else {
-			r.fail("v4l2.hflip", fmt.Errorf("querying horizontal_flip: %w", err))
-		}
+	// In QEMU the host fails a skip too: vivid has the control.
+	if !r.hasControl(d, v4l2.CtrlHFlip, "v4l2.hflip", "the camera", "horizontal_flip control") {
 		return
 	}
 	want, write := int32(1), int32(1)
 	if broken {
 		write = 0
 	}
-	if err := d.SetControl(v4l2.CtrlHFlip, write); err != nil {
-		r.fail("v4l2.hflip", err)
-		return
-	}
-	got, err := d.GetControl(v4l2.CtrlHFlip)
-	if err != nil {
-		r.fail("v4l2.hflip", err)
+	got, ok := r.writeAndRead(d, v4l2.CtrlHFlip, "v4l2.hflip", write)
+	if !ok {
 		return
 	}
 	r.ok("v4l2.hflip", map[string]any{"set": want, "got": got, "broken": broken})
@@ -123,6 +107,49 @@ func nonzero(b []byte) bool {
 		if x != 0 {
 			return true
 		}
+	}
+	return false
+}
+
+// writeAndRead sets control id to v and reads it back; an error fails step.
+func (r *reporter) writeAndRead(d *v4l2.Device, id v4l2.CtrlID, step string, v int32) (int32, bool) {
+	if err := d.SetControl(id, v); err != nil {
+		r.fail(step, err)
+		return 0, false
+	}
+	got, err := d.GetControl(id)
+	if err != nil {
+		r.fail(step, err)
+		return 0, false
+	}
+	return got, true
+}
+
+// openCamera opens the capture node dev, or the one found by name when dev
+// is empty, and returns it with its path.
+func openCamera(dev string) (*v4l2.Device, string, error) {
+	path, err := findCamera(dev)
+	if err != nil {
+		return nil, "", err
+	}
+	d, err := v4l2.Open(path)
+	if err != nil {
+		return nil, "", fmt.Errorf("opening camera %s: %w", path, err)
+	}
+	return d, path, nil
+}
+
+// hasControl queries control id on d. Only EINVAL means the driver has no
+// such control, reported as a skip of step; any other error fails it.
+func (r *reporter) hasControl(d *v4l2.Device, id v4l2.CtrlID, step, who, what string) bool {
+	_, err := d.QueryControl(id)
+	switch {
+	case err == nil:
+		return true
+	case errors.Is(err, unix.EINVAL):
+		r.skip(step, who+" has no "+what+": "+err.Error())
+	default:
+		r.fail(step, fmt.Errorf("querying the %s: %w", what, err))
 	}
 	return false
 }

@@ -28,13 +28,9 @@ func runControls(ctx context.Context, r *reporter, args []string) error {
 		return err
 	}
 	step := "controls." + *label
-	path, err := findCamera(*dev)
+	d, path, err := openCamera(*dev)
 	if err != nil {
 		return err
-	}
-	d, err := v4l2.Open(path)
-	if err != nil {
-		return fmt.Errorf("opening camera %s: %w", path, err)
 	}
 	defer d.Close()
 	infos, err := d.QueryControls()

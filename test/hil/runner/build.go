@@ -23,6 +23,24 @@ func (p platform) String() string {
 // native builds for the machine the runner runs on (the host's clients).
 var native = platform{}
 
+// buildBinaries builds picam-server and the probe for the target p, and
+// picam-client for this machine, at the paths given.
+func buildBinaries(ctx context.Context, repo string, p platform, server, probe, client string) error {
+	for _, b := range []struct {
+		p        platform
+		pkg, out string
+	}{
+		{p, "./cmd/picam-server", server},
+		{p, "./test/hil/probe", probe},
+		{native, "./cmd/picam-client", client},
+	} {
+		if err := goBuild(ctx, repo, b.p, b.pkg, b.out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // goBuild builds a static binary of pkg for p, as the release builds do.
 func goBuild(ctx context.Context, repo string, p platform, pkg, out string) error {
 	env := []string{"CGO_ENABLED=0"}

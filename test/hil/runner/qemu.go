@@ -60,17 +60,8 @@ func runQEMU(ctx context.Context, c config, log *slog.Logger) (*observations, er
 		}
 	}
 	clientBin := filepath.Join(work, "picam-client")
-	for _, b := range []struct {
-		p        platform
-		pkg, out string
-	}{
-		{arm64, "./cmd/picam-server", filepath.Join(payload, "usr/bin/picam-server")},
-		{arm64, "./test/hil/probe", filepath.Join(payload, "usr/bin/probe")},
-		{native, "./cmd/picam-client", clientBin},
-	} {
-		if err := goBuild(ctx, c.repo, b.p, b.pkg, b.out); err != nil {
-			return nil, err
-		}
+	if err := buildBinaries(ctx, c.repo, arm64, filepath.Join(payload, "usr/bin/picam-server"), filepath.Join(payload, "usr/bin/probe"), clientBin); err != nil {
+		return nil, err
 	}
 	obs := &observations{consoleLog: filepath.Join(c.artifacts, "serial.log"), target: targetResult{kind: "qemu"}}
 	if c.goTests {

@@ -65,17 +65,8 @@ func runSSH(ctx context.Context, c config, log *slog.Logger) (*observations, err
 	}
 	defer os.RemoveAll(work)
 	clientBin := filepath.Join(work, "picam-client")
-	for _, b := range []struct {
-		p        platform
-		pkg, out string
-	}{
-		{p, "./cmd/picam-server", filepath.Join(work, "picam-server")},
-		{p, "./test/hil/probe", filepath.Join(work, "probe")},
-		{native, "./cmd/picam-client", clientBin},
-	} {
-		if err := goBuild(ctx, c.repo, b.p, b.pkg, b.out); err != nil {
-			return nil, err
-		}
+	if err := buildBinaries(ctx, c.repo, p, filepath.Join(work, "picam-server"), filepath.Join(work, "probe"), clientBin); err != nil {
+		return nil, err
 	}
 	obs := &observations{consoleLog: filepath.Join(c.artifacts, "target.log"), target: targetResult{kind: "ssh"}}
 	tests := filepath.Join(work, "tests")

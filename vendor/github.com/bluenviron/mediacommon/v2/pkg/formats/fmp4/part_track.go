@@ -2,6 +2,7 @@ package fmp4
 
 import (
 	amp4 "github.com/abema/go-mp4"
+
 	imp4 "github.com/bluenviron/mediacommon/v2/internal/mp4"
 )
 

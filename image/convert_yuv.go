@@ -1,0 +1,134 @@
+package picimage
+
+// YUV → BGR24 conversion, table driven and split across cores.
+//
+// The arithmetic is exactly that of the fixed-point formula above (kY ...
+// kBU, +128 rounding, >>8, saturate): for every pixel and channel the result
+// is clamp8((kY*(Y-16) + chroma term) >> 8), byte for byte what the original
+// one-loop code produced (FuzzConvertMatchesOracle keeps that code as the
+// oracle). Only the way it is computed differs:
+//
+//   - The three channels are computed at once in one uint64 with three 21-bit
+//     lanes (B at bit 0, G at bit 21, R at bit 42). yLanes[Y], uLanes[U] and
+//     vLanes[V] hold each input's contribution to every lane, biased so that
+//     each table entry and every sum stays non-negative and below 2^19: no
+//     lane ever borrows from or carries into its neighbour. A pixel is then
+//     two additions (chroma once per pair of pixels) instead of five
+//     multiplications and eight additions.
+//   - The biases add up to 2^17 in every lane, a multiple of 256, so
+//     lane>>8 is the original (sum>>8) + 512, and saturation is a lookup in
+//     clampTable (1024 entries), with no branches to mispredict.
+//   - 4:2:0 formats convert two rows per pass, so each chroma sample is
+//     looked up once for the four pixels it covers.
+//   - A Converter splits frames of at least minBandPixels*2 pixels into
+//     horizontal bands converted in parallel by its pool of goroutines
+//     (convert_pool.go); ToBGR converts on the calling goroutine.
+const (
+	laneBias  = 1 << 17 // the sum of the biases in each lane
+	yBias     = 8192    // makes kY*(Y-16) >= 0 for Y >= 0
+	guBias    = 40960   // makes -kGU*(U-128) >= 0
+	chromaSum = laneBias - yBias
+	laneG     = 21
+	laneR     = 42
+	clampBase = laneBias >> 8 // lane>>8 minus this is the original sum>>8
+)
+
+var (
+	yLanes, uLanes, vLanes [256]uint64
+	// clampTable[i] is the original result clamp8(i - clampBase); indexes
+	// are masked with len-1, so the compiler drops the bounds checks.
+	clampTable [2048]byte
+)
+
+func init() {
+	for i := range 256 {
+		c := uint64(kY*(int32(i)-16) + yBias)
+		yLanes[i] = c | c<<laneG | c<<laneR
+		e := int32(i) - 128
+		ub := uint64(kBU*e + 128 + chromaSum)
+		ug := uint64(-kGU*e + guBias)
+		uLanes[i] = ub | ug<<laneG
+		vg := uint64(-kGV*e + 128 + chromaSum - guBias)
+		vr := uint64(kRV*e + 128 + chromaSum)
+		vLanes[i] = vg<<laneG | vr<<laneR
+	}
+	for i := range clampTable {
+		clampTable[i] = clamp8(int32(i - clampBase))
+	}
+}
+
+// putPixel writes the BGR pixel held in the lanes of w to d[0:3].
+func putPixel(d []byte, w uint64) {
+	d = d[:3:3]
+	d[0] = clampTable[(w>>8)&2047]
+	d[1] = clampTable[(w>>(laneG+8))&2047]
+	d[2] = clampTable[(w>>(laneR+8))&2047]
+}
+
+// yuyvRows converts rows [y0, y1) of a YUYV frame w pixels wide.
+func yuyvRows(dst, src []byte, w, y0, y1 int) {
+	src = src[2*w*y0 : 2*w*y1]
+	dst = dst[3*w*y0 : 3*w*y1]
+	for len(src) >= 4 && len(dst) >= 6 {
+		s := src[:4:4]
+		c := uLanes[s[1]] + vLanes[s[3]]
+		putPixel(dst[0:3], yLanes[s[0]]+c)
+		putPixel(dst[3:6], yLanes[s[2]]+c)
+		src, dst = src[4:], dst[6:]
+	}
+}
+
+// yuv420Rows converts rows [y0, y1) (y0 and y1 even) of a 4:2:0 frame w
+// pixels wide whose chroma sample for block (x/2, y/2) is
+// u[(y/2)*cstride + (x/2)*cstep] (v likewise): I420 has cstep 1 and
+// cstride w/2 on separate planes, NV12 cstep 2 and cstride w on one
+// interleaved plane.
+func yuv420Rows(dst, yPlane, u, v []byte, w, cstep, cstride, y0, y1 int) {
+	for y := y0; y < y1; y += 2 {
+		r0 := yPlane[y*w : (y+1)*w]
+		r1 := yPlane[(y+1)*w : (y+2)*w]
+		d0 := dst[3*y*w : 3*(y+1)*w]
+		d1 := dst[3*(y+1)*w : 3*(y+2)*w]
+		cu := u[(y/2)*cstride:]
+		cv := v[(y/2)*cstride:]
+		for x := 0; x+1 < len(r0) && x+1 < len(r1); x += 2 {
+			i := (x / 2) * cstep
+			c := uLanes[cu[i]] + vLanes[cv[i]]
+			o0 := d0[3*x : 3*x+6 : 3*x+6]
+			o1 := d1[3*x : 3*x+6 : 3*x+6]
+			putPixel(o0[0:3], yLanes[r0[x]]+c)
+			putPixel(o0[3:6], yLanes[r0[x+1]]+c)
+			putPixel(o1[0:3], yLanes[r1[x]]+c)
+			putPixel(o1[3:6], yLanes[r1[x+1]]+c)
+		}
+	}
+}
+
+// convertBand converts rows [y0, y1) of a validated YUV frame.
+func convertBand(dst, src []byte, f PixelFormat, w, h, y0, y1 int) {
+	switch f {
+	case YUYV:
+		yuyvRows(dst, src, w, y0, y1)
+	case NV12:
+		yPlane, uv := src[:w*h], src[w*h:]
+		yuv420Rows(dst, yPlane, uv, uv[1:], w, 2, w, y0, y1)
+	case I420:
+		cw, ch := w/2, h/2
+		yPlane := src[:w*h]
+		uPlane := src[w*h : w*h+cw*ch]
+		vPlane := src[w*h+cw*ch : w*h+2*cw*ch]
+		yuv420Rows(dst, yPlane, uPlane, vPlane, w, 1, cw, y0, y1)
+	}
+}
+
+// band returns the rows [y0, y1) of band i of n of an h-row frame. Bands
+// start on even rows (a 4:2:0 chroma row covers two luma rows) and are empty
+// when there are more bands than row pairs.
+func band(h, n, i int) (y0, y1 int) {
+	pairs := h / 2
+	y0, y1 = 2*(pairs*i/n), 2*(pairs*(i+1)/n)
+	if i == n-1 {
+		y1 = h
+	}
+	return y0, y1
+}

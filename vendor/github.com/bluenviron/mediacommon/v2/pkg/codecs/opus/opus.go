@@ -1,0 +1,2 @@
+// Package opus contains utilities to work with the Opus codec.
+package opus
