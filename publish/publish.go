@@ -98,7 +98,7 @@ type Status struct {
 	Since time.Time `json:"since"` // when State began
 	// Sessions counts the sessions started (1 + reconnections that succeeded).
 	Sessions uint64 `json:"sessions"`
-	// Attempts counts the failed attempts to connect.
+	// Failures counts the failed attempts to connect.
 	Failures uint64 `json:"failures"`
 	Frames   uint64 `json:"frames_sent"`
 	Bytes    uint64 `json:"bytes_sent"` // payload bytes handed to the connection
