@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"image/jpeg"
-	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,7 +26,7 @@ const mjpegE2EFrames = 360
 // MJPEG viewer and a picam-client (the NetGear client) keeps getting its frames.
 func TestMJPEGOverHTTP(t *testing.T) {
 	curl := testkit.NeedTool(t, "curl", "curl")
-	ffmpeg := testkit.NeedTool(t, "ffmpeg", "ffmpeg")
+	testkit.NeedTool(t, "ffmpeg", "ffmpeg") // the player (startPlayer)
 	ffprobe := testkit.NeedTool(t, "ffprobe", "ffmpeg")
 	const frames = 750 // 25 s at 30 fps: room for ffmpeg's 12 s after the other checks
 	ports := freePorts(t, 2)
@@ -63,15 +61,7 @@ func TestMJPEGOverHTTP(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
 	defer cancel()
-	var ffErr, ffOut bytes.Buffer
-	ff := exec.CommandContext(ctx, ffmpeg, "-nostdin", "-v", "warning", "-f", "mpjpeg", "-i", base+"/stream.mjpg",
-		"-frames:v", fmt.Sprint(mjpegE2EFrames), "-f", "framemd5", "-")
-	ff.Stdout, ff.Stderr = &ffOut, &ffErr
-	if err := ff.Start(); err != nil {
-		t.Fatal(err)
-	}
-	ffDone := make(chan error, 1)
-	go func() { ffDone <- ff.Wait() }()
+	ff := startPlayer(ctx, t, "ffmpeg", "http", "jpeg", base+"/stream.mjpg", 320, 240, mjpegE2EFrames)
 	var viewer struct {
 		Remote string `json:"remote"`
 		Frames uint64 `json:"frames_sent"`
@@ -81,32 +71,13 @@ func TestMJPEGOverHTTP(t *testing.T) {
 			Clients []json.RawMessage `json:"clients"`
 			MJPEG   []json.RawMessage `json:"mjpeg"`
 		}
-		resp, err := http.Get(base + "/api/clients")
-		if err != nil {
-			return false
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if json.Unmarshal(b, &st) != nil || len(st.MJPEG) != 1 || len(st.Clients) != 1 {
+		if !apiClients(strings.TrimPrefix(base, "http://"), &st) || len(st.MJPEG) != 1 || len(st.Clients) != 1 {
 			return false
 		}
 		return json.Unmarshal(st.MJPEG[0], &viewer) == nil && viewer.Frames > 0
 	})
-	if err := <-ffDone; err != nil {
-		t.Fatalf("ffmpeg /stream.mjpg: %v\n%s", err, ffErr.String())
-	}
-	decoded := 0
-	for _, l := range strings.Split(ffOut.String(), "\n") {
-		if l != "" && !strings.HasPrefix(l, "#") {
-			decoded++
-		}
-	}
-	if decoded < mjpegE2EFrames {
-		t.Errorf("ffmpeg decoded %d pictures from /stream.mjpg, want %d", decoded, mjpegE2EFrames)
-	}
-	if log := strings.TrimSpace(ffErr.String()); log != "" {
-		t.Errorf("ffmpeg reported problems:\n%s", log)
-	}
+	ff.wait(40 * time.Second) // its ctx ends it sooner
+	decoded := ff.checkDecoded(t, mjpegE2EFrames).Decoded
 	if code := srv.wait(40 * time.Second); code != 0 {
 		t.Fatalf("server exit %d", code)
 	}

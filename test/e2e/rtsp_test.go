@@ -1,13 +1,8 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -34,10 +29,6 @@ type rtspSessionJSON struct {
 // from the OpenH264 build (-tags openh264): the default build has no software H.264 encoder.
 func TestRTSPWithNetGearClient(t *testing.T) {
 	requirePython(t)
-	ffmpeg, err := exec.LookPath("ffmpeg")
-	if err != nil {
-		t.Fatal("ffmpeg is missing: apt-get install --no-install-recommends ffmpeg (make deps)")
-	}
 	for _, codecName := range []string{"jpeg", "h264"} {
 		t.Run(codecName, func(t *testing.T) {
 			t.Parallel() // light on CPU (320x240): both fit in the ~30 s one would take after the other
@@ -69,17 +60,7 @@ func TestRTSPWithNetGearClient(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
 			defer cancel()
 			url := fmt.Sprintf("rtsp://127.0.0.1:%d/cam", rtspPort)
-			var ffErr bytes.Buffer
-			ff := exec.CommandContext(ctx, ffmpeg, "-nostdin", "-v", "warning", "-rtsp_transport", "tcp",
-				"-timeout", "5000000", "-i", url, "-frames:v", fmt.Sprint(rtspE2EFrames), "-f", "framemd5", "-")
-			ff.Stderr = &ffErr
-			var ffOut bytes.Buffer
-			ff.Stdout = &ffOut
-			if err := ff.Start(); err != nil {
-				t.Fatal(err)
-			}
-			ffDone := make(chan error, 1)
-			go func() { ffDone <- ff.Wait() }()
+			ff := startPlayer(ctx, t, "ffmpeg", "tcp", codecName, url, 320, 240, rtspE2EFrames)
 
 			// While ffmpeg plays, /api/clients lists its session with the NetGear client.
 			var seen rtspSessionJSON
@@ -91,13 +72,7 @@ func TestRTSPWithNetGearClient(t *testing.T) {
 					} `json:"clients"`
 					RTSP []rtspSessionJSON `json:"rtsp"`
 				}
-				resp, err := http.Get("http://" + httpAddr + "/api/clients")
-				if err != nil {
-					return false
-				}
-				b, _ := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				if json.Unmarshal(b, &st) != nil || len(st.RTSP) != 1 || st.RTSP[0].State != "playing" || st.RTSP[0].Frames == 0 {
+				if !apiClients(httpAddr, &st) || len(st.RTSP) != 1 || st.RTSP[0].State != "playing" || st.RTSP[0].Frames == 0 {
 					return false
 				}
 				seen = st.RTSP[0]
@@ -108,21 +83,8 @@ func TestRTSPWithNetGearClient(t *testing.T) {
 				t.Errorf("/api/clients: RTSP session %+v, NetGear client listed: %v", seen, netgearListed)
 			}
 
-			if err := <-ffDone; err != nil {
-				t.Fatalf("ffmpeg %s: %v\n%s", url, err, ffErr.String())
-			}
-			decoded := 0
-			for _, l := range strings.Split(ffOut.String(), "\n") {
-				if l != "" && !strings.HasPrefix(l, "#") {
-					decoded++
-				}
-			}
-			if decoded < rtspE2EFrames {
-				t.Errorf("ffmpeg decoded %d pictures, want %d", decoded, rtspE2EFrames)
-			}
-			if log := strings.TrimSpace(ffErr.String()); log != "" {
-				t.Errorf("ffmpeg reported problems:\n%s", log)
-			}
+			ff.wait(40 * time.Second) // its ctx ends it sooner
+			decoded := ff.checkDecoded(t, rtspE2EFrames).Decoded
 
 			if code := srv.wait(30 * time.Second); code != 0 {
 				t.Fatalf("server exit %d", code)

@@ -1,13 +1,11 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
@@ -19,10 +17,6 @@ import (
 // warning, /api/clients lists the session and /api/status says "waiting" before the player
 // and "streaming" with 1 client while it plays; SIGTERM ends the server cleanly (exit 0).
 func TestRTSPOnly(t *testing.T) {
-	ffmpeg, err := exec.LookPath("ffmpeg")
-	if err != nil {
-		t.Fatal("ffmpeg is missing: apt-get install --no-install-recommends ffmpeg (make deps)")
-	}
 	const want = 100
 	ports := freePorts(t, 2)
 	rtspPort, httpPort := ports[0], ports[1]
@@ -52,15 +46,7 @@ func TestRTSPOnly(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	url := fmt.Sprintf("rtsp://127.0.0.1:%d/cam", rtspPort)
-	var ffErr, ffOut bytes.Buffer
-	ff := exec.CommandContext(ctx, ffmpeg, "-nostdin", "-v", "warning", "-rtsp_transport", "tcp",
-		"-timeout", "5000000", "-i", url, "-frames:v", fmt.Sprint(want), "-f", "framemd5", "-")
-	ff.Stderr, ff.Stdout = &ffErr, &ffOut
-	if err := ff.Start(); err != nil {
-		t.Fatal(err)
-	}
-	ffDone := make(chan error, 1)
-	go func() { ffDone <- ff.Wait() }()
+	ff := startPlayer(ctx, t, "ffmpeg", "tcp", "jpeg", url, 320, 240, want)
 
 	var seen rtspSessionJSON
 	var netgear int
@@ -82,21 +68,8 @@ func TestRTSPOnly(t *testing.T) {
 		return getJSON("/api/status", &st) && st.State == "streaming" && st.Clients == 1
 	})
 
-	if err := <-ffDone; err != nil {
-		t.Fatalf("ffmpeg %s: %v\n%s", url, err, ffErr.String())
-	}
-	decoded := 0
-	for _, l := range strings.Split(ffOut.String(), "\n") {
-		if l != "" && !strings.HasPrefix(l, "#") {
-			decoded++
-		}
-	}
-	if decoded < want {
-		t.Errorf("ffmpeg decoded %d pictures, want %d", decoded, want)
-	}
-	if log := strings.TrimSpace(ffErr.String()); log != "" {
-		t.Errorf("ffmpeg reported problems:\n%s", log)
-	}
+	ff.wait(40 * time.Second) // its ctx ends it sooner
+	decoded := ff.checkDecoded(t, want).Decoded
 
 	srv.signal(syscall.SIGTERM)
 	if code := srv.wait(10 * time.Second); code != 0 {
