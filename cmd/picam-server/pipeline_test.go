@@ -12,6 +12,7 @@ import (
 	"github.com/picam-project/picam/codec"
 	"github.com/picam-project/picam/fanout"
 	picimage "github.com/picam-project/picam/image"
+	"github.com/picam-project/picam/stream"
 )
 
 // TestUnpacedSourceWaitsForDemand checks that the moving test pattern at --framerate 0 is
@@ -22,19 +23,11 @@ func TestUnpacedSourceWaitsForDemand(t *testing.T) {
 		fps  string
 		want bool
 	}{{"0", true}, {"30", false}} {
-		o, err := parseFlags([]string{"--source", "testsrc:I420", "--codec", "raw", "--resolution", "160x120",
-			"--framerate", tc.fps, "--ports", "5577"}, io.Discard)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, pl, err := o.build(slog.New(slog.DiscardHandler))
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, pl := buildPipeline(t, "--source", "testsrc:I420", "--codec", "raw", "--resolution", "160x120",
+			"--framerate", tc.fps, "--ports", "5577")
 		if pl.unpaced != tc.want {
 			t.Errorf("--framerate %s: unpaced = %v, want %v", tc.fps, pl.unpaced, tc.want)
 		}
-		pl.close()
 	}
 }
 
@@ -53,16 +46,8 @@ func (e *countingEncoder) Encode(f picimage.Frame) (av.Packet, error) {
 // BGR (the raw encoder) only while some NetGear client is there to take them: with none
 // connected they are captured, keeping the camera's pace, and dropped unconverted.
 func TestRawConvertsOnlyForConnectedClients(t *testing.T) {
-	o, err := parseFlags([]string{"--source", "testsrc:I420", "--codec", "raw", "--resolution", "160x120",
-		"--framerate", "100", "--ports", "5577"}, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, pl, err := o.build(slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pl.close()
+	_, pl := buildPipeline(t, "--source", "testsrc:I420", "--codec", "raw", "--resolution", "160x120",
+		"--framerate", "100", "--ports", "5577")
 	enc := &countingEncoder{Encoder: pl.enc}
 	pl.enc = enc
 	var connected atomic.Bool
@@ -89,4 +74,20 @@ func TestRawConvertsOnlyForConnectedClients(t *testing.T) {
 		t.Errorf("with a client: %s packet of %d bytes, %d frames converted; want one raw 160x120 BGR frame",
 			pkt.Codec, len(pkt.Data), enc.frames.Load())
 	}
+}
+
+// buildPipeline parses args as picam-server's flags and builds the stream server's config and
+// the pipeline, failing t on an error; the pipeline is closed when t ends.
+func buildPipeline(t *testing.T, args ...string) (stream.ServerConfig, *pipeline) {
+	t.Helper()
+	o, err := parseFlags(args, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, pl, err := o.build(slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pl.close)
+	return cfg, pl
 }

@@ -18,16 +18,8 @@ import (
 // none, and the pipeline publishes from its first frame (no Wait policy to meet), so the
 // RTSP sessions, fan-out consumers, get frames.
 func TestRTSPOnlyPublishesAtOnce(t *testing.T) {
-	o, err := parseFlags([]string{"--source", "testsrc", "--codec", "jpeg", "--resolution", "160x120", "--rtsp", "127.0.0.1:0"}, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, pl := buildPipeline(t, "--source", "testsrc", "--codec", "jpeg", "--resolution", "160x120", "--rtsp", "127.0.0.1:0")
 	log := slog.New(slog.DiscardHandler)
-	cfg, pl, err := o.build(log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pl.close()
 	if pl.netgear || !cfg.NoClientsOK {
 		t.Fatalf("netgear %v, NoClientsOK %v: want a server with no NetGear client", pl.netgear, cfg.NoClientsOK)
 	}
@@ -70,16 +62,8 @@ func TestNetGearWaitGatesOnlyNetGear(t *testing.T) {
 			if tc.rtsp {
 				args = append(args, "--rtsp", "127.0.0.1:0")
 			}
-			o, err := parseFlags(args, io.Discard)
-			if err != nil {
-				t.Fatal(err)
-			}
+			cfg, pl := buildPipeline(t, args...)
 			log := slog.New(slog.DiscardHandler)
-			cfg, pl, err := o.build(log)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer pl.close()
 			if !pl.netgear || pl.viewers != tc.rtsp {
 				t.Fatalf("netgear %v, viewers %v", pl.netgear, pl.viewers)
 			}
