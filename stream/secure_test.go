@@ -31,14 +31,14 @@ func TestSecureModeBothPatterns(t *testing.T) {
 	for _, p := range []Pattern{ReqRep, PubSub} {
 		t.Run("pattern"+p.String(), func(t *testing.T) {
 			auth := curve.IronHouse([]curve.PublicKey{k.client.Public})
-			clients, ports := startClients(t, 2, ClientConfig{Pattern: p, Curve: curve.NewServer(k.server, auth)})
+			clients, ports := startClients(t, 2, ClientConfig{Pattern: p, Curve: curve.NewServer(k.server, auth), QueueLen: lossless})
 			s := newServer(t, ServerConfig{Ports: ports, Pattern: p, Curve: curve.NewClient(k.client, k.server.Public)})
 			waitReady(t, s)
 			var results []<-chan result
 			for _, c := range clients {
 				results = append(results, drain(t, c))
 			}
-			sendPaced(s, 20, 20*time.Millisecond)
+			sendInStep(t, s, 20, ports)
 			s.Close()
 			for i, ch := range results {
 				if r := <-ch; !errors.Is(r.err, ErrTerminated) || len(r.seqs) != 20 {
