@@ -83,7 +83,7 @@ lint:
 	@# Every package must build for the Pis: 64-bit, and 32-bit ARMv6 (Zero, Pi 1) and ARMv7.
 	@set -e; for t in arm64/ arm/6 arm/7; do \
 	  IFS=/ read -r arch arm <<<"$$t"; echo "go build ./... for linux/$$arch$${arm:+ GOARM=$$arm}"; \
-	  CGO_ENABLED=0 GOOS=linux GOARCH=$$arch GOARM=$$arm $(GO) build ./...; \
+	  CGO_ENABLED=0 GOOS=linux GOARCH=$$arch GOARM=$$arm $(GO) build -trimpath ./...; \
 	done
 	@# go vet of the 32-bit ARM files, then staticcheck of the default build and the cgo codecs
 	@# (staticcheck v0.8.2 with GOARCH=arm sizes the 80-byte v4l2_buffer as 88 and stops there).
@@ -136,9 +136,15 @@ fuzz:
 interop:
 	JOBS=1 bash test/interop/selftest.sh
 
-# The last step boots the SD-card image in QEMU raspi3b (sdcard-test, about 8.5 min: 2.5 for the
-# card, 5.7 for the A/B update test).
-test: deps lint unit fuzz interop e2e hil sdcard-test
+# make test runs the stages one after the other and prints how long each took, so a slow stage
+# shows in CI's log. The last QEMU step boots the SD-card image in QEMU raspi3b (sdcard-test:
+# its card and update tests run side by side, two guests on two cores).
+TEST_STAGES := deps lint unit fuzz interop e2e hil sdcard-test release-test
+test:
+	@set -e; t0=$$(date +%s); for s in $(TEST_STAGES); do \
+	  s0=$$(date +%s); $(MAKE) --no-print-directory $$s; \
+	  echo "== make $$s: $$(( $$(date +%s) - s0 )) s (make test so far: $$(( $$(date +%s) - t0 )) s)"; \
+	done
 
 # A server on the test pattern streaming to two local clients for 10 s; the clients print their
 # statistics, then the JSON summaries of all three are shown.
@@ -195,7 +201,6 @@ release:
 # unit's ExecStart run as its user under a supervisor that restarts it like systemd.
 release-test:
 	bash test/release/release-test.sh
-test: release-test
 
 # Every apt package a target needs is named (issue 15): the deps scripts run in a fresh
 # debootstrap minbase Debian 12 root, then QEMU must find its ROMs and the tests' programs must
@@ -227,7 +232,7 @@ bundle: sdcard
 	bash buildroot/offline/mk-bundle.sh "$(UPDATE_KEYS)" $(SDCARD_OUT)
 
 sdcard-test: sdcard
-	$(GO) test -tags sdcard -count=1 -v -timeout 30m ./test/sdcard/ -args -image $(abspath $(SDCARD_OUT))/sdcard.img -update-keys "$(UPDATE_KEYS)" $(SDCARD_TESTFLAGS)
+	$(GO) test -tags sdcard -count=1 -v -parallel 2 -timeout 30m ./test/sdcard/ -args -image $(abspath $(SDCARD_OUT))/sdcard.img -update-keys "$(UPDATE_KEYS)" $(SDCARD_TESTFLAGS)
 
 BOARD ?= rpi4
 BUILDROOT_REPO ?= https://gitlab.com/buildroot.org/buildroot.git

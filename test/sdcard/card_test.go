@@ -75,6 +75,7 @@ func checkStream(t *testing.T, cl *client, s summary, shape, what string) {
 // client, follows picam.conf edits, survives 10 hard resets (5 at different points of the boot,
 // 5 while streaming) unchanged, and boots to the first frame within the 20 s.
 func TestCard(t *testing.T) {
+	t.Parallel()
 	c := newCard(t)
 	var times bootTimes
 

@@ -36,6 +36,7 @@ const (
 // naming the file to write (/healthz answers), as RTSP refuses players off the Pi.
 // Root only (ip netns, a tap device); nothing leaves the namespace.
 func TestCardAnswersMulticastDNS(t *testing.T) {
+	t.Parallel()
 	if os.Geteuid() != 0 {
 		t.Fatal("this test makes a network namespace and a tap device: run it as root (or -run TestCardWatchable for the rest)")
 	}

@@ -266,6 +266,7 @@ func (c *card) partitions(t *testing.T) [][2]int64 {
 // byte of the card changing, a good update boots on trial, is marked good and stays after a
 // power cycle, and a bad update (its picam-server exits at start) rolls back by itself.
 func TestUpdate(t *testing.T) {
+	t.Parallel()
 	b := makeBundles(t)
 	c := newCard(t)
 	httpPort := freePort(t)

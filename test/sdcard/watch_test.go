@@ -31,6 +31,7 @@ const watchFrames = 10
 // answered to the asking port), through a UDP port forwarded to the guest's 5353. Multicast
 // queries and answers are tested on loopback in package mdns.
 func TestCardWatchable(t *testing.T) {
+	t.Parallel()
 	for _, tool := range []string{"ffmpeg", "dig"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Fatalf("%s is missing: make deps (ffmpeg, dnsutils)", tool)
