@@ -120,13 +120,23 @@ func newRTPSender(codec av.Codec) *rtpSender {
 	return s
 }
 
-// timestamp maps a capture time onto the 90 kHz RTP clock of this session.
+// minPictureGap is the least RTP time between two pictures: a source whose pictures arrive in
+// a burst (stamped on arrival, as H.264 from a pipe is) stamps two of them within a few
+// microseconds, and a receiver reads pictures with one RTP timestamp as parts of one picture.
+const minPictureGap = clockRate / 1000
+
+// timestamp maps a capture time onto the 90 kHz RTP clock of this session, always at least a
+// millisecond after the last picture's (see minPictureGap).
 func (s *rtpSender) timestamp(captured time.Time) uint32 {
 	if s.t0.IsZero() {
 		s.t0 = captured
 	}
 	d := max(captured.Sub(s.t0), 0)
-	return s.tsBase + uint32(d.Nanoseconds()*clockRate/int64(time.Second))
+	ts := s.tsBase + uint32(d.Nanoseconds()*clockRate/int64(time.Second))
+	if s.packets > 0 && int32(ts-s.lastTS) < minPictureGap {
+		ts = s.lastTS + minPictureGap
+	}
+	return ts
 }
 
 // packetize returns the RTP packets of p, valid until the next call (their payloads point

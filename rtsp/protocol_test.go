@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/picam-project/picam/av"
+
 	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
 )
@@ -496,4 +498,30 @@ func TestSenderReports(t *testing.T) {
 		return
 	}
 	t.Fatal("no sender report with the first picture")
+}
+
+// Pictures stamped within the same millisecond (a burst from a pipe, stamped on arrival) get
+// RTP timestamps at least a millisecond apart: a receiver reads pictures that share a
+// timestamp as one picture. A picture stamped before the last one still goes forward.
+func TestRTPTimestampsIncreaseInABurst(t *testing.T) {
+	s := newRTPSender(av.H264)
+	t0 := time.Now()
+	idr := []byte{0, 0, 0, 1, 0x65, 0x88, 0x84}
+	var got []uint32
+	for _, at := range []time.Duration{0, 10 * time.Microsecond, 20 * time.Microsecond, -time.Millisecond, 100 * time.Millisecond} {
+		pkts, err := s.packetize(av.Packet{Codec: av.H264, Data: idr, Keyframe: true, Captured: t0.Add(at)})
+		if err != nil || len(pkts) == 0 {
+			t.Fatalf("packetize: %d packets, %v", len(pkts), err)
+		}
+		got = append(got, binary.BigEndian.Uint32(pkts[0].hdr[4:]))
+	}
+	for i := 1; i < len(got); i++ {
+		if d := int32(got[i] - got[i-1]); d < clockRate/1000 {
+			t.Errorf("picture %d: RTP timestamp %d after the last, want ≥ %d (1 ms): %v", i, d, clockRate/1000, got)
+		}
+	}
+	// The capture clock still rules when pictures are far enough apart.
+	if d := got[4] - got[0]; d != 100*clockRate/1000 {
+		t.Errorf("100 ms after the first picture: %d RTP ticks, want %d", d, 100*clockRate/1000)
+	}
 }
