@@ -57,13 +57,8 @@ func runUpdate(args []string, stdout, stderr io.Writer) int {
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 	start := time.Now()
-	st, err := update.Send(ctx, "http://"+host, token, fs.Arg(0), !*noReboot, func(p update.Progress) {
-		if p.Server != nil {
-			fmt.Fprintf(stderr, "picam-client update: %s %s\n", p.Server.State, p.Server.Progress)
-			return
-		}
-		fmt.Fprintf(stderr, "picam-client update: sent %.1f of %.1f MB (%d%%)\n", float64(p.Sent)/1e6, float64(p.Total)/1e6, p.Sent*100/max(p.Total, 1))
-	})
+	pr := progressPrinter{w: stderr, now: time.Now}
+	st, err := update.Send(ctx, "http://"+host, token, fs.Arg(0), !*noReboot, pr.show)
 	if err != nil {
 		fmt.Fprintln(stderr, "picam-client update:", err)
 		return 1
@@ -78,4 +73,32 @@ func runUpdate(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stdout)
 	return cli.ExitOK
+}
+
+// progressPrinter prints update.Send's progress reports (one a second) as lines, but only
+// when the line changes or, while it does not (a slow link can take many seconds per percent),
+// every progressQuiet to show the upload is alive.
+type progressPrinter struct {
+	w       io.Writer
+	now     func() time.Time
+	last    string
+	printed time.Time
+}
+
+// progressQuiet is the longest the printer stays silent while the progress does not move.
+const progressQuiet = 10 * time.Second
+
+func (pr *progressPrinter) show(p update.Progress) {
+	line := ""
+	if p.Server != nil {
+		line = fmt.Sprintf("%s %s", p.Server.State, p.Server.Progress)
+	} else {
+		line = fmt.Sprintf("sent %.1f of %.1f MB (%d%%)", float64(p.Sent)/1e6, float64(p.Total)/1e6, p.Sent*100/max(p.Total, 1))
+	}
+	now := pr.now()
+	if line == pr.last && now.Sub(pr.printed) < progressQuiet {
+		return
+	}
+	pr.last, pr.printed = line, now
+	fmt.Fprintf(pr.w, "picam-client update: %s\n", line)
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/picam-project/picam/update"
 )
@@ -56,5 +57,34 @@ func TestUpdateCommand(t *testing.T) {
 	errOut.Reset()
 	if code := run([]string{"update", "--to", strings.TrimPrefix(s.URL, "http://"), bundle}, nil, &out, &errOut); code != 1 || !strings.Contains(errOut.String(), "401") {
 		t.Errorf("no token: exit %d, stderr %q; want 1 naming the 401", code, errOut.String())
+	}
+}
+
+// Progress comes once a second; a line is printed when it changes, and an unchanged one again
+// only after progressQuiet (a slow link printed "sent 4.2 of 17.1 MB (24%)" seven times).
+func TestUpdateProgressPrintsChanges(t *testing.T) {
+	var out bytes.Buffer
+	clock := time.Unix(0, 0)
+	pr := progressPrinter{w: &out, now: func() time.Time { return clock }}
+	sent := []int64{0, 4_200_000, 4_200_000, 4_200_000, 5_700_000, 5_700_000}
+	for _, n := range sent {
+		pr.show(update.Progress{Sent: n, Total: 17_100_000})
+		clock = clock.Add(time.Second)
+	}
+	for range 12 { // stalled for 12 s: one reminder
+		pr.show(update.Progress{Sent: 5_700_000, Total: 17_100_000})
+		clock = clock.Add(time.Second)
+	}
+	pr.show(update.Progress{Sent: 17_100_000, Total: 17_100_000, Server: &update.Status{State: "installing", Progress: "40%"}})
+	pr.show(update.Progress{Sent: 17_100_000, Total: 17_100_000, Server: &update.Status{State: "installing", Progress: "40%"}})
+	want := []string{
+		"picam-client update: sent 0.0 of 17.1 MB (0%)",
+		"picam-client update: sent 4.2 of 17.1 MB (24%)",
+		"picam-client update: sent 5.7 of 17.1 MB (33%)",
+		"picam-client update: sent 5.7 of 17.1 MB (33%)",
+		"picam-client update: installing 40%",
+	}
+	if got := strings.Split(strings.TrimSpace(out.String()), "\n"); strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("printed\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
