@@ -2,7 +2,8 @@
 
 #include "textflag.h"
 
-// YUV → BGR24 with SSE2 (every amd64 CPU has it), eight pixels per step,
+// YUV → BGR24 with SSSE3 (SSE2 and PSHUFB; convert_amd64.go checks the CPU
+// has it), eight pixels per step,
 // exactly the arithmetic of the fixed-point formula in convert.go: per pixel
 // and channel clamp8((298*(Y-16) + 128 + chroma term) >> 8), where the chroma
 // terms are 516*(U-128) for B, -100*(U-128) - 208*(V-128) for G and
@@ -44,6 +45,24 @@ DATA lowBytes<>+0(SB)/8, $0x00FF00FF00FF00FF
 DATA lowBytes<>+8(SB)/8, $0x00FF00FF00FF00FF
 GLOBL lowBytes<>(SB), RODATA|NOPTR, $16
 
+// PSHUFB patterns: from B0-B7 G0-G7 (shufBG*) and R0-R7 (shufR*), bytes
+// 0-15 (*0) and 16-23 (*1) of eight BGR pixels; 0x80 makes a zero byte.
+DATA shufBG0<>+0(SB)/8, $0x0A02800901800800
+DATA shufBG0<>+8(SB)/8, $0x05800C04800B0380
+GLOBL shufBG0<>(SB), RODATA|NOPTR, $16
+
+DATA shufR0<>+0(SB)/8, $0x8080018080008080
+DATA shufR0<>+8(SB)/8, $0x8004808003808002
+GLOBL shufR0<>(SB), RODATA|NOPTR, $16
+
+DATA shufBG1<>+0(SB)/8, $0x800F07800E06800D
+DATA shufBG1<>+8(SB)/8, $0x8080808080808080
+GLOBL shufBG1<>(SB), RODATA|NOPTR, $16
+
+DATA shufR1<>+0(SB)/8, $0x0780800680800580
+DATA shufR1<>+8(SB)/8, $0x8080808080808080
+GLOBL shufR1<>(SB), RODATA|NOPTR, $16
+
 // LOADCONST puts the constants in X8-X15 (X15 only for YUYV).
 #define LOADCONST \
 	PXOR    X8, X8            \
@@ -83,11 +102,10 @@ GLOBL lowBytes<>(SB), RODATA|NOPTR, $16
 
 // BGR8 converts eight pixels, Y as 16-bit words in X0 and the chroma pairs
 // in X1 and X2 (see CHROMA), and writes their 24 bytes of BGR to (DI). It
-// uses X0-X7: the Y terms of pixels 0-3 in X3 and 4-7 in X4; the B, G and R
-// bytes, interleaved to B G R 0 dwords (pixels 0-3 in X5, 4-7 in X6); each
-// quadword (two pixels) cut to its low six bytes, each register's two
-// quadwords joined into twelve contiguous bytes, then X5's twelve and X6's
-// stored as one 16-byte and one 8-byte store.
+// uses X0-X7: the Y terms of pixels 0-3 in X3 and 4-7 in X4; the eight B, G
+// and R bytes in X5, X6 and X7; B and G joined in X5, then PSHUFB picks
+// bytes 0-15 of the BGR output from X5 and X7 (the shufBG0 and shufR0
+// patterns, ORed) and bytes 16-23 likewise.
 #define BGR8 \
 	MOVO      X0, X3 \
 	PUNPCKLWL X9, X3 \
@@ -98,44 +116,24 @@ GLOBL lowBytes<>(SB), RODATA|NOPTR, $16
 	CHANNEL(X11, X5, X6) \
 	CHANNEL(X12, X6, X7) \
 	CHANNEL(X13, X7, X0) \
-	PUNPCKLBW X6, X5 \
-	PUNPCKLBW X8, X7 \
-	MOVO      X5, X6 \
-	PUNPCKLWL X7, X5 \
-	PUNPCKHWL X7, X6 \
-	MOVO      X5, X3 \
-	PSLLQ     $32, X3 \
-	PSRLQ     $32, X3 \
-	PSRLQ     $32, X5 \
-	PSLLQ     $24, X5 \
-	POR       X3, X5 \
-	MOVO      X6, X4 \
-	PSLLQ     $32, X4 \
-	PSRLQ     $32, X4 \
-	PSRLQ     $32, X6 \
-	PSLLQ     $24, X6 \
-	POR       X4, X6 \
-	MOVO      X5, X3 \
-	PSRLDQ    $8, X3 \
-	PSLLDQ    $6, X3 \
-	PSLLDQ    $8, X5 \
-	PSRLDQ    $8, X5 \
-	POR       X3, X5 \
-	MOVO      X6, X4 \
-	PSRLDQ    $8, X4 \
-	PSLLDQ    $6, X4 \
-	PSLLDQ    $8, X6 \
-	PSRLDQ    $8, X6 \
-	POR       X4, X6 \
-	MOVO      X6, X3 \
-	PSLLDQ    $12, X3 \
-	POR       X3, X5 \
-	PSRLDQ    $4, X6 \
-	MOVOU     X5, (DI) \
-	MOVQ      X6, 16(DI)
+	PUNPCKLQDQ X6, X5 \
+	MOVOU     shufBG0<>(SB), X0 \
+	MOVO      X5, X1 \
+	PSHUFB    X0, X1 \
+	MOVOU     shufR0<>(SB), X0 \
+	MOVO      X7, X2 \
+	PSHUFB    X0, X2 \
+	POR       X2, X1 \
+	MOVOU     X1, (DI) \
+	MOVOU     shufBG1<>(SB), X0 \
+	PSHUFB    X0, X5 \
+	MOVOU     shufR1<>(SB), X0 \
+	PSHUFB    X0, X7 \
+	POR       X7, X5 \
+	MOVQ      X5, 16(DI)
 
-// func i420ToBGRSSE2(dst, y, u, v *byte, n int)
-TEXT ·i420ToBGRSSE2(SB), NOSPLIT, $0-40
+// func i420ToBGRSSSE3(dst, y, u, v *byte, n int)
+TEXT ·i420ToBGRSSSE3(SB), NOSPLIT, $0-40
 	MOVQ dst+0(FP), DI
 	MOVQ y+8(FP), SI
 	MOVQ u+16(FP), BX
@@ -163,8 +161,8 @@ i420loop:
 i420done:
 	RET
 
-// func nv12ToBGRSSE2(dst, y, uv *byte, n int)
-TEXT ·nv12ToBGRSSE2(SB), NOSPLIT, $0-32
+// func nv12ToBGRSSSE3(dst, y, uv *byte, n int)
+TEXT ·nv12ToBGRSSSE3(SB), NOSPLIT, $0-32
 	MOVQ dst+0(FP), DI
 	MOVQ y+8(FP), SI
 	MOVQ uv+16(FP), BX
@@ -188,8 +186,8 @@ nv12loop:
 nv12done:
 	RET
 
-// func yuyvToBGRSSE2(dst, src *byte, n int)
-TEXT ·yuyvToBGRSSE2(SB), NOSPLIT, $0-24
+// func yuyvToBGRSSSE3(dst, src *byte, n int)
+TEXT ·yuyvToBGRSSSE3(SB), NOSPLIT, $0-24
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ n+16(FP), DX

@@ -4,7 +4,7 @@ package picimage
 
 // haveSIMD: no SIMD kernels on this architecture; the table-driven Go code
 // converts everything.
-const haveSIMD = false
+var haveSIMD = false
 
 func yuyvRowSIMD(dst, src []byte) int { return 0 }
 
