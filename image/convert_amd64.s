@@ -1,4 +1,4 @@
-//go:build amd64 && !purego
+//go:build !purego
 
 #include "textflag.h"
 
@@ -132,8 +132,8 @@ GLOBL shufR1<>(SB), RODATA|NOPTR, $16
 	POR       X7, X5 \
 	MOVQ      X5, 16(DI)
 
-// func i420ToBGRSSSE3(dst, y, u, v *byte, n int)
-TEXT ·i420ToBGRSSSE3(SB), NOSPLIT, $0-40
+// func i420ToBGRSIMD(dst, y, u, v *byte, n int)
+TEXT ·i420ToBGRSIMD(SB), NOSPLIT, $0-40
 	MOVQ dst+0(FP), DI
 	MOVQ y+8(FP), SI
 	MOVQ u+16(FP), BX
@@ -161,8 +161,8 @@ i420loop:
 i420done:
 	RET
 
-// func nv12ToBGRSSSE3(dst, y, uv *byte, n int)
-TEXT ·nv12ToBGRSSSE3(SB), NOSPLIT, $0-32
+// func nv12ToBGRSIMD(dst, y, uv *byte, n int)
+TEXT ·nv12ToBGRSIMD(SB), NOSPLIT, $0-32
 	MOVQ dst+0(FP), DI
 	MOVQ y+8(FP), SI
 	MOVQ uv+16(FP), BX
@@ -186,8 +186,8 @@ nv12loop:
 nv12done:
 	RET
 
-// func yuyvToBGRSSSE3(dst, src *byte, n int)
-TEXT ·yuyvToBGRSSSE3(SB), NOSPLIT, $0-24
+// func yuyvToBGRSIMD(dst, src *byte, n int)
+TEXT ·yuyvToBGRSIMD(SB), NOSPLIT, $0-24
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ n+16(FP), DX

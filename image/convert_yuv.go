@@ -1,6 +1,7 @@
 package picimage
 
-// YUV → BGR24 conversion, table driven (SIMD on amd64) and split across cores.
+// YUV → BGR24 conversion, table driven (SIMD on amd64 and arm64) and split
+// across cores.
 //
 // The arithmetic is exactly that of the fixed-point formula above (kY ...
 // kBU, +128 rounding, >>8, saturate): for every pixel and channel the result
@@ -20,11 +21,12 @@ package picimage
 //     clampTable (1024 entries), with no branches to mispredict.
 //   - 4:2:0 formats convert two rows per pass, so each chroma sample is
 //     looked up once for the four pixels it covers.
-//   - On amd64 CPUs with SSSE3 each row's leading multiple of eight pixels
-//     goes to an assembly kernel (convert_amd64.s) computing the same
-//     formula in 16-bit pairs and exact 32-bit sums, with the same result;
-//     the Go code converts the rest of the row, and everything on other
-//     architectures (build tag purego: everywhere).
+//   - On amd64 CPUs with SSSE3 and on arm64 each row's leading multiple of
+//     eight pixels goes to an assembly kernel (convert_amd64.s,
+//     convert_arm64.s) computing the same formula with 16-bit products and
+//     exact 32-bit sums, with the same result; the Go code converts the rest
+//     of the row, and everything on other architectures (build tag purego:
+//     everywhere).
 //   - A Converter splits frames of at least minBandPixels*2 pixels into
 //     horizontal bands converted in parallel by its pool of goroutines
 //     (convert_pool.go); ToBGR converts on the calling goroutine.
