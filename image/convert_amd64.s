@@ -3,14 +3,14 @@
 #include "textflag.h"
 
 // YUV → BGR24 with SSSE3 (SSE2 and PSHUFB; convert_amd64.go checks the CPU
-// has it), eight pixels per step,
-// exactly the arithmetic of the fixed-point formula in convert.go: per pixel
+// has it), eight pixels per step, exactly the arithmetic of the fixed-point
+// formula in convert.go: per pixel
 // and channel clamp8((298*(Y-16) + 128 + chroma term) >> 8), where the chroma
 // terms are 516*(U-128) for B, -100*(U-128) - 208*(V-128) for G and
 // 409*(V-128) for R. PMADDWL multiplies 16-bit pairs and adds them into exact
 // 32-bit sums, PSRAL is the arithmetic >>8, and PACKSSLW then PACKUSWB
 // saturate to 0..255, which is clamp8 (the sums >>8 lie in -277..534).
-// See convert_amd64.go.
+// convert_simd.go declares the functions and calls them row by row.
 
 // 16-bit words, the same in every pair or lane.
 DATA ones<>+0(SB)/8, $0x0001000100010001
