@@ -5,7 +5,11 @@ package picimage
 // match byte for byte (FuzzConvertMatchesOracle) and as the baseline its
 // benchmarks are measured against in the same run.
 
-import "testing"
+import (
+	"iter"
+	"runtime"
+	"testing"
+)
 
 func oracleConvertRow(d, y []byte, ystep, yoff int, u, v []byte, cstep, pairs int) {
 	for i := 0; i < pairs; i++ {
@@ -64,7 +68,8 @@ func oracleToBGR(dst []byte, f Frame) {
 }
 
 // FuzzConvertMatchesOracle checks that the table-driven, banded conversion
-// gives exactly the oracle's bytes for every YUV format, frame size, content
+// (the Go code, and the SIMD kernels where the architecture has them) gives
+// exactly the oracle's bytes for every YUV format, frame size, content
 // and number of bands (including more bands than row pairs), converted by a
 // pool of three goroutines whatever GOMAXPROCS is, so bands run at once.
 func FuzzConvertMatchesOracle(f *testing.F) {
@@ -96,27 +101,46 @@ func FuzzConvertMatchesOracle(f *testing.F) {
 		frame := Frame{Width: width, Height: height, Format: pf, Data: data}
 		want := make([]byte, 3*width*height)
 		oracleToBGR(want, frame)
-		got := make([]byte, len(want))
-		convertInBands(conv, got, data, pf, width, height, 1+int(bands)%6)
-		if i := firstDiff(got, want); i >= 0 {
-			t.Fatalf("%s %dx%d in %d bands: byte %d (pixel %d) = %d, oracle %d",
-				pf, width, height, 1+int(bands)%6, i, i/3, got[i], want[i])
-		}
-		got, err = ToBGR(got[:0], frame)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if i := firstDiff(got, want); i >= 0 {
-			t.Fatalf("ToBGR %s %dx%d: byte %d = %d, oracle %d", pf, width, height, i, got[i], want[i])
-		}
-		got, err = conv.ToBGR(got[:0], frame)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if i := firstDiff(got, want); i >= 0 {
-			t.Fatalf("Converter.ToBGR %s %dx%d: byte %d = %d, oracle %d", pf, width, height, i, got[i], want[i])
+		for path := range convertPaths(t) {
+			got := make([]byte, len(want))
+			convertInBands(conv, got, data, pf, width, height, 1+int(bands)%6)
+			if i := firstDiff(got, want); i >= 0 {
+				t.Fatalf("%s: %s %dx%d in %d bands: byte %d (pixel %d) = %d, oracle %d",
+					path, pf, width, height, 1+int(bands)%6, i, i/3, got[i], want[i])
+			}
+			got, err = ToBGR(got[:0], frame)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if i := firstDiff(got, want); i >= 0 {
+				t.Fatalf("%s: ToBGR %s %dx%d: byte %d = %d, oracle %d", path, pf, width, height, i, got[i], want[i])
+			}
+			got, err = conv.ToBGR(got[:0], frame)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if i := firstDiff(got, want); i >= 0 {
+				t.Fatalf("%s: Converter.ToBGR %s %dx%d: byte %d = %d, oracle %d", path, pf, width, height, i, got[i], want[i])
+			}
 		}
 	})
+}
+
+// convertPaths returns the names of the conversion code paths this
+// architecture has, the Go code's and the SIMD kernels' (where there are
+// any), and sets simdEnabled for each in turn as the caller ranges over
+// them; simdEnabled is as before when t ends.
+func convertPaths(t testing.TB) iter.Seq[string] {
+	saved := simdEnabled
+	t.Cleanup(func() { simdEnabled = saved })
+	return func(yield func(string) bool) {
+		simdEnabled = false
+		if !yield("Go code") || !haveSIMD {
+			return
+		}
+		simdEnabled = true
+		yield("SIMD (" + runtime.GOARCH + ")")
+	}
 }
 
 // TestConvertMatchesOracleLarge compares whole camera-sized frames of
@@ -138,11 +162,47 @@ func TestConvertMatchesOracleLarge(t *testing.T) {
 			frame := Frame{Width: w, Height: h, Format: pf, Data: data}
 			want := make([]byte, 3*w*h)
 			oracleToBGR(want, frame)
-			for _, bands := range []int{1, 2, 3, 4} {
-				got := make([]byte, len(want))
-				convertInBands(conv, got, data, pf, w, h, bands)
-				if i := firstDiff(got, want); i >= 0 {
-					t.Fatalf("%s %dx%d in %d bands: byte %d = %d, oracle %d", pf, w, h, bands, i, got[i], want[i])
+			for path := range convertPaths(t) {
+				for _, bands := range []int{1, 2, 3, 4} {
+					got := make([]byte, len(want))
+					convertInBands(conv, got, data, pf, w, h, bands)
+					if i := firstDiff(got, want); i >= 0 {
+						t.Fatalf("%s: %s %dx%d in %d bands: byte %d = %d, oracle %d", path, pf, w, h, bands, i, got[i], want[i])
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestConvertMatchesOracleSizes compares every even width from 2 to 80
+// (every remainder of the SIMD kernels' eight pixels, so every row tail the
+// Go code finishes) at a few heights, pseudo-random bytes, in 1-3 bands,
+// both code paths, with the oracle: what the fuzz target checks, without a
+// fuzzing engine (which does not run under qemu-aarch64).
+func TestConvertMatchesOracleSizes(t *testing.T) {
+	conv := newConverter(maxConvertWorkers - 1)
+	defer conv.Close()
+	state := uint32(7)
+	for _, pf := range []PixelFormat{YUYV, NV12, I420} {
+		for w := 2; w <= 80; w += 2 {
+			for _, h := range []int{2, 4, 10} {
+				n, _ := pf.FrameSize(w, h)
+				data := make([]byte, n)
+				for i := range data {
+					state = state*1664525 + 1013904223
+					data[i] = byte(state >> 24)
+				}
+				want := make([]byte, 3*w*h)
+				oracleToBGR(want, Frame{Width: w, Height: h, Format: pf, Data: data})
+				for path := range convertPaths(t) {
+					for _, bands := range []int{1, 2, 3} {
+						got := make([]byte, len(want))
+						convertInBands(conv, got, data, pf, w, h, bands)
+						if i := firstDiff(got, want); i >= 0 {
+							t.Fatalf("%s: %s %dx%d in %d bands: byte %d = %d, oracle %d", path, pf, w, h, bands, i, got[i], want[i])
+						}
+					}
 				}
 			}
 		}

@@ -1,6 +1,7 @@
 package picimage
 
-// YUV → BGR24 conversion, table driven and split across cores.
+// YUV → BGR24 conversion, table driven (SIMD on amd64 and arm64) and split
+// across cores.
 //
 // The arithmetic is exactly that of the fixed-point formula above (kY ...
 // kBU, +128 rounding, >>8, saturate): for every pixel and channel the result
@@ -20,6 +21,12 @@ package picimage
 //     clampTable (1024 entries), with no branches to mispredict.
 //   - 4:2:0 formats convert two rows per pass, so each chroma sample is
 //     looked up once for the four pixels it covers.
+//   - On amd64 CPUs with SSSE3 and on arm64 each row's leading multiple of
+//     eight pixels goes to an assembly kernel (convert_amd64.s,
+//     convert_arm64.s) computing the same formula with 16-bit products and
+//     exact 32-bit sums, with the same result; the Go code converts the rest
+//     of the row, and everything on other architectures (build tag purego:
+//     everywhere).
 //   - A Converter splits frames of at least minBandPixels*2 pixels into
 //     horizontal bands converted in parallel by its pool of goroutines
 //     (convert_pool.go); ToBGR converts on the calling goroutine.
@@ -67,8 +74,11 @@ func putPixel(d []byte, w uint64) {
 
 // yuyvRows converts rows [y0, y1) of a YUYV frame w pixels wide.
 func yuyvRows(dst, src []byte, w, y0, y1 int) {
-	src = src[2*w*y0 : 2*w*y1]
-	dst = dst[3*w*y0 : 3*w*y1]
+	yuyvPairs(dst[3*w*y0:3*w*y1], src[2*w*y0:2*w*y1])
+}
+
+// yuyvPairs converts the Y U Y V groups of src.
+func yuyvPairs(dst, src []byte) {
 	for len(src) >= 4 && len(dst) >= 6 {
 		s := src[:4:4]
 		c := uLanes[s[1]] + vLanes[s[3]]
@@ -104,8 +114,17 @@ func yuv420Rows(dst, yPlane, u, v []byte, w, cstep, cstride, y0, y1 int) {
 	}
 }
 
+// simdEnabled says convertBand uses the architecture's SIMD kernels
+// (convert_amd64.s) where it has them; tests turn it off to check the Go
+// code on its own.
+var simdEnabled = haveSIMD
+
 // convertBand converts rows [y0, y1) of a validated YUV frame.
 func convertBand(dst, src []byte, f PixelFormat, w, h, y0, y1 int) {
+	if simdEnabled {
+		convertBandSIMD(dst, src, f, w, h, y0, y1)
+		return
+	}
 	switch f {
 	case YUYV:
 		yuyvRows(dst, src, w, y0, y1)
@@ -113,11 +132,57 @@ func convertBand(dst, src []byte, f PixelFormat, w, h, y0, y1 int) {
 		yPlane, uv := src[:w*h], src[w*h:]
 		yuv420Rows(dst, yPlane, uv, uv[1:], w, 2, w, y0, y1)
 	case I420:
-		cw, ch := w/2, h/2
-		yPlane := src[:w*h]
-		uPlane := src[w*h : w*h+cw*ch]
-		vPlane := src[w*h+cw*ch : w*h+2*cw*ch]
-		yuv420Rows(dst, yPlane, uPlane, vPlane, w, 1, cw, y0, y1)
+		yPlane, u, v := i420Planes(src, w, h)
+		yuv420Rows(dst, yPlane, u, v, w, 1, w/2, y0, y1)
+	}
+}
+
+// i420Planes returns the Y, U and V planes of a w x h I420 frame.
+func i420Planes(src []byte, w, h int) (y, u, v []byte) {
+	cw, ch := w/2, h/2
+	return src[:w*h], src[w*h : w*h+cw*ch], src[w*h+cw*ch : w*h+2*cw*ch]
+}
+
+// convertBandSIMD is convertBand with the SIMD kernels: each row's leading
+// multiple of eight pixels goes to the kernel, the rest (at most six pixels)
+// to the Go code.
+func convertBandSIMD(dst, src []byte, f PixelFormat, w, h, y0, y1 int) {
+	if f == YUYV {
+		for y := y0; y < y1; y++ {
+			s := src[2*w*y : 2*w*(y+1)]
+			d := dst[3*w*y : 3*w*(y+1)]
+			n := yuyvRowSIMD(d, s)
+			yuyvPairs(d[3*n:], s[2*n:])
+		}
+		return
+	}
+	var yPlane, u, v []byte
+	cstep, cstride := 1, w/2
+	if f == NV12 {
+		yPlane, u = src[:w*h], src[w*h:]
+		v = u[1:]
+		cstep, cstride = 2, w
+	} else {
+		yPlane, u, v = i420Planes(src, w, h)
+	}
+	for y := y0; y < y1; y++ {
+		c := (y / 2) * cstride
+		r := yPlane[y*w : (y+1)*w]
+		d := dst[3*w*y : 3*w*(y+1)]
+		cu, cv := u[c:c+cstride], v[c:min(c+cstride, len(v))]
+		if n := yuv420RowSIMD(d, r, cu, cv, cstep); n < w {
+			yuv420Row(d[3*n:], r[n:], cu[n/2*cstep:], cv[n/2*cstep:], cstep)
+		}
+	}
+}
+
+// yuv420Row converts one 4:2:0 row of Y bytes y whose chroma sample for
+// pixels 2i and 2i+1 is u[i*cstep], v[i*cstep].
+func yuv420Row(dst, y, u, v []byte, cstep int) {
+	for i := 0; 2*i+1 < len(y); i++ {
+		c := uLanes[u[i*cstep]] + vLanes[v[i*cstep]]
+		putPixel(dst[6*i:6*i+3], yLanes[y[2*i]]+c)
+		putPixel(dst[6*i+3:6*i+6], yLanes[y[2*i+1]]+c)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -65,11 +66,11 @@ func runCodecs(args []string, stdout, stderr io.Writer) int {
 	pattern := "^Benchmark(" + strings.Join(names, "|") + ")$"
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	out, tagged, err := goBench(ctx, pattern, benchtime, "turbojpeg openh264")
+	out, tagged, err := goBench(ctx, "./codec/", pattern, benchtime, "turbojpeg openh264")
 	if err != nil {
 		fmt.Fprintf(stderr, "bench codecs: with -tags turbojpeg,openh264: %v\n", err)
 		fmt.Fprintln(stderr, "bench codecs: falling back to the pure-Go encoders (install libturbojpeg0-dev, libopenh264-dev and gcc: make deps)")
-		if out, tagged, err = goBench(ctx, pattern, benchtime, ""); err != nil {
+		if out, tagged, err = goBench(ctx, "./codec/", pattern, benchtime, ""); err != nil {
 			fmt.Fprintf(stderr, "bench codecs: %v\n%s", err, out)
 			return 1
 		}
@@ -97,7 +98,60 @@ func runCodecs(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stdout, "%-22s %-9s %-8s %9.0f %9.2f %9.1f %14s  %s\n", c.label, c.size, c.content, r.fpsCPU, r.msFrame, r.bytes/1000, ratio, verdict)
 	}
+	if rc := runConversion(ctx, len(args) > 0 && args[0] == "--quick", stdout, stderr); rc != 0 {
+		return rc
+	}
 	return runM2MInFlight(ctx, stdout, stderr)
+}
+
+// convTarget is issue 22's goal for the YUV → BGR24 conversion: this many times the old
+// code's (the oracle's) frames per second, measured in the same run.
+const convTarget = 3.0
+
+// runConversion reports image's BenchmarkYUVToBGR: the YUV → BGR24 conversion old (the
+// oracle kept in image's tests, one goroutine), new on one goroutine and new as a
+// picimage.Converter runs it (split across the cores), all three converting the same frame in
+// turn at every iteration, with the ratios against the old code's median time per frame.
+func runConversion(ctx context.Context, quick bool, stdout, stderr io.Writer) int {
+	iterations := "400x"
+	if quick {
+		iterations = "60x"
+	}
+	out, _, err := goBench(ctx, "./image/", "^BenchmarkYUVToBGR$", iterations, "")
+	if err != nil {
+		fmt.Fprintf(stderr, "bench codecs: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "\nYUV → BGR24 conversion (go test -bench YUVToBGR ./image, %s; median µs per frame; old = the code before issue 22, one goroutine)\n", iterations)
+	fmt.Fprintf(stdout, "%-5s %-9s %8s %10s %8s %8s %10s %10s  %s\n", "fmt", "size", "old", "new 1 core", "new", "new÷old", "1 core÷old", "best÷best", "target")
+	rows := 0
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		if len(f) < 4 || !strings.HasPrefix(f[0], "BenchmarkYUVToBGR/") {
+			continue
+		}
+		name := strings.TrimPrefix(f[0], "BenchmarkYUVToBGR/")
+		if i := strings.LastIndex(name, "-"); i > 0 {
+			name = name[:i]
+		}
+		format, size, _ := strings.Cut(name, "/")
+		m := map[string]float64{}
+		for i := 2; i+1 < len(f); i += 2 {
+			if v, err := strconv.ParseFloat(f[i], 64); err == nil {
+				m[f[i+1]] = v
+			}
+		}
+		verdict := map[bool]string{true: "PASS", false: "MISS"}[m["x-old"] >= convTarget]
+		fmt.Fprintf(stdout, "%-5s %-9s %8.0f %10.0f %8.0f %7.2fx %9.2fx %9.2fx  >= %.0fx %s\n", format, size,
+			m["old-µs"], m["new1core-µs"], m["new-µs"], m["x-old"], m["x-old-1core"], m["x-old-best"], convTarget, verdict)
+		rows++
+	}
+	if rows == 0 {
+		fmt.Fprintf(stderr, "bench codecs: no BenchmarkYUVToBGR results in go test's output:\n%s", lastLines(out, 15))
+		return 1
+	}
+	fmt.Fprintf(stdout, "new = a Converter (%d cores here); best÷best = the fastest frames' ratio (the run's quietest moment); load avg %s at the end\n", runtime.NumCPU(), loadAvg())
+	return 0
 }
 
 // runM2MInFlight reports codec's BenchmarkM2MInFlight: the hardware encoder's packet rate
@@ -105,7 +159,7 @@ func runCodecs(args []string, stdout, stderr io.Writer) int {
 // flight (the baseline: one round trip per frame) and with codec.DefaultM2MFrames, in the same
 // run.
 func runM2MInFlight(ctx context.Context, stdout, stderr io.Writer) int {
-	out, _, err := goBench(ctx, "^BenchmarkM2MInFlight$", "3x", "")
+	out, _, err := goBench(ctx, "./codec/", "^BenchmarkM2MInFlight$", "3x", "")
 	if err != nil {
 		fmt.Fprintf(stderr, "bench codecs: %v\n", err)
 		return 1
@@ -129,16 +183,16 @@ func runM2MInFlight(ctx context.Context, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// goBench runs the benchmarks with the given build tags ("" for none) and returns go test's
-// output and whether the tags were used.
-func goBench(ctx context.Context, pattern, benchtime, tags string) (string, bool, error) {
+// goBench runs the benchmarks of package pkg ("./codec/") with the given build tags ("" for
+// none) and returns go test's output and whether the tags were used.
+func goBench(ctx context.Context, pkg, pattern, benchtime, tags string) (string, bool, error) {
 	args := []string{"test", "-run", "^$", "-bench", pattern, "-benchtime", benchtime, "-count", "1"}
 	env := os.Environ()
 	if tags != "" {
 		args = append(args, "-tags", tags)
 		env = append(env, "CGO_ENABLED=1")
 	}
-	args = append(args, "./codec/")
+	args = append(args, pkg)
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Env = env
 	var buf bytes.Buffer
