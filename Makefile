@@ -88,6 +88,8 @@ lint:
 	@# go vet of the 32-bit ARM files, then staticcheck of the default build and the cgo codecs
 	@# (staticcheck v0.8.2 with GOARCH=arm sizes the 80-byte v4l2_buffer as 88 and stops there).
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm GOARM=6 $(GO) vet ./hw/... ./test/hil/probe
+	@# go vet's asmdecl check of image's arm64 assembly (the amd64 one is in go vet ./... above).
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) vet ./image
 	@[ -x $(TOOLS)/staticcheck ] || { echo "lint: no $(TOOLS)/staticcheck: run make deps" >&2; exit 1; }
 	$(TOOLS)/staticcheck ./...
 	$(TOOLS)/staticcheck -tags '$(TAGS_CGO)' ./codec/...
@@ -96,8 +98,9 @@ lint:
 # package at a time, so their timing checks do not compete with the unit tests for the CPU.
 # Then the cgo codecs (libjpeg-turbo, OpenH264: make deps installs them) in every package that
 # links them, and the packages with architecture-specific code (v4l2_buffer layouts, ioctls,
-# GPIO structs) as 32-bit ARMv6/ARMv7 and arm64 binaries under QEMU user mode.
-ARCH_PKGS := ./hw/... ./test/hil/probe
+# GPIO structs; image's NEON conversion, checked against the old Go code) as 32-bit ARMv6/ARMv7
+# and arm64 binaries under QEMU user mode.
+ARCH_PKGS := ./hw/... ./test/hil/probe ./image
 unit:
 	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v '/test/')
 	$(GO) test -race -count=1 -tags '$(TAGS_CGO)' $$($(GO) list -tags '$(TAGS_CGO)' -f '{{.ImportPath}} {{join .Deps " "}}' ./... | \
