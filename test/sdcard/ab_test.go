@@ -178,3 +178,44 @@ func TestABStateSurvivesACutSave(t *testing.T) {
 		t.Fatalf("stage 1 booted %s, want A", got)
 	}
 }
+
+// A side-load (S56picam-sideload) names its bundle in /run/picam/sideload-id while RAUC
+// installs: set-primary saves that id in the same write that switches the slot, and it stays
+// through the trial, mark-good, a rollback and later saves, so the same file is never installed
+// twice. An install without the file (a network update) keeps the id saved before.
+func TestABSideloadIDSavedWithTheSwitch(t *testing.T) {
+	r := newABRig(t, "A")
+	id := filepath.Join(t.TempDir(), "sideload-id")
+	t.Setenv("AB_SIDELOAD_ID", id)
+	sideload := func() string { return r.sh(t, "ab_load; echo \"$ab_sideload\"") }
+	r.backend(t, "set-state", "B", "bad")
+	if got := sideload(); got != "" {
+		t.Fatalf("before any side-load: sideload=%q", got)
+	}
+	os.WriteFile(id, []byte("0123456789abcdef0123456789abcdef\n"), 0o644)
+	r.backend(t, "set-state", "B", "bad")
+	if got := sideload(); got != "" {
+		t.Fatalf("set-state saved the side-load id %q before the switch", got)
+	}
+	r.backend(t, "set-primary", "B")
+	if got := sideload(); got != "0123456789abcdef0123456789abcdef" {
+		t.Fatalf("after set-primary: sideload=%q, want the id", got)
+	}
+	os.Remove(id)
+	r.stage1(t) // the trial boot
+	r.boot(t, "B")
+	r.backend(t, "set-state", "B", "good")
+	if got, s := sideload(), r.slots(t); got != "0123456789abcdef0123456789abcdef" || s.Primary != "B" || s.Trial != "" {
+		t.Fatalf("after mark-good: sideload=%q, slots %+v", got, s)
+	}
+	// A network update into A, rolled back: the id stays.
+	r.backend(t, "set-state", "A", "bad")
+	r.backend(t, "set-primary", "A")
+	r.stage1(t)
+	if got := r.stage1(t); got != "B" {
+		t.Fatalf("the rollback booted %s", got)
+	}
+	if got := sideload(); got != "0123456789abcdef0123456789abcdef" {
+		t.Fatalf("after a network update and its rollback: sideload=%q, want the id kept", got)
+	}
+}
