@@ -20,6 +20,8 @@ APT_PACKAGES += qemu-user libc6-dev ca-certificates dpkg-dev lintian debootstrap
 # Updates (update/, make bundle): Debian's rauc (1.8) builds and checks signed bundles on this
 # machine, and runs mksquashfs for them; openssl makes make bundle's test keys.
 APT_PACKAGES += rauc squashfs-tools openssl
+# test/sdcard runs the Buildroot image's post-image.sh (the tryboot boot partition) with genimage.
+APT_PACKAGES += genimage mtools dosfstools
 # --publish tests and make bench: the relay picam publishes to (nginx with Debian's RTMP module).
 APT_PACKAGES += nginx libnginx-mod-rtmp
 # mDNS (mdns/, --mdns): dig (dnsutils, ISC's resolver) is the independent querier of its tests;

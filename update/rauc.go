@@ -33,6 +33,10 @@ type RAUC struct {
 // InstallWrapper is the SD card's install command (buildroot/board/picam/rootfs-overlay).
 const InstallWrapper = "/usr/lib/picam/rauc-install"
 
+// RebootWrapper is the SD card's reboot after an install: on the Buildroot card it sets the Pi
+// firmware's tryboot flag so that the next boot is the new slot's trial.
+const RebootWrapper = "/usr/lib/picam/reboot-update"
+
 // NewRAUC returns the engine for conf, or an error naming what is missing.
 func NewRAUC(conf string) (*RAUC, error) {
 	bin, err := exec.LookPath("rauc")
@@ -50,6 +54,9 @@ func NewRAUC(conf string) (*RAUC, error) {
 	e := &RAUC{Bin: bin, Conf: conf, Compatible: c, RebootCmd: []string{"reboot"}}
 	if _, err := os.Stat(InstallWrapper); err == nil {
 		e.InstallCmd = []string{InstallWrapper}
+	}
+	if _, err := os.Stat(RebootWrapper); err == nil {
+		e.RebootCmd = []string{RebootWrapper}
 	}
 	return e, nil
 }

@@ -79,7 +79,7 @@ func startHTTP(ctx context.Context, addr string, auth *httpAuth, srv *stream.Ser
 }
 
 // serverStatus is the /api/status answer: the state the status LEDs show (starting, waiting,
-// streaming, degraded, fault, paused, stopping), the clients counted in it and the frames sent,
+// streaming, degraded, fault, paused, stopping, or rolled-back after a failed update), the clients counted in it and the frames sent,
 // so a script can follow the box without reading its LEDs.
 type serverStatus struct {
 	State      string        `json:"state"`

@@ -9,6 +9,7 @@ import (
 
 	"github.com/picam-project/picam/hw/status"
 	"github.com/picam-project/picam/stream"
+	"github.com/picam-project/picam/update"
 )
 
 // serverState derives what the status LEDs show from the stream server's tracked clients and
@@ -64,9 +65,14 @@ func runPanel(ctx context.Context, panel *status.Panel, srv *stream.Server, rtsp
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()
 	stateFile, written := os.Getenv(stateFileEnv), status.State(-1)
+	rb := newRollbackNotice(update.SystemSlots(), time.Now())
+	if rb.active() {
+		log.Info("status LED: showing rolled-back instead of waiting/streaming (the last update was rolled back)", "for", rollbackShown)
+	}
 	for {
 		st, n := serverState(srv, rtspOut.playing(), paused.Load())
-		panel.Set(withPublish(st, n, pub))
+		shown, shownN := withPublish(st, n, pub)
+		panel.Set(rb.apply(shown, shownN, time.Now()))
 		if stateFile != "" && st != written {
 			if err := writeStateFile(stateFile, st); err != nil {
 				log.Warn("cannot write the state file", "env", stateFileEnv, "err", err)
@@ -91,6 +97,38 @@ func runPanel(ctx context.Context, panel *status.Panel, srv *stream.Server, rtsp
 			}
 		}
 	}
+}
+
+// rollbackShown is how long after picam-server starts its LEDs show rolled-back instead of
+// waiting or streaming, on an SD card whose last update was rolled back. Bounded, so the LEDs
+// get back to their everyday job (the client count) on a camera that keeps working on its old
+// slot; long enough that an owner who powers the box up and looks at it sees it. It comes back
+// on every boot until an update is marked good, which clears the card's rollback reason.
+const rollbackShown = 10 * time.Minute
+
+// rollbackNotice decides when the LEDs show status.RolledBack: until a deadline, and only in
+// place of waiting or streaming (a fault, a stalled client, a pause or a stop are shown as
+// they are: they need the owner now). The zero value never shows it.
+type rollbackNotice struct{ until time.Time }
+
+// newRollbackNotice reads the card's slots (nil off the card): shown for rollbackShown from now
+// when the state keeps a rollback reason and no slot is on trial. A trial boot of a newer
+// update shows the normal states: its health check, not the old failure, is what matters then.
+func newRollbackNotice(s *update.Slots, now time.Time) rollbackNotice {
+	if s == nil || s.Rollback == "" || s.Trial != "" {
+		return rollbackNotice{}
+	}
+	return rollbackNotice{until: now.Add(rollbackShown)}
+}
+
+func (r rollbackNotice) active() bool { return !r.until.IsZero() }
+
+// apply is the state the LEDs show at now for the server's state st with n clients.
+func (r rollbackNotice) apply(st status.State, n int, now time.Time) (status.State, int) {
+	if (st == status.Waiting || st == status.Streaming) && now.Before(r.until) {
+		return status.RolledBack, n
+	}
+	return st, n
 }
 
 // stateFileEnv names the file, when set, where the server keeps the state its LEDs show (one

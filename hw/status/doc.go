@@ -22,6 +22,12 @@
 //	fault      SOS in Morse, 100 ms unit (··· ––– ···)          3.4 s
 //	paused     on 100 ms, off 1900 ms (short blip)              2 s
 //	stopping   off                                              —
+//	rolled-back 3 × (on 500 ms, off 250 ms), then off 1.25 s more   3.5 s
+//	           (the last update failed its trial boot; see below)
+//
+// rolled-back is not a state of the server itself: picam-server shows it in
+// place of waiting or streaming for a while after booting an SD card whose
+// last update was rolled back (cmd/picam-server's rollbackNotice says when).
 //
 // [Patterns] returns the same table for documentation and status pages. A
 // pattern restarts from its first step whenever the state (or, while streaming,

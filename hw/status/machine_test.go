@@ -72,6 +72,8 @@ func TestEveryStatePattern(t *testing.T) {
 				"3.4s:on 3.5s:off"}, // next SOS
 		{status.Paused, 0, 4 * time.Second, "0s:on 100ms:off 2s:on 2.1s:off 4s:on"},
 		{status.Stopping, 0, 5 * time.Second, "0s:off"},
+		{status.RolledBack, 0, 4 * time.Second,
+			"0s:on 500ms:off 750ms:on 1.25s:off 1.5s:on 2s:off 3.5s:on 4s:off"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.state.String()+"/"+string(rune('0'+tc.clients)), func(t *testing.T) {

@@ -34,6 +34,9 @@ const (
 	morseUnit      = 100 * time.Millisecond
 	pausedBlip     = 100 * time.Millisecond
 	pausedRest     = 1900 * time.Millisecond
+	rolledBackOn   = 500 * time.Millisecond
+	rolledBackGap  = 250 * time.Millisecond
+	rolledBackRest = 1500 * time.Millisecond
 )
 
 // PatternFor returns the pattern for a state. clients only matters while
@@ -60,6 +63,8 @@ func PatternFor(s State, clients int) Pattern {
 		return Pattern{[]Step{on(pausedBlip), off(pausedRest)}}
 	case Stopping:
 		return Pattern{[]Step{off(time.Second)}}
+	case RolledBack:
+		return Pattern{[]Step{on(rolledBackOn), off(rolledBackGap), on(rolledBackOn), off(rolledBackGap), on(rolledBackOn), off(rolledBackRest)}}
 	default: // Fault and anything unknown
 		u := morseUnit
 		dot, dash, gap := on(u), on(3*u), off(u)
@@ -178,6 +183,8 @@ func Patterns() []PatternInfo {
 		Fault:     "SOS (··· ––– ···): camera or encoder error, see the log",
 		Paused:    "short blip every 2 s: paused with the button",
 		Stopping:  "off: shutting down (original LED behaviour returns on exit)",
+		RolledBack: "three long blinks every 3.5 s: the last update failed and was rolled back " +
+			"(instead of waiting/streaming, for 10 min after each boot until an update succeeds)",
 	}
 	out := make([]PatternInfo, numStates)
 	for i := range numStates {

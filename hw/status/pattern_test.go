@@ -41,7 +41,7 @@ func TestPatternAt(t *testing.T) {
 func TestPatternCycles(t *testing.T) {
 	want := map[State]time.Duration{
 		Starting: ms(200), Waiting: 2 * time.Second, Degraded: ms(1500),
-		Fault: ms(3400), Paused: 2 * time.Second,
+		Fault: ms(3400), Paused: 2 * time.Second, RolledBack: ms(3500),
 	}
 	for s, w := range want {
 		if got := PatternFor(s, 0).Cycle(); got != w {

@@ -23,12 +23,16 @@ const (
 	Paused
 	// Stopping: the server is shutting down; LEDs go dark.
 	Stopping
+	// RolledBack: the SD card's last update failed its trial boot and the card is back on the
+	// old slot; shown instead of Waiting or Streaming for a while after each boot (picam-server
+	// decides when, see its rollbackNotice) so that an owner looking at the box learns it.
+	RolledBack
 )
 
 // numStates bounds the valid State values for validation and tables.
-const numStates = int(Stopping) + 1
+const numStates = int(RolledBack) + 1
 
-var stateNames = [numStates]string{"starting", "waiting", "streaming", "degraded", "fault", "paused", "stopping"}
+var stateNames = [numStates]string{"starting", "waiting", "streaming", "degraded", "fault", "paused", "stopping", "rolled-back"}
 
 // String returns the lower-case name used in logs, metrics and the status page.
 func (s State) String() string {

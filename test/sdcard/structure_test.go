@@ -202,6 +202,7 @@ func TestABSlotsAgreeEverywhere(t *testing.T) {
 	}
 	for _, f := range []string{"board/picam/rootfs-overlay/usr/lib/picam/rauc-backend", "board/picam/rootfs-overlay/usr/lib/picam/rauc-up",
 		"board/picam/rootfs-overlay/usr/lib/picam/rauc-install", "board/picam/rootfs-overlay/etc/init.d/S55picam-update",
+		"board/picam/rootfs-overlay/etc/init.d/S56picam-sideload",
 		"offline/rauc-root.sh"} {
 		if st, err := os.Stat(filepath.Join(br, f)); err != nil || st.Mode()&0o111 == 0 {
 			t.Errorf("buildroot/%s must exist and be executable", f)

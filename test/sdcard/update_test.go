@@ -30,6 +30,7 @@ const healthBound = 40
 // bundles are the update bundles the test sends, built from the image's own root.
 type bundles struct {
 	good, bad, unsigned, otherKey, otherBoard string
+	goodRoot                                  string // the root filesystem in good
 	truncated                                 []string
 	goodVersion                               string
 	size                                      int64
@@ -92,6 +93,7 @@ func makeBundles(t *testing.T) *bundles {
 		t.Fatal(err)
 	}
 	good := squash("good")
+	b.goodRoot = good
 	// Bad: picam-server exits at once, every time the supervisor starts it.
 	if err := os.WriteFile(filepath.Join(tree, "usr/bin/picam-server"),
 		[]byte("#!/bin/sh\necho 'picam-server: broken build (test/sdcard rollback test)' >&2\nexit 3\n"), 0o755); err != nil {
@@ -262,9 +264,12 @@ func (c *card) partitions(t *testing.T) [][2]int64 {
 	return ps
 }
 
-// TestUpdate updates the card over the network in QEMU: hostile bundles are refused without a
-// byte of the card changing, a good update boots on trial, is marked good and stays after a
-// power cycle, and a bad update (its picam-server exits at start) rolls back by itself.
+// TestUpdate updates the card in QEMU: hostile bundles are refused over the network without a
+// byte of the card changing; a good update, side-loaded (update.raucb on the boot partition),
+// survives power cuts at 6 points of its install, boots on trial, is marked good, stays after
+// a power cycle and is not installed twice; power cuts at 4 points of a trial boot; and a bad
+// update sent with picam-client update (its picam-server exits at start) rolls back by itself,
+// the status LED then showing rolled-back.
 func TestUpdate(t *testing.T) {
 	t.Parallel()
 	b := makeBundles(t)
@@ -324,35 +329,52 @@ func TestUpdate(t *testing.T) {
 		t.Fatal("the card changed while the hostile bundles were refused (slot A, boot partition or elsewhere)")
 	}
 
-	// The good update, sent with picam-client update while streaming.
-	frames, _ := cl.status()
-	t0 := time.Now()
-	up := exec.Command(hostClient(t), "update", "--to", strings.TrimPrefix(base, "http://"), "--token-file", tokenFile, b.good)
-	out, err := up.CombinedOutput()
-	if err != nil {
-		t.Fatalf("picam-client update (good bundle): %v\n%s\nconsole:\n%s", err, out, tail(g.serial(), 40))
-	}
-	t.Logf("good update sent while streaming (client had %d frames), installed in %.1f s: %s", frames, time.Since(t0).Seconds(), strings.TrimSpace(string(out)))
-	waitExit(t, g, 60*time.Second, "after the good update")
+	g.kill()
 	cl.stop()
 
-	// Boot 2: B on trial, marked good once picam-server is healthy.
+	// The good update, side-loaded: update.raucb copied onto the boot partition, installed at
+	// boot into slot B while A streams, with the power cut at 6 points of the install. Each boot
+	// after a cut streams from A and installs again; the last cut comes after the switch.
+	goodRoot, err := os.ReadFile(b.goodRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Now()
+	sideloadCuts(t, c, b.good, goodRoot, "A", "B", parts[1], parts[2], func(what string) (*client, *guest) {
+		return streamBoot(t, c, port, 0, 3, &times, what)
+	})
+	t.Logf("side-load: 6 boots, each cut at its point: %.1f s", time.Since(t0).Seconds())
+
+	// Boot 2: B on trial, marked good once picam-server is healthy; update.raucb is not
+	// installed in a trial boot.
 	cl, g = boot("slot B, trial")
 	st = waitStatus(t, g, base, token, 90*time.Second, "slot B marked good", func(s apiStatus) bool {
 		return s.Slots != nil && s.Slots.Booted == "B" && s.Slots.Trial == "" && s.Slots.States["B"] == "good"
 	})
-	t.Logf("good update: upload to streaming from slot B, marked good: %.1f s", time.Since(t0).Seconds())
+	t.Logf("good update: side-loaded, from the first cut boot to streaming from slot B, marked good: %.1f s", time.Since(t0).Seconds())
 	if st.Version != b.goodVersion || st.Slots.Primary != "B" {
 		t.Errorf("after the good update: version %q, slots %+v; want %s, B primary", st.Version, st.Slots, b.goodVersion)
 	}
+	if !strings.Contains(g.serial(), "side-load: /boot/update.raucb waits: this is slot B's trial boot") {
+		t.Errorf("the trial boot did not leave update.raucb alone:\n%s", tail(g.serial(), 30))
+	}
 	g.kill() // the power cycle
 	cl.stop()
+	if have, total := c.slotChunks(parts[2][0], goodRoot, true); have != total {
+		t.Errorf("slot B holds %d of %d MiB of the side-loaded root", have, total)
+	}
 
-	// Boot 3: B stays.
+	// Boot 3: B stays; update.raucb, installed already, is deleted, not installed into A again.
 	cl, g = boot("slot B, after a power cycle")
 	st = waitStatus(t, g, base, token, 30*time.Second, "slot B after a power cycle", func(s apiStatus) bool { return s.Slots != nil })
 	if st.Slots.Booted != "B" || st.Version != b.goodVersion {
 		t.Fatalf("after a power cycle: version %q, slots %+v; want slot B, %s", st.Version, st.Slots, b.goodVersion)
+	}
+	if !g.waitConsole("side-load: /boot/update.raucb deleted") || !strings.Contains(g.serial(), "was installed before") || strings.Contains(g.serial(), "side-load: installing") {
+		t.Errorf("the normal boot after the side-load did not delete update.raucb as installed before:\n%s", tail(g.serial(), 30))
+	}
+	if c.sumPart(t, parts[1][0], parts[1][1]) != slotA {
+		t.Error("slot A changed: the side-loaded bundle was installed twice")
 	}
 
 	// Power cuts in a trial boot. RAUC's install ends with the other slot primary and on trial;
@@ -391,10 +413,16 @@ func TestUpdate(t *testing.T) {
 
 	// The bad update into the other slot: it boots once, is never healthy, the card is back on
 	// the slot it was on.
+	// Sent with picam-client update while streaming (the network path: upload, check, install,
+	// reboot into the trial).
 	t0 = time.Now()
-	if res, err := send(b.bad, true); err != nil || res.State != update.StateInstalled {
-		t.Fatalf("bad bundle: %+v, %v; want installed (it is signed and for this board)", res, err)
+	frames, _ := cl.status()
+	up := exec.Command(hostClient(t), "update", "--to", strings.TrimPrefix(base, "http://"), "--token-file", tokenFile, b.bad)
+	out, err := up.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "update-test-broken") {
+		t.Fatalf("picam-client update (bad bundle): %v\n%s\nconsole:\n%s", err, out, tail(g.serial(), 40))
 	}
+	t.Logf("bad update sent while streaming (client had %d frames), installed in %.1f s: %s", frames, time.Since(t0).Seconds(), strings.TrimSpace(string(out)))
 	waitExit(t, g, 60*time.Second, "after the bad update")
 	cl.stop()
 	g = c.boot(t)
@@ -410,6 +438,11 @@ func TestUpdate(t *testing.T) {
 	st = waitStatus(t, g, base, token, 30*time.Second, "slot B after the rollback", func(s apiStatus) bool { return s.Slots != nil })
 	if st.Slots.Booted != cur || st.Slots.States[old] != "bad" || !strings.Contains(st.Slots.Rollback, "did not report healthy") {
 		t.Errorf("after the rollback: slots %+v; want %s booted, %s bad, the reason", st.Slots, cur, old)
+	}
+	// The status LED shows rolled-back instead of streaming (QEMU has no LED: what picam-server
+	// shows on it is /api/status's state).
+	if st.State != "rolled-back" {
+		t.Errorf("after the rollback, streaming: /api/status state %q; want rolled-back (the LED pattern)", st.State)
 	}
 	t.Logf("bad update: upload to streaming again from slot "+cur+": %.1f s (health bound %d s); reason: %s", back.Seconds(), healthBound, st.Slots.Rollback)
 	g.kill()

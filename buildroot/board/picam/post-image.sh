@@ -5,6 +5,21 @@
 set -euo pipefail
 B=$BR2_EXTERNAL_PICAM_PATH/board/picam
 cp "$B/picam.conf" "$B/wpa_supplicant.conf.example" "$BINARIES_DIR/rpi-firmware/"
+# A/B updates (README: Updates): this image has no stage-1 initrd, so the Pi firmware picks the
+# root slot (/usr/lib/picam/tryboot.sh). tryboot.txt is config.txt with the trial's command line,
+# read instead of config.txt for the one boot after a reboot with the tryboot flag;
+# cmdline-tryboot.txt starts as cmdline.txt; rauc/ holds the slots' first state (A primary and
+# good, B empty: bad), as offline/mk-sdcard.sh writes it.
+FW=$BINARIES_DIR/rpi-firmware
+{
+	cat "$FW/config.txt"
+	printf '\n# picam A/B updates: a boot with the tryboot flag set reads this file, not config.txt.\ncmdline=cmdline-tryboot.txt\n'
+} >"$FW/tryboot.txt"
+grep -q 'root=/dev/mmcblk0p2[[:space:]]' "$FW/cmdline.txt" || { echo "picam: cmdline.txt must say root=/dev/mmcblk0p2 (slot A)" >&2; exit 1; }
+cp "$FW/cmdline.txt" "$FW/cmdline-tryboot.txt"
+rm -rf "$FW/rauc"
+mkdir -p "$FW/rauc"
+AB_DIR=$FW/rauc AB_TMP=$BUILD_DIR sh -c '. "$0"; ab_load; ab_save && ab_save' "$B/rootfs-overlay/usr/lib/picam/ab.sh"
 files=()
 for f in "$BINARIES_DIR"/*.dtb "$BINARIES_DIR"/rpi-firmware/*; do
 	files+=("\"${f#"$BINARIES_DIR"/}\",")

@@ -13,6 +13,8 @@
 #   trial    A|B|empty  the slot on trial: booted once, kept only after picam-server is healthy
 #   tried    0|1        1 once stage 1 started the trial boot (a second boot rolls back)
 #   reason   text       why the last trial was rolled back (kept until the next good update)
+#   sideload md5|empty  the last side-loaded bundle (/boot/update.raucb) made primary, so that
+#                       the same file is never installed twice (S56picam-sideload)
 
 AB_DIR=${AB_DIR:-/boot/rauc}
 
@@ -43,9 +45,9 @@ ab_body() {
 }
 
 # ab_load: read the newest valid copy into ab_seq, ab_primary, ab_state_A, ab_state_B, ab_trial,
-# ab_tried, ab_reason. With no valid copy (a new card): A is primary and good, B bad.
+# ab_tried, ab_reason, ab_sideload. With no valid copy (a new card): A is primary and good, B bad.
 ab_load() {
-	ab_seq=0 ab_primary=A ab_state_A=good ab_state_B=bad ab_trial= ab_tried=0 ab_reason=
+	ab_seq=0 ab_primary=A ab_state_A=good ab_state_B=bad ab_trial= ab_tried=0 ab_reason= ab_sideload=
 	_best=-1
 	for _i in 0 1; do
 		_b=$(ab_body "$AB_DIR/state$_i") || continue
@@ -57,7 +59,7 @@ ab_load() {
 	while IFS= read -r _l; do
 		_k=${_l%%=*} _v=${_l#*=}
 		case $_k in
-		seq | primary | state_A | state_B | trial | tried | reason) eval "ab_$_k=\$_v" ;;
+		seq | primary | state_A | state_B | trial | tried | reason | sideload) eval "ab_$_k=\$_v" ;;
 		esac
 	done <<AB_EOF
 $_text
@@ -71,6 +73,7 @@ ab_save() {
 	ab_reason=$(printf '%s' "$ab_reason" | tr '\n\r' '  ' | cut -c 1-300)
 	_b=$(printf 'seq=%s\nprimary=%s\nstate_A=%s\nstate_B=%s\ntrial=%s\ntried=%s\nreason=%s' \
 		"$ab_seq" "$ab_primary" "$ab_state_A" "$ab_state_B" "$ab_trial" "$ab_tried" "$ab_reason")
+	[ -z "$ab_sideload" ] || _b=$(printf '%s\nsideload=%s' "$_b" "$ab_sideload")
 	_t=${AB_TMP:-/tmp}/ab-state.$$
 	{
 		printf '%s\n' "$_b"
