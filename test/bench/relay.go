@@ -73,10 +73,10 @@ func runRelay(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("bench relay", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	quick := fs.Bool("quick", false, "one round of 5 s windows (a smoke run)")
-	window := fs.Duration("window", 10*time.Second, "how long each round measures")
+	window := fs.Duration("window", 15*time.Second, "how long each round measures")
 	rounds := fs.Int("rounds", 5, "rounds per pair; the report gives their median")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: go run ./test/bench relay [--quick] [--window 10s] [--rounds 5]\n"+
+		fmt.Fprintln(stderr, "usage: go run ./test/bench relay [--quick] [--window 15s] [--rounds 5]\n"+
 			"picam-server's CPU publishing to nginx-rtmp with 1 and with 32 readers, and serving 8 RTSP clients itself\n"+
 			"vs publishing once to nginx serving 8 (each pair measured at the same time; median of the rounds)")
 		fs.PrintDefaults()
@@ -134,7 +134,7 @@ func runRelay(args []string, stdout, stderr io.Writer) int {
 			var sa, sb relaySample
 			var err error
 			for try := 0; try < 3; try++ {
-				if sa, sb, err = measurePair(server, p, *window, pinned); err == nil {
+				if sa, sb, err = measurePair(server, p, *window, pinned, round%2 == 1); err == nil {
 					break
 				}
 				fmt.Fprintf(stderr, "bench relay: %v (load average %s)\n", err, loadAverage())
@@ -225,9 +225,10 @@ func loadAverage() string {
 	return strings.Join(f[:3], " ")
 }
 
-// measurePair starts both setups of p, waits until every reader of both receives, then reads
-// both picam-servers' (and nginxes') CPU times over the same window.
-func measurePair(server string, p relayPair, window time.Duration, pinned bool) (a, b relaySample, err error) {
+// measurePair starts both setups of p (b first when bFirst: the rounds alternate, so that
+// neither picam-server is always the older), waits until every reader of both receives, then
+// reads both picam-servers' (and nginxes') CPU times over the same window.
+func measurePair(server string, p relayPair, window time.Duration, pinned, bFirst bool) (a, b relaySample, err error) {
 	dir, err := os.MkdirTemp("", "picam-bench-relay")
 	if err != nil {
 		return a, b, err
@@ -241,7 +242,11 @@ func measurePair(server string, p relayPair, window time.Duration, pinned bool) 
 			r.stop()
 		}
 	}()
-	for i, s := range []relaySetup{p.a, p.b} {
+	setups := []relaySetup{p.a, p.b}
+	if bFirst {
+		setups = []relaySetup{p.b, p.a}
+	}
+	for i, s := range setups {
 		r, err := startSetup(ctx, server, s, filepath.Join(dir, strconv.Itoa(i)), pinned)
 		if r != nil {
 			runs = append(runs, r)
@@ -316,6 +321,9 @@ func measurePair(server string, p relayPair, window time.Duration, pinned bool) 
 			return a, b, fmt.Errorf("%s: a reader got only %d frames in %v (want at least %d): the run is not valid (every reader's frames: %s)",
 				r.setup.name, out[i].minFrames, window, want, strings.Join(got, " "))
 		}
+	}
+	if bFirst {
+		return out[1], out[0], nil
 	}
 	return out[0], out[1], nil
 }
