@@ -95,12 +95,12 @@ func readRelay(ctx context.Context, url string, n int, counters bool, input ...s
 	args := append([]string{"-nostdin", "-hide_banner", "-v", "error"}, input...)
 	// -fps_mode passthrough: every decoded picture once (rawvideo output would otherwise
 	// make ffmpeg duplicate pictures to a constant rate, which would read as stale frames).
-	args = append(args, "-i", url, "-fps_mode", "passthrough", "-frames:v", fmt.Sprint(n))
+	// -enc_time_base -1: the stream's millisecond timestamps, not 1/framerate (which the
+	// metadata gives), in which two pictures of a camera's burst share a tick and the
+	// rawvideo muxer refuses the second.
+	args = append(args, "-i", url, "-fps_mode", "passthrough", "-enc_time_base", "-1", "-frames:v", fmt.Sprint(n))
 	if counters {
-		// -enc_time_base -1: the stream's millisecond timestamps, not 1/framerate (which
-		// the metadata gives), in which two pictures of a camera's burst share a tick and
-		// the rawvideo muxer refuses the second.
-		args = append(args, "-enc_time_base", "-1", "-f", "rawvideo", "-pix_fmt", "bgr24", "-")
+		args = append(args, "-f", "rawvideo", "-pix_fmt", "bgr24", "-")
 	} else {
 		// One line per decoded picture. (rawvideo's muxer would complain when two pictures
 		// fall in the same 1/30 s tick, as a camera's pictures that arrive in a burst do.)
