@@ -5,8 +5,7 @@
 // The producer calls Hub.Publish, which never blocks. Each consumer holds a Sub: a one-slot
 // mailbox that always keeps the newest packet the consumer can use, so a slow or dead
 // consumer loses packets for itself only. For inter-coded codecs (av.Codec.InterCoded: H.264,
-// FWHT) the mailbox has two slots (a consumer one frame late loses nothing, see Sub) and a
-// keyframe gate: a consumer that joins is handed nothing until a
+// FWHT) the mailbox has a keyframe gate: a consumer that joins is handed nothing until a
 // keyframe (for H.264 an IDR with SPS and PPS in front, as the producer marked it), and one
 // that missed a packet nothing until the next keyframe, so no decoder is ever handed a picture
 // it cannot decode; meanwhile the hub asks the producer for a keyframe through

@@ -1,14 +1,13 @@
 package fanout
 
-// Inter-coded streams (H.264, FWHT) and their two-slot mailbox.
+// Inter-coded streams (H.264, FWHT) and the one-slot mailbox.
 //
 // A P-frame is only decodable by a consumer that has every packet since the last keyframe.
 // Each consumer is gated in its mailbox (Sub.offer), where the newest-wins rule would
-// otherwise break that. The mailbox of an inter-coded stream has interDepth slots, so a packet
-// that arrives while one waits is queued behind it; when one arrives while the mailbox is
-// full, the consumer is going to miss one of them either way, and everything after the missed
-// one up to the next keyframe is useless to it. So instead of replacing the waiting packets
-// (which the consumer could still decode) with one it cannot, the gate keeps them, drops the
+// otherwise break that: when a packet arrives while the previous one is still waiting, the
+// consumer is going to miss one of them either way, and everything after the missed one up to
+// the next keyframe is useless to it. So instead of replacing the waiting packet (which the
+// consumer could still decode) with one it cannot, the gate keeps the waiting one, drops the
 // new one, and holds back everything after it until a keyframe, which always goes in (it
 // replaces anything waiting and resynchronises the consumer). A keyframe is requested when
 // that happens, when a consumer joins, and again every RetryAfter held packets.
@@ -24,21 +23,14 @@ package fanout
 // rather than dropping it, so there the retry is the last resort, not the usual path.)
 const DefaultRetryAfter = 30
 
-// interDepth is how many inter-coded packets a consumer's mailbox holds: one more than an
-// intra-coded stream's, so that a consumer not run for one frame interval loses nothing (a
-// lost packet costs it every packet up to the next keyframe, which the encoder makes only
-// when asked, a frame or two later), while one that falls further behind is cut at once, never
-// more than a frame late.
-const interDepth = 2
-
 // verdict is what the gate decided about one offered packet.
 type verdict int
 
 const (
 	// accept: the packet goes into the mailbox, replacing whatever waits there.
 	accept verdict = iota
-	// overflow: the packet is dropped because the consumer's mailbox is full (interDepth
-	// packets wait); they stay, and the consumer is now out of sync.
+	// overflow: the packet is dropped because the consumer has not taken the one before
+	// it, which stays; the consumer is now out of sync.
 	overflow
 	// hold: the consumer waits for a keyframe, and this packet is not one.
 	hold
@@ -57,7 +49,7 @@ type gate struct {
 func (g *gate) join() { *g = gate{} }
 
 // admit decides about an inter-coded packet with the given Publish-order index. busy says the
-// mailbox is full (interDepth packets wait); canAsk that a keyframe may be requested for this consumer;
+// mailbox still holds a packet; canAsk that a keyframe may be requested for this consumer;
 // retry is how many held packets make it ask again. ask reports that one should be requested
 // now.
 func (g *gate) admit(index uint64, key, busy, canAsk bool, retry int) (v verdict, ask bool) {

@@ -8,25 +8,17 @@ import (
 	"github.com/picam-project/picam/av"
 )
 
-// Sub is one consumer's subscription: a mailbox that holds the newest packet the consumer can
-// decode, behind the consumer's own keyframe gate. One goroutine reads it (Next, or Wake and
-// TryNext); the other methods are safe from any goroutine.
-//
-// For an intra-coded stream the mailbox has one slot and a new packet replaces the one
-// waiting. For an inter-coded stream it has interDepth slots: a lost packet costs the consumer
-// every packet up to the next keyframe, so a consumer that was not run for one frame interval
-// (a busy machine) gets the packet that waits and the one after it, in order, instead of
-// losing both and more; only when the mailbox is full is the stream cut (gate.go).
+// Sub is one consumer's subscription: a one-slot mailbox that holds the newest packet the
+// consumer can decode, behind the consumer's own keyframe gate. One goroutine reads it (Next,
+// or Wake and TryNext); the other methods are safe from any goroutine.
 type Sub struct {
 	h    *Hub
 	name string
 	opts Options
 
 	mu      sync.Mutex
-	pending av.Packet // the oldest packet waiting, valid when has
+	pending av.Packet // valid when has
 	has     bool
-	next    av.Packet // an inter-coded packet queued behind pending, valid when hasNext
-	hasNext bool
 	gate    gate
 	closed  bool // by Close or the hub's Close
 	wake    chan struct{}
@@ -58,8 +50,7 @@ func (s *Sub) canAsk() bool {
 
 // offer puts p in the mailbox, replacing (and counting as dropped) one not yet taken. An
 // inter-coded packet goes through the gate first (gate.go): it may be held back, or dropped
-// in favour of the ones waiting; one the gate accepts is queued behind a packet that waits
-// unless it is a keyframe, which replaces them. index is p's Publish-order number (inter-coded packets only).
+// in favour of the one waiting. index is p's Publish-order number (inter-coded packets only).
 // It reports that a keyframe should be requested for this consumer; the caller does that
 // once its locks are released.
 func (s *Sub) offer(p *av.Packet, index uint64) (ask bool) {
@@ -70,7 +61,7 @@ func (s *Sub) offer(p *av.Packet, index uint64) (ask bool) {
 	}
 	if p.Codec.InterCoded() {
 		var v verdict
-		v, ask = s.gate.admit(index, p.Keyframe, s.hasNext, s.canAsk(), s.h.cfg.RetryAfter)
+		v, ask = s.gate.admit(index, p.Keyframe, s.has, s.canAsk(), s.h.cfg.RetryAfter)
 		switch v {
 		case overflow:
 			s.dropped.Add(1)
@@ -85,13 +76,10 @@ func (s *Sub) offer(p *av.Packet, index uint64) (ask bool) {
 			s.mu.Unlock()
 			return ask
 		}
-		if s.has && !p.Keyframe {
-			s.next, s.hasNext = *p, true // behind the one waiting (interDepth)
-			s.mu.Unlock()
-			return ask
-		}
 	}
-	s.dropWaiting()
+	if s.has {
+		s.dropped.Add(1)
+	}
 	s.pending, s.has = *p, true
 	s.mu.Unlock()
 	select {
@@ -117,8 +105,7 @@ func (s *Sub) TryNext() (av.Packet, bool) {
 		return av.Packet{}, false
 	}
 	p := s.pending
-	s.pending, s.has = s.next, s.hasNext
-	s.next, s.hasNext = av.Packet{}, false
+	s.pending, s.has = av.Packet{}, false
 	s.mu.Unlock()
 	s.delivered.Add(1)
 	return p, true
@@ -163,20 +150,9 @@ func (s *Sub) Rejoin() {
 	defer s.mu.Unlock()
 	s.gate.join()
 	if s.has && s.pending.Codec.InterCoded() {
-		s.dropWaiting()
-	}
-}
-
-// dropWaiting empties the mailbox, counting what it held as dropped. Called with s.mu held.
-func (s *Sub) dropWaiting() {
-	if s.has {
+		s.pending, s.has = av.Packet{}, false
 		s.dropped.Add(1)
 	}
-	if s.hasNext {
-		s.dropped.Add(1)
-	}
-	s.pending, s.has = av.Packet{}, false
-	s.next, s.hasNext = av.Packet{}, false
 }
 
 // askOnJoin reports that a keyframe should be asked for as s subscribes: the stream is
@@ -204,7 +180,6 @@ func (s *Sub) Close() {
 	s.end()
 	s.mu.Lock()
 	s.pending, s.has = av.Packet{}, false
-	s.next, s.hasNext = av.Packet{}, false
 	s.mu.Unlock()
 	s.h.remove(s)
 }
