@@ -69,6 +69,10 @@ type Config struct {
 	URL string
 	// Codec is what the stream carries: H.264 for RTMP, H.264 or JPEG for RTSP.
 	Codec av.Codec
+	// Framerate is the stream's frame rate, sent in RTMP's metadata (a reader such as
+	// ffmpeg otherwise spends a second of pictures estimating it before it shows the
+	// first); 0 when unknown.
+	Framerate float64
 	// Subscribe returns a new fan-out consumer. The Target calls it for every session, once
 	// the relay has accepted the connection, and closes the Feed when the session ends.
 	Subscribe func(name string) Feed
@@ -323,7 +327,7 @@ func (t *Target) session(ctx context.Context, log *slog.Logger) error {
 	}
 	var s sink
 	if rs != nil {
-		if err := rs.start(first); err != nil {
+		if err := rs.start(first, t.cfg.Framerate); err != nil {
 			return err
 		}
 		s = rs

@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"github.com/bluenviron/gortmplib"
+	"github.com/bluenviron/gortmplib/pkg/amf0"
 	"github.com/bluenviron/gortmplib/pkg/codecs"
+	"github.com/bluenviron/gortmplib/pkg/message"
 
 	"github.com/picam-project/picam/av"
 	"github.com/picam-project/picam/av/h264"
@@ -107,12 +109,18 @@ func (s *rtmpSession) drain() {
 	}
 }
 
-// start announces the track with the parameter sets of first, a keyframe.
-func (s *rtmpSession) start(first av.Packet) error {
+// start announces the track with the parameter sets of first, a keyframe, and the stream's
+// metadata (fps: its frame rate, 0 when unknown).
+func (s *rtmpSession) start(first av.Packet, fps float64) error {
 	s.track = &gortmplib.Track{Codec: &codecs.H264{SPS: first.SPS, PPS: first.PPS}}
 	s.w = &gortmplib.Writer{Conn: s.c, Tracks: []*gortmplib.Track{s.track}}
 	s.c.NetConn().SetWriteDeadline(time.Now().Add(s.timeout))
 	if err := s.w.Initialize(); err != nil {
+		return s.broken(err)
+	}
+	// The Writer's metadata lacks the picture size and frame rate: ours replaces it, before
+	// the first picture (a relay keeps the last it was sent, for the players that join).
+	if err := s.c.Write(metadata(first.Width, first.Height, fps)); err != nil {
 		return s.broken(err)
 	}
 	s.t0 = first.Captured
@@ -165,4 +173,23 @@ func (s *rtmpSession) broken(err error) error {
 func (s *rtmpSession) close() {
 	s.c.Close()
 	<-s.readDone
+}
+
+// metadata is the stream's onMetaData (@setDataFrame), complete: gortmplib's Writer sends only
+// the codec ids. The frame rate matters most: nginx-rtmp passes it on to its players, and
+// ffmpeg, which has no other way to know it, otherwise estimates it from 30 pictures before
+// it decodes the first (a second at 30 fps, whatever -analyzeduration says). fps 0 (unknown)
+// leaves it out.
+func metadata(width, height int, fps float64) *message.DataAMF0 {
+	meta := amf0.Object{
+		{Key: "width", Value: float64(width)},
+		{Key: "height", Value: float64(height)},
+		{Key: "videocodecid", Value: float64(message.CodecH264)},
+		{Key: "videodatarate", Value: float64(0)},
+	}
+	if fps > 0 {
+		meta = append(meta, amf0.ObjectEntry{Key: "framerate", Value: fps})
+	}
+	// The chunk and message stream ids are the ones gortmplib's Writer uses for its own.
+	return &message.DataAMF0{ChunkStreamID: 4, MessageStreamID: 0x1000000, Payload: []any{"@setDataFrame", "onMetaData", meta}}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bluenviron/gortmplib"
+	"github.com/bluenviron/gortmplib/pkg/amf0"
 	"github.com/bluenviron/gortmplib/pkg/message"
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h264"
 
@@ -54,7 +55,8 @@ type rtmpSink struct {
 	dropAfter int
 
 	mu       sync.Mutex
-	sessions [][]bool // per session: keyframe (SPS+PPS+IDR) flag of each access unit
+	sessions [][]bool      // per session: keyframe (SPS+PPS+IDR) flag of each access unit
+	meta     []amf0.Object // per session: the last onMetaData before the first access unit
 }
 
 func newRTMPSink(t *testing.T, dropAfter int) *rtmpSink {
@@ -86,6 +88,7 @@ func (s *rtmpSink) serve(c net.Conn) {
 	s.mu.Lock()
 	n := len(s.sessions)
 	s.sessions = append(s.sessions, nil)
+	s.meta = append(s.meta, nil)
 	s.mu.Unlock()
 	// Message by message (gortmplib's Reader would take the first pictures to find the
 	// tracks): each H.264 access unit, length-prefixed NAL units (AVCC).
@@ -93,6 +96,13 @@ func (s *rtmpSink) serve(c net.Conn) {
 		msg, err := sc.Read()
 		if err != nil {
 			return
+		}
+		if d, ok := msg.(*message.DataAMF0); ok && got == 0 && len(d.Payload) == 3 && d.Payload[1] == "onMetaData" {
+			if m, ok := d.Payload[2].(amf0.Object); ok {
+				s.mu.Lock()
+				s.meta[n] = m
+				s.mu.Unlock()
+			}
 		}
 		v, ok := msg.(*message.Video)
 		if !ok || v.Type != message.VideoTypeAU {
@@ -124,7 +134,9 @@ func (s *rtmpSink) snapshot() [][]bool {
 // Every RTMP session, the first and each one after the relay dropped the connection, starts
 // with an IDR that has SPS and PPS in front, which the hub asked the encoder for as the
 // session subscribed; it is not waited for until the stream's next periodic keyframe (there is
-// none here: the producer makes a keyframe only when asked).
+// none here: the producer makes a keyframe only when asked). Before it, the stream's metadata
+// has the picture size and the frame rate (without which ffmpeg spends a second of pictures
+// estimating the rate before it shows one).
 func TestEverySessionStartsAtAnIDRAskedFor(t *testing.T) {
 	sps, pps, idr, pslice := testNALs(t)
 	var asked atomic.Int32
@@ -156,11 +168,12 @@ func TestEverySessionStartsAtAnIDRAskedFor(t *testing.T) {
 				au = ph264.AppendNAL(nil, pslice)
 			}
 			p := k.Packet(au)
+			p.Width, p.Height = 64, 48
 			p.Captured = start.Add(time.Duration(p.Index) * 10 * time.Millisecond)
 			hub.Publish(p)
 		}
 	}()
-	tg, err := New(Config{URL: fmt.Sprintf("rtmp://%s/live/cam", sink.ln.Addr()), Codec: av.H264,
+	tg, err := New(Config{URL: fmt.Sprintf("rtmp://%s/live/cam", sink.ln.Addr()), Codec: av.H264, Framerate: 100,
 		Subscribe: func(name string) Feed { return hub.Subscribe(name) },
 		Backoff:   Backoff{Min: 20 * time.Millisecond, Max: 50 * time.Millisecond, Refused: time.Hour, Reset: time.Hour}})
 	if err != nil {
@@ -180,6 +193,18 @@ func TestEverySessionStartsAtAnIDRAskedFor(t *testing.T) {
 	for i, s := range sink.snapshot()[:4] {
 		if len(s) == 0 || !s[0] {
 			t.Errorf("session %d starts with %v (keyframe flags), want an IDR with SPS and PPS first", i+1, s)
+		}
+	}
+	sink.mu.Lock()
+	metas := sink.meta[:4]
+	sink.mu.Unlock()
+	for i, m := range metas {
+		got := map[string]any{}
+		for _, e := range m {
+			got[e.Key] = e.Value
+		}
+		if got["framerate"] != float64(100) || got["videocodecid"] != float64(7) || got["width"] != float64(64) || got["height"] != float64(48) {
+			t.Errorf("session %d's metadata %v, want framerate 100, videocodecid 7, width 64, height 48", i+1, m)
 		}
 	}
 	if n := asked.Load(); n < 3 {

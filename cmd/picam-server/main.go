@@ -280,7 +280,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "picam-server:", err)
 		return cli.ExitUsage
 	}
-	pubOut, err := o.publish.prepare(pl.sel.Codec, pl.hub, log)
+	pubOut, err := o.publish.prepare(pl.sel.Codec, pl.fps, pl.hub, log)
 	if err != nil {
 		fmt.Fprintln(stderr, "picam-server:", err)
 		return cli.ExitUsage

@@ -40,6 +40,9 @@ type pipeline struct {
 	// (--rtsp only) run publishes from the start: each other output's consumer takes packets
 	// when it is there.
 	netgear bool
+	// fps is the stream's frame rate, 0 when unknown or unpaced (what a relay's metadata
+	// tells its players).
+	fps float64
 	// viewers: another output (RTSP, MJPEG over HTTP, WebRTC, a relay) may have consumers,
 	// which must not wait for the NetGear clients: run publishes from the start, and the
 	// stream server holds its NetGear senders back until the Wait policy is met.
@@ -132,14 +135,18 @@ func (o *options) build(log *slog.Logger) (stream.ServerConfig, *pipeline, error
 			pl.sel.Encoder.Close()
 			return cfg, nil, err
 		}
+		pl.fps = o.framerate
 	} else {
 		opts := o.cam
 		opts.Width, opts.Height, opts.Framerate = w, h, o.framerate
 		if pl.src, pl.sel, err = plan.openCamera(context.Background(), o.source, opts); err != nil {
 			return cfg, nil, err
 		}
-		if c, ok := pl.src.(interface{ Info() camera.Info }); ok && c.Info().Framerate <= 0 {
-			pl.unpaced = true
+		pl.fps = o.framerate
+		if c, ok := pl.src.(interface{ Info() camera.Info }); ok {
+			// The camera's own rate (what it negotiated), 0 when it has none.
+			pl.fps = c.Info().Framerate
+			pl.unpaced = pl.fps <= 0
 		}
 	}
 	pl.enc = pl.sel.Encoder

@@ -33,14 +33,15 @@ type publishOutput struct {
 }
 
 // prepare checks every --publish URL against the codec and returns the publishers, not yet
-// running; nil without --publish. Its errors are usage errors.
-func (p *publishOptions) prepare(c av.Codec, hub *fanout.Hub, log *slog.Logger) (*publishOutput, error) {
+// running; nil without --publish. fps is the stream's frame rate (0: unknown). Its errors are
+// usage errors.
+func (p *publishOptions) prepare(c av.Codec, fps float64, hub *fanout.Hub, log *slog.Logger) (*publishOutput, error) {
 	if len(p.urls) == 0 {
 		return nil, nil
 	}
 	out := &publishOutput{}
 	for _, u := range p.urls {
-		t, err := publish.New(publish.Config{URL: u, Codec: c, Logger: log,
+		t, err := publish.New(publish.Config{URL: u, Codec: c, Framerate: fps, Logger: log,
 			// Each session is a new fan-out consumer: it starts at an IDR with SPS and
 			// PPS, which the hub asks the encoder for at once.
 			Subscribe: func(name string) publish.Feed { return hub.Subscribe(name) }})

@@ -53,3 +53,21 @@ func TestWithPublishState(t *testing.T) {
 		t.Errorf("paused: %v %d", st, n)
 	}
 }
+
+// The publishers are told the stream's frame rate (RTMP's metadata carries it to the relay's
+// players): the camera's, the test card's, and 0 (unknown) for a source that runs flat out.
+func TestPublishFramerate(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want float64
+	}{
+		{[]string{"--source", "testsrc", "--framerate", "25"}, 25},
+		{[]string{"--source", "testcard", "--framerate", "15"}, 15},
+		{[]string{"--source", "testsrc", "--framerate", "0", "--ports", "5577"}, 0},
+	} {
+		_, pl := buildPipeline(t, append(tc.args, "--codec", "jpeg", "--resolution", "160x120", "--status-led", "none")...)
+		if pl.fps != tc.want {
+			t.Errorf("%v: fps %v, want %v", tc.args, pl.fps, tc.want)
+		}
+	}
+}

@@ -44,6 +44,7 @@ const usageHead = `bench measures picam's streaming transport over loopback:
   make bench BENCHFLAGS=--quick    # a smoke run of about a minute
   go run ./test/bench --only "raw 640x480 p2 4" --runs 3
   go run ./test/bench codecs [--quick]   # only the software encoders (make bench runs both)
+  go run ./test/bench relay [--quick]    # picam's CPU publishing to a relay (make bench runs it; relay --help)
 Run it from the repository root after make build (make bench builds first).
 
 Flags:
