@@ -124,7 +124,7 @@ func runRelay(args []string, stdout, stderr io.Writer) int {
 		{a: relaySetup{"publish → nginx, 8 readers", 8, false}, b: relaySetup{"picam RTSP, 8 clients", 8, true},
 			ratio: "8 RTSP clients on picam vs publishing once to the relay serving 8"},
 	}
-	load0 := loadAverage()
+	load0 := loadAvg()
 	samples := make([][2][]relaySample, len(pairs)) // per pair: a's and b's rounds
 	for round := range *rounds {
 		for i, p := range pairs {
@@ -137,7 +137,7 @@ func runRelay(args []string, stdout, stderr io.Writer) int {
 				if sa, sb, err = measurePair(server, p, *window, pinned, round%2 == 1); err == nil {
 					break
 				}
-				fmt.Fprintf(stderr, "bench relay: %v (load average %s)\n", err, loadAverage())
+				fmt.Fprintf(stderr, "bench relay: %v (load average %s)\n", err, loadAvg())
 			}
 			if err != nil {
 				return 1
@@ -152,7 +152,7 @@ func runRelay(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "\nPublishing to a relay (nginx-rtmp on loopback, %s; test card 1280x720 H.264 30 fps; readers ffmpeg -c copy; each pair at the same time; %v windows, median of %d rounds)\n",
 		where, *window, *rounds)
-	fmt.Fprintf(stdout, "load average before: %s; after: %s (%d cores)\n", load0, loadAverage(), runtime.NumCPU())
+	fmt.Fprintf(stdout, "load average before: %s; after: %s (%d cores)\n", load0, loadAvg(), runtime.NumCPU())
 	fmt.Fprintf(stdout, "%-30s %16s %16s %18s\n", "scenario", "picam CPU ms/s", "nginx CPU ms/s", "frames per reader")
 	for i, p := range pairs {
 		for j, s := range []relaySetup{p.a, p.b} {
@@ -210,19 +210,6 @@ func median(ss []relaySample, f func(relaySample) time.Duration) time.Duration {
 		return (v[len(v)/2-1] + v[len(v)/2]) / 2
 	}
 	return v[len(v)/2]
-}
-
-// loadAverage is /proc/loadavg's first three figures.
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "unknown"
-	}
-	return strings.Join(f[:3], " ")
 }
 
 // measurePair starts both setups of p (b first when bFirst: the rounds alternate, so that
