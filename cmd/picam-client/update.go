@@ -91,7 +91,7 @@ const progressQuiet = 10 * time.Second
 func (pr *progressPrinter) show(p update.Progress) {
 	line := ""
 	if p.Server != nil {
-		line = fmt.Sprintf("%s %s", p.Server.State, p.Server.Progress)
+		line = strings.TrimSpace(p.Server.State + " " + p.Server.Progress) // no progress message yet: the state alone
 	} else {
 		line = fmt.Sprintf("sent %.1f of %.1f MB (%d%%)", float64(p.Sent)/1e6, float64(p.Total)/1e6, p.Sent*100/max(p.Total, 1))
 	}

@@ -75,6 +75,7 @@ func TestUpdateProgressPrintsChanges(t *testing.T) {
 		pr.show(update.Progress{Sent: 5_700_000, Total: 17_100_000})
 		clock = clock.Add(time.Second)
 	}
+	pr.show(update.Progress{Sent: 17_100_000, Total: 17_100_000, Server: &update.Status{State: "receiving"}})
 	pr.show(update.Progress{Sent: 17_100_000, Total: 17_100_000, Server: &update.Status{State: "installing", Progress: "40%"}})
 	pr.show(update.Progress{Sent: 17_100_000, Total: 17_100_000, Server: &update.Status{State: "installing", Progress: "40%"}})
 	want := []string{
@@ -82,6 +83,7 @@ func TestUpdateProgressPrintsChanges(t *testing.T) {
 		"picam-client update: sent 4.2 of 17.1 MB (24%)",
 		"picam-client update: sent 5.7 of 17.1 MB (33%)",
 		"picam-client update: sent 5.7 of 17.1 MB (33%)",
+		"picam-client update: receiving",
 		"picam-client update: installing 40%",
 	}
 	if got := strings.Split(strings.TrimSpace(out.String()), "\n"); strings.Join(got, "|") != strings.Join(want, "|") {
