@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -35,6 +36,25 @@ var gstDecoders = map[string][]string{
 
 // gstProblems matches what gst-launch-1.0 -m prints for a warning or error message on the bus.
 var gstProblems = regexp.MustCompile(`(?m)^(WARNING|ERROR)|CRITICAL|decode error`)
+
+// gstTeardownOnly reports whether the problems gst-launch printed after the end of stream (the
+// pipeline then goes to NULL) are all rtspsrc failing to send its PAUSE on a connection that
+// reads end-of-file. About 1 player in 30 (6 GStreamer 1.22 players at a time over TCP) ends
+// this way after decoding every picture. picam's server did not close those connections: its
+// connection log (at debug level) showed every one ended by the client, with EOF or a reset, so
+// this is GStreamer's shutdown closing its own connection while the PAUSE is on its way, not a
+// problem with the stream. Anything else after the end of stream still counts.
+func gstTeardownOnly(after string) bool {
+	if !strings.Contains(after, "Could not send message. (Received end-of-file)") {
+		return false
+	}
+	for _, l := range strings.Split(after, "\n") {
+		if gstProblems.MatchString(l) && strings.TrimSpace(l) != "ERROR: from element /GstPipeline:pipeline0/GstRTSPSrc:rtspsrc0: Could not write to resource." {
+			return false
+		}
+	}
+	return true
+}
 
 // rtspPlayer is one player process decoding an RTSP stream into grey pictures (the luma).
 type rtspPlayer struct {
@@ -226,8 +246,16 @@ func (p *rtspPlayer) result() playerResult {
 	case "ffmpeg", "ffmpeg-fast":
 		r.Problems = strings.TrimSpace(log)
 	case "gst":
-		if m := gstProblems.FindAllString(log, -1); m != nil {
+		before, after, ended := strings.Cut(log, `Got EOS from element "pipeline0"`)
+		switch {
+		case gstProblems.MatchString(before):
 			r.Problems = log
+		case ended && gstProblems.MatchString(after):
+			if !gstTeardownOnly(after) {
+				r.Problems = log
+			} else if ee := (*exec.ExitError)(nil); errors.As(r.Err, &ee) && ee.ExitCode() == 1 {
+				r.Err = nil // gst-launch's exit status for that teardown error
+			}
 		}
 	}
 	return r
@@ -288,4 +316,39 @@ func apiClients(httpAddr string, v any) bool {
 	}
 	defer resp.Body.Close()
 	return json.NewDecoder(resp.Body).Decode(v) == nil
+}
+
+// What gst-launch printed for one of 8 RTSP players of TestRTSPManyClients in a run on
+// 2026-12-07 (300 pictures decoded, counters in order), from its end of stream on: the
+// teardown is not a problem; an error before the end of stream, or another one after it, is.
+func TestGstTeardownOnly(t *testing.T) {
+	const eos = "Got message #31 from element \"pipeline0\" (eos): no message details\n" +
+		"Got EOS from element \"pipeline0\".\n"
+	const teardown = "Execution ended after 0:00:09.974478496\n" +
+		"Setting pipeline to NULL ...\n" +
+		"ERROR: from element /GstPipeline:pipeline0/GstRTSPSrc:rtspsrc0: Could not write to resource.\n" +
+		"Additional debug info:\n" +
+		"../gst/rtsp/gstrtspsrc.c(6766): gst_rtspsrc_try_send (): /GstPipeline:pipeline0/GstRTSPSrc:rtspsrc0:\n" +
+		"Could not send message. (Received end-of-file)\n" +
+		"ERROR: from element /GstPipeline:pipeline0/GstRTSPSrc:rtspsrc0: Could not write to resource.\n" +
+		"Additional debug info:\n" +
+		"../gst/rtsp/gstrtspsrc.c(9240): gst_rtspsrc_pause (): /GstPipeline:pipeline0/GstRTSPSrc:rtspsrc0:\n" +
+		"Could not send message. (Received end-of-file)\n" +
+		"Freeing pipeline ...\n"
+	const decodeErr = "WARNING: from element /GstPipeline:pipeline0/GstJpegDec:jpegdec0: Failed to decode JPEG image\n"
+	for _, c := range []struct {
+		name, log string
+		problem   bool
+	}{
+		{"teardown after the end of stream", "Setting pipeline to PLAYING ...\n" + eos + teardown, false},
+		{"an error before the end of stream", decodeErr + eos + teardown, true},
+		{"another error after the end of stream", eos + teardown + decodeErr, true},
+		{"the same error without end of stream", teardown, true},
+	} {
+		p := &rtspPlayer{kind: "gst", err: &exec.ExitError{}}
+		p.log.WriteString(c.log)
+		if r := p.result(); (r.Problems != "") != c.problem {
+			t.Errorf("%s: problems %q, want a problem: %v", c.name, r.Problems, c.problem)
+		}
+	}
 }
