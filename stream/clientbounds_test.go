@@ -293,15 +293,7 @@ func TestClientCutsPayloadContradictingHeader(t *testing.T) {
 	const frame = 60 << 20
 	clients, ports := startClients(t, 1, ClientConfig{Pattern: PubSub, MaxFrameSize: 64 << 20, IdleTimeout: 30 * time.Second})
 	c := clients[0]
-	h, err := zmtp.Dial(context.Background(), fmt.Sprintf("127.0.0.1:%d", ports[0]), time.Second, zmtp.Options{SocketType: zmtp.PUB})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Close()
-	var m zmtp.Msg
-	if err := h.ReadMsg(&m, nil); err != nil { // the subscription
-		t.Fatal(err)
-	}
+	h := dialAsServer(t, ports[0])
 	hdr := []byte(fmt.Sprintf(`{"terminate_flag": false, "compression": false, "dtype": "uint8", "shape": [%d]}`, frame+1))
 	fh := append([]byte{0x01, byte(len(hdr))}, hdr...)
 	fh = binary.BigEndian.AppendUint64(append(fh, 0x02), frame)
@@ -311,7 +303,7 @@ func TestClientCutsPayloadContradictingHeader(t *testing.T) {
 	}
 	began := time.Now()
 	nc.SetReadDeadline(time.Now().Add(10 * time.Second))
-	_, err = nc.Read(make([]byte, 1))
+	_, err := nc.Read(make([]byte, 1))
 	if ne, ok := err.(net.Error); ok && ne.Timeout() {
 		t.Fatalf("the client still reads the 60 MiB payload after 10 s; it should cut the peer at the frame's size")
 	}
@@ -335,15 +327,7 @@ func TestClientCutsForeignFloodFrame(t *testing.T) {
 	got := received(c)
 	stop := honestStream(t, ports[0])
 	waitFor(t, "the honest server's first frame", func() bool { return c.Stats().Frames > 0 })
-	h, err := zmtp.Dial(context.Background(), fmt.Sprintf("127.0.0.1:%d", ports[0]), time.Second, zmtp.Options{SocketType: zmtp.PUB})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Close()
-	var m zmtp.Msg
-	if err := h.ReadMsg(&m, nil); err != nil { // the subscription
-		t.Fatal(err)
-	}
+	h := dialAsServer(t, ports[0])
 	hdr := []byte(fmt.Sprintf(`{"terminate_flag": false, "compression": false, "dtype": "uint8", "shape": [%d]}`, frame))
 	fh := append([]byte{0x01, byte(len(hdr))}, hdr...)
 	fh = binary.BigEndian.AppendUint64(append(fh, 0x02), frame)
@@ -352,7 +336,7 @@ func TestClientCutsForeignFloodFrame(t *testing.T) {
 		t.Fatal(err)
 	}
 	nc.SetReadDeadline(time.Now().Add(10 * time.Second))
-	_, err = nc.Read(make([]byte, 1))
+	_, err := nc.Read(make([]byte, 1))
 	if ne, ok := err.(net.Error); ok && ne.Timeout() {
 		t.Fatalf("the client still reads the 60 MiB frame after 10 s; it should cut the flood at the frame's size")
 	}
@@ -364,4 +348,20 @@ func TestClientCutsForeignFloodFrame(t *testing.T) {
 	if n*100 < sent*95 {
 		t.Errorf("honest server: %d/%d frames", n, sent)
 	}
+}
+
+// dialAsServer connects to a client's port as a NetGear pattern-2 server does (a PUB socket),
+// reads the client's subscription and returns the connection, closed when the test ends.
+func dialAsServer(t *testing.T, port int) *zmtp.Conn {
+	t.Helper()
+	h, err := zmtp.Dial(context.Background(), fmt.Sprintf("127.0.0.1:%d", port), time.Second, zmtp.Options{SocketType: zmtp.PUB})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Close() })
+	var m zmtp.Msg
+	if err := h.ReadMsg(&m, nil); err != nil { // the subscription
+		t.Fatal(err)
+	}
+	return h
 }

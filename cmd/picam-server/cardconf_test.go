@@ -4,7 +4,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -49,12 +48,7 @@ func TestCardConfBeforeTheCredentialsAreWritten(t *testing.T) {
 		{"/api/clients?token=0123456789abcdef0123", "", 401},
 		{"/healthz", "", 200},
 	} {
-		r := httptest.NewRequest("GET", c.path, nil)
-		if c.header != "" {
-			r.Header.Set("Authorization", c.header)
-		}
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, r)
+		w := serveGET(h, c.path, c.header)
 		if w.Code != c.want {
 			t.Errorf("%s %q: %d, want %d", c.path, c.header, w.Code, c.want)
 		}

@@ -120,14 +120,19 @@ func TestHTTPAddrAndToken(t *testing.T) {
 		{"/metrics", "bearer " + tok, 200},
 		{"/healthz", "", 200},
 	} {
-		r := httptest.NewRequest("GET", c.path, nil)
-		if c.header != "" {
-			r.Header.Set("Authorization", c.header)
-		}
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, r)
-		if w.Code != c.want {
+		if w := serveGET(h, c.path, c.header); w.Code != c.want {
 			t.Errorf("%s %q: %d, want %d", c.path, c.header, w.Code, c.want)
 		}
 	}
+}
+
+// serveGET sends h a GET of path, with auth (if not "") as its Authorization header.
+func serveGET(h http.Handler, path, auth string) *httptest.ResponseRecorder {
+	r := httptest.NewRequest("GET", path, nil)
+	if auth != "" {
+		r.Header.Set("Authorization", auth)
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w
 }
